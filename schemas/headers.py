@@ -1,0 +1,89 @@
+"""The header vocabulary: which workbook labels mean which column key.
+
+Labels are matched after `fold()`: case, spacing, punctuation, Unicode form and diacritics are
+ignored, so `Mã hộ`, `MA HO` and `Ma  ho` all name `household_id` (workbook-layout.md, variant 4).
+Indicator labels come from the standards table in config/, so a new period's indicators are
+recognised without touching this file.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import cache
+
+import config
+
+# key -> accepted labels (the first is the canonical Vietnamese header of workbook-layout.md).
+BASE_LABELS: dict[str, tuple[str, ...]] = {
+    "household_id": ("Mã hộ", "Mã số hộ", "Mã hộ gia đình"),
+    "head_name": ("Họ và tên chủ hộ", "Họ tên chủ hộ", "Tên chủ hộ"),
+    "head_id_number": ("Số CCCD chủ hộ", "Số CCCD", "Số CMND/CCCD chủ hộ", "Số CMND chủ hộ"),
+    "district": ("Huyện", "Huyện/thị xã/thành phố"),
+    "commune": ("Xã", "Xã/phường/thị trấn", "Xã, phường, thị trấn"),
+    "village": ("Thôn, bản", "Thôn/bản", "Bản", "Thôn", "Tổ dân phố"),
+    "area": ("Khu vực",),
+    "ethnicity": ("Dân tộc", "Dân tộc chủ hộ"),
+    "household_size": ("Số nhân khẩu", "Số khẩu", "Nhân khẩu"),
+    "income_per_capita": (
+        "Thu nhập bình quân đầu người/tháng (đồng)",
+        "Thu nhập bình quân đầu người/tháng",
+        "Thu nhập bình quân đầu người",
+        "Thu nhập BQ đầu người/tháng",
+    ),
+    "income_score": ("Điểm B1", "Điểm A"),
+    "deprivation_score": ("Điểm B2", "Điểm B"),
+    "meritorious": ("Hộ có người có công", "Người có công"),
+    "social_protection": ("Hộ bảo trợ xã hội", "Bảo trợ xã hội"),
+    "commune_classification": ("Phân loại của xã", "Xã phân loại", "Kết quả phân loại của xã"),
+    "note": ("Ghi chú",),
+}
+
+# Personal data: kept in the warehouse's `private` schema only.
+PERSONAL_KEYS: tuple[str, ...] = ("head_name", "head_id_number", "note")
+
+# Income headers that declare thousand đồng (variant 5): the value is scaled to đồng.
+_THOUSAND_DONG = re.compile(r"nghin dong|ngan dong|1[ .,]?000 ?d|\bnghin\b|\bngd\b")
+
+
+def fold(text: object) -> str:
+    """Case-, spacing-, punctuation- and diacritic-insensitive form of a label or value."""
+    s = unicodedata.normalize("NFD", str(text)).lower()
+    s = "".join(ch for ch in s if unicodedata.category(ch) != "Mn")
+    s = s.replace("đ", "d")
+    s = re.sub(r"[^0-9a-z]+", " ", s)
+    return s.strip()
+
+
+def fold_label(text: object) -> str:
+    """Like `fold`, with a unit suffix in brackets dropped: `Thu nhập ... (nghìn đồng)`."""
+    return fold(re.sub(r"\([^)]*\)\s*$", "", str(text)))
+
+
+@cache
+def label_index() -> dict[str, str]:
+    """Folded label -> key, for the base columns and every indicator of every standard."""
+    index: dict[str, str] = {}
+    for key, labels in BASE_LABELS.items():
+        for label in labels:
+            index[fold_label(label)] = key
+    for standard in config.standards():
+        for ind in standard.indicators:
+            index.setdefault(fold_label(ind.name_vi), ind.key)
+            index.setdefault(fold_label(ind.name_en), ind.key)
+    # Short forms met in real workbooks.
+    for short, key in (("Nhà tiêu hợp vệ sinh", "latrine"), ("Nguồn nước", "drinking_water")):
+        index.setdefault(fold_label(short), key)
+    return index
+
+
+def key_for_label(label: object) -> str | None:
+    """The column key a header cell names, or None for an unknown column."""
+    if label is None:
+        return None
+    return label_index().get(fold_label(label))
+
+
+def is_thousand_dong(label: object) -> bool:
+    """Whether an income header says its values are in thousand đồng."""
+    return bool(_THOUSAND_DONG.search(fold(label)))
