@@ -1,0 +1,113 @@
+"""The `census` command line: run the annual flow, write sample workbooks or a blank template."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+import config
+from warehouse import queries, writer
+
+
+def _years(text: str) -> list[int]:
+    """`2019` or `2017-2019`."""
+    first, _, last = text.partition("-")
+    return list(range(int(first), int(last or first) + 1))
+
+
+def _years_in(raw_dir: Path) -> list[int]:
+    return sorted(int(p.name) for p in raw_dir.iterdir() if p.is_dir() and p.name.isdigit())
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from flows.census_flow import annual_census
+
+    raw_dir = Path(args.raw)
+    years = [args.year] if args.year else (_years_in(raw_dir) if raw_dir.is_dir() else [])
+    if not years:
+        print(f"no census years under {raw_dir}/ (expected folders such as {raw_dir}/2019/)")
+        return 2
+    worst = 0
+    for year in years:
+        summary = annual_census(
+            year=year,
+            raw_dir=raw_dir,
+            warehouse_path=Path(args.warehouse),
+            province_code=args.province,
+            force=args.force,
+        )
+        print(
+            f"{year}: {summary.status}; {len(summary.loaded)} workbooks loaded, "
+            f"{len(summary.unchanged)} unchanged, {len(summary.failed)} failed; "
+            f"{summary.rows_loaded} households loaded, {summary.rows_rejected} rows rejected"
+        )
+        for name, reason in summary.failed.items():
+            print(f"  FAILED {name}: {reason}")
+        worst = max(worst, {"completed": 0, "partial": 1, "failed": 2}[summary.status])
+    print_tables(Path(args.warehouse), years)
+    return worst
+
+
+def print_tables(warehouse_path: Path, years: list[int]) -> None:
+    with (
+        writer.connect(warehouse_path, read_only=True) as con,
+        pd.option_context("display.width", 200, "display.max_rows", 500),
+    ):
+        print("\nPoverty rates (%), province, poor districts and districts")
+        print(queries.rates(con, years).to_string(index=False))
+        print("\nTarget gap (gap = actual - target; points, or households for counts)")
+        print(queries.target_gap(con, years).to_string(index=False))
+
+
+def cmd_sample(args: argparse.Namespace) -> int:
+    from workbooks.layout import write_sample_census
+
+    paths = write_sample_census(Path(args.out), _years(args.years), args.households, args.seed)
+    print(f"wrote {len(paths)} workbooks under {args.out}/")
+    return 0
+
+
+def cmd_template(args: argparse.Namespace) -> int:
+    from workbooks.layout import write_template
+
+    write_template(Path(args.out), args.year)
+    print(f"wrote {args.out}")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="census", description=__doc__)
+    sub = p.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="run the annual flow for a year (default: every year in raw/)")
+    run.add_argument("--year", type=int)
+    run.add_argument("--raw", default="raw", help="folder holding <year>/ workbook folders")
+    run.add_argument("--warehouse", default=str(writer.DEFAULT_WAREHOUSE))
+    run.add_argument("--province", default=config.DEFAULT_PROVINCE)
+    run.add_argument("--force", action="store_true", help="reload workbooks even if unchanged")
+    run.set_defaults(func=cmd_run)
+
+    sample = sub.add_parser("sample", help="write realistic sample workbooks")
+    sample.add_argument("--out", required=True)
+    sample.add_argument("--years", default="2017-2019")
+    sample.add_argument("--households", type=int, help="province total (default: real size)")
+    sample.add_argument("--seed", type=int, default=2019)
+    sample.set_defaults(func=cmd_sample)
+
+    template = sub.add_parser("template", help="write a blank district workbook")
+    template.add_argument("--year", type=int, required=True)
+    template.add_argument("--out", required=True)
+    template.set_defaults(func=cmd_template)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

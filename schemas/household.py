@@ -1,0 +1,313 @@
+"""The household schemas: pandera models in two stages, run lazily so every problem is reported.
+
+Stage 1 (`text_schema`) checks the text as read: required cells are filled and each cell parses
+(numbers, flags, area, ID numbers). Stage 2 (`typed_schema`) checks the parsed values against
+the rules: allowed districts, communes and ethnic groups, ranges, score consistency and unique
+household ids. A third schema (`warning_schema`) flags rows to check without rejecting them.
+Every check is named by its rule code in schemas/rules.py.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import pandera.pandas as pa
+
+import config
+from schemas.rules import (
+    HOUSEHOLD_SIZE_RANGE,
+    INCOME_CEILING,
+    INCOME_PLAUSIBLE_MAX,
+    INCOME_PLAUSIBLE_MIN,
+    RULES,
+    SCORE_RANGE,
+)
+from transforms import normalise
+
+REQUIRED = {
+    "household_id": "HH001",
+    "head_name": "HH002",
+    "district": "HH003",
+    "commune": "HH004",
+    "village": "HH005",
+    "area": "HH006",
+    "ethnicity": "HH007",
+    "household_size": "HH008",
+}
+TEXT_KEYS = (
+    "household_id",
+    "head_name",
+    "head_id_number",
+    "district",
+    "commune",
+    "village",
+    "area",
+    "ethnicity",
+    "household_size",
+    "income_per_capita",
+    "income_score",
+    "deprivation_score",
+    "meritorious",
+    "social_protection",
+    "commune_classification",
+    "note",
+)
+FLAG_KEYS = ("meritorious", "social_protection")
+
+FINDING_COLUMNS = ["row", "column_key", "value", "rule_code", "severity"]
+
+
+def _check(code: str, fn, **kwargs) -> pa.Check:
+    """A vectorised check named by its rule code (pandera reports the name)."""
+    return pa.Check(fn, name=code, **kwargs)
+
+
+def _parses(parser, code: str) -> pa.Check:
+    """The cell is blank or parses (blanks are the required-rules' business)."""
+    return _check(code, lambda s: s.isna() | parser(s).notna(), ignore_na=False)
+
+
+def _required(code: str) -> pa.Check:
+    return _check(code, lambda s: s.notna(), ignore_na=False)
+
+
+def text_schema(indicator_keys: list[str]) -> pa.DataFrameSchema:
+    """Stage 1: the text as read."""
+    checks: dict[str, list[pa.Check]] = {key: [] for key in TEXT_KEYS}
+    for key, code in REQUIRED.items():
+        checks[key].append(_required(code))
+    checks["household_size"].append(_parses(normalise.parse_integer, "HH010"))
+    checks["income_per_capita"].append(_parses(normalise.parse_number, "HH011"))
+    checks["income_score"].append(_parses(normalise.parse_number, "HH012"))
+    checks["deprivation_score"].append(_parses(normalise.parse_number, "HH013"))
+    checks["area"].append(_parses(normalise.parse_area, "HH016"))
+    checks["head_id_number"].append(_parses(normalise.id_digits, "HH017"))
+    checks["commune_classification"].append(_parses(normalise.parse_classification, "HH018"))
+    for key in FLAG_KEYS:
+        checks[key].append(_parses(normalise.parse_flag, "HH015"))
+    columns = {key: pa.Column(str, checks[key], nullable=True) for key in TEXT_KEYS}
+    columns |= {
+        key: pa.Column(str, [_parses(normalise.parse_flag, "HH014")], nullable=True)
+        for key in indicator_keys
+    }
+    income_or_scores = _check(
+        "HH009",
+        lambda df: (
+            df["income_per_capita"].notna()
+            | (df["income_score"].notna() & df["deprivation_score"].notna())
+        ),
+        ignore_na=False,
+    )
+    return pa.DataFrameSchema(columns, checks=[income_or_scores], strict=False)
+
+
+def typed_schema(
+    province: config.Province, indicator_keys: list[str], points_per_indicator: int
+) -> pa.DataFrameSchema:
+    """Stage 2: the parsed values against the rules."""
+    lo, hi = HOUSEHOLD_SIZE_RANGE
+    score_lo, score_hi = SCORE_RANGE
+
+    def score_agrees(df: pd.DataFrame) -> pd.Series:
+        count = df[indicator_keys].sum(axis=1) if indicator_keys else 0
+        return df["deprivation_score"].isna() | (
+            df["deprivation_score"] == count * points_per_indicator
+        )
+
+    def workbook_district(s: pd.Series) -> pd.Series:
+        main = s.mode()
+        return s.isna() | (s == main.iloc[0]) if len(main) else s.isna()
+
+    return pa.DataFrameSchema(
+        {
+            "household_id": pa.Column(
+                str,
+                _check("HH030", lambda s: ~s.duplicated(keep=False)),
+                nullable=True,
+            ),
+            "district_text": pa.Column(str, nullable=True),
+            "district": pa.Column(
+                str,
+                [_check("HH032", workbook_district, ignore_na=False)],
+                nullable=True,
+            ),
+            "commune_text": pa.Column(str, nullable=True),
+            "commune": pa.Column(str, nullable=True),
+            "ethnicity": pa.Column(str, nullable=True),
+            "household_size": pa.Column(
+                "Int64", _check("HH023", lambda s: s.between(lo, hi)), nullable=True
+            ),
+            "income_per_capita": pa.Column(
+                float,
+                [
+                    _check("HH024", lambda s: s >= 0),
+                    _check("HH025", lambda s: s <= INCOME_CEILING),
+                ],
+                nullable=True,
+            ),
+            "income_score": pa.Column(
+                float, _check("HH028", lambda s: s.between(score_lo, score_hi)), nullable=True
+            ),
+            "deprivation_score": pa.Column(float, nullable=True),
+        },
+        checks=[
+            _check(
+                "HH020",
+                lambda df: df["district_text"].isna() | df["district"].notna(),
+                ignore_na=False,
+            ),
+            _check(
+                "HH021",
+                lambda df: (
+                    df["commune_text"].isna() | df["district"].isna() | df["commune"].notna()
+                ),
+                ignore_na=False,
+            ),
+            _check(
+                "HH022",
+                lambda df: df["ethnicity_text"].isna() | df["ethnicity"].notna(),
+                ignore_na=False,
+            ),
+            _check(
+                "HH027",
+                lambda df: df["income_score"].isna() == df["deprivation_score"].isna(),
+                ignore_na=False,
+            ),
+            _check("HH026", score_agrees, ignore_na=False),
+        ],
+        strict=False,
+    )
+
+
+def warning_schema() -> pa.DataFrameSchema:
+    """Rows that load but that the officer should check."""
+    return pa.DataFrameSchema(
+        {
+            "income_per_capita": pa.Column(
+                float,
+                _check(
+                    "HW001",
+                    lambda s: s.between(INCOME_PLAUSIBLE_MIN, INCOME_PLAUSIBLE_MAX) | (s < 0),
+                ),
+                nullable=True,
+            )
+        },
+        strict=False,
+    )
+
+
+def _findings(schema: pa.DataFrameSchema, frame: pd.DataFrame) -> pd.DataFrame:
+    """Failure cases as (row, column_key, rule_code); empty when the frame passes."""
+    try:
+        schema.validate(frame, lazy=True)
+    except pa.errors.SchemaErrors as err:
+        cases = err.failure_cases
+        # A dataframe-level failure is reported once per column: keep one per row and rule.
+        cases = cases[cases["index"].notna()].drop_duplicates(["index", "check"])
+        codes = cases["check"].astype(str)
+        unknown = ~codes.isin(list(RULES))
+        if unknown.any():  # a schema-level failure we did not name: a bug, not bad data
+            failures = cases[unknown].to_dict("records")
+            raise RuntimeError(f"unnamed validation failure: {failures}") from err
+        frame_level = cases["schema_context"] == "DataFrameSchema"
+        column = cases["column"].where(~frame_level, codes.map(lambda c: RULES[c].column))
+        return pd.DataFrame(
+            {
+                "row": cases["index"].astype("int64").to_numpy(),
+                "column_key": column.to_numpy(),
+                "rule_code": codes.to_numpy(),
+            }
+        )
+    return pd.DataFrame({"row": [], "column_key": [], "rule_code": []})
+
+
+@dataclass
+class Validation:
+    households: pd.DataFrame  # typed rows that passed, index = row position in the text frame
+    findings: pd.DataFrame  # FINDING_COLUMNS: every error and warning, one per cell and rule
+
+
+def typed_households(
+    text: pd.DataFrame,
+    year: int,
+    province: config.Province,
+    thousand_dong_sheets: frozenset[str] = frozenset(),
+) -> pd.DataFrame:
+    """Parse the text frame into typed columns (missing where the text does not parse)."""
+    standard = config.standard_for_year(year)
+    district = normalise.canonical_district(text["district"], province)
+    ethnicity = normalise.canonical_ethnicity(text["ethnicity"])
+    minority = config.ethnic_groups().set_index("ethnicity")["is_ethnic_minority"]
+    scale = np.where(text["sheet"].isin(thousand_dong_sheets), 1000.0, 1.0)
+    typed = pd.DataFrame(
+        {
+            "year": year,
+            "household_id": text["household_id"],
+            "district_text": text["district"],
+            "district": district,
+            "commune_text": text["commune"],
+            "commune": normalise.canonical_commune(district, text["commune"], province),
+            "village": text["village"],
+            "area": normalise.parse_area(text["area"]),
+            "ethnicity_text": text["ethnicity"],
+            "ethnicity": ethnicity,
+            "is_ethnic_minority": ethnicity.map(minority).astype("boolean"),
+            "household_size": normalise.parse_integer(text["household_size"]),
+            "income_per_capita": normalise.parse_number(text["income_per_capita"]) * scale,
+            "income_score": normalise.parse_number(text["income_score"]),
+            "deprivation_score": normalise.parse_number(text["deprivation_score"]),
+            "meritorious": normalise.parse_flag(text["meritorious"]),
+            "social_protection": normalise.parse_flag(text["social_protection"]),
+            "commune_classification": normalise.parse_classification(
+                text["commune_classification"]
+            ),
+        },
+        index=text.index,
+    )
+    for key in standard.indicator_keys:
+        typed[key] = normalise.parse_flag(text[key]).fillna(False).astype(bool)
+    return typed
+
+
+def validate(
+    text: pd.DataFrame,
+    year: int,
+    province: config.Province,
+    thousand_dong_sheets: frozenset[str] = frozenset(),
+) -> Validation:
+    """Validate one workbook's text rows; rows with an error are left out of `households` and
+    each of their problems is listed in `findings`. Nothing is changed or dropped silently."""
+    standard = config.standard_for_year(year)
+    keys = standard.indicator_keys
+    text = text.reindex(columns=list(dict.fromkeys([*text.columns, *TEXT_KEYS, *keys])))
+    text = text.astype({key: "str" for key in (*TEXT_KEYS, *keys)})
+    typed = typed_households(text, year, province, thousand_dong_sheets)
+    findings = pd.concat(
+        [
+            _findings(text_schema(keys), text),
+            _findings(typed_schema(province, keys, standard.points_per_indicator), typed),
+            _findings(warning_schema(), typed),
+        ],
+        ignore_index=True,
+    )
+    findings["severity"] = findings["rule_code"].map(lambda c: RULES[c].severity)
+    findings["value"] = [
+        text.at[row, col] if col in text.columns else None
+        for row, col in zip(findings["row"], findings["column_key"], strict=True)
+    ]
+    rejected = findings.loc[findings["severity"] == "error", "row"].unique()
+    valid = typed.drop(index=rejected).drop(
+        columns=["district_text", "commune_text", "ethnicity_text"]
+    )
+    return Validation(households=valid, findings=findings[FINDING_COLUMNS])
+
+
+def cross_workbook_duplicates(ids: pd.DataFrame) -> pd.DataFrame:
+    """Household ids that appear in more than one workbook of the same year (HH031).
+
+    `ids` has columns household_id, source_file; returns the offending rows of `ids`.
+    """
+    per_id = ids.groupby("household_id")["source_file"].transform("nunique")
+    return ids[per_id > 1]

@@ -1,0 +1,227 @@
+"""Every validation rule, with its stable code and its message in Vietnamese and English.
+
+Codes are the officer's handle on a problem: they appear in `audit.rejections`, in the error
+workbook and in the run summary, and never change meaning. `HH` rules are about one household
+row (an error rejects the row; a warning keeps it), `WB` rules about a whole workbook or sheet.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    column: str | None  # the column key the rule is about (None: the whole row or workbook)
+    severity: str  # "error" rejects the row; "warning" keeps it; "notice" is informational
+    vi: str
+    en: str
+
+    @property
+    def message(self) -> str:
+        return f"{self.vi} / {self.en}"
+
+
+# Plausibility bounds (data, not law): income per person per month, VND.
+INCOME_CEILING = 1_000_000_000  # above this the value is absurd: rejected (HH025)
+INCOME_PLAUSIBLE_MIN = 50_000  # below: probably written in thousand đồng without saying so
+INCOME_PLAUSIBLE_MAX = 50_000_000  # above: probably a yearly or household total
+HOUSEHOLD_SIZE_RANGE = (1, 30)
+SCORE_RANGE = (0, 1000)
+
+_RULES = [
+    # Stage 1: required fields and parseable text.
+    Rule("HH001", "household_id", "error", "Thiếu mã hộ", "household id is missing"),
+    Rule("HH002", "head_name", "error", "Thiếu họ và tên chủ hộ", "head's name is missing"),
+    Rule("HH003", "district", "error", "Thiếu tên huyện", "district is missing"),
+    Rule("HH004", "commune", "error", "Thiếu tên xã", "commune is missing"),
+    Rule("HH005", "village", "error", "Thiếu thôn, bản", "village is missing"),
+    Rule("HH006", "area", "error", "Thiếu khu vực", "area is missing"),
+    Rule("HH007", "ethnicity", "error", "Thiếu dân tộc", "ethnic group is missing"),
+    Rule("HH008", "household_size", "error", "Thiếu số nhân khẩu", "household size is missing"),
+    Rule(
+        "HH009",
+        "income_per_capita",
+        "error",
+        "Thiếu thu nhập bình quân (và không có điểm)",
+        "income per person is missing and no scores are given",
+    ),
+    Rule(
+        "HH010",
+        "household_size",
+        "error",
+        "Số nhân khẩu phải là số nguyên",
+        "household size must be a whole number",
+    ),
+    Rule(
+        "HH011", "income_per_capita", "error", "Thu nhập không phải là số", "income is not a number"
+    ),
+    Rule(
+        "HH012",
+        "income_score",
+        "error",
+        "Điểm thu nhập không phải là số",
+        "income score is not a number",
+    ),
+    Rule(
+        "HH013",
+        "deprivation_score",
+        "error",
+        "Điểm thiếu hụt không phải là số",
+        "deprivation score is not a number",
+    ),
+    Rule(
+        "HH014",
+        None,
+        "error",
+        "Chỉ số thiếu hụt phải là x, 1, có hoặc để trống",
+        "an indicator must be x, 1, có (deprived) or blank, 0, không (not deprived)",
+    ),
+    Rule(
+        "HH015",
+        None,
+        "error",
+        "Cột đánh dấu phải là x, 1, có hoặc để trống",
+        "a flag must be x, 1, có or blank, 0, không",
+    ),
+    Rule(
+        "HH016",
+        "area",
+        "error",
+        "Khu vực phải là Nông thôn hoặc Thành thị",
+        "area must be Nông thôn (rural) or Thành thị (urban)",
+    ),
+    Rule(
+        "HH017",
+        "head_id_number",
+        "error",
+        "Số CCCD phải gồm 9 hoặc 12 chữ số",
+        "ID number must have 9 or 12 digits",
+    ),
+    Rule(
+        "HH018",
+        "commune_classification",
+        "error",
+        "Phân loại của xã không hợp lệ",
+        "commune's classification is not one of Hộ nghèo, Hộ cận nghèo, Hộ có mức sống trung bình",
+    ),
+    # Stage 2: rules on typed values.
+    Rule("HH020", "district", "error", "Huyện không thuộc tỉnh", "district is not in the province"),
+    Rule("HH021", "commune", "error", "Xã không thuộc huyện", "commune is not in that district"),
+    Rule(
+        "HH022",
+        "ethnicity",
+        "error",
+        "Dân tộc không thuộc 54 dân tộc",
+        "not one of Vietnam's 54 ethnic groups",
+    ),
+    Rule(
+        "HH023",
+        "household_size",
+        "error",
+        "Số nhân khẩu phải từ 1 đến 30",
+        "household size must be from 1 to 30",
+    ),
+    Rule(
+        "HH024", "income_per_capita", "error", "Thu nhập không được âm", "income cannot be negative"
+    ),
+    Rule(
+        "HH025",
+        "income_per_capita",
+        "error",
+        "Thu nhập vượt mức phi lý",
+        f"income above the absurd ceiling of {INCOME_CEILING:,} đồng",
+    ),
+    Rule(
+        "HH026",
+        "deprivation_score",
+        "error",
+        "Điểm thiếu hụt không khớp với các chỉ số đã đánh dấu",
+        "deprivation score does not agree with the indicators marked",
+    ),
+    Rule(
+        "HH027",
+        "income_score",
+        "error",
+        "Cần ghi cả điểm thu nhập và điểm thiếu hụt",
+        "both scores are needed when one is given",
+    ),
+    Rule("HH028", "income_score", "error", "Điểm ngoài khoảng cho phép", "score out of range"),
+    Rule(
+        "HH030",
+        "household_id",
+        "error",
+        "Mã hộ bị trùng",
+        "household id appears more than once",
+    ),
+    Rule(
+        "HH031",
+        "household_id",
+        "error",
+        "Mã hộ trùng với hộ ở huyện khác",
+        "household id also appears in another district's workbook",
+    ),
+    Rule(
+        "HH032",
+        "district",
+        "error",
+        "Huyện khác với huyện của tệp",
+        "district differs from the rest of the workbook",
+    ),
+    # Warnings: the row loads; the officer should check.
+    Rule(
+        "HW001",
+        "income_per_capita",
+        "warning",
+        "Thu nhập bất thường, đề nghị kiểm tra",
+        f"income implausible for a month per person (below {INCOME_PLAUSIBLE_MIN:,} or above "
+        f"{INCOME_PLAUSIBLE_MAX:,} đồng): check the unit",
+    ),
+    # Workbook and sheet findings.
+    Rule("WB001", None, "error", "Không đọc được tệp", "the workbook cannot be read"),
+    Rule("WB002", None, "notice", "Trang tính không có dòng tiêu đề", "a sheet has no header row"),
+    Rule("WB003", None, "notice", "Có cột không nhận ra", "unknown columns were kept"),
+    Rule(
+        "WB004",
+        None,
+        "warning",
+        "Dòng tổng cộng không khớp số hộ",
+        "a totals row does not match the rows above it",
+    ),
+    Rule("WB005", None, "error", "Thiếu cột bắt buộc", "a required column is missing"),
+    Rule(
+        "WB006",
+        None,
+        "error",
+        "Không có hộ hợp lệ nào; dữ liệu cũ được giữ nguyên",
+        "no valid household in the workbook; the district's earlier data is kept",
+    ),
+    Rule(
+        "WB007",
+        None,
+        "notice",
+        "Thu nhập ghi bằng nghìn đồng, đã quy ra đồng",
+        "income in thousand đồng, scaled",
+    ),
+]
+
+RULES: dict[str, Rule] = {r.code: r for r in _RULES}
+
+
+def rules_table() -> pd.DataFrame:
+    """The rules as a frame (for the warehouse's `ref.rules` and the error workbook)."""
+    return pd.DataFrame(
+        [
+            {
+                "rule_code": r.code,
+                "column_key": r.column,
+                "severity": r.severity,
+                "message_vi": r.vi,
+                "message_en": r.en,
+            }
+            for r in _RULES
+        ]
+    )

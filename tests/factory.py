@@ -1,0 +1,79 @@
+"""Build real district workbooks with openpyxl for tests, independent of the sample writer."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+
+import config
+from schemas.headers import BASE_LABELS
+
+BASE_ORDER = [
+    "household_id",
+    "head_name",
+    "head_id_number",
+    "district",
+    "commune",
+    "village",
+    "area",
+    "ethnicity",
+    "household_size",
+    "income_per_capita",
+]
+
+
+def household(i: int, **overrides: object) -> dict[str, object]:
+    """A valid rural household of Mường Nhé (a poor district), not deprived, near-poor income."""
+    row: dict[str, object] = {
+        "household_id": f"MN-{i:06d}",
+        "head_name": f"Lò Văn {i}",
+        "head_id_number": f"0{i:011d}",
+        "district": "Mường Nhé",
+        "commune": "Sín Thầu",
+        "village": "Bản Tá Miếu",
+        "area": "Nông thôn",
+        "ethnicity": "Hà Nhì",
+        "household_size": 5,
+        "income_per_capita": 850_000,
+    }
+    row.update(overrides)
+    return row
+
+
+def write_workbook(
+    path: Path,
+    rows: list[dict[str, object]],
+    year: int = 2019,
+    *,
+    sheets: dict[str, list[dict[str, object]]] | None = None,
+    labels: dict[str, str] | None = None,
+    title_rows: bool = True,
+    totals_row: bool = True,
+) -> Path:
+    """One sheet (or one per entry of `sheets`) in the canonical layout: title rows, a header
+    row of Vietnamese labels (overridable per key), data rows, a totals row and a signature."""
+    indicators = config.standard_for_year(year).indicators
+    keys = BASE_ORDER + [i.key for i in indicators]
+    header = {k: BASE_LABELS[k][0] for k in BASE_ORDER} | {i.key: i.name_vi for i in indicators}
+    header |= labels or {}
+    extra = [k for r in rows for k in r if k not in keys]
+    keys += list(dict.fromkeys(extra))
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for name, sheet_rows in (sheets or {"Danh sách": rows}).items():
+        ws = wb.create_sheet(name)
+        if title_rows:
+            ws.append(["DANH SÁCH HỘ GIA ĐÌNH RÀ SOÁT NĂM " + str(year)])
+            ws.append([])
+        ws.append([header.get(k, k) for k in keys])
+        for r in sheet_rows:
+            ws.append([r.get(k) for k in keys])
+        if totals_row:
+            ws.append(["Tổng cộng", len(sheet_rows)])
+        if title_rows:
+            ws.append([])
+            ws.append(["", "", "Người lập biểu"])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+    return path

@@ -1,0 +1,114 @@
+"""Parse workbook text into typed values, vectorised; unparseable text becomes missing.
+
+The validation schemas call the same parsers, so a value is rejected exactly when it cannot be
+parsed here (schemas/household.py); nothing is silently altered.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+import config
+from schemas.headers import fold
+
+# Booleans (workbook-layout.md, indicator and flag columns; variant 7).
+TRUE_WORDS = frozenset({"x", "1", "co", "true", "yes", "v"})
+FALSE_WORDS = frozenset({"0", "khong", "false", "no", "-"})
+
+AREA_WORDS = {"nong thon": "rural", "thanh thi": "urban"}
+CLASSIFICATION_WORDS = {
+    "ho ngheo": "poor",
+    "ngheo": "poor",
+    "ho can ngheo": "near_poor",
+    "can ngheo": "near_poor",
+    "ho co muc song trung binh": "average",
+    "muc song trung binh": "average",
+    "ho khong ngheo": "not_poor",
+    "khong ngheo": "not_poor",
+}
+
+
+def _folded(text: pd.Series) -> pd.Series:
+    """`fold` of every cell, computed once per distinct value (columns repeat a lot)."""
+    distinct = text.dropna().unique()
+    return text.map(dict(zip(distinct, map(fold, distinct), strict=True)))
+
+
+def parse_number(text: pd.Series) -> pd.Series:
+    """`850000`, `850000.0`, `1.200.000`, `1,200,000`, `1 200 000`, `850,5` -> float; else NaN.
+
+    Groups of exactly three digits after one kind of separator are thousands (Vietnamese
+    writes `1.200.000`); any other single `.` or `,` is the decimal mark.
+    """
+    s = text.astype("str").str.strip().str.replace(r"[\s\u00a0]", "", regex=True)
+    thousands = s.str.fullmatch(r"-?\d{1,3}(\.\d{3})+") | s.str.fullmatch(r"-?\d{1,3}(,\d{3})+")
+    s = s.where(~thousands, s.str.replace(r"[.,]", "", regex=True))
+    mixed = s.str.fullmatch(r"-?\d{1,3}(\.\d{3})+,\d+")  # 1.200.000,5
+    s = s.where(~mixed, s.str.replace(".", "", regex=False).str.replace(",", ".", regex=False))
+    mixed_en = s.str.fullmatch(r"-?\d{1,3}(,\d{3})+\.\d+")  # 1,200,000.5
+    s = s.where(~mixed_en, s.str.replace(",", "", regex=False))
+    decimal_comma = s.str.fullmatch(r"-?\d+,\d+")
+    s = s.where(~decimal_comma, s.str.replace(",", ".", regex=False))
+    valid = s.str.fullmatch(r"-?\d+(\.\d+)?([eE][+-]?\d+)?")
+    return pd.to_numeric(s.where(valid), errors="coerce").astype("float64")
+
+
+def parse_integer(text: pd.Series) -> pd.Series:
+    """A whole number (`3`, `3.0`) or missing; `3.5` is not a household size."""
+    n = parse_number(text)
+    return n.where(n.isna() | (n == np.floor(n))).astype("Int64")
+
+
+def parse_flag(text: pd.Series) -> pd.Series:
+    """x / X / 1 / có -> True; 0 / blank / không -> False; anything else -> missing."""
+    f = _folded(text)
+    out = pd.Series(pd.NA, index=text.index, dtype="boolean")
+    out[text.isna()] = False
+    out[f.isin(TRUE_WORDS)] = True
+    out[f.isin(FALSE_WORDS)] = False
+    return out
+
+
+def parse_area(text: pd.Series) -> pd.Series:
+    return _folded(text).map(AREA_WORDS).astype("str")
+
+
+def parse_classification(text: pd.Series) -> pd.Series:
+    return _folded(text).map(CLASSIFICATION_WORDS).astype("str")
+
+
+def _canonical(text: pd.Series, names: pd.Series) -> pd.Series:
+    lookup = {fold(n): n for n in names}
+    return _folded(text).map(lookup).astype("str")
+
+
+def canonical_ethnicity(text: pd.Series) -> pd.Series:
+    groups = config.ethnic_groups()
+    lookup = {fold(g): g for g in groups["ethnicity"]}
+    for g, aliases in zip(groups["ethnicity"], groups["aliases"], strict=True):
+        lookup.update({fold(a): g for a in aliases.split(";") if a})
+    return _folded(text).map(lookup).astype("str")
+
+
+def canonical_district(text: pd.Series, province: config.Province) -> pd.Series:
+    return _canonical(text, province.districts["district"])
+
+
+def canonical_commune(
+    district: pd.Series, commune: pd.Series, province: config.Province
+) -> pd.Series:
+    """The commune's canonical name when it is a commune of that district, else missing."""
+    communes = province.communes
+    lookup = {
+        (d, fold(c)): c for d, c in zip(communes["district"], communes["commune"], strict=True)
+    }
+    pairs = pd.MultiIndex.from_arrays([district, _folded(commune)])
+    canonical = pd.Series(lookup, dtype="str")
+    return pd.Series(canonical.reindex(pairs).to_numpy(), index=commune.index, dtype="str")
+
+
+def id_digits(text: pd.Series) -> pd.Series:
+    """An ID number as digits (leading zeros kept), or missing when not 9 or 12 digits."""
+    s = text.astype("str").str.strip()
+    return s.where(s.str.fullmatch(r"\d{9}|\d{12}"))

@@ -1,0 +1,132 @@
+-- The warehouse's tables that hold loaded data. Marts are rebuilt from these (warehouse/marts/).
+-- Column meanings: warehouse/README.md (the analysts' contract).
+CREATE SCHEMA IF NOT EXISTS raw;
+CREATE SCHEMA IF NOT EXISTS core;
+CREATE SCHEMA IF NOT EXISTS marts;
+CREATE SCHEMA IF NOT EXISTS audit;
+CREATE SCHEMA IF NOT EXISTS private;
+CREATE SCHEMA IF NOT EXISTS ref;
+
+CREATE TABLE IF NOT EXISTS audit.ingest_runs (
+    run_id        VARCHAR PRIMARY KEY,
+    year          INTEGER NOT NULL,
+    province      VARCHAR NOT NULL,
+    raw_dir       VARCHAR NOT NULL,
+    started_at    TIMESTAMP NOT NULL,
+    finished_at   TIMESTAMP,
+    status        VARCHAR NOT NULL,        -- running | completed | partial | failed
+    files_seen    INTEGER,
+    files_loaded  INTEGER,
+    files_unchanged INTEGER,
+    files_failed  INTEGER,
+    message       VARCHAR
+);
+
+-- One row per workbook per run: which file version each district-year came from.
+CREATE TABLE IF NOT EXISTS audit.ingest_files (
+    run_id         VARCHAR NOT NULL,
+    year           INTEGER NOT NULL,
+    district       VARCHAR,                -- null when the workbook could not be read
+    source_file    VARCHAR NOT NULL,
+    file_hash      VARCHAR NOT NULL,
+    status         VARCHAR NOT NULL,       -- loaded | unchanged | failed | no_valid_rows
+    rows_read      INTEGER,
+    rows_loaded    INTEGER,
+    rows_rejected  INTEGER,
+    rows_blank     INTEGER,
+    rows_totals    INTEGER,
+    rows_signature INTEGER,
+    warnings       INTEGER,
+    message        VARCHAR,
+    recorded_at    TIMESTAMP NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS audit.rejections (
+    run_id       VARCHAR NOT NULL,
+    year         INTEGER NOT NULL,
+    district     VARCHAR,
+    source_file  VARCHAR NOT NULL,
+    file_hash    VARCHAR NOT NULL,
+    sheet        VARCHAR,
+    excel_row    INTEGER,
+    household_id VARCHAR,
+    column_name  VARCHAR,                  -- the header as written in the workbook
+    column_key   VARCHAR,
+    value        VARCHAR,                  -- personal values are masked here (private schema)
+    rule_code    VARCHAR NOT NULL,
+    severity     VARCHAR NOT NULL,         -- error (row rejected) | warning (row loaded) | notice
+    rule         VARCHAR NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS raw.households (
+    run_id       VARCHAR NOT NULL,
+    year         INTEGER NOT NULL,
+    workbook_district VARCHAR NOT NULL,
+    source_file  VARCHAR NOT NULL,
+    file_hash    VARCHAR NOT NULL,
+    sheet        VARCHAR NOT NULL,
+    excel_row    INTEGER NOT NULL,
+    household_id VARCHAR,
+    district     VARCHAR,
+    commune      VARCHAR,
+    village      VARCHAR,
+    area         VARCHAR,
+    ethnicity    VARCHAR,
+    household_size VARCHAR,
+    income_per_capita VARCHAR,
+    income_score VARCHAR,
+    deprivation_score VARCHAR,
+    meritorious  VARCHAR,
+    social_protection VARCHAR,
+    commune_classification VARCHAR,
+    indicators   MAP(VARCHAR, VARCHAR),    -- indicator key -> cell text
+    extra        MAP(VARCHAR, VARCHAR)     -- unknown column header -> cell text
+);
+
+CREATE TABLE IF NOT EXISTS core.households (
+    year         INTEGER NOT NULL,
+    household_id VARCHAR NOT NULL,
+    district     VARCHAR NOT NULL,
+    commune      VARCHAR NOT NULL,
+    village      VARCHAR NOT NULL,
+    area         VARCHAR NOT NULL,         -- rural | urban
+    ethnicity    VARCHAR NOT NULL,
+    is_ethnic_minority BOOLEAN NOT NULL,
+    household_size INTEGER NOT NULL,
+    income_per_capita DOUBLE,              -- VND per person per month
+    income_score DOUBLE,
+    deprivation_score DOUBLE,
+    meritorious  BOOLEAN NOT NULL,
+    social_protection BOOLEAN NOT NULL,
+    commune_classification VARCHAR,       -- poor | near_poor | average | not_poor | null
+    deprived_indicators VARCHAR[] NOT NULL,
+    source_file  VARCHAR NOT NULL,
+    file_hash    VARCHAR NOT NULL,
+    sheet        VARCHAR NOT NULL,
+    excel_row    INTEGER NOT NULL,
+    run_id       VARCHAR NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS core.classifications (
+    year         INTEGER NOT NULL,
+    household_id VARCHAR NOT NULL,
+    district     VARCHAR NOT NULL,
+    standard     VARCHAR NOT NULL,
+    basis        VARCHAR NOT NULL,         -- income | score
+    status       VARCHAR NOT NULL,         -- poor | near_poor | average | not_poor
+    poverty_kind VARCHAR,                  -- income | deprivation | null
+    deprivation_count INTEGER NOT NULL,
+    reason       VARCHAR NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS private.households (
+    year         INTEGER NOT NULL,
+    household_id VARCHAR,
+    district     VARCHAR NOT NULL,
+    source_file  VARCHAR NOT NULL,
+    sheet        VARCHAR NOT NULL,
+    excel_row    INTEGER NOT NULL,
+    head_name    VARCHAR,
+    head_id_number VARCHAR,
+    note         VARCHAR
+);
