@@ -224,6 +224,7 @@ def classify_with_standard(households: pd.DataFrame, standard: Standard) -> pd.D
         poor_count=poor_count,
         near=near,
         average=average,
+        status_code=status_code,
     )
 
     out = pd.DataFrame(
@@ -265,6 +266,7 @@ def _reasons(
     poor_count: np.ndarray,
     near: np.ndarray,
     average: np.ndarray,
+    status_code: np.ndarray,
 ) -> pa.Array:
     """Each household's reason, e.g. "nông thôn, thu nhập 850.000 đ ≤ 1.000.000 đ và thiếu hụt
     3 chỉ số: bảo hiểm y tế, nguồn nước sinh hoạt, hố xí/nhà tiêu hợp vệ sinh → hộ nghèo".
@@ -319,31 +321,31 @@ def _reasons(
         s0 = f"{area_labels[area_idx[r]]}, " + (f"{score_label} " if scored else "thu nhập ")
         s2 = s3 = ""
         if c == 0:
-            s1, status = f"{unit} ≤ {floor_t[g]}{unit}", 0
+            s1 = f"{unit} ≤ {floor_t[g]}{unit}"
         elif c in (1, 2):
             names = name_lut[pattern_idx[r]]
             tail = f": {names}" if names else ""
             counted = f"thiếu hụt {count[r]} chỉ số"
-            s1, status = f"{unit} ≤ {line_t[g]}{unit} và ", c - 1
+            s1 = f"{unit} ≤ {line_t[g]}{unit} và "
             if uses_points[r]:
                 s1 += f"{dep_label} "
                 s2 = f" {'≥' if c == 1 else '<'} {t_points} ({counted}{tail})"
             else:
                 s1 += counted + ("" if c == 1 else f" (dưới {t})") + tail
         elif c == 3:
-            s1, status = f" đ > {iline_t[g]} đ và ≤ {avg_t[g]} đ", 2
+            s1 = f" đ > {iline_t[g]} đ và ≤ {avg_t[g]} đ"
         elif c == 4:
-            s1, status = f" đ > {avg_t[g]} đ", 3
+            s1 = f" đ > {avg_t[g]} đ"
         elif c == 6:
-            s1, status = f" > {line_t[g]}, không có thu nhập để xét mức sống trung bình", 3
+            s1 = f" > {line_t[g]}, không có thu nhập để xét mức sống trung bình"
         else:
-            s1, status = f" > {line_t[g]}, thu nhập ", 2 if c == 5 else 3
+            s1 = f" > {line_t[g]}, thu nhập "
             s3 = {
                 5: f" đ > {iline_t[g]} đ và ≤ {avg_t[g]} đ",
                 7: f" đ > {avg_t[g]} đ",
                 8: f" đ ≤ {iline_t[g]} đ (ngoài khoảng mức sống trung bình)",
             }[c]
-        for i, text in enumerate((s0, s1, s2, f"{s3} → {labels[status]}")):
+        for i, text in enumerate((s0, s1, s2, f"{s3} → {labels[status_code[r]]}")):
             seg[i].append(text)
 
     group = pa.array(group.reshape(-1))
@@ -401,7 +403,7 @@ def vn_number(values) -> pd.Series:
     1234567 -> "1.234.567"; 850000.5 -> "850.000,5"; 120.0 -> "120"; NaN -> "". Rounded to two
     decimals. A string Series indexed 0..n-1, built column-wise (lookup tables and one join).
     """
-    return pd.Series(_str(_vn_number(np.asarray(values, dtype=float))))
+    return pd.Series(_str(_vn_number(values)))
 
 
 # --- small helpers ------------------------------------------------------------------------------
