@@ -55,7 +55,9 @@ def write_workbook(
     row of Vietnamese labels (overridable per key), data rows, a totals row and a signature."""
     indicators = config.standard_for_year(year).indicators
     keys = BASE_ORDER + [i.key for i in indicators]
-    header = {k: BASE_LABELS[k][0] for k in BASE_ORDER} | {i.key: i.name_vi for i in indicators}
+    # Optional keys (meritorious, commune_classification, scores...) get their canonical label too.
+    header = {k: names[0] for k, names in BASE_LABELS.items()}
+    header |= {i.key: i.name_vi for i in indicators}
     header |= labels or {}
     extra = [k for r in rows for k in r if k not in keys]
     keys += list(dict.fromkeys(extra))

@@ -1,0 +1,426 @@
+"""The movement, summary-form, disagreement and Alkire–Foster marts on a census small enough to
+check by hand: real workbooks (tests/factory.py), the real flow, the real DuckDB file.
+
+Three districts over 2017-2019 (2016-2021 standard, Decision 59/2015/QĐ-TTg):
+Mường Nhé (MN) and Nậm Pồ (NP) are rural units, Điện Biên Phủ (DBP) is the urban unit.
+Status by year (P poor, N near-poor, A average, X not poor, - absent):
+
+    id   district            2017 2018 2019   what it shows
+    h01  MN                   P    P    P     stayed poor; 2019 meritorious, commune says N
+    h02  MN                   P    N    N     escaped to near-poor; newly / stayed near-poor
+    h03  MN                   P    A    P     escaped above; relapsed (poor by deprivation)
+    h04  MN                   X    P    N     newly poor; escaped to near-poor
+    h05  MN                   N    P    A     off the near-poor list into poverty; escaped above
+    h06  MN                   P    P    -     left as poor
+    h07  MN (Kinh)            -    P    P     arrived as poor; 2019 classified by score
+    h08  MN -> NP in 2018     P    P    P     moved district (rural to rural)
+    h09  MN                   N    A    N     near-poor relapse
+    h10  MN (Kinh)            X    X    X     meritorious but not poor
+    b01  NP                   N    N    N
+    b02  NP                   X    X    X
+    u01  DBP (Kinh)           P    X    X     escaped above
+    u02  DBP -> MN in 2019    N    P    N     moved urban to rural; near-poor relapse overall
+    u03  DBP (Kinh)           X    X    X     commune says P in 2019
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from flows.census_flow import annual_census
+from tests.factory import household, write_workbook
+
+YEARS = [2017, 2018, 2019]
+DISTRICTS = {
+    "MN": ("Mường Nhé", "Sín Thầu", "Nông thôn", "muong-nhe.xlsx"),
+    "NP": ("Nậm Pồ", "Nà Hỳ", "Nông thôn", "nam-po.xlsx"),
+    "DBP": ("Điện Biên Phủ", "Him Lam", "Thành thị", "dien-bien-phu.xlsx"),
+}
+# Income per person per month giving each status without deprivations (2016-2021 lines:
+# rural poor <= 700,000, near-poor <= 1,000,000, average <= 1,500,000; urban 900,000,
+# 1,300,000, 1,950,000). D: poor by deprivation, near-poor income with 3+ deprivations.
+INCOME = {
+    "Nông thôn": {"P": 600_000, "D": 850_000, "N": 850_000, "A": 1_200_000, "X": 2_000_000},
+    "Thành thị": {"P": 800_000, "D": 1_100_000, "N": 1_100_000, "A": 1_600_000, "X": 2_500_000},
+}
+HISTORY = {
+    "h01": ("MN MN MN", "P P P"),
+    "h02": ("MN MN MN", "P N N"),
+    "h03": ("MN MN MN", "P A D"),
+    "h04": ("MN MN MN", "X P N"),
+    "h05": ("MN MN MN", "N P A"),
+    "h06": ("MN MN -", "P P -"),
+    "h07": ("- MN MN", "- P P"),
+    "h08": ("MN NP NP", "P P P"),
+    "h09": ("MN MN MN", "N A N"),
+    "h10": ("MN MN MN", "X X X"),
+    "b01": ("NP NP NP", "N N N"),
+    "b02": ("NP NP NP", "X X X"),
+    "u01": ("DBP DBP DBP", "P X X"),
+    "u02": ("DBP DBP MN", "N P N"),
+    "u03": ("DBP DBP DBP", "X X X"),
+}
+KINH = {"h07", "h10", "u01", "u03"}
+# 2019 only: deprived indicators (10 indicators in 5 dimensions, AF weight 1/10 each),
+# flags, the commune's own classification and scores.
+DEPRIVED_2019 = {
+    "h01": ["health_insurance", "drinking_water", "latrine", "housing_quality", "telecom"],
+    "h02": ["health_insurance", "telecom"],
+    "h03": ["health_insurance", "drinking_water", "latrine"],
+    "h07": ["adult_education", "child_school_attendance", "health_access", "living_area"],
+    "h08": ["health_insurance", "drinking_water", "latrine", "information_assets"],
+}
+EXTRA_2019 = {
+    "h01": {"meritorious": "x", "commune_classification": "Hộ cận nghèo"},
+    "h02": {"meritorious": "x", "commune_classification": "Hộ cận nghèo"},
+    "h03": {"social_protection": "x"},
+    "h05": {"commune_classification": "Hộ không nghèo"},
+    "h07": {"income_score": 100, "deprivation_score": 40},  # B1 <= 120: poor by score
+    "h10": {"meritorious": "x"},
+    "u03": {"commune_classification": "Hộ nghèo"},
+}
+
+
+def census_rows(year: int) -> dict[str, list[dict[str, object]]]:
+    """Each district's workbook rows for the year, in HISTORY order."""
+    k = YEARS.index(year)
+    rows: dict[str, list[dict[str, object]]] = {d: [] for d in DISTRICTS}
+    for i, (hid, (places, statuses)) in enumerate(HISTORY.items()):
+        place, status = places.split()[k], statuses.split()[k]
+        if place == "-":
+            continue
+        district, commune, area, _ = DISTRICTS[place]
+        row = household(
+            i,
+            household_id=hid,
+            district=district,
+            commune=commune,
+            area=area,
+            income_per_capita=INCOME[area][status],
+            ethnicity="Kinh" if hid in KINH else "Hà Nhì",
+        )
+        if year == 2019:
+            row |= dict.fromkeys(DEPRIVED_2019.get(hid, []), "x") | EXTRA_2019.get(hid, {})
+        rows[place].append(row)
+    return rows
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory, prefect_harness) -> Path:
+    root = tmp_path_factory.mktemp("marts")
+    raw, warehouse = root / "raw", root / "census.duckdb"
+    for year in YEARS:
+        for place, rows in census_rows(year).items():
+            write_workbook(raw / str(year) / DISTRICTS[place][3], rows, year)
+        summary = annual_census(year=year, raw_dir=raw, warehouse_path=warehouse)
+        assert summary.status == "completed" and summary.rows_rejected == 0, summary
+    return warehouse
+
+
+def query(warehouse: Path, sql: str, params=None) -> list[tuple]:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return con.execute(sql, params or []).fetchall()
+
+
+def test_the_statuses_are_the_ones_designed(warehouse):
+    rows = query(warehouse, "SELECT household_id, year, status FROM marts.household_status")
+    got = {(hid, year): status for hid, year, status in rows}
+    code = {"poor": "P", "near_poor": "N", "average": "A", "not_poor": "X"}
+    for hid, (_, statuses) in HISTORY.items():
+        for year, want in zip(YEARS, statuses.replace("D", "P").split(), strict=True):
+            assert code.get(got.get((hid, year)), "-") == want, (hid, year)
+    assert len(got) == 14 + 15 + 14
+
+
+def test_transitions_name_every_movement(warehouse):
+    rows = query(
+        warehouse,
+        """
+        SELECT year, household_id, district, presence, other_district, previous_status, status,
+               poverty_transition, near_poverty_transition
+        FROM marts.transitions WHERE year > 2017 ORDER BY ALL
+        """,
+    )
+    moves = {(r[0], r[1], r[3]): r for r in rows}
+    P, N = "poor", "near_poor"
+    expected = {
+        # 2018
+        (2018, "h01", "continuing"): ("Mường Nhé", None, P, P, "stayed_poor", None),
+        (2018, "h02", "continuing"): ("Mường Nhé", None, P, N, "escaped", "newly_poor"),
+        (2018, "h03", "continuing"): ("Mường Nhé", None, P, "average", "escaped", None),
+        (2018, "h04", "continuing"): ("Mường Nhé", None, "not_poor", P, "newly_poor", None),
+        (2018, "h05", "continuing"): ("Mường Nhé", None, N, P, "newly_poor", "escaped"),
+        (2018, "h07", "arrived"): ("Mường Nhé", None, None, P, None, None),
+        (2018, "h08", "left"): ("Mường Nhé", "Nậm Pồ", P, None, None, None),
+        (2018, "h08", "arrived"): ("Nậm Pồ", "Mường Nhé", None, P, None, None),
+        (2018, "h09", "continuing"): ("Mường Nhé", None, N, "average", None, "escaped"),
+        (2018, "u01", "continuing"): ("Điện Biên Phủ", None, P, "not_poor", "escaped", None),
+        (2018, "u02", "continuing"): ("Điện Biên Phủ", None, N, P, "newly_poor", "escaped"),
+        # 2019
+        (2019, "h03", "continuing"): ("Mường Nhé", None, "average", P, "relapsed", None),
+        (2019, "h04", "continuing"): ("Mường Nhé", None, P, N, "escaped", "newly_poor"),
+        (2019, "h05", "continuing"): ("Mường Nhé", None, P, "average", "escaped", None),
+        (2019, "h06", "left"): ("Mường Nhé", None, P, None, None, None),
+        (2019, "h08", "continuing"): ("Nậm Pồ", None, P, P, "stayed_poor", None),
+        (2019, "h09", "continuing"): ("Mường Nhé", None, "average", N, None, "relapsed"),
+        (2019, "u02", "left"): ("Điện Biên Phủ", "Mường Nhé", P, None, None, None),
+        (2019, "u02", "arrived"): ("Mường Nhé", "Điện Biên Phủ", None, N, None, None),
+    }
+    for key, want in expected.items():
+        assert moves[key][2:3] + moves[key][4:] == want, key
+    # One row per household and year, plus the 'left' rows; nothing to compare with in 2017.
+    [(first_year_rows, presences)] = query(
+        warehouse, "SELECT count(*), count(presence) FROM marts.transitions WHERE year = 2017"
+    )
+    assert (first_year_rows, presences) == (14, 0)
+    assert len(rows) == 15 + 1 + 14 + 2  # 2018: h08 left Mường Nhé; 2019: h06 and u02 left
+
+
+def district_figures(warehouse: Path) -> list[tuple]:
+    """Per later year and district: the end of last year and the start/flows/end of this year,
+    for poverty and near-poverty; the start is read from last year's household_status, not
+    from the transitions, so the identity is a real check."""
+    return query(
+        warehouse,
+        """
+        WITH status AS (
+            SELECT year, district,
+                   count(*) FILTER (status = 'poor') AS poor,
+                   count(*) FILTER (status = 'near_poor') AS near_poor
+            FROM marts.household_status GROUP BY ALL
+        ),
+        flows AS (
+            SELECT year, previous_year, district,
+                count(*) FILTER (previous_status = 'poor') AS p_start,
+                count(*) FILTER (poverty_transition = 'escaped') AS p_escaped,
+                count(*) FILTER (poverty_transition = 'relapsed') AS p_relapsed,
+                count(*) FILTER (poverty_transition = 'newly_poor') AS p_newly,
+                count(*) FILTER (presence = 'arrived' AND status = 'poor') AS p_arrived,
+                count(*) FILTER (presence = 'left' AND previous_status = 'poor') AS p_left,
+                count(*) FILTER (previous_status = 'near_poor') AS n_start,
+                count(*) FILTER (near_poverty_transition = 'escaped') AS n_escaped,
+                count(*) FILTER (near_poverty_transition = 'relapsed') AS n_relapsed,
+                count(*) FILTER (near_poverty_transition = 'newly_poor') AS n_newly,
+                count(*) FILTER (presence = 'arrived' AND status = 'near_poor') AS n_arrived,
+                count(*) FILTER (presence = 'left' AND previous_status = 'near_poor') AS n_left
+            FROM marts.transitions WHERE previous_year IS NOT NULL GROUP BY ALL
+        )
+        SELECT f.year, f.district, coalesce(before.poor, 0), coalesce(now.poor, 0),
+               f.p_start, f.p_escaped, f.p_relapsed, f.p_newly, f.p_arrived, f.p_left,
+               coalesce(before.near_poor, 0), coalesce(now.near_poor, 0),
+               f.n_start, f.n_escaped, f.n_relapsed, f.n_newly, f.n_arrived, f.n_left
+        FROM flows AS f
+        LEFT JOIN status AS before ON before.year = f.previous_year AND before.district = f.district
+        LEFT JOIN status AS now ON now.year = f.year AND now.district = f.district
+        ORDER BY f.year, f.district
+        """,
+    )
+
+
+def assert_identity_closes(rows: list[tuple]) -> int:
+    """end = start - escaped + relapsed + newly + arrived - left, with start = last year's end;
+    returns the number of movements seen (so a caller can check it is not trivially zero)."""
+    seen = 0
+    for year, district, *figures in rows:
+        for block in (figures[:8], figures[8:]):
+            before, end, start, escaped, relapsed, newly, arrived, left = block
+            assert start == before, (year, district, block)
+            assert end == start - escaped + relapsed + newly + arrived - left, (
+                year,
+                district,
+                block,
+            )
+            seen += escaped + relapsed + newly + arrived + left
+    return seen
+
+
+def test_identity_closes_for_every_district_including_moves(warehouse):
+    rows = district_figures(warehouse)
+    assert [(r[0], r[1]) for r in rows] == [
+        (y, d) for y in (2018, 2019) for d in ("Mường Nhé", "Nậm Pồ", "Điện Biên Phủ")
+    ]
+    assert assert_identity_closes(rows) > 0
+    by_key = {(r[0], r[1]): r[2:] for r in rows}
+    # Mường Nhé 2019, poor: 5 - 2 (h04, h05) + 1 (h03) + 0 + 0 - 1 (h06) = 3;
+    # near-poor: 1 (h02) - 0 + 1 (h09) + 1 (h04) + 1 (u02 moved in) - 0 = 4.
+    assert by_key[(2019, "Mường Nhé")] == (5, 3, 5, 2, 1, 0, 0, 1, 1, 4, 1, 0, 1, 1, 1, 0)
+    # Nậm Pồ 2018: h08 arrives poor from Mường Nhé.
+    assert by_key[(2018, "Nậm Pồ")] == (0, 1, 0, 0, 0, 0, 1, 0, 1, 1, 1, 0, 0, 0, 0, 0)
+
+
+def test_summary_form_2019(warehouse):
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        form = con.execute("SELECT * FROM marts.summary_form WHERE year = 2019").df()
+    form = form.set_index("unit_group")
+    assert list(form.index) == ["urban_units", "rural_units", "total"]
+    assert list(form["districts"]["urban_units"]) == ["Điện Biên Phủ"]
+    expected = {
+        # households, start; poor: start, start EM, escaped, to near, above, relapsed, newly,
+        # arrived, left, end, end EM, meritorious, social protection, income-poor, deprivation
+        "urban_units": (2, 3, 1, 1, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0),
+        "rural_units": (12, 12, 6, 5, 2, 1, 1, 1, 0, 0, 1, 4, 3, 1, 1, 3, 1),
+        # u02 moved from the city to Mường Nhé: continuing in the total, poor -> near-poor.
+        "total": (14, 15, 7, 6, 3, 2, 1, 1, 0, 0, 1, 4, 3, 1, 1, 3, 1),
+    }
+    columns = [
+        "households",
+        "households_start",
+        "poor_start",
+        "poor_start_ethnic_minority",
+        "poor_escaped",
+        "poor_escaped_to_near_poor",
+        "poor_escaped_above",
+        "poor_relapsed",
+        "poor_newly",
+        "poor_arrived",
+        "poor_left",
+        "poor_end",
+        "poor_end_ethnic_minority",
+        "poor_meritorious",
+        "poor_social_protection",
+        "poor_end_income",
+        "poor_end_deprivation",
+    ]
+    for group, want in expected.items():
+        assert tuple(int(form.at[group, c]) for c in columns) == want, group
+    near = [
+        "near_poor_start",
+        "near_poor_escaped",
+        "near_poor_escaped_to_poor",
+        "near_poor_relapsed",
+        "near_poor_newly",
+        "near_poor_arrived",
+        "near_poor_left",
+        "near_poor_end",
+        "near_poor_end_ethnic_minority",
+        "near_poor_meritorious",
+    ]
+    # rural: 2 (h02, b01) - 0 + 1 (h09) + 1 (h04) + 1 (u02 from the city) = 5;
+    # total: u02 is a relapse (near-poor in 2017) instead of an arrival.
+    assert tuple(int(form.at["rural_units", c]) for c in near) == (2, 0, 0, 1, 1, 1, 0, 5, 5, 1)
+    assert tuple(int(form.at["total", c]) for c in near) == (2, 0, 0, 2, 1, 0, 0, 5, 5, 1)
+    assert tuple(int(form.at["urban_units", c]) for c in near) == (0,) * 10
+
+    total = form.loc["total"]
+    assert total["poor_escaped_pct"] == pytest.approx(100 * 3 / 7)
+    assert total["poor_relapsed_pct"] == pytest.approx(100 * 1 / 7)
+    assert total["poor_newly_pct"] == 0
+    assert total["poor_rate"] == pytest.approx(100 * 4 / 14)
+    # 10 ethnic-minority households (all but the four Kinh), 3 of them poor (h01, h03, h08).
+    assert total["ethnic_minority_households"] == 10
+    assert total["poor_end_ethnic_minority_rate"] == pytest.approx(100 * 3 / 10)
+    assert total["poor_end_ethnic_minority_share"] == pytest.approx(100 * 3 / 4)
+    assert total["near_poor_rate"] == pytest.approx(100 * 5 / 14)
+    # No ethnic-minority household left in the city: the rate has no base.
+    assert form.at["urban_units", "ethnic_minority_households"] == 0
+    assert form["poor_end_ethnic_minority_rate"].isna()["urban_units"]
+
+
+def test_summary_form_identity_and_first_year(warehouse):
+    rows = query(
+        warehouse,
+        """
+        SELECT year, unit_group, poor_start, poor_escaped, poor_relapsed, poor_newly,
+               poor_arrived, poor_left, poor_end, near_poor_start, near_poor_escaped,
+               near_poor_relapsed, near_poor_newly, near_poor_arrived, near_poor_left,
+               near_poor_end, households
+        FROM marts.summary_form ORDER BY year, row_order
+        """,
+    )
+    assert [(r[0], r[1]) for r in rows] == [
+        (y, g) for y in YEARS for g in ("urban_units", "rural_units", "total")
+    ]
+    for r in rows:
+        if r[0] == 2017:  # nothing to compare with: start and movements are null
+            assert r[2:8] == (None,) * 6 and r[9:15] == (None,) * 6
+            continue
+        start, escaped, relapsed, newly, arrived, left, end = r[2:9]
+        assert end == start - escaped + relapsed + newly + arrived - left, r
+        start, escaped, relapsed, newly, arrived, left, end = r[9:16]
+        assert end == start - escaped + relapsed + newly + arrived - left, r
+    assert [r[16] for r in rows if r[1] == "total"] == [14, 15, 14]
+
+
+def test_disagreements_point_to_the_row(warehouse):
+    rows = query(
+        warehouse,
+        """
+        SELECT year, household_id, district, commune, source_file, sheet, excel_row,
+               commune_classification, computed_status, changes_poverty_lists, reason
+        FROM marts.classification_disagreements ORDER BY household_id
+        """,
+    )
+    # Rows of the Mường Nhé 2019 workbook start at Excel row 4 (title, blank, header): h01 is
+    # its first row, h05 its fifth; u03 is the second row of the city's workbook.
+    assert [r[:10] for r in rows] == [
+        (2019, "h01", "Mường Nhé", "Sín Thầu", "muong-nhe.xlsx", "Danh sách", 4)
+        + ("near_poor", "poor", True),
+        (2019, "h05", "Mường Nhé", "Sín Thầu", "muong-nhe.xlsx", "Danh sách", 8)
+        + ("not_poor", "average", False),
+        (2019, "u03", "Điện Biên Phủ", "Him Lam", "dien-bien-phu.xlsx", "Danh sách", 5)
+        + ("poor", "not_poor", True),
+    ]
+    assert rows[0][10].endswith("→ hộ nghèo")
+    # Nothing is overwritten: the computed status stays in household_status.
+    [(status,)] = query(
+        warehouse,
+        "SELECT status FROM marts.household_status WHERE year = 2019 AND household_id = 'u03'",
+    )
+    assert status == "not_poor"
+
+
+def af_rows(warehouse: Path, year: int, scope: str, name: str) -> dict[str, tuple]:
+    rows = query(
+        warehouse,
+        """
+        SELECT indicator, households, af_poor_households, headcount_ratio, intensity, m0,
+               weight, deprived_households, censored_deprived_households,
+               censored_headcount_ratio, contribution_pct
+        FROM marts.multidimensional_index WHERE year = ? AND scope = ? AND name = ?
+        """,
+        [year, scope, name],
+    )
+    return {r[0]: r[1:] for r in rows}
+
+
+def test_alkire_foster_by_hand(warehouse):
+    # 2019, 10 indicators, weight 1/10 each, k = 1/3 (4 deprivations or more).
+    # Scores: h01 0.5, h07 0.4 (scored household), h08 0.4 -> AF-poor; h03 0.3 and h02 0.2
+    # are not (h03 is poor under the Vietnamese rule: the measures differ).
+    province = af_rows(warehouse, 2019, "province", "Điện Biên")
+    assert len(province) == 10
+    n, q, h, a, m0 = province["health_insurance"][:5]
+    assert (n, q) == (14, 3)
+    assert h == pytest.approx(3 / 14)
+    assert a == pytest.approx((0.5 + 0.4 + 0.4) / 3)
+    assert m0 == pytest.approx(1.3 / 14) and m0 == pytest.approx(h * a)
+    # health insurance: deprived h01 h02 h03 h08, among the AF-poor h01 h08.
+    assert province["health_insurance"][5:] == (
+        pytest.approx(0.1),
+        4,
+        2,
+        pytest.approx(2 / 14),
+        pytest.approx(100 * 0.1 * 2 / 1.3),
+    )
+    assert province["telecom"][6:8] == (2, 1)  # h02 not AF-poor: censored out
+    assert province["adult_education"][7] == 1  # h07, deprivations of a scored household
+    assert sum(r[9] for r in province.values()) == pytest.approx(100)
+    assert sum(r[5] * r[8] for r in province.values()) == pytest.approx(m0)
+
+    nam_po = af_rows(warehouse, 2019, "district", "Nậm Pồ")["latrine"]
+    assert nam_po[:5] == (3, 1, pytest.approx(1 / 3), pytest.approx(0.4), pytest.approx(0.4 / 3))
+    city = af_rows(warehouse, 2019, "district", "Điện Biên Phủ")["latrine"]
+    assert city[:5] == (2, 0, 0, None, 0) and city[9] is None
+    kinh = af_rows(warehouse, 2019, "ethnic_group", "Kinh")["living_area"]
+    assert kinh[:5] == (4, 1, 0.25, pytest.approx(0.4), pytest.approx(0.1))
+    assert kinh[9] == pytest.approx(25)
+
+    [(scopes,)] = query(
+        warehouse,
+        "SELECT count(DISTINCT (year, scope, name)) FROM marts.multidimensional_index",
+    )
+    # every year: the province, 3 districts, 2 ethnic groups (Hà Nhì, Kinh)
+    assert scopes == 3 * (1 + 3 + 2)
