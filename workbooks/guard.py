@@ -1,0 +1,312 @@
+"""Checks made on a workbook's bytes before any parser sees them, and on its cells after.
+
+A district workbook comes from outside (an officer's laptop, an e-mail attachment), so it is
+treated as hostile until checked: it could be another kind of file renamed, cut short in
+transit, encrypted, a zip bomb (a small file that inflates to gigabytes), or hold millions of
+rows or a cell of megabytes. `check_workbook` runs before fastexcel opens the file and raises
+`WorkbookError` (with a rule code, schemas/rules.py WB020-WB025) for anything it must not
+parse; `clean_grid` runs on each sheet as read. Both are called from `workbooks.reader`.
+
+The zip members are inflated here with zlib, in bounded chunks, counting the bytes actually
+produced: a zip's declared sizes can lie, the inflated stream cannot. That costs one extra
+inflate of the workbook (about 0.02 s for a district of 9,000 households, 2% of reading it)
+and bounds memory before calamine (which trusts the stream) starts.
+
+Formulas are never evaluated: calamine reads the value Excel cached with the formula (blank
+if none was cached). External links are never followed (WB026, a notice). The limits below
+can be changed per run through environment variables (`CENSUS_<NAME>`, e.g.
+`CENSUS_MAX_ROWS=500000`); SECURITY.md lists them with their reasons.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import struct
+import zipfile
+import zlib
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+MiB = 1 << 20
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What a district workbook may be. A district of Điện Biên has at most ~20,000
+    households (one row each); the limits are ten times what a real one needs."""
+
+    # The file on disk: a district workbook of 9,000 households is about 0.6 MiB.
+    max_file_bytes: int = 100 * MiB
+    # One zip member inflated (a sheet's XML or the shared strings): ~4 MiB for 9,000 rows.
+    max_member_bytes: int = 256 * MiB
+    # All members inflated together.
+    max_total_bytes: int = 512 * MiB
+    # Inflated / compressed, for members over `ratio_floor_bytes`. Sheet XML compresses 5-30x;
+    # deflate's maximum is ~1,030x, which only crafted repetition reaches.
+    max_ratio: int = 200
+    ratio_floor_bytes: int = 1 * MiB
+    # Rows (`<row>` elements) over all the workbook's sheets.
+    max_rows: int = 250_000
+    # Excel's own limit on a cell's text; a longer cell was not written by Excel.
+    max_cell_chars: int = 32_767
+
+    @classmethod
+    def from_env(cls) -> Limits:
+        """The defaults, each overridable by `CENSUS_<FIELD NAME IN CAPITALS>`."""
+        values = {}
+        for f in fields(cls):
+            text = os.environ.get(f"CENSUS_{f.name.upper()}")
+            if text:
+                values[f.name] = int(text)
+        return cls(**values)
+
+
+CFB_SIGNATURE = bytes.fromhex("D0CF11E0A1B11AE1")  # OLE2 compound file: .xls, encrypted OOXML
+ZIP_SIGNATURE = b"PK\x03\x04"
+# An encrypted .xlsx is a compound file holding these streams (MS-OFFCRYPTO 2.3.4).
+_ENCRYPTION_STREAMS = ("EncryptionInfo".encode("utf-16-le"), "EncryptedPackage".encode("utf-16-le"))
+# A text node longer than this many bytes holds more than `max_cell_chars` characters whatever
+# its encoding (UTF-8 <= 4 bytes a character; an XML escape such as &amp; is 5 bytes for one).
+_BYTES_PER_CHAR_BOUND = 6
+# C0 and C1 control characters except tab, line feed and carriage return (kept: Alt+Enter).
+_CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
+_CHUNK = 1 * MiB
+
+
+def _fail(path: Path, code: str, reason: str) -> None:
+    from workbooks.reader import WorkbookError  # the reader imports this module
+
+    error = WorkbookError(f"{path.name}: {reason}")
+    error.code = code  # the flow records the failure under this rule code
+    raise error
+
+
+def check_workbook(path: Path, limits: Limits | None = None) -> list[dict[str, object]]:
+    """Refuse a file no parser should open (raises WorkbookError with `.code`); returns the
+    workbook-level notices (external links) for the reader to report."""
+    limits = limits or Limits.from_env()
+    path = Path(path)
+    size = path.stat().st_size
+    if size == 0:
+        _fail(path, "WB020", "not a spreadsheet: the file is empty")
+    if size > limits.max_file_bytes:
+        _fail(path, "WB022", f"file too large: {size:,} bytes (limit {limits.max_file_bytes:,})")
+    with path.open("rb") as fh:
+        head = fh.read(8)
+    if head == CFB_SIGNATURE:
+        return _check_compound(path)
+    if head.startswith(ZIP_SIGNATURE):
+        return _check_zip(path, limits)
+    _fail(path, "WB020", f"not a spreadsheet: {_looks_like(path, head)}")
+    return []
+
+
+def _looks_like(path: Path, head: bytes) -> str:
+    with path.open("rb") as fh:
+        start = fh.read(512).lstrip().lower()
+    if start.startswith((b"<html", b"<!doctype", b"<table", b"<?xml")):
+        return "the file is HTML or XML text with a spreadsheet's name (save it as .xlsx in Excel)"
+    if head.startswith(b"%PDF"):
+        return "the file is a PDF"
+    if head.startswith(b"PK"):
+        return "the file is a damaged zip"
+    return "the file is neither an .xlsx (zip) nor an .xls (compound file)"
+
+
+def _check_compound(path: Path) -> list[dict[str, object]]:
+    """An OLE2 compound file: a legacy .xls (fine) or an encrypted .xlsx (refused)."""
+    with path.open("rb") as fh:
+        # Directory entries sit in sectors anywhere in the file; the names are UTF-16.
+        data = fh.read()
+    if any(stream in data for stream in _ENCRYPTION_STREAMS):
+        _fail(
+            path,
+            "WB023",
+            "password-protected: the workbook is encrypted; remove the password in Excel "
+            "(File > Info > Protect Workbook) and send it again",
+        )
+    return []
+
+
+def _check_zip(path: Path, limits: Limits) -> list[dict[str, object]]:
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        _fail(path, "WB021", f"corrupt or truncated .xlsx: the zip cannot be opened ({exc})")
+    with archive:
+        members = archive.infolist()
+        names = {m.filename for m in members}
+        if not any(n.startswith("xl/") for n in names):
+            _fail(path, "WB020", "not a spreadsheet: a zip file without an Excel workbook inside")
+        declared = 0
+        for m in members:
+            declared += m.file_size
+            if m.file_size > limits.max_member_bytes or declared > limits.max_total_bytes:
+                _fail(path, "WB022", _bomb(m.filename, m.file_size, limits))
+        inflated, rows = 0, 0
+        with path.open("rb") as fh:
+            for m in members:
+                sheet = m.filename.startswith("xl/worksheets/") and m.filename.endswith(".xml")
+                text = sheet or m.filename == "xl/sharedStrings.xml"
+                scan = _Scan(limits, count_rows=sheet, check_text=text)
+                size = _inflate(path, fh, m, limits, scan, limits.max_total_bytes - inflated)
+                inflated += size
+                rows += scan.rows
+                if rows > limits.max_rows:
+                    _fail(
+                        path,
+                        "WB024",
+                        f"too many rows: more than {limits.max_rows:,} rows (at sheet part "
+                        f"{m.filename}); a district workbook holds one row a household",
+                    )
+    notices: list[dict[str, object]] = []
+    links = sorted(n for n in names if n.startswith("xl/externalLinks/") and n.endswith(".xml"))
+    if links:
+        notices.append(
+            {
+                "code": "WB026",
+                "detail": f"{len(links)} external link(s); never followed, the values Excel "
+                "cached in this file are read",
+            }
+        )
+    return notices
+
+
+def _bomb(member: str, size: int, limits: Limits) -> str:
+    return (
+        f"zip bomb or oversized workbook: part {member} inflates to {size:,} bytes or more "
+        f"(limits: {limits.max_member_bytes:,} a part, {limits.max_total_bytes:,} in all, "
+        f"ratio {limits.max_ratio}:1)"
+    )
+
+
+class _Scan:
+    """Counts `<row>` elements and finds over-long text nodes in a stream of XML chunks."""
+
+    def __init__(self, limits: Limits, count_rows: bool, check_text: bool) -> None:
+        self.count_rows, self.check_text = count_rows, check_text
+        self.max_run = limits.max_cell_chars * _BYTES_PER_CHAR_BOUND
+        self.rows = 0
+        self.run = 0  # bytes since the last '<' (a text node crossing chunks)
+        self.tail = b""
+        self.prefix = None  # the namespace prefix of the sheet's elements ("" or b"x:")
+        self.too_long = False
+
+    def feed(self, chunk: bytes) -> None:
+        if self.count_rows:
+            if self.prefix is None:
+                found = re.search(rb"<(\w+:)?worksheet\b", chunk)
+                self.prefix = (found.group(1) or b"") if found else b""
+            tags = [b"<" + self.prefix + b"row" + bytes([end]) for end in b" >\n\r\t"]
+            data = self.tail + chunk
+            self.rows += sum(data.count(tag) for tag in tags)
+            # Carry over fewer bytes than a tag: a tag split across chunks is counted once.
+            self.tail = data[-(len(tags[0]) - 1) :]
+        if self.check_text and not self.too_long:
+            arr = np.frombuffer(chunk, np.uint8)
+            lt = np.flatnonzero(arr == ord("<"))
+            if len(lt) == 0:
+                self.run += len(arr)
+            else:
+                first = self.run + int(lt[0])
+                inner = int(np.diff(lt).max()) if len(lt) > 1 else 0
+                self.run = len(arr) - 1 - int(lt[-1])
+                self.too_long = max(first, inner) > self.max_run
+            self.too_long = self.too_long or self.run > self.max_run
+
+
+def _inflate(path: Path, fh, member: zipfile.ZipInfo, limits: Limits, scan: _Scan, room: int):
+    """Inflate one member from its local header, in bounded chunks; returns its real size."""
+    fh.seek(member.header_offset)
+    local = fh.read(30)
+    if len(local) < 30 or not local.startswith(ZIP_SIGNATURE):
+        _fail(path, "WB021", f"corrupt or truncated .xlsx: part {member.filename} is damaged")
+    name_len, extra_len = struct.unpack("<HH", local[26:30])
+    fh.seek(member.header_offset + 30 + name_len + extra_len)
+    cap = min(limits.max_member_bytes, room)
+    if member.compress_type == zipfile.ZIP_STORED:
+        produce = None
+    elif member.compress_type == zipfile.ZIP_DEFLATED:
+        produce = zlib.decompressobj(-15)
+    else:
+        _fail(path, "WB021", f"corrupt .xlsx: part {member.filename} uses an unknown compression")
+    left, size, crc = member.compress_size, 0, 0
+    try:
+        while left > 0:
+            data = fh.read(min(_CHUNK, left))
+            if not data:
+                break  # the file ends early: reported below (size, checksum)
+            left -= len(data)
+            while data:
+                if produce is None:
+                    out, data = data, b""
+                else:
+                    out = produce.decompress(data, _CHUNK)
+                    data = produce.unconsumed_tail
+                size += len(out)
+                if size > cap or (
+                    size > limits.ratio_floor_bytes
+                    and size > limits.max_ratio * max(member.compress_size, 1)
+                ):
+                    _fail(path, "WB022", _bomb(member.filename, size, limits))
+                crc = zlib.crc32(out, crc)
+                scan.feed(out)
+                if scan.too_long:
+                    _fail(
+                        path,
+                        "WB025",
+                        f"a cell's text is longer than Excel's limit of "
+                        f"{limits.max_cell_chars:,} characters (part {member.filename})",
+                    )
+            if produce is not None and produce.eof:
+                break
+    except zlib.error as exc:
+        _fail(path, "WB021", f"corrupt or truncated .xlsx: part {member.filename} ({exc})")
+    if (produce is not None and not produce.eof) or size != member.file_size:
+        _fail(path, "WB021", f"corrupt or truncated .xlsx: part {member.filename} is cut short")
+    if crc != member.CRC:
+        _fail(path, "WB021", f"corrupt .xlsx: part {member.filename} fails its checksum")
+    return size
+
+
+def clean_grid(
+    grid: pd.DataFrame,
+    path: Path,
+    sheet: str,
+    notices: list[dict[str, object]],
+    limits: Limits | None = None,
+) -> pd.DataFrame:
+    """A sheet as read, with control characters removed (reported once per sheet, WB027);
+    raises WorkbookError (WB025) for a cell longer than Excel allows."""
+    limits = limits or Limits.from_env()
+    removed = 0
+    out = {}
+    for column, values in grid.items():
+        text = values.astype("str") if values.dtype != "str" else values
+        lengths = text.str.len()
+        if (lengths > limits.max_cell_chars).any():
+            row = int(lengths.idxmax()) + 1
+            _fail(
+                Path(path),
+                "WB025",
+                f"sheet '{sheet}', row {row}: a cell holds {int(lengths.max()):,} characters "
+                f"(Excel's limit is {limits.max_cell_chars:,})",
+            )
+        has = text.str.contains(_CONTROL, regex=True, na=False)
+        if has.any():
+            removed += int(has.sum())
+            out[column] = values.where(~has, text.str.replace(_CONTROL, "", regex=True))
+    if not removed:
+        return grid
+    notices.append(
+        {
+            "sheet": sheet,
+            "code": "WB027",
+            "detail": f"control characters removed from {removed} cell(s)",
+        }
+    )
+    return grid.assign(**out)
