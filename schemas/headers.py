@@ -30,6 +30,9 @@ BASE_LABELS: dict[str, tuple[str, ...]] = {
         "Thu nhập bình quân đầu người/tháng",
         "Thu nhập bình quân đầu người",
         "Thu nhập BQ đầu người/tháng",
+        "Thu nhập BQ đầu người",
+        "Thu nhập bình quân/người/tháng",
+        "Thu nhập",
     ),
     "income_score": ("Điểm B1", "Điểm A"),
     "deprivation_score": ("Điểm B2", "Điểm B"),
@@ -38,6 +41,18 @@ BASE_LABELS: dict[str, tuple[str, ...]] = {
     "commune_classification": ("Phân loại của xã", "Xã phân loại", "Kết quả phân loại của xã"),
     "note": ("Ghi chú",),
 }
+
+# Columns every sheet must have (income may be replaced by both scores; workbook-layout.md).
+REQUIRED_COLUMNS: tuple[str, ...] = (
+    "household_id",
+    "head_name",
+    "district",
+    "commune",
+    "village",
+    "area",
+    "ethnicity",
+    "household_size",
+)
 
 # Personal data: kept in the warehouse's `private` schema only.
 PERSONAL_KEYS: tuple[str, ...] = ("head_name", "head_id_number", "note")

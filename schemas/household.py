@@ -19,8 +19,8 @@ import config
 from schemas.rules import (
     HOUSEHOLD_SIZE_RANGE,
     INCOME_CEILING,
-    INCOME_PLAUSIBLE_MAX,
-    INCOME_PLAUSIBLE_MIN,
+    INCOME_PLAUSIBLE_MAX_MULTIPLE,
+    INCOME_PLAUSIBLE_MIN_SHARE,
     RULES,
     SCORE_RANGE,
 )
@@ -56,7 +56,7 @@ TEXT_KEYS = (
 )
 FLAG_KEYS = ("meritorious", "social_protection")
 
-FINDING_COLUMNS = ["row", "column_key", "value", "rule_code", "severity"]
+FINDING_COLUMNS = ["row", "column_key", "value", "rule_code", "severity", "detail"]
 
 
 def _check(code: str, fn, **kwargs) -> pa.Check:
@@ -181,20 +181,34 @@ def typed_schema(
     )
 
 
-def warning_schema() -> pa.DataFrameSchema:
-    """Rows that load but that the officer should check."""
-    return pa.DataFrameSchema(
-        {
-            "income_per_capita": pa.Column(
-                float,
-                _check(
-                    "HW001",
-                    lambda s: s.between(INCOME_PLAUSIBLE_MIN, INCOME_PLAUSIBLE_MAX) | (s < 0),
-                ),
-                nullable=True,
-            )
-        },
-        strict=False,
+def warning_schema(standard: config.Standard) -> pa.DataFrameSchema:
+    """Rows that load but that the officer should check: income implausible for the area
+    (bounds relative to the area's lines of the year's standard, schemas/rules.py)."""
+    low = {a: INCOME_PLAUSIBLE_MIN_SHARE * v for a, v in standard.income_line.items()}
+    high = {a: INCOME_PLAUSIBLE_MAX_MULTIPLE * v for a, v in standard.average_line.items()}
+
+    def plausible(df: pd.DataFrame) -> pd.Series:
+        income = df["income_per_capita"]
+        lo, hi = df["area"].map(low), df["area"].map(high)
+        implausible = (income < lo) & (income >= 0) | (income > hi)
+        return ~implausible.fillna(False).astype(bool)
+
+    return pa.DataFrameSchema(checks=[_check("HW001", plausible, ignore_na=False)], strict=False)
+
+
+def _duplicate_places(text: pd.DataFrame, rows: pd.Series) -> pd.Series:
+    """For each duplicated row, the other places its household id is written (sheet, row)."""
+    ids = text.loc[rows, "household_id"]
+    dupes = text[text["household_id"].isin(ids)]
+    place = dupes["sheet"].astype(str) + " dòng/row " + dupes["excel_row"].astype(str)
+    per_id = place.groupby(dupes["household_id"]).agg(list)
+    own = place.reindex(rows.to_numpy())
+    return pd.Series(
+        [
+            ", ".join(p for p in per_id[i] if p != me)
+            for i, me in zip(ids.to_numpy(), own.to_numpy(), strict=True)
+        ],
+        index=rows.index,
     )
 
 
@@ -288,10 +302,16 @@ def validate(
         [
             _findings(text_schema(keys), text),
             _findings(typed_schema(province, keys, standard.points_per_indicator), typed),
-            _findings(warning_schema(), typed),
+            _findings(warning_schema(standard), typed),
         ],
         ignore_index=True,
     )
+    findings["detail"] = None
+    duplicate = findings["rule_code"] == "HH030"
+    if duplicate.any():
+        findings.loc[duplicate, "detail"] = (
+            "cũng ở/also at " + _duplicate_places(text, findings.loc[duplicate, "row"])
+        ).to_numpy()
     findings["severity"] = findings["rule_code"].map(lambda c: RULES[c].severity)
     findings["value"] = [
         text.at[row, col] if col in text.columns else None

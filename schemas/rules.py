@@ -27,8 +27,12 @@ class Rule:
 
 # Plausibility bounds (data, not law): income per person per month, VND.
 INCOME_CEILING = 1_000_000_000  # above this the value is absurd: rejected (HH025)
-INCOME_PLAUSIBLE_MIN = 50_000  # below: probably written in thousand đồng without saying so
-INCOME_PLAUSIBLE_MAX = 50_000_000  # above: probably a yearly or household total
+# Implausible for the area (HW001), relative to the area's lines of the year's standard:
+# below a tenth of the poverty line the value was probably written in thousand đồng without
+# saying so; above twenty times the average-living line it is probably a yearly or household
+# total. A warning only: the row loads.
+INCOME_PLAUSIBLE_MIN_SHARE = 0.1  # x the area's income line
+INCOME_PLAUSIBLE_MAX_MULTIPLE = 20  # x the area's average-living line
 HOUSEHOLD_SIZE_RANGE = (1, 30)
 SCORE_RANGE = (0, 1000)
 
@@ -154,8 +158,8 @@ _RULES = [
         "HH030",
         "household_id",
         "error",
-        "Mã hộ bị trùng",
-        "household id appears more than once",
+        "Mã hộ bị trùng trong tệp",
+        "household id appears more than once in the workbook",
     ),
     Rule(
         "HH031",
@@ -177,8 +181,9 @@ _RULES = [
         "income_per_capita",
         "warning",
         "Thu nhập bất thường, đề nghị kiểm tra",
-        f"income implausible for a month per person (below {INCOME_PLAUSIBLE_MIN:,} or above "
-        f"{INCOME_PLAUSIBLE_MAX:,} đồng): check the unit",
+        f"income implausible for a month per person in this area (below "
+        f"{INCOME_PLAUSIBLE_MIN_SHARE:g} x the poverty line or above "
+        f"{INCOME_PLAUSIBLE_MAX_MULTIPLE} x the average-living line): check the unit",
     ),
     # Workbook and sheet findings.
     Rule("WB001", None, "error", "Không đọc được tệp", "the workbook cannot be read"),
@@ -205,6 +210,80 @@ _RULES = [
         "notice",
         "Thu nhập ghi bằng nghìn đồng, đã quy ra đồng",
         "income in thousand đồng, scaled",
+    ),
+]
+
+_RULES += [
+    Rule(
+        "WB008",
+        None,
+        "notice",
+        "Văn bản mã TCVN3 (ABC, .VnTime) đã chuyển sang Unicode",
+        "text in the legacy TCVN3 (ABC, .VnTime) encoding was converted to Unicode",
+    ),
+    Rule(
+        "WB009",
+        None,
+        "notice",
+        "Tên tệp ghi một huyện khác với huyện trong bảng",
+        "the file name names a different district from the one in the cells",
+    ),
+    Rule(
+        "WB010",
+        "commune",
+        "notice",
+        "Không có cột Xã: lấy tên trang tính làm tên xã",
+        "no commune column: the sheet's name is taken as the commune",
+    ),
+    Rule(
+        "WB011",
+        None,
+        "notice",
+        "Tệp của huyện khác, không nạp trong lần chạy này",
+        "the workbook belongs to another district and is not loaded by this run",
+    ),
+]
+
+# Hostile or broken files, refused before any parser opens them (workbooks/guard.py;
+# the limits and their reasons: SECURITY.md).
+_RULES += [
+    Rule("WB020", None, "error", "Tệp không phải bảng tính Excel", "the file is not a spreadsheet"),
+    Rule(
+        "WB021",
+        None,
+        "error",
+        "Tệp bị hỏng hoặc bị cắt cụt",
+        "the workbook is corrupt or truncated",
+    ),
+    Rule(
+        "WB022",
+        None,
+        "error",
+        "Tệp quá lớn hoặc nén bất thường (bom zip)",
+        "the workbook is too large or inflates abnormally (zip bomb)",
+    ),
+    Rule("WB023", None, "error", "Tệp có đặt mật khẩu", "the workbook is password-protected"),
+    Rule("WB024", None, "error", "Tệp có quá nhiều dòng", "the workbook has too many rows"),
+    Rule(
+        "WB025",
+        None,
+        "error",
+        "Ô có nội dung dài quá giới hạn của Excel",
+        "a cell is longer than Excel allows",
+    ),
+    Rule(
+        "WB026",
+        None,
+        "notice",
+        "Tệp có liên kết ngoài; không mở liên kết, dùng giá trị đã lưu",
+        "external links are never followed; the values cached in the file are read",
+    ),
+    Rule(
+        "WB027",
+        None,
+        "notice",
+        "Đã xoá ký tự điều khiển trong ô",
+        "control characters were removed from cells",
     ),
 ]
 

@@ -112,3 +112,11 @@ def id_digits(text: pd.Series) -> pd.Series:
     """An ID number as digits (leading zeros kept), or missing when not 9 or 12 digits."""
     s = text.astype("str").str.strip()
     return s.where(s.str.fullmatch(r"\d{9}|\d{12}"))
+
+
+def district_named_in(text: str, province: config.Province) -> str | None:
+    """The province's district a free text (a file name) names, or None. The longest match
+    wins, so `dien-bien-phu.xlsx` names Điện Biên Phủ, not Điện Biên."""
+    folded = f" {fold(text)} "
+    named = [d for d in province.districts["district"] if f" {fold(d)} " in folded]
+    return max(named, key=lambda d: len(fold(d))) if named else None

@@ -17,7 +17,9 @@ from pathlib import Path
 import fastexcel
 import pandas as pd
 
-from schemas.headers import fold, is_thousand_dong, key_for_label
+from schemas.headers import REQUIRED_COLUMNS, fold, is_thousand_dong, key_for_label
+from workbooks import tcvn3
+from workbooks.guard import check_workbook, clean_grid
 
 # How far down a sheet the header row may sit (title rows above it).
 HEADER_SEARCH_ROWS = 40
@@ -85,13 +87,14 @@ def column_letter(index: int) -> str:
 def read_workbook(path: Path) -> WorkbookRead:
     """Read every sheet of a district workbook whose name does not start with `_`."""
     path = Path(path)
+    notices = check_workbook(path)  # hostile or broken files never reach calamine
     try:
         reader = fastexcel.read_excel(path)
         sheet_names = list(reader.sheet_names)
     except Exception as exc:  # calamine raises a family of errors; all mean "unreadable"
         raise WorkbookError(f"{path.name}: not a readable Excel workbook ({exc})") from exc
 
-    frames, layouts, skipped, notices = [], [], [], []
+    frames, layouts, skipped = [], [], []
     for name in sheet_names:
         if name.startswith("_"):
             continue
@@ -100,6 +103,16 @@ def read_workbook(path: Path) -> WorkbookRead:
             grid = sheet.to_pandas()
         except Exception as exc:
             raise WorkbookError(f"{path.name}, sheet '{name}': cannot be read ({exc})") from exc
+        grid = clean_grid(grid, path, name, notices)  # control characters, huge cells
+        if tcvn3.detect(pd.Series(grid.to_numpy().ravel())):
+            grid, changed = tcvn3.convert_frame(grid)
+            notices.append(
+                {
+                    "sheet": name,
+                    "code": "WB008",
+                    "detail": f"{changed} cells converted from TCVN3 (ABC, .VnTime) to Unicode",
+                }
+            )
         found = _read_sheet(grid, name)
         if found is None:
             if grid.notna().any().any():
@@ -118,6 +131,9 @@ def read_workbook(path: Path) -> WorkbookRead:
             f"{path.name}: no sheet has a recognisable header row (expected labels such as "
             "'Mã hộ', 'Họ và tên chủ hộ', 'Số nhân khẩu')"
         )
+    unknown = list(dict.fromkeys(c for layout in layouts for c in layout.unknown_columns))
+    if unknown:  # reported once per workbook, not once per commune sheet (variant 3)
+        notices.append({"code": "WB003", "detail": "kept in the raw layer: " + ", ".join(unknown)})
     rows = pd.concat(frames, ignore_index=True)
     rows.insert(0, "source_file", path.name)
     return WorkbookRead(
@@ -217,14 +233,19 @@ def _read_sheet(grid: pd.DataFrame, sheet: str):
             k == "income_per_capita" and is_thousand_dong(labels[p]) for p, k in keys.items()
         ),
     )
-    if unknown:
-        notices.append(
-            {
-                "sheet": sheet,
-                "code": "WB003",
-                "detail": "unknown columns kept in the raw layer: " + ", ".join(unknown.values()),
-            }
-        )
+    if "commune" not in rows.columns:
+        # One sheet per commune without a commune column: the sheet's name is the commune
+        # (validated like a typed commune, HH021).
+        rows["commune"] = sheet.strip()
+        notices.append({"sheet": sheet, "code": "WB010", "detail": f"commune = '{sheet}'"})
+    missing = [k for k in REQUIRED_COLUMNS if k not in rows.columns]
+    if "income_per_capita" not in rows.columns and not {
+        "income_score",
+        "deprivation_score",
+    } <= set(rows.columns):
+        missing.append("income_per_capita")
+    if missing:
+        notices.append({"sheet": sheet, "code": "WB005", "detail": ", ".join(missing)})
     return rows.reset_index(drop=True), layout, skipped.reset_index(drop=True), notices
 
 
@@ -241,19 +262,21 @@ def _row_kinds(body: pd.DataFrame) -> pd.Series:
 
 
 def _totals_checks(body, kinds, excel_row, sheet) -> list[dict[str, object]]:
-    """A totals row's household count must equal the data rows above it (variant 6)."""
+    """A totals row's household count must equal the data rows above it (variant 6): those
+    since the previous totals row (a commune's subtotal) or all of them (a grand total)."""
     notices = []
-    data_since_last = 0
+    data_since_last = data_all = 0
     for idx, kind in kinds.items():
         if kind == "data":
             data_since_last += 1
+            data_all += 1
         elif kind == "totals":
             numbers = [
                 int(float(v))
                 for v in body.loc[idx].dropna().tolist()
                 if re.fullmatch(r"\d+(\.0+)?", str(v).strip())
             ]
-            if numbers and data_since_last not in numbers:
+            if numbers and data_since_last not in numbers and data_all not in numbers:
                 notices.append(
                     {
                         "sheet": sheet,

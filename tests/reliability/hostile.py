@@ -64,8 +64,8 @@ def _as_file(tmp: Path, data: bytes) -> Path:
 
 def zip_bomb(path: Path, tmp: Path, megabytes: int = 64, lie: bool = False) -> Path:
     """A valid workbook whose sheet XML is padded with `megabytes` MiB of empty XML comments
-    (legal anywhere): about 64 KiB on disk for 64 MiB. With `lie`, the zip declares the sheet's inflated size
-    as its compressed size, so only counting the inflated bytes can catch it."""
+    (legal anywhere): about 64 KiB on disk for 64 MiB. With `lie`, the zip declares the sheet's
+    inflated size as its compressed size, so only counting the inflated bytes can catch it."""
     src = zipfile.ZipFile(_as_file(tmp, valid_bytes(tmp)))
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as out:
         for item in src.infolist():

@@ -1,0 +1,225 @@
+"""Every variant of workbook-layout.md ("Variants met in practice" 1-9), each a real workbook
+written by the test, read and validated by the real reader and schemas."""
+
+from __future__ import annotations
+
+import random
+import unicodedata
+
+import pytest
+
+from tests.factory import BASE_ORDER, household, write_workbook
+from tests.ingest.builders import (
+    ALL_KEYS,
+    INDICATOR_KEYS,
+    LABELS,
+    canonical_grid,
+    closes,
+    codes,
+    grid_rows,
+    process,
+    to_tcvn3,
+    write_grid,
+    write_xls,
+)
+from workbooks.reader import read_workbook
+
+
+def test_canonical_workbook_loads_every_row(tmp_path):
+    load = process(write_workbook(tmp_path / "a.xlsx", [household(i) for i in range(1, 6)]))
+    assert load.district == "Mường Nhé"
+    assert len(load.households) == 5 and load.file_record["rows_rejected"] == 0
+    assert closes(load)
+
+
+def test_1_title_and_signature_rows_are_found_and_counted(tmp_path):
+    rows = [household(i) for i in range(1, 4)]
+    grid = [
+        ["UBND HUYỆN MƯỜNG NHÉ"],
+        ["CỘNG HOÀ XÃ HỘI CHỦ NGHĨA VIỆT NAM"],
+        ["DANH SÁCH HỘ GIA ĐÌNH RÀ SOÁT NĂM 2019"],
+        [],
+        [LABELS[k] for k in ALL_KEYS],
+        *grid_rows(rows, ALL_KEYS),
+        [],
+        [None, None, None, None, "Sín Thầu, ngày 20 tháng 12 năm 2019"],
+        [None, "Người lập biểu", None, None, "Chủ tịch UBND xã"],
+        [None, "(Ký, ghi rõ họ tên)"],
+    ]
+    load = process(write_grid(tmp_path / "t.xlsx", {"DS": grid}))
+    assert load.source.layouts[0].header_rows == (5,)
+    assert list(load.households["excel_row"]) == [6, 7, 8]
+    f = load.file_record
+    assert (f["rows_loaded"], f["rows_blank"], f["rows_signature"]) == (3, 1, 3)
+    assert closes(load)
+
+
+def test_2_two_level_merged_headers(tmp_path):
+    rows = [household(1, health_insurance="x"), household(2, drinking_water="x", latrine="x")]
+    n_base = len(BASE_ORDER)
+    top = [LABELS[k] for k in BASE_ORDER] + ["Các chỉ số thiếu hụt dịch vụ xã hội cơ bản"]
+    top += [None] * (len(INDICATOR_KEYS) - 1)
+    second = [None] * n_base + [LABELS[k] for k in INDICATOR_KEYS]
+    grid = [["DANH SÁCH"], top, second, *grid_rows(rows, ALL_KEYS), ["Cộng", 2]]
+    last = chr(ord("A") + len(ALL_KEYS) - 1)
+    merges = [f"{chr(ord('A') + i)}2:{chr(ord('A') + i)}3" for i in range(n_base)]
+    merges.append(f"{chr(ord('A') + n_base)}2:{last}2")
+    load = process(write_grid(tmp_path / "m.xlsx", {"DS": grid}, {"DS": merges}))
+    assert load.source.layouts[0].header_rows == (2, 3)
+    assert set(INDICATOR_KEYS) <= set(load.source.layouts[0].columns)
+    h = load.households
+    deprived = dict(zip(h["household_id"], h["deprived_indicators"], strict=True))
+    assert deprived == {
+        "MN-000001": ["health_insurance"],
+        "MN-000002": ["drinking_water", "latrine"],
+    }
+    assert closes(load) and load.file_record["rows_totals"] == 1
+
+
+def test_3_columns_in_any_order_and_unknown_columns_kept_once(tmp_path):
+    keys = ALL_KEYS[:]
+    random.Random(4).shuffle(keys)
+    keys = ["STT", *keys, "Số điện thoại"]
+    labels = LABELS | {"STT": "STT", "Số điện thoại": "Số điện thoại"}
+    sheets = {}
+    for s, commune in enumerate(["Sín Thầu", "Chung Chải"]):
+        rows = [
+            household(10 * s + i, commune=commune, STT=i, **{"Số điện thoại": f"09{i:08d}"})
+            for i in range(1, 4)
+        ]
+        sheets[commune] = [[labels[k] for k in keys], *grid_rows(rows, keys)]
+    load = process(write_grid(tmp_path / "o.xlsx", sheets))
+    assert len(load.households) == 6 and closes(load)
+    assert set(load.households["commune"]) == {"Sín Thầu", "Chung Chải"}
+    unknown = load.rejections[load.rejections["rule_code"] == "WB003"]
+    assert len(unknown) == 1 and "STT" in unknown["rule"].iloc[0]
+    assert "Số điện thoại" in unknown["rule"].iloc[0]
+    extra = dict(load.raw["extra"].iloc[0])
+    assert extra == {"STT": "1", "Số điện thoại": "0900000001"}
+
+
+@pytest.mark.parametrize("form", ["plain", "upper", "NFD"])
+def test_4_headers_without_diacritics_other_case_or_decomposed(tmp_path, form):
+    if form == "plain":
+        labels = {"household_id": "Ma ho", "head_name": "Ho va ten chu ho", "area": "Khu vuc"}
+    elif form == "upper":
+        labels = {"household_id": "MÃ  HỘ", "household_size": "SO NHAN KHAU", "commune": " xã "}
+    else:
+        labels = {k: unicodedata.normalize("NFD", v) for k, v in LABELS.items()}
+    rows = [
+        household(i, district=unicodedata.normalize("NFD", "Mường Nhé"), ethnicity="HÀ NHÌ")
+        for i in range(1, 4)
+    ]
+    load = process(write_workbook(tmp_path / f"{form}.xlsx", rows, labels=labels))
+    assert len(load.households) == 3, load.rejections
+    assert set(load.households["district"]) == {"Mường Nhé"}  # canonical NFC
+    assert set(load.households["ethnicity"]) == {"Hà Nhì"}
+
+
+@pytest.mark.parametrize(
+    "label", ["Thu nhập bình quân đầu người/tháng (nghìn đồng)", "Thu nhập BQ đầu người (1000đ)"]
+)
+def test_5_income_in_thousand_dong_is_scaled(tmp_path, label):
+    rows = [household(1, income_per_capita=850), household(2, income_per_capita="1.250,5")]
+    load = process(write_workbook(tmp_path / "k.xlsx", rows, labels={"income_per_capita": label}))
+    assert list(load.households["income_per_capita"]) == [850_000, 1_250_500]
+    assert "WB007" in codes(load)
+
+
+def test_6_totals_and_blank_rows_are_skipped_counted_and_checked(tmp_path):
+    rows = [household(i) for i in range(1, 5)]
+    grid = [
+        [LABELS[k] for k in ALL_KEYS],
+        *grid_rows(rows[:2], ALL_KEYS),
+        [],
+        [None] * 3,
+        *grid_rows(rows[2:], ALL_KEYS),
+        ["Cộng", 5, None, None, None, None, None, None, 20],  # says 5, there are 4
+        [],
+        ["Tổng cộng", 4],
+    ]
+    load = process(write_grid(tmp_path / "c.xlsx", {"DS": grid}))
+    f = load.file_record
+    assert (f["rows_loaded"], f["rows_blank"], f["rows_totals"]) == (4, 3, 2)
+    assert closes(load)
+    wb004 = load.rejections[load.rejections["rule_code"] == "WB004"]
+    assert list(wb004["excel_row"]) == [8]  # only the wrong one; row 10 is a grand total
+    assert "5" in wb004["rule"].iloc[0] and "4" in wb004["rule"].iloc[0]
+
+
+def test_7_numbers_as_text_with_separators_and_boolean_spellings(tmp_path):
+    rows = [
+        household(1, income_per_capita="1.200.000", health_insurance="x"),
+        household(2, income_per_capita="1,200,000", health_insurance="X"),
+        household(3, income_per_capita="850 000", health_insurance="1", household_size="5"),
+        household(4, income_per_capita="850000", health_insurance="có", latrine="không"),
+    ]
+    load = process(write_workbook(tmp_path / "n.xlsx", rows))
+    h = load.households.set_index("household_id")
+    assert list(h["income_per_capita"]) == [1_200_000, 1_200_000, 850_000, 850_000]
+    assert all("health_insurance" in d for d in h["deprived_indicators"])
+    assert all("latrine" not in d for d in h["deprived_indicators"])
+
+
+def test_8_legacy_xls(tmp_path):
+    rows = [household(i, household_size=i + 1) for i in range(1, 4)]
+    path = write_xls(tmp_path / "muong-nhe.xls", {"DS": canonical_grid(rows)})
+    load = process(path)
+    assert load.district == "Mường Nhé"
+    assert list(load.households["household_size"]) == [2, 3, 4]
+    assert load.file_record["rows_totals"] == 1 and closes(load)
+
+
+def test_9_tcvn3_text_is_detected_converted_and_reported(tmp_path):
+    rows = [
+        household(i, head_name=to_tcvn3(f"Lò Văn Thắng {i}"), district=to_tcvn3("Mường Nhé"),
+                  commune=to_tcvn3("Sín Thầu"), village=to_tcvn3("Bản Tá Miếu"),
+                  area=to_tcvn3("Nông thôn"), ethnicity=to_tcvn3("Hà Nhì"))
+        for i in range(1, 4)
+    ]  # fmt: skip
+    assert rows[0]["district"] == "M\xadêng NhÐ"  # what the officer's Excel shows
+    grid = canonical_grid(rows)
+    grid[2] = [to_tcvn3(label) for label in grid[2]]  # the header typed in VN3 too
+    load = process(write_grid(tmp_path / "v.xlsx", {"DS": grid}))
+    assert len(load.households) == 3, load.rejections
+    assert set(load.households["commune"]) == {"Sín Thầu"}
+    assert set(load.private["head_name"]) == {f"Lò Văn Thắng {i}" for i in range(1, 4)}
+    assert "WB008" in codes(load)
+
+
+def test_unicode_workbook_is_never_converted(tmp_path):
+    # Latin-1-only Unicode Vietnamese (é, à, ô, ...) must not look like TCVN3.
+    rows = [household(i, head_name="Lò Thị Hà", village="Bản Nà Hé") for i in range(1, 4)]
+    load = process(write_workbook(tmp_path / "u.xlsx", rows))
+    assert "WB008" not in codes(load)
+    assert set(load.raw["village"]) == {"Bản Nà Hé"}
+
+
+def test_one_sheet_per_commune_without_commune_column_and_underscore_sheets(tmp_path):
+    keys = [k for k in ALL_KEYS if k != "commune"]
+    sheets = {
+        "Sín Thầu": [[LABELS[k] for k in keys], *grid_rows([household(1)], keys)],
+        "Chung Chải": [[LABELS[k] for k in keys], *grid_rows([household(2)], keys)],
+        "_Hướng dẫn": [["Mã hộ", "Họ và tên chủ hộ", "Số nhân khẩu"], ["ví dụ", "x", "1"]],
+    }
+    load = process(write_grid(tmp_path / "s.xlsx", sheets))
+    assert dict(zip(load.households["household_id"], load.households["commune"], strict=True)) == {
+        "MN-000001": "Sín Thầu",
+        "MN-000002": "Chung Chải",
+    }
+    assert codes(load).count("WB010") == 2 and closes(load)
+
+
+def test_district_is_read_from_cells_and_a_misleading_file_name_is_reported(tmp_path):
+    load = process(write_workbook(tmp_path / "dien-bien-phu.xlsx", [household(1)]))
+    assert load.district == "Mường Nhé"
+    wb009 = load.rejections[load.rejections["rule_code"] == "WB009"]
+    assert len(wb009) == 1 and "Điện Biên Phủ" in wb009["rule"].iloc[0]
+    load = process(write_workbook(tmp_path / "muong-nhe-2019.xlsx", [household(1)]))
+    assert "WB009" not in codes(load)
+
+
+def test_reader_counts_every_row_under_the_header(tmp_path):
+    rows = [household(i) for i in range(1, 8)]
+    read = read_workbook(write_workbook(tmp_path / "r.xlsx", rows))
+    assert read.rows_read == 7 + 1 + 2  # data + totals + (blank, signature)
