@@ -19,7 +19,7 @@ Status by year (P poor, N near-poor, A average, X not poor, - absent):
     b01  NP                   N    N    N
     b02  NP                   X    X    X
     u01  DBP (Kinh)           P    X    X     escaped above
-    u02  DBP -> MN in 2019    N    P    N     moved urban to rural; near-poor relapse overall
+    u02  DBP -> MN in 2019    P    N    P     moved urban to rural: a poverty relapse overall
     u03  DBP (Kinh)           X    X    X     commune says P in 2019
 """
 
@@ -60,7 +60,7 @@ HISTORY = {
     "b01": ("NP NP NP", "N N N"),
     "b02": ("NP NP NP", "X X X"),
     "u01": ("DBP DBP DBP", "P X X"),
-    "u02": ("DBP DBP MN", "N P N"),
+    "u02": ("DBP DBP MN", "P N P"),
     "u03": ("DBP DBP DBP", "X X X"),
 }
 KINH = {"h07", "h10", "u01", "u03"}
@@ -158,7 +158,7 @@ def test_transitions_name_every_movement(warehouse):
         (2018, "h08", "arrived"): ("Nậm Pồ", "Mường Nhé", None, P, None, None),
         (2018, "h09", "continuing"): ("Mường Nhé", None, N, "average", None, "escaped"),
         (2018, "u01", "continuing"): ("Điện Biên Phủ", None, P, "not_poor", "escaped", None),
-        (2018, "u02", "continuing"): ("Điện Biên Phủ", None, N, P, "newly_poor", "escaped"),
+        (2018, "u02", "continuing"): ("Điện Biên Phủ", None, P, N, "escaped", "newly_poor"),
         # 2019
         (2019, "h03", "continuing"): ("Mường Nhé", None, "average", P, "relapsed", None),
         (2019, "h04", "continuing"): ("Mường Nhé", None, P, N, "escaped", "newly_poor"),
@@ -166,8 +166,8 @@ def test_transitions_name_every_movement(warehouse):
         (2019, "h06", "left"): ("Mường Nhé", None, P, None, None, None),
         (2019, "h08", "continuing"): ("Nậm Pồ", None, P, P, "stayed_poor", None),
         (2019, "h09", "continuing"): ("Mường Nhé", None, "average", N, None, "relapsed"),
-        (2019, "u02", "left"): ("Điện Biên Phủ", "Mường Nhé", P, None, None, None),
-        (2019, "u02", "arrived"): ("Mường Nhé", "Điện Biên Phủ", None, N, None, None),
+        (2019, "u02", "left"): ("Điện Biên Phủ", "Mường Nhé", N, None, None, None),
+        (2019, "u02", "arrived"): ("Mường Nhé", "Điện Biên Phủ", None, P, None, None),
     }
     for key, want in expected.items():
         assert moves[key][2:3] + moves[key][4:] == want, key
@@ -244,9 +244,11 @@ def test_identity_closes_for_every_district_including_moves(warehouse):
     ]
     assert assert_identity_closes(rows) > 0
     by_key = {(r[0], r[1]): r[2:] for r in rows}
-    # Mường Nhé 2019, poor: 5 - 2 (h04, h05) + 1 (h03) + 0 + 0 - 1 (h06) = 3;
-    # near-poor: 1 (h02) - 0 + 1 (h09) + 1 (h04) + 1 (u02 moved in) - 0 = 4.
-    assert by_key[(2019, "Mường Nhé")] == (5, 3, 5, 2, 1, 0, 0, 1, 1, 4, 1, 0, 1, 1, 1, 0)
+    # Mường Nhé 2019, poor: 5 - 2 (h04, h05) + 1 (h03) + 0 + 1 (u02 moved in) - 1 (h06) = 4;
+    # near-poor: 1 (h02) - 0 + 1 (h09) + 1 (h04) + 0 - 0 = 3.
+    assert by_key[(2019, "Mường Nhé")] == (5, 4, 5, 2, 1, 0, 1, 1, 1, 3, 1, 0, 1, 1, 0, 0)
+    # Điện Biên Phủ 2019: u02 left as near-poor.
+    assert by_key[(2019, "Điện Biên Phủ")] == (0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 1, 0, 0, 0, 0, 1)
     # Nậm Pồ 2018: h08 arrives poor from Mường Nhé.
     assert by_key[(2018, "Nậm Pồ")] == (0, 1, 0, 0, 0, 0, 1, 0, 1, 1, 1, 0, 0, 0, 0, 0)
 
@@ -260,10 +262,11 @@ def test_summary_form_2019(warehouse):
     expected = {
         # households, start; poor: start, start EM, escaped, to near, above, relapsed, newly,
         # arrived, left, end, end EM, meritorious, social protection, income-poor, deprivation
-        "urban_units": (2, 3, 1, 1, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0),
-        "rural_units": (12, 12, 6, 5, 2, 1, 1, 1, 0, 0, 1, 4, 3, 1, 1, 3, 1),
-        # u02 moved from the city to Mường Nhé: continuing in the total, poor -> near-poor.
-        "total": (14, 15, 7, 6, 3, 2, 1, 1, 0, 0, 1, 4, 3, 1, 1, 3, 1),
+        "urban_units": (2, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0),
+        # u02 arrives poor from the city: 6 - 2 + 1 + 0 + 1 - 1 = 5.
+        "rural_units": (12, 12, 6, 5, 2, 1, 1, 1, 0, 1, 1, 5, 4, 1, 1, 4, 1),
+        # u02 is a continuing household of the province: a relapse, 6 - 2 + 2 + 0 + 0 - 1 = 5.
+        "total": (14, 15, 6, 5, 2, 1, 1, 2, 0, 0, 1, 5, 4, 1, 1, 4, 1),
     }
     columns = [
         "households",
@@ -298,22 +301,23 @@ def test_summary_form_2019(warehouse):
         "near_poor_end_ethnic_minority",
         "near_poor_meritorious",
     ]
-    # rural: 2 (h02, b01) - 0 + 1 (h09) + 1 (h04) + 1 (u02 from the city) = 5;
-    # total: u02 is a relapse (near-poor in 2017) instead of an arrival.
-    assert tuple(int(form.at["rural_units", c]) for c in near) == (2, 0, 0, 1, 1, 1, 0, 5, 5, 1)
-    assert tuple(int(form.at["total", c]) for c in near) == (2, 0, 0, 2, 1, 0, 0, 5, 5, 1)
-    assert tuple(int(form.at["urban_units", c]) for c in near) == (0,) * 10
+    # rural: 2 (h02, b01) - 0 + 1 (h09) + 1 (h04) = 4; urban: u02 left near-poor;
+    # total: 3 (h02, b01, u02) - 1 (u02, down into poverty) + 1 + 1 = 4.
+    assert tuple(int(form.at["rural_units", c]) for c in near) == (2, 0, 0, 1, 1, 0, 0, 4, 4, 1)
+    assert tuple(int(form.at["total", c]) for c in near) == (3, 1, 1, 1, 1, 0, 0, 4, 4, 1)
+    assert tuple(int(form.at["urban_units", c]) for c in near) == (1, 0, 0, 0, 0, 0, 1, 0, 0, 0)
 
     total = form.loc["total"]
-    assert total["poor_escaped_pct"] == pytest.approx(100 * 3 / 7)
-    assert total["poor_relapsed_pct"] == pytest.approx(100 * 1 / 7)
+    assert total["poor_escaped_pct"] == pytest.approx(100 * 2 / 6)
+    assert total["poor_relapsed_pct"] == pytest.approx(100 * 2 / 6)
     assert total["poor_newly_pct"] == 0
-    assert total["poor_rate"] == pytest.approx(100 * 4 / 14)
-    # 10 ethnic-minority households (all but the four Kinh), 3 of them poor (h01, h03, h08).
+    assert total["poor_rate"] == pytest.approx(100 * 5 / 14)
+    # 10 ethnic-minority households (all but the four Kinh), 4 of them poor (h01 h03 h08 u02).
     assert total["ethnic_minority_households"] == 10
-    assert total["poor_end_ethnic_minority_rate"] == pytest.approx(100 * 3 / 10)
-    assert total["poor_end_ethnic_minority_share"] == pytest.approx(100 * 3 / 4)
-    assert total["near_poor_rate"] == pytest.approx(100 * 5 / 14)
+    assert total["poor_end_ethnic_minority_rate"] == pytest.approx(100 * 4 / 10)
+    assert total["poor_end_ethnic_minority_share"] == pytest.approx(100 * 4 / 5)
+    assert total["near_poor_rate"] == pytest.approx(100 * 4 / 14)
+    assert total["near_poor_escaped_pct"] == pytest.approx(100 * 1 / 3)
     # No ethnic-minority household left in the city: the rate has no base.
     assert form.at["urban_units", "ethnic_minority_households"] == 0
     assert form["poor_end_ethnic_minority_rate"].isna()["urban_units"]
@@ -342,6 +346,22 @@ def test_summary_form_identity_and_first_year(warehouse):
         start, escaped, relapsed, newly, arrived, left, end = r[9:16]
         assert end == start - escaped + relapsed + newly + arrived - left, r
     assert [r[16] for r in rows if r[1] == "total"] == [14, 15, 14]
+
+
+def test_target_gap_counts_province_movements(warehouse):
+    """The plan's relapse and new-poverty counts are the province's: u02's relapse counts
+    although it moved district, as in the summary form's total row."""
+    rows = query(
+        warehouse,
+        """
+        SELECT g.indicator, g.actual, f.poor_relapsed, f.poor_newly
+        FROM marts.target_gap AS g
+        JOIN marts.summary_form AS f ON f.year = g.year AND f.unit_group = 'total'
+        WHERE g.year = 2019 AND g.indicator IN ('relapsed_households', 'newly_poor_households')
+        ORDER BY g.indicator
+        """,
+    )
+    assert rows == [("newly_poor_households", 0, 2, 0), ("relapsed_households", 2, 2, 0)]
 
 
 def test_disagreements_point_to_the_row(warehouse):

@@ -25,13 +25,25 @@ targets AS (
         ON t.name = '*poor' AND p.is_poor_district AND y.year BETWEEN p.first_year AND p.last_year
     WHERE t.name <> '*poor' OR p.district IS NOT NULL
 ),
+-- Province-level movements: a household that moved district has a 'left' and an 'arrived' row
+-- in marts.transitions; together they are one household present in the province both years.
+-- (The same figures as marts.summary_form's 'total' row.)
 movements AS (
     SELECT
         year,
-        count(*) FILTER (poverty_transition = 'relapsed') AS relapsed,
-        count(*) FILTER (poverty_transition = 'newly_poor') AS newly_poor
-    FROM marts.transitions
-    WHERE previous_year IS NOT NULL
+        count(*) FILTER (transition = 'relapsed') AS relapsed,
+        count(*) FILTER (transition = 'newly_poor') AS newly_poor
+    FROM (
+        SELECT
+            year,
+            marts.movement(
+                max(previous_status) = 'poor', max(status) = 'poor', bool_or(was_ever_poor)
+            ) AS transition
+        FROM marts.transitions
+        WHERE previous_year IS NOT NULL
+        GROUP BY year, household_id
+        HAVING count(previous_status) > 0 AND count(status) > 0
+    )
     GROUP BY year
 ),
 measured AS (
