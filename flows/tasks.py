@@ -33,7 +33,8 @@ def process_workbook(path: Path, year: int, province: config.Province) -> Distri
     status = classify(households, year)
 
     rejections = pd.concat(
-        [_row_findings(read, checked.findings), _notices(read, thousand)], ignore_index=True
+        [_row_findings(read, checked.findings), _notices(read, thousand, district, province)],
+        ignore_index=True,
     )
     rejected_rows = checked.findings.loc[checked.findings["severity"] == "error", "row"].nunique()
     skipped = read.skipped["kind"].value_counts()
@@ -81,6 +82,7 @@ def process_workbook(path: Path, year: int, province: config.Province) -> Distri
             "message": None,
             "recorded_at": datetime.now(UTC).replace(tzinfo=None),
         },
+        source=read,
     )
 
 
@@ -128,7 +130,7 @@ def _row_findings(read: WorkbookRead, findings: pd.DataFrame) -> pd.DataFrame:
     where = read.rows.loc[findings["row"], ["source_file", "sheet", "excel_row", "household_id"]]
     out = where.reset_index(drop=True).assign(
         column_key=findings["column_key"].to_numpy(),
-        value=findings["value"].to_numpy(),
+        value=findings["value"].astype("str").to_numpy(),
         rule_code=findings["rule_code"].to_numpy(),
         severity=findings["severity"].to_numpy(),
     )
@@ -138,14 +140,29 @@ def _row_findings(read: WorkbookRead, findings: pd.DataFrame) -> pd.DataFrame:
     ]
     out.loc[out["column_key"].isin(PERSONAL_KEYS) & out["value"].notna(), "value"] = MASK
     out["rule"] = out["rule_code"].map(lambda c: RULES[c].message)
+    detail = findings["detail"].to_numpy()
+    has_detail = pd.notna(detail)
+    if has_detail.any():
+        out.loc[has_detail, "rule"] = out.loc[has_detail, "rule"] + " (" + detail[has_detail] + ")"
     return out
 
 
-def _notices(read: WorkbookRead, thousand_dong_sheets: frozenset[str]) -> pd.DataFrame:
-    """Workbook- and sheet-level findings (unknown columns, totals, units) as audit rows."""
+def _notices(
+    read: WorkbookRead,
+    thousand_dong_sheets: frozenset[str],
+    district: str,
+    province: config.Province,
+) -> pd.DataFrame:
+    """Workbook- and sheet-level findings (unknown columns, totals, units, encoding, a file
+    name naming another district) as audit rows."""
+    from transforms.normalise import district_named_in
+
     notices = list(read.notices) + [
         {"sheet": s, "code": "WB007", "detail": "income scaled x1000"} for s in thousand_dong_sheets
     ]
+    named = district_named_in(read.path.stem, province)
+    if named is not None and named != district:
+        notices.append({"code": "WB009", "detail": f"file name: {named}; cells: {district}"})
     return pd.DataFrame(
         [
             {
@@ -170,15 +187,22 @@ def reject_cross_district_duplicates(
     already in the warehouse for districts this run does not reload."""
     ids = pd.concat(
         [
-            *[b.households[["household_id", "source_file"]] for b in loads],
-            loaded_elsewhere[["household_id", "source_file"]],
+            *[b.households[["household_id", "source_file", "sheet", "excel_row"]] for b in loads],
+            loaded_elsewhere.reindex(columns=["household_id", "source_file", "sheet", "excel_row"]),
         ],
         ignore_index=True,
     )
     dupes = cross_workbook_duplicates(ids)
     if dupes.empty:
         return loads
-    places = dupes.groupby("household_id")["source_file"].agg(lambda s: ", ".join(sorted(s)))
+    where = (
+        dupes["source_file"]
+        + " / "
+        + dupes["sheet"].astype(str)
+        + " dòng/row "
+        + dupes["excel_row"].astype("Int64").astype(str)
+    ).where(dupes["sheet"].notna(), dupes["source_file"])
+    places = where.groupby(dupes["household_id"]).agg(lambda s: ", ".join(sorted(s)))
     for batch in loads:
         hit = batch.households["household_id"].isin(places.index)
         if not hit.any():

@@ -46,6 +46,9 @@ class DistrictLoad:
     private: pd.DataFrame  # private.households columns
     rejections: pd.DataFrame  # audit.rejections columns, without run_id
     file_record: dict[str, object]  # audit.ingest_files columns, without run_id
+    # The workbook as read (workbooks.reader.WorkbookRead), for the district's error workbook;
+    # never written to the warehouse.
+    source: object | None = None
 
 
 def connect(
@@ -154,6 +157,17 @@ def loaded_hashes(con: duckdb.DuckDBPyConnection, year: int) -> dict[str, str]:
     """source_file -> file hash of the version now loaded for each district of the year."""
     rows = con.execute(
         "SELECT DISTINCT source_file, file_hash FROM core.households WHERE year = ?", [year]
+    ).fetchall()
+    return dict(rows)
+
+
+def recorded_districts(con: duckdb.DuckDBPyConnection, year: int) -> dict[str, str]:
+    """file hash -> district, for every file version of the year read before (any status):
+    lets `census run --district` skip other districts' files without opening them."""
+    rows = con.execute(
+        "SELECT file_hash, any_value(district) FROM audit.ingest_files "
+        "WHERE year = ? AND district IS NOT NULL AND district <> '(unknown)' GROUP BY file_hash",
+        [year],
     ).fetchall()
     return dict(rows)
 

@@ -1,0 +1,165 @@
+"""Every class of bad input: the row (or workbook) is rejected with its rule code, its place and
+the header as written; everything else still loads, and the counts close."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+import config
+from flows.tasks import reject_cross_district_duplicates
+from schemas.rules import RULES
+from tests.factory import household, write_workbook
+from tests.ingest.builders import ALL_KEYS, LABELS, closes, codes, grid_rows, process, write_grid
+from workbooks.reader import WorkbookError, read_workbook
+
+# (overrides of the bad row, rule code, header of the offending column or None for the row).
+BAD_ROWS = [
+    ({"household_id": None}, "HH001", "Mã hộ"),
+    ({"head_name": None}, "HH002", "Họ và tên chủ hộ"),
+    ({"district": None}, "HH003", "Huyện"),
+    ({"commune": None}, "HH004", "Xã"),
+    ({"village": None}, "HH005", "Thôn, bản"),
+    ({"area": None}, "HH006", "Khu vực"),
+    ({"ethnicity": None}, "HH007", "Dân tộc"),
+    ({"household_size": None}, "HH008", "Số nhân khẩu"),
+    ({"income_per_capita": None}, "HH009", LABELS["income_per_capita"]),
+    ({"household_size": "5,5"}, "HH010", "Số nhân khẩu"),
+    ({"income_per_capita": "tám trăm"}, "HH011", LABELS["income_per_capita"]),
+    ({"health_insurance": "?"}, "HH014", "Bảo hiểm y tế"),
+    ({"area": "Miền núi"}, "HH016", "Khu vực"),
+    ({"head_id_number": "12345"}, "HH017", "Số CCCD chủ hộ"),
+    ({"district": "Mường Tè"}, "HH020", "Huyện"),
+    ({"commune": "Him Lam"}, "HH021", "Xã"),
+    ({"ethnicity": "Klingon"}, "HH022", "Dân tộc"),
+    ({"household_size": 0}, "HH023", "Số nhân khẩu"),
+    ({"household_size": 31}, "HH023", "Số nhân khẩu"),
+    ({"income_per_capita": -5}, "HH024", LABELS["income_per_capita"]),
+    ({"income_per_capita": 2_000_000_000}, "HH025", LABELS["income_per_capita"]),
+]
+
+
+@pytest.mark.parametrize(("bad", "code", "header"), BAD_ROWS, ids=[b[1] for b in BAD_ROWS])
+def test_a_bad_row_is_rejected_with_its_place_and_the_rest_loads(tmp_path, bad, code, header):
+    rows = [household(1), household(2, **bad), household(3)]
+    load = process(write_workbook(tmp_path / "muong-nhe.xlsx", rows))
+    assert list(load.households["household_id"]) == ["MN-000001", "MN-000003"]
+    errors = load.rejections[load.rejections["severity"] == "error"]
+    assert set(errors["rule_code"]) == {code}
+    assert set(errors["excel_row"]) == {5}  # title, blank, header on row 3: row 2 is Excel 5
+    assert set(errors["column_name"]) == {header}
+    assert set(errors["sheet"]) == {"Danh sách"}
+    assert errors["rule"].str.startswith(RULES[code].vi).all()
+    assert load.file_record["rows_rejected"] == 1 and closes(load)
+
+
+def test_personal_values_are_masked_in_the_rejections(tmp_path):
+    load = process(write_workbook(tmp_path / "p.xlsx", [household(1, head_id_number="12A")]))
+    [value] = load.rejections.loc[load.rejections["rule_code"] == "HH017", "value"]
+    assert value == "***"
+
+
+def test_scores_must_agree_and_come_in_pairs(tmp_path):
+    rows = [
+        household(1, income_score=150, deprivation_score=20, health_insurance="x", latrine="x"),
+        household(2, income_score=150, deprivation_score=30, health_insurance="x"),  # HH026
+        household(3, income_score=150),  # HH027
+        household(4, income_score=5000, deprivation_score=0),  # HH028
+        household(5, income_score="abc", deprivation_score="n/a"),  # HH012, HH013
+    ]
+    labels = {"income_score": "Điểm B1", "deprivation_score": "Điểm B2"}
+    load = process(write_workbook(tmp_path / "s.xlsx", rows, labels=labels))
+    assert list(load.households["household_id"]) == ["MN-000001"]
+    errors = load.rejections[load.rejections["severity"] == "error"]
+    assert sorted(zip(errors["excel_row"], errors["rule_code"], strict=True)) == [
+        (5, "HH026"),
+        (6, "HH027"),
+        (7, "HH028"),
+        (8, "HH012"),
+        (8, "HH013"),
+    ]
+    assert closes(load)
+
+
+def test_a_duplicate_id_rejects_both_rows_and_names_the_other_place(tmp_path):
+    header = [LABELS[k] for k in ALL_KEYS]
+    sheets = {
+        "Sín Thầu": [header, *grid_rows([household(1), household(2)], ALL_KEYS)],
+        "Chung Chải": [
+            [LABELS[k] for k in ALL_KEYS],
+            *grid_rows([household(2, commune="Chung Chải")], ALL_KEYS),
+        ],
+    }  # fmt: skip
+    load = process(write_grid(tmp_path / "d.xlsx", sheets))
+    assert list(load.households["household_id"]) == ["MN-000001"]
+    dupes = load.rejections[load.rejections["rule_code"] == "HH030"].sort_values("sheet")
+    assert list(zip(dupes["sheet"], dupes["excel_row"], strict=True)) == [
+        ("Chung Chải", 2),
+        ("Sín Thầu", 3),
+    ]
+    assert "Sín Thầu dòng/row 3" in dupes["rule"].iloc[0]
+    assert "Chung Chải dòng/row 2" in dupes["rule"].iloc[1]
+    assert closes(load)
+
+
+def test_a_duplicate_id_across_districts_is_rejected_in_both_and_names_both(tmp_path):
+    a = process(write_workbook(tmp_path / "a.xlsx", [household(1), household(2)]))
+    other = household(2, district="Điện Biên Phủ", commune="Him Lam", area="Thành thị")
+    b = process(write_workbook(tmp_path / "b.xlsx", [other, household(3, **{
+        "district": "Điện Biên Phủ", "commune": "Him Lam", "area": "Thành thị"})]))  # fmt: skip
+    none = pd.DataFrame(columns=["household_id", "source_file", "sheet", "excel_row"])
+    a, b = reject_cross_district_duplicates([a, b], none)
+    assert list(a.households["household_id"]) == ["MN-000001"]
+    assert list(b.households["household_id"]) == ["MN-000003"]
+    for load in (a, b):
+        [rule] = load.rejections.loc[load.rejections["rule_code"] == "HH031", "rule"]
+        assert "a.xlsx / Danh sách dòng/row 5" in rule and "b.xlsx / Danh sách dòng/row 4" in rule
+        assert closes(load)
+
+
+def test_implausible_income_for_the_area_warns_but_loads(tmp_path):
+    rows = [
+        household(1, income_per_capita=20_000),  # rural: below a tenth of the line
+        household(2, income_per_capita=120_000, area="Nông thôn"),  # plausible in the country
+        household(3, income_per_capita=120_000, area="Thành thị"),  # implausible in a town
+        household(4, income_per_capita=45_000_000),  # a yearly figure, probably
+    ]
+    load = process(write_workbook(tmp_path / "w.xlsx", rows))
+    assert len(load.households) == 4
+    warned = load.rejections[load.rejections["rule_code"] == "HW001"]
+    assert sorted(warned["household_id"]) == ["MN-000001", "MN-000003", "MN-000004"]
+    assert set(warned["severity"]) == {"warning"} and load.file_record["warnings"] == 3
+
+
+def test_a_missing_required_column_is_reported_once_and_its_rows_rejected(tmp_path):
+    keys = [k for k in ALL_KEYS if k != "ethnicity"]
+    grid = [[LABELS[k] for k in keys], *grid_rows([household(1), household(2)], keys)]
+    load = process(write_grid(tmp_path / "m.xlsx", {"DS": grid}))
+    assert codes(load).count("WB005") == 1 and codes(load).count("HH007") == 2
+    assert load.households.empty and closes(load)
+
+
+def test_a_sheet_without_header_is_reported_and_the_others_load(tmp_path):
+    good = [[LABELS[k] for k in ALL_KEYS], *grid_rows([household(1)], ALL_KEYS)]
+    load = process(write_grid(tmp_path / "h.xlsx", {"DS": good, "Ghi chú": [["ghi chép"], [1]]}))
+    assert len(load.households) == 1 and "WB002" in codes(load)
+
+
+def test_no_recognisable_header_is_a_workbook_error(tmp_path):
+    path = write_grid(tmp_path / "x.xlsx", {"DS": [["a", "b"], [1, 2]]})
+    with pytest.raises(WorkbookError, match="no sheet has a recognisable header"):
+        read_workbook(path)
+
+
+def test_not_a_spreadsheet_is_a_workbook_error(tmp_path):
+    path = tmp_path / "fake.xlsx"
+    path.write_text("Mã hộ,Họ và tên chủ hộ\n1,2\n", encoding="utf-8")
+    with pytest.raises(WorkbookError):
+        read_workbook(path)
+
+
+def test_rules_have_codes_and_both_languages():
+    for code, rule in RULES.items():
+        assert rule.code == code and rule.vi and rule.en
+        assert rule.severity in {"error", "warning", "notice"}
+    assert config.load_province().name
