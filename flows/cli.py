@@ -23,8 +23,11 @@ def _years_in(raw_dir: Path) -> list[int]:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from flows.census_flow import annual_census
+    from flows.census_flow import RunSummary, annual_census
+    from flows.runners import task_runner
 
+    runner = task_runner(args.task_runner, args.dask_address, args.dask_workers)
+    census_flow = annual_census.with_options(task_runner=runner) if runner else annual_census
     raw_dir = Path(args.raw)
     years = [args.year] if args.year else (_years_in(raw_dir) if raw_dir.is_dir() else [])
     if not years:
@@ -32,13 +35,18 @@ def cmd_run(args: argparse.Namespace) -> int:
         return 2
     worst = 0
     for year in years:
-        summary = annual_census(
+        state = census_flow(
             year=year,
             raw_dir=raw_dir,
             warehouse_path=Path(args.warehouse),
             province_code=args.province,
             force=args.force,
+            return_state=True,
         )
+        summary = state.result(raise_on_failure=False)
+        if not isinstance(summary, RunSummary):  # the run itself failed (e.g. wrong warehouse)
+            print(f"{year}: {state.name}: {summary}")
+            return 2
         print(
             f"{year}: {summary.status}; {len(summary.loaded)} workbooks loaded, "
             f"{len(summary.unchanged)} unchanged, {len(summary.failed)} failed; "
@@ -49,6 +57,13 @@ def cmd_run(args: argparse.Namespace) -> int:
         worst = max(worst, {"completed": 0, "partial": 1, "failed": 2}[summary.status])
     print_tables(Path(args.warehouse), years)
     return worst
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from flows.deployment import serve_annual
+
+    serve_annual(Path(args.raw), Path(args.warehouse), args.province)
+    return 0
 
 
 def print_tables(warehouse_path: Path, years: list[int]) -> None:
@@ -88,7 +103,23 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--warehouse", default=str(writer.DEFAULT_WAREHOUSE))
     run.add_argument("--province", default=config.DEFAULT_PROVINCE)
     run.add_argument("--force", action="store_true", help="reload workbooks even if unchanged")
+    run.add_argument(
+        "--task-runner",
+        choices=("default", "dask"),
+        default="default",
+        help="where the per-workbook tasks run (the warehouse writes stay in this process)",
+    )
+    run.add_argument("--dask-address", help="an existing Dask scheduler, e.g. tcp://host:8786")
+    run.add_argument("--dask-workers", type=int, default=2, help="local Dask cluster size")
     run.set_defaults(func=cmd_run)
+
+    serve = sub.add_parser(
+        "serve", help="serve the scheduled deployment (20 Dec, 15 Jan) against a Prefect server"
+    )
+    serve.add_argument("--raw", default="raw", help="folder holding <year>/ workbook folders")
+    serve.add_argument("--warehouse", default=str(writer.DEFAULT_WAREHOUSE))
+    serve.add_argument("--province", default=config.DEFAULT_PROVINCE)
+    serve.set_defaults(func=cmd_serve)
 
     sample = sub.add_parser("sample", help="write realistic sample workbooks")
     sample.add_argument("--out", required=True)

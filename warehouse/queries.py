@@ -32,3 +32,45 @@ def rates(con: duckdb.DuckDBPyConnection, years: list[int]) -> pd.DataFrame:
 
 def target_gap(con: duckdb.DuckDBPyConnection, years: list[int]) -> pd.DataFrame:
     return con.execute(TARGET_GAP, [years]).df()
+
+
+# Per-workbook outcome of one run (audit.ingest_files): counts only, no personal data.
+RUN_FILES = """
+SELECT source_file, coalesce(district, '') AS district, status, rows_read, rows_loaded,
+       rows_rejected, warnings, message
+FROM audit.ingest_files
+WHERE run_id = ?
+ORDER BY district, source_file
+"""
+
+# Findings of one run by workbook and rule: `rows` counts distinct Excel rows (0 for
+# workbook-level findings such as an unreadable file), `findings` counts cells.
+RUN_RULE_COUNTS = """
+WITH counted AS (
+    SELECT source_file, rule_code, severity,
+           count(DISTINCT sheet || ':' || excel_row) AS rows, count(*) AS findings
+    FROM audit.rejections
+    WHERE run_id = ?
+    GROUP BY ALL
+)
+SELECT c.source_file, c.rule_code, c.severity, ru.message_en AS rule, c.rows, c.findings
+FROM counted AS c
+LEFT JOIN ref.rules AS ru USING (rule_code)
+ORDER BY c.source_file, CASE c.severity WHEN 'error' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END,
+         c.rule_code
+"""
+
+# Provinces whose runs a warehouse file already holds (one province per file).
+PROVINCES = "SELECT DISTINCT province FROM audit.ingest_runs ORDER BY province"
+
+
+def run_files(con: duckdb.DuckDBPyConnection, run_id: str) -> pd.DataFrame:
+    return con.execute(RUN_FILES, [run_id]).df()
+
+
+def run_rule_counts(con: duckdb.DuckDBPyConnection, run_id: str) -> pd.DataFrame:
+    return con.execute(RUN_RULE_COUNTS, [run_id]).df()
+
+
+def provinces(con: duckdb.DuckDBPyConnection) -> list[str]:
+    return [p for (p,) in con.execute(PROVINCES).fetchall()]
