@@ -6,7 +6,7 @@ VENV := .venv
 UV := $(VENV)/bin/uv
 CENSUS := $(VENV)/bin/census
 
-.PHONY: run test lint format bench clean
+.PHONY: run test lint format bench clean check-report
 
 $(UV):
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,15 @@ lint: $(CENSUS)
 format: $(CENSUS)
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
+
+# Open the year's HTML report in headless Chromium (installed from Debian if missing), check that
+# every chart rendered and save a screenshot beside it (warehouse/README.md, "Reports").
+REPORT_YEAR ?= 2019
+check-report: $(CENSUS)
+	@command -v chromium >/dev/null 2>&1 || (apt-get update && apt-get install -y chromium)
+	@test -f warehouse/census.duckdb || $(MAKE) run
+	$(CENSUS) report --year $(REPORT_YEAR)
+	$(VENV)/bin/python -m warehouse.report_check reports/$(REPORT_YEAR)/bao-cao-ho-ngheo-$(REPORT_YEAR).html
 
 clean:
 	rm -rf $(VENV) warehouse/census.duckdb warehouse/census.duckdb.wal

@@ -10,6 +10,7 @@ import pandas as pd
 
 import config
 from warehouse import queries, writer
+from warehouse.publish import DEFAULT_PUBLISHED
 
 
 def _years(text: str) -> list[int]:
@@ -93,6 +94,29 @@ def cmd_template(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_publish(args: argparse.Namespace) -> int:
+    from warehouse.publish import publish
+
+    out = publish(Path(args.warehouse), Path(args.out))
+    print(f"published the analysts' copy (no personal data, read-only): {out}")
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from warehouse.report_files import write_reports
+
+    for path in write_reports(
+        Path(args.warehouse), args.year, Path(args.out or f"reports/{args.year}")
+    ):
+        print(f"wrote {path}")
+    return 0
+
+
+def cmd_docs(args: argparse.Namespace) -> int:
+    print((writer.WAREHOUSE_DIR / "README.md").read_text(encoding="utf-8"))
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="census", description=__doc__)
     sub = p.add_subparsers(dest="command", required=True)
@@ -132,6 +156,22 @@ def parser() -> argparse.ArgumentParser:
     template.add_argument("--year", type=int, required=True)
     template.add_argument("--out", required=True)
     template.set_defaults(func=cmd_template)
+
+    publish = sub.add_parser(
+        "publish", help="write the analysts' copy: no personal data, read-only"
+    )
+    publish.add_argument("--warehouse", default=str(writer.DEFAULT_WAREHOUSE))
+    publish.add_argument("--out", default=str(DEFAULT_PUBLISHED))
+    publish.set_defaults(func=cmd_publish)
+
+    report = sub.add_parser("report", help="write a year's Excel and HTML reports, charts as PNG")
+    report.add_argument("--year", type=int, required=True)
+    report.add_argument("--warehouse", default=str(writer.DEFAULT_WAREHOUSE))
+    report.add_argument("--out", help="folder for the reports (default: reports/<year>/)")
+    report.set_defaults(func=cmd_report)
+
+    docs = sub.add_parser("docs", help="print the warehouse's documentation (warehouse/README.md)")
+    docs.set_defaults(func=cmd_docs)
     return p
 
 

@@ -1,0 +1,99 @@
+"""The analysts' copy of the warehouse: no personal data, read-only, published atomically.
+
+Analysts never open the file the flow writes to (their queries would block a run, and it holds
+the `private` schema). `publish` copies `core`, `marts`, `ref` and `audit` into a separate
+DuckDB file and leaves out:
+
+- `private`: head's name, ID number and free-text notes (schemas.headers.PERSONAL_KEYS);
+- `raw`: its `extra` map keeps every unknown column as written, and an unknown column can be
+  personal (a second name column under a header nobody expected), so raw is never published;
+- in `audit.rejections`, every `value` whose column is not a known non-personal column is
+  masked (the writer already masks the personal columns; this also covers unknown ones).
+
+The copy is built in a temporary file beside the target, closed, made read-only on disk
+(0444) and renamed over the target, so an analyst sees either the old copy or the new one,
+never a half-written one.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import duckdb
+
+import config
+from schemas.headers import BASE_LABELS, PERSONAL_KEYS
+from warehouse.writer import WAREHOUSE_DIR
+
+DEFAULT_PUBLISHED = WAREHOUSE_DIR / "published" / "census-analyst.duckdb"
+PUBLISHED_SCHEMAS = ("core", "marts", "ref", "audit")
+MASK = "***"
+READ_ONLY_MODE = 0o444
+
+
+def _known_columns() -> list[str]:
+    """Column keys whose values may be shown in audit.rejections (never personal ones)."""
+    keys = [*BASE_LABELS, *config.all_indicator_keys()]
+    return [k for k in keys if k not in PERSONAL_KEYS]
+
+
+def _select(schema: str, table: str) -> str:
+    """The SELECT that copies one table; audit.rejections masks values of unknown columns."""
+    source = f'src."{schema}"."{table}"'
+    if (schema, table) == ("audit", "rejections"):
+        return (
+            f"SELECT * REPLACE (CASE WHEN value IS NULL OR list_contains($known, column_key) "
+            f"THEN value ELSE '{MASK}' END AS value) FROM {source}"
+        )
+    return f"SELECT * FROM {source}"
+
+
+def publish(warehouse: Path | str, out: Path | str = DEFAULT_PUBLISHED) -> Path:
+    """Write the analysts' copy of `warehouse` to `out` atomically; returns `out`.
+
+    Fails (and leaves any earlier copy in place) if the warehouse is being written, since
+    DuckDB refuses a read-only attach while another process holds the file."""
+    warehouse, out = Path(warehouse), Path(out)
+    if not warehouse.is_file():
+        raise FileNotFoundError(f"no warehouse at {warehouse}")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
+    tmp.unlink(missing_ok=True)
+    try:
+        with duckdb.connect(str(tmp)) as con:
+            con.execute("ATTACH ? AS src (READ_ONLY)", [str(warehouse)])
+            tables = con.execute(
+                "SELECT schema_name, table_name FROM duckdb_tables() "
+                "WHERE database_name = 'src' AND schema_name = ANY(?) ORDER BY ALL",
+                [list(PUBLISHED_SCHEMAS)],
+            ).fetchall()
+            con.begin()
+            for schema in PUBLISHED_SCHEMAS:
+                con.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
+            for schema, table in tables:
+                sql = _select(schema, table)
+                params = {"known": _known_columns()} if "$known" in sql else None
+                con.execute(f'CREATE TABLE "{schema}"."{table}" AS {sql}', params)
+            con.execute(
+                "CREATE TABLE audit.publication AS SELECT now()::TIMESTAMP AS published_at, "
+                "? AS source_warehouse, ? AS tables, "
+                "(SELECT max(run_id) FROM src.audit.ingest_runs) AS last_run_id",
+                [warehouse.name, len(tables)],
+            )
+            con.commit()
+            con.execute("DETACH src")
+            con.execute("CHECKPOINT")
+        tmp.chmod(READ_ONLY_MODE)
+        # Replacing a read-only file is allowed: rename needs write access to the folder only.
+        os.replace(tmp, out)
+    except BaseException:
+        for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
+            leftover.unlink(missing_ok=True)
+        raise
+    return out
+
+
+def connect_published(path: Path | str = DEFAULT_PUBLISHED) -> duckdb.DuckDBPyConnection:
+    """How analysts open the copy: read-only, so no query can change it or take a write lock."""
+    return duckdb.connect(str(path), read_only=True)

@@ -1,0 +1,166 @@
+"""What a year's reports show, read from the marts with SQL (one query per table or chart).
+
+Rates are percentages of households (marts.poverty_rates; poverty-standards.md, "Rates and
+changes"); counts are households. Vietnamese labels for statuses and scopes live here so the
+Excel and HTML reports say the same thing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+STATUS_VI = {
+    "poor": "Hộ nghèo",
+    "near_poor": "Hộ cận nghèo",
+    "average": "Hộ có mức sống trung bình",
+    "not_poor": "Hộ trên mức trung bình",
+    "arrived": "Hộ mới (chuyển đến, tách hộ)",
+    "left": "Hộ không còn (chuyển đi, nhập hộ)",
+}
+STATUS_ORDER = ["poor", "near_poor", "average", "not_poor"]
+
+# The province's summary form (biểu tổng hợp): marts.summary_form, rows urban units, rural
+# units, total; movement percentages there are of the poor at the start of the year.
+SUMMARY_FORM = """
+SELECT unit_group AS unit, * EXCLUDE (unit_group)
+FROM marts.summary_form
+WHERE year = $year
+ORDER BY row_order
+"""
+
+# Each district this year beside last year; a poor district's target rate is last year's rate
+# minus its target cut (marts.target_gap, indicator poverty_rate_cut).
+DISTRICTS = """
+SELECT
+    r.name AS district,
+    coalesce(p.is_poor_district, false) AS is_poor_district,
+    r.households,
+    r.poor,
+    r.poverty_rate,
+    r.poverty_rate - r.poverty_rate_change AS previous_rate,
+    -r.poverty_rate_change AS cut,
+    g.target AS target_cut,
+    g.baseline - g.target AS target_rate,
+    g.on_track,
+    r.near_poor,
+    r.near_poor_rate,
+    r.ethnic_minority_poverty_rate
+FROM marts.poverty_rates AS r
+LEFT JOIN ref.poor_districts AS p
+    ON p.district = r.name AND r.year BETWEEN p.first_year AND p.last_year
+LEFT JOIN marts.target_gap AS g
+    ON g.year = r.year AND g.scope = 'district' AND g.name = r.name
+    AND g.indicator = 'poverty_rate_cut'
+WHERE r.year = $year AND r.scope = 'district'
+ORDER BY r.poverty_rate DESC
+"""
+
+ETHNIC_GROUPS = """
+SELECT
+    r.name AS ethnicity,
+    coalesce(e.is_ethnic_minority, true) AS is_ethnic_minority,
+    r.households,
+    r.poor,
+    r.poverty_rate,
+    -r.poverty_rate_change AS cut,
+    r.near_poor,
+    r.near_poor_rate
+FROM marts.poverty_rates AS r
+LEFT JOIN ref.ethnic_groups AS e ON e.ethnicity = r.name
+WHERE r.year = $year AND r.scope = 'ethnic_group'
+ORDER BY r.households DESC, r.name
+"""
+
+TREND = """
+SELECT year, scope, name, households, poor, poverty_rate, near_poor_rate,
+       ethnic_minority_poverty_rate
+FROM marts.poverty_rates
+WHERE scope IN ('province', 'poor_districts') AND year <= $year
+ORDER BY year, scope
+"""
+
+TARGET_GAP = """
+SELECT scope, name, indicator, unit, baseline, target, actual, gap, on_track, direction, source
+FROM marts.target_gap
+WHERE year = $year
+ORDER BY CASE scope WHEN 'province' THEN 0 WHEN 'poor_districts' THEN 1 ELSE 2 END, name,
+         indicator
+"""
+
+# Households of the province by last year's status (rows) and this year's (columns), paired by
+# household id whatever their district; new households and those gone are their own row/column.
+FLOWS = """
+WITH previous AS (
+    SELECT household_id, status FROM marts.household_status
+    WHERE year = (SELECT max(year) FROM marts.household_status WHERE year < $year)
+),
+current AS (
+    SELECT household_id, status FROM marts.household_status WHERE year = $year
+)
+SELECT
+    coalesce(p.status, 'arrived') AS previous_status,
+    coalesce(c.status, 'left') AS status,
+    count(*) AS households
+FROM previous AS p
+FULL JOIN current AS c USING (household_id)
+WHERE EXISTS (SELECT 1 FROM previous)
+GROUP BY ALL
+"""
+
+
+@dataclass
+class ReportData:
+    year: int
+    province: str
+    previous_year: int | None
+    summary: pd.DataFrame
+    districts: pd.DataFrame
+    ethnic_groups: pd.DataFrame
+    trend: pd.DataFrame
+    target_gap: pd.DataFrame
+    flows: pd.DataFrame  # previous status x status, household counts (empty in the first year)
+
+
+def load(warehouse: Path | str, year: int) -> ReportData:
+    """Every table the reports need, read-only (the flow's file or the analysts' copy)."""
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+
+        def q(sql: str) -> pd.DataFrame:
+            return con.execute(sql, {"year": year}).df() if "$year" in sql else con.sql(sql).df()
+
+        years = [
+            r[0] for r in con.execute("SELECT DISTINCT year FROM marts.poverty_rates").fetchall()
+        ]
+        if year not in years:
+            raise LookupError(f"no census year {year} in {warehouse} (it holds {sorted(years)})")
+        province = con.execute("SELECT any_value(province) FROM ref.districts").fetchone()[0]
+        flows = q(FLOWS)
+        matrix = flows.pivot_table(
+            index="previous_status", columns="status", values="households", aggfunc="sum"
+        )
+        rows = [s for s in [*STATUS_ORDER, "arrived"] if s in matrix.index]
+        cols = [s for s in [*STATUS_ORDER, "left"] if s in matrix.columns]
+        earlier = [y for y in years if y < year]
+        return ReportData(
+            year=year,
+            province=province,
+            previous_year=max(earlier) if earlier else None,
+            summary=q(SUMMARY_FORM),
+            districts=q(DISTRICTS),
+            ethnic_groups=q(ETHNIC_GROUPS),
+            trend=q(TREND),
+            target_gap=q(TARGET_GAP),
+            flows=matrix.reindex(index=rows, columns=cols).fillna(0).astype(int),
+        )
+
+
+def vn_number(value: float | None, decimals: int = 0) -> str:
+    """A number written the Vietnamese way: 127.667 and 37,08."""
+    if value is None or pd.isna(value):
+        return "–"
+    text = f"{round(float(value), decimals) + 0.0:,.{decimals}f}"  # + 0.0: no "-0,00"
+    return text.replace(",", " ").replace(".", ",").replace(" ", ".")

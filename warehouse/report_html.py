@@ -1,0 +1,212 @@
+"""The year's HTML report: one self-contained file (charts inline as base64 PNG, no link to
+anything outside it), readable in any browser and printable.
+
+A small inline script marks `<body data-charts-rendered="N/M">` once the page has loaded,
+counting the charts the browser decoded; `make check-report` reads it from headless Chromium.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+from pathlib import Path
+
+import pandas as pd
+
+from warehouse.report_data import ReportData, vn_number
+
+CSS = """
+body { font-family: "Segoe UI", "Noto Sans", Arial, sans-serif; margin: 2rem auto;
+       max-width: 1100px; color: #1b1f24; line-height: 1.45; padding: 0 1rem; }
+h1 { font-size: 1.6rem; margin-bottom: 0.2rem; } h2 { margin-top: 2.2rem; font-size: 1.25rem;
+     border-bottom: 2px solid #1f5fa8; padding-bottom: 0.2rem; }
+.lead { color: #555; } figure { margin: 1rem 0; } figure img { max-width: 100%; }
+figcaption { color: #555; font-size: 0.9rem; }
+table { border-collapse: collapse; font-size: 0.88rem; margin: 0.8rem 0; }
+th, td { border: 1px solid #c8d0da; padding: 0.25rem 0.5rem; }
+th { background: #dce6f1; } td.n { text-align: right; font-variant-numeric: tabular-nums; }
+tr.total td { font-weight: bold; } .ok { color: #2e8b57; } .miss { color: #c0392b; }
+.cards { display: flex; gap: 1rem; flex-wrap: wrap; }
+.card { border: 1px solid #c8d0da; border-radius: 6px; padding: 0.6rem 1rem; min-width: 12rem; }
+.card b { font-size: 1.5rem; display: block; }
+@media print { h2 { page-break-before: auto; } figure { page-break-inside: avoid; } }
+"""
+
+SCRIPT = """
+window.addEventListener("load", function () {
+  var imgs = Array.prototype.slice.call(document.querySelectorAll("img.chart"));
+  var ok = imgs.filter(function (i) { return i.complete && i.naturalWidth > 0; }).length;
+  document.body.setAttribute("data-charts-rendered", ok + "/" + imgs.length);
+});
+"""
+
+
+def _e(text: object) -> str:
+    return html.escape(str(text))
+
+
+def _img(name: str, png: bytes, alt: str, caption: str) -> str:
+    data = base64.b64encode(png).decode("ascii")
+    return (
+        f'<figure><img class="chart" id="chart-{name}" alt="{_e(alt)}" '
+        f'src="data:image/png;base64,{data}"><figcaption>{_e(caption)}</figcaption></figure>'
+    )
+
+
+def _table(
+    frame: pd.DataFrame, columns: list[tuple[str, str, str]], total_last: bool = False
+) -> str:
+    """columns: (header, key, kind): kind text | count | anything else (2 decimals)."""
+    head = "".join(f"<th>{_e(h)}</th>" for h, _, _ in columns)
+    rows = []
+    for i, record in enumerate(frame.to_dict("records")):
+        cells = []
+        for _, key, kind in columns:
+            value = record.get(key)
+            if kind == "text":
+                cells.append(f"<td>{_e('' if value is None or value is pd.NA else value)}</td>")
+            elif kind == "count":
+                cells.append(f'<td class="n">{vn_number(value)}</td>')
+            else:
+                cells.append(f'<td class="n">{vn_number(value, 2)}</td>')
+        total = ' class="total"' if total_last and i == len(frame) - 1 else ""
+        rows.append(f"<tr{total}>{''.join(cells)}</tr>")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+
+
+def write_html(data: ReportData, charts: dict[str, bytes], path: Path) -> Path:
+    year, prev = data.year, data.previous_year
+    province = data.trend[(data.trend["scope"] == "province") & (data.trend["year"] == year)].iloc[
+        0
+    ]
+    total = data.summary[data.summary["unit"] == "total"].iloc[0]
+    cards = [
+        (
+            "Tỷ lệ hộ nghèo",
+            f"{vn_number(province['poverty_rate'], 2)}%",
+            f"{vn_number(province['poor'])} / {vn_number(province['households'])} hộ",
+        ),
+        (
+            "Tỷ lệ hộ nghèo DTTS",
+            f"{vn_number(province['ethnic_minority_poverty_rate'], 2)}%",
+            "trên tổng số hộ dân tộc thiểu số",
+        ),
+        ("Tỷ lệ hộ cận nghèo", f"{vn_number(province['near_poor_rate'], 2)}%", ""),
+        (
+            "Thoát nghèo / tái nghèo / phát sinh",
+            f"{vn_number(total['poor_escaped'])} / {vn_number(total['poor_relapsed'])} / "
+            f"{vn_number(total['poor_newly'])}",
+            f"so với năm {prev}" if prev else "năm đầu tiên",
+        ),
+    ]
+    gap = data.target_gap
+    gap_rows = "".join(
+        f"<tr><td>{_e(r['name'])}</td><td>{_e(r['indicator'])}</td>"
+        f'<td class="n">{vn_number(r["target"], 2)}</td>'
+        f'<td class="n">{vn_number(r["actual"], 2)}</td>'
+        f'<td class="n">{vn_number(r["gap"], 2)}</td>'
+        + (
+            '<td class="ok">đạt</td>'
+            if r["on_track"] is True
+            else '<td class="miss">chưa đạt</td>'
+            if r["on_track"] is False
+            else "<td>–</td>"
+        )
+        + "</tr>"
+        for r in gap.to_dict("records")
+    )
+    body = f"""
+<h1>Báo cáo rà soát hộ nghèo, hộ cận nghèo năm {year}: {_e(data.province)}</h1>
+<p class="lead">Tỷ lệ tính trên số hộ (không phải số người); so sánh với năm {prev or "–"}.
+Nguồn: kho dữ liệu điều tra (marts.poverty_rates, marts.transitions, marts.target_gap).</p>
+<div class="cards">{
+        "".join(f'<div class="card">{_e(t)}<b>{_e(v)}</b>{_e(s)}</div>' for t, v, s in cards)
+    }</div>
+
+<h2>1. Tỷ lệ hộ nghèo theo huyện, so với chỉ tiêu và năm trước</h2>
+{
+        _img(
+            "districts",
+            charts["districts"],
+            "Tỷ lệ hộ nghèo theo huyện",
+            "Cột: năm nay; chấm xám: năm trước; vạch đỏ: tỷ lệ phải đạt của huyện nghèo "
+            "(năm trước trừ mức giảm chỉ tiêu).",
+        )
+    }
+{
+        _table(
+            data.districts,
+            [
+                ("Huyện", "district", "text"),
+                ("Số hộ", "households", "count"),
+                ("Hộ nghèo", "poor", "count"),
+                ("Tỷ lệ (%)", "poverty_rate", "rate"),
+                (f"Năm {prev or 'trước'} (%)", "previous_rate", "rate"),
+                ("Mức giảm (điểm)", "cut", "points"),
+                ("Chỉ tiêu giảm (điểm)", "target_cut", "points"),
+            ],
+        )
+    }
+
+<h2>2. Xu hướng toàn tỉnh qua các năm</h2>
+{
+        _img(
+            "trend",
+            charts["trend"],
+            "Xu hướng tỷ lệ hộ nghèo toàn tỉnh",
+            "Các năm có trong kho dữ liệu; ngôi sao: chỉ tiêu năm " + str(year) + ".",
+        )
+    }
+
+<h2>3. Hộ dân tộc thiểu số so với chung</h2>
+{
+        _img(
+            "ethnic",
+            charts["ethnic"],
+            "Tỷ lệ hộ nghèo dân tộc thiểu số so với chung",
+            "Tỷ lệ hộ nghèo DTTS = hộ nghèo DTTS / tổng số hộ DTTS.",
+        )
+    }
+
+<h2>4. Biến động giữa các nhóm hộ</h2>
+{
+        _img(
+            "flows",
+            charts["flows"],
+            "Biến động giữa các nhóm hộ",
+            "Hàng: tình trạng năm trước; cột: năm nay. Hộ mới và hộ không còn được tính riêng.",
+        )
+    }
+<h3>Biểu tổng hợp</h3>
+{
+        _table(
+            data.summary,
+            [
+                ("Đơn vị", "unit_group_vi", "text"),
+                ("Tổng số hộ", "households", "count"),
+                ("Nghèo đầu năm", "poor_start", "count"),
+                ("Thoát nghèo", "poor_escaped", "count"),
+                ("Tái nghèo", "poor_relapsed", "count"),
+                ("Phát sinh", "poor_newly", "count"),
+                ("Chuyển đến", "poor_arrived", "count"),
+                ("Chuyển đi", "poor_left", "count"),
+                ("Nghèo cuối năm", "poor_end", "count"),
+                ("Tỷ lệ (%)", "poor_rate", "rate"),
+            ],
+            total_last=True,
+        )
+    }
+
+<h2>5. Chỉ tiêu kế hoạch</h2>
+<table><thead><tr><th>Đơn vị</th><th>Chỉ tiêu</th><th>Kế hoạch</th><th>Thực hiện</th>
+<th>Chênh lệch</th><th>Đánh giá</th></tr></thead><tbody>{gap_rows}</tbody></table>
+"""
+    page = (
+        '<!DOCTYPE html>\n<html lang="vi"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>Báo cáo hộ nghèo năm {year}: {_e(data.province)}</title>"
+        f"<style>{CSS}</style></head>\n<body>{body}<script>{SCRIPT}</script></body></html>\n"
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(page, encoding="utf-8")
+    return path
