@@ -1,0 +1,349 @@
+"""The sample census (transforms/sample.py) and the workbook writer (workbooks/layout.py)."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import openpyxl
+import pandas as pd
+import pytest
+
+import config
+from schemas.headers import BASE_LABELS
+from transforms import sample
+from workbooks import layout
+
+SMALL = 3000  # households at end 2018 for the small runs
+
+
+@pytest.fixture(scope="module")
+def small() -> dict[int, pd.DataFrame]:
+    return sample.generate_census(range(2017, 2020), households=SMALL, seed=11)
+
+
+def classes(df: pd.DataFrame, year: int) -> np.ndarray:
+    standard = config.standard_for_year(year)
+    urban = (df["area"] == sample.URBAN_LABEL).to_numpy()
+    count = df[standard.indicator_keys].sum(axis=1).to_numpy()
+    return sample.household_class(df["income_per_capita"].to_numpy(), count, urban, standard)
+
+
+def rate(mask: np.ndarray) -> float:
+    return float(np.mean(mask) * 100)
+
+
+# --- generator ---------------------------------------------------------------------------------
+def test_same_seed_same_frames():
+    a = sample.generate_census([2018, 2019], households=800, seed=5)
+    b = sample.generate_census([2018, 2019], households=800, seed=5)
+    for year in (2018, 2019):
+        pd.testing.assert_frame_equal(a[year], b[year])
+    other_seed = sample.generate_census([2018], households=800, seed=6)[2018]
+    assert not a[2018].equals(other_seed)
+
+
+def test_a_year_does_not_depend_on_the_other_years_asked_for():
+    alone = sample.generate_census([2019], households=800, seed=5)[2019]
+    with_others = sample.generate_census(range(2016, 2021), households=800, seed=5)[2019]
+    pd.testing.assert_frame_equal(alone, with_others)
+
+
+def test_columns_types_and_codes(small):
+    standard = config.standard_for_year(2018)
+    df = small[2018]
+    expected = [
+        *sample.BASE_COLUMNS,
+        *standard.indicator_keys,
+        *sample.TAIL_COLUMNS,
+    ]
+    assert list(df.columns) == expected
+    assert df["household_size"].dtype == np.int64
+    assert df["income_per_capita"].dtype == np.int64
+    for key in [*standard.indicator_keys, "meritorious", "social_protection"]:
+        assert df[key].dtype == bool, key
+    assert df["household_size"].between(1, 30).all()
+    assert (df["income_per_capita"] >= 0).all()
+
+    ids = df["household_id"]
+    assert ids.is_unique
+    assert ids.str.fullmatch(r"DB-\d{2}-\d{6}").all()
+    province = config.load_province()
+    # The district number in the id is the district's position in config.
+    number = ids.str[3:5].astype(int) - 1
+    assert (province.districts["district"].to_numpy()[number] == df["district"].to_numpy()).all()
+
+    communes = province.communes
+    pairs = set(zip(communes["district"], communes["commune"], strict=True))
+    assert set(zip(df["district"], df["commune"], strict=True)) <= pairs
+    urban_units = communes.loc[communes["unit_type"].isin(["ward", "town"]), "commune"]
+    is_urban = df["commune"].isin(set(urban_units))
+    assert (df.loc[is_urban, "area"] == sample.URBAN_LABEL).all()
+    assert (df.loc[~is_urban, "area"] == sample.RURAL_LABEL).all()
+    assert set(df["ethnicity"]) <= set(config.ethnic_groups()["ethnicity"])
+    assert set(df["commune_classification"]) <= set(sample.CLASS_LABELS)
+    numbers = df["head_id_number"]
+    assert numbers.str.fullmatch(r"(\d{9}|\d{12})?").all()
+    assert (numbers != "").mean() > 0.8
+    assert (df["note"] == "").mean() > 0.9
+
+
+def test_size_scales_with_households(small):
+    assert abs(len(small[2018]) - SMALL) < SMALL * 0.03
+    assert len(small[2017]) < len(small[2018]) < len(small[2019])
+
+
+def test_full_size_matches_the_published_2018_figures():
+    df = sample.generate_census([2018])[2018]
+    assert abs(len(df) - sample.REFERENCE_HOUSEHOLDS) < 1500  # 127,667 households
+    cls = classes(df, 2018)
+    assert 36.8 < rate(cls == sample.POOR) < 37.4  # published 37.08%
+    assert 8.5 < rate(cls == sample.NEAR_POOR) < 11.0  # published 9.78%
+
+
+def test_rates_near_the_published_ones(small):
+    poor = {y: rate(classes(df, y) == sample.POOR) for y, df in small.items()}
+    near = {y: rate(classes(df, y) == sample.NEAR_POOR) for y, df in small.items()}
+    assert 39.0 < poor[2017] < 42.0  # about 40%
+    assert 36.0 < poor[2018] < 38.2  # 37.08%
+    assert 32.0 < poor[2019] < 34.2  # 33.05%
+    for year in small:
+        assert 6.5 < near[year] < 13.0, year  # 9.78% in 2018, nearly 10% in 2019
+
+    df = small[2018]
+    cls = classes(df, 2018)
+    minority = df["ethnicity"].map(
+        config.ethnic_groups().set_index("ethnicity")["is_ethnic_minority"]
+    )
+    em_rate = rate(cls[minority.to_numpy()] == sample.POOR)
+    assert 42.0 < em_rate < 51.0  # published 46.28%
+    assert rate(minority[cls == sample.POOR]) > 93  # the poor are nearly all ethnic minority
+
+    by_district = pd.Series(cls == sample.POOR).groupby(df["district"].to_numpy()).mean() * 100
+    assert by_district["Điện Biên Phủ"] < 8
+    poor_districts = config.load_province().poor_district_names(2018)
+    assert by_district[poor_districts].min() > 35
+    in_poor = df["district"].isin(poor_districts).to_numpy()
+    assert 49.0 < rate(cls[in_poor] == sample.POOR) < 56.0  # published 52.09%
+
+
+def test_ethnic_shares(small):
+    share = small[2018]["ethnicity"].value_counts(normalize=True) * 100
+    assert 30 < share["Thái"] < 45
+    assert 25 < share["Mông"] < 40
+    assert 15 < share["Kinh"] < 28
+    assert share.index[:3].tolist() == ["Thái", "Mông", "Kinh"]
+    assert share.get("Khơ Mú", 0) < 6
+    # Kinh live mostly in the city and the towns.
+    df = small[2018]
+    kinh = df["ethnicity"] == "Kinh"
+    assert (df.loc[kinh, "area"] == sample.URBAN_LABEL).mean() > 0.4
+    assert (df.loc[~kinh, "area"] == sample.URBAN_LABEL).mean() < 0.15
+
+
+def test_movements_between_years(small):
+    a, b = small[2018], small[2019]
+    ids_a, ids_b = set(a["household_id"]), set(b["household_id"])
+    stayed, left, new = ids_a & ids_b, ids_a - ids_b, ids_b - ids_a
+    assert len(stayed) > 0.97 * len(ids_a)
+    assert left and new
+    # Split households name their parent, which existed the year before.
+    notes = b.loc[b["household_id"].isin(new), "note"]
+    parents = notes[notes.str.startswith(sample.SPLIT_NOTE)].str.removeprefix(sample.SPLIT_NOTE)
+    assert len(parents) > 0.3 * len(new)
+    assert set(parents) <= ids_a
+    # An id is never reused: serials of new households are above last year's in the district.
+    max_serial = a.groupby("district")["household_id"].agg(lambda s: s.str[-6:].astype(int).max())
+    new_rows = b[b["household_id"].isin(new)]
+    assert (
+        new_rows["household_id"].str[-6:].astype(int).to_numpy()
+        > max_serial.reindex(new_rows["district"]).to_numpy()
+    ).all()
+
+    status_a = pd.Series(classes(a, 2018), index=a["household_id"])
+    status_b = pd.Series(classes(b, 2019), index=b["household_id"])
+    common = sorted(stayed)
+    was, now = status_a[common] == sample.POOR, status_b[common] == sample.POOR
+    escaped, entered = int((was & ~now).sum()), int((~was & now).sum())
+    assert escaped > 0 and entered > 0
+    assert escaped > 2 * entered  # poverty falls mostly through escapes
+
+
+def test_commune_classification_mostly_agrees(small):
+    df = small[2018]
+    truth = np.array(sample.CLASS_LABELS, dtype=object)[classes(df, 2018)]
+    agree = np.mean(df["commune_classification"].to_numpy() == truth)
+    assert 0.95 < agree < 1.0
+
+
+def test_scores_agree_with_income():
+    for year in (2018, 2022):
+        df = sample.generate_census([year], households=600, seed=3, with_scores=True)[year]
+        standard = config.standard_for_year(year)
+        assert df["deprivation_score"].equals(
+            df[standard.indicator_keys].sum(axis=1) * standard.points_per_indicator
+        )
+        urban = (df["area"] == sample.URBAN_LABEL).to_numpy()
+        income = df["income_per_capita"].to_numpy()
+        score = df["income_score"].to_numpy()
+        for area_mask, area in ((~urban, "rural"), (urban, "urban")):
+            line, score_line = standard.income_line[area], standard.score_line[area]
+            assert ((income[area_mask] <= line) == (score[area_mask] <= score_line)).all()
+            if standard.income_floor[area] is not None:
+                floor, score_floor = standard.income_floor[area], standard.score_floor[area]
+                assert ((income[area_mask] <= floor) == (score[area_mask] <= score_floor)).all()
+
+
+def test_later_standard_years_work():
+    frames = sample.generate_census([2021, 2022, 2025], households=1000, seed=2)
+    standard = config.standard_for_year(2022)
+    assert set(standard.indicator_keys) <= set(frames[2022].columns)
+    assert "information_assets" not in frames[2022].columns
+    for year in (2022, 2025):
+        assert 10 < rate(classes(frames[year], year) == sample.POOR) < 50
+
+
+def test_years_outside_the_standards_are_refused():
+    with pytest.raises(ValueError):
+        sample.generate_census([2015], households=100)
+    with pytest.raises(LookupError):
+        sample.generate_census([2040], households=100)
+
+
+def test_agrees_with_the_pipeline_classifier():
+    classify = pytest.importorskip("transforms.classify")
+    frames = sample.generate_census([2018, 2022], households=1500, seed=4, with_scores=True)
+    codes = {"poor": 0, "near_poor": 1, "average": 2, "not_poor": 3}
+    for year, df in frames.items():
+        mine = classes(df, year)
+        area = np.where(df["area"] == sample.URBAN_LABEL, "urban", "rural")
+        by_income = df.drop(columns=["income_score", "deprivation_score"]).assign(area=area)
+        theirs = classify.classify(by_income, year)["status"].map(codes).to_numpy()
+        assert (theirs == mine).all(), year
+
+
+# --- workbooks ---------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def district_book(tmp_path_factory, small):
+    df = small[2019]
+    district = df[df["district"] == "Mường Lay"]
+    path = tmp_path_factory.mktemp("books") / "muong-lay.xlsx"
+    layout.write_district_workbook(district, path, 2019)
+    return district, openpyxl.load_workbook(path)
+
+
+def test_workbook_has_a_sheet_per_commune(district_book):
+    district, wb = district_book
+    communes = list(dict.fromkeys(district["commune"]))
+    assert wb.sheetnames == [*communes, layout.INSTRUCTIONS_SHEET]
+
+
+def test_workbook_header_rows(district_book):
+    district, wb = district_book
+    standard = config.standard_for_year(2019)
+    ws = wb[district["commune"].iloc[0]]
+    assert "NĂM 2019" in ws["A1"].value
+    assert ws["A1"].value.startswith("DANH SÁCH HỘ GIA ĐÌNH")
+    assert "Mường Lay" in ws["A2"].value
+    top = [c.value for c in ws[layout.HEADER_ROW]]  # Excel row 5
+    second = [c.value for c in ws[layout.HEADER_ROW + 1]]  # Excel row 6
+    n_base = len(sample.BASE_COLUMNS)
+    assert top[:n_base] == [BASE_LABELS[k][0] for k in sample.BASE_COLUMNS]
+    n_ind = len(standard.indicator_keys)
+    assert second[n_base : n_base + n_ind] == [i.name_vi for i in standard.indicators]
+    assert top[n_base] == layout.GROUP_HEADER
+    assert top[n_base + n_ind :] == [BASE_LABELS[k][0] for k in sample.TAIL_COLUMNS]
+
+    merged = {str(r) for r in ws.merged_cells.ranges}
+    first_ind = openpyxl.utils.get_column_letter(n_base + 1)
+    last_ind = openpyxl.utils.get_column_letter(n_base + n_ind)
+    assert f"{first_ind}5:{last_ind}5" in merged  # the group header over the indicators
+    assert {"A5:A6", "B5:B6", "J5:J6"} <= merged  # base columns merged over both rows
+
+
+def test_workbook_rows_totals_and_values(district_book):
+    district, wb = district_book
+    standard = config.standard_for_year(2019)
+    for commune, households in district.groupby("commune", sort=False):
+        ws = wb[commune]
+        rows = list(ws.iter_rows(min_row=7, values_only=True))
+        n = len(households)
+        data, totals = rows[:n], rows[n]
+        assert [r[0] for r in data] == households["household_id"].tolist()
+        assert totals[0] == layout.TOTALS_LABEL
+        assert totals[1] == n  # household count equals the data rows above
+        filled = [v for v in totals if v not in (None, "")]
+        assert len(filled) <= 3
+        assert [r[9] for r in data] == households["income_per_capita"].tolist()
+        numbers = [r[2] or "" for r in data]
+        assert numbers == households["head_id_number"].tolist()  # text, leading zeros kept
+        for j, key in enumerate(standard.indicator_keys, start=len(sample.BASE_COLUMNS)):
+            written = [r[j] == layout.FLAG_MARK for r in data]
+            assert written == households[key].tolist(), key
+            assert all(r[j] in (None, layout.FLAG_MARK) for r in data)
+        below = [" ".join(str(v) for v in r if v) for r in rows[n + 1 :]]
+        assert any(re.search(r"ngày \.\.\. tháng \.\.\. năm", line) for line in below)
+        assert any("Người lập biểu" in line for line in below)
+
+
+def test_workbook_instructions_sheet(district_book):
+    _, wb = district_book
+    ws = wb[layout.INSTRUCTIONS_SHEET]
+    text = " ".join(str(v) for row in ws.iter_rows(values_only=True) for v in row if v)
+    assert "Mã hộ" in text and "Nông thôn" in text and "700.000" in text
+
+
+def test_template(tmp_path):
+    path = tmp_path / "mau-2022.xlsx"
+    layout.write_template(path, 2022)
+    wb = openpyxl.load_workbook(path)
+    assert wb.sheetnames[0] == layout.TEMPLATE_SHEET
+    assert layout.INSTRUCTIONS_SHEET in wb.sheetnames
+    assert wb[layout.LISTS_SHEET].sheet_state == "hidden"
+    ws = wb[layout.TEMPLATE_SHEET]
+    top = [c.value for c in ws[5]]
+    second = [c.value for c in ws[6]]
+    assert top[0] == "Mã hộ" and layout.GROUP_HEADER in top
+    assert "Việc làm" in second  # the 2022-2025 indicators
+    assert "Điểm A" in top and "Điểm B" in top
+    assert ws.max_row <= 6  # blank: no data rows
+
+    rules = {}
+    for dv in ws.data_validations.dataValidation:
+        column = str(dv.sqref).split(":")[0].rstrip("0123456789")
+        rules[top[openpyxl.utils.column_index_from_string(column) - 1]] = dv
+    assert rules["Khu vực"].type == "list"
+    assert "Nông thôn" in _list_items(wb, rules["Khu vực"])
+    ethnic = _list_items(wb, rules["Dân tộc"])
+    assert len(ethnic) == 54 and "Mông" in ethnic
+    assert "Điện Biên Phủ" in _list_items(wb, rules["Huyện"])
+    assert sample.POOR_LABEL in _list_items(wb, rules["Phân loại của xã"])
+    standard = config.standard_for_year(2022)
+    for indicator in standard.indicators:
+        column = second.index(indicator.name_vi) + 1
+        dv = next(
+            d
+            for d in ws.data_validations.dataValidation
+            if str(d.sqref).startswith(openpyxl.utils.get_column_letter(column) + "7")
+        )
+        assert dv.formula1 == '"x"'
+    assert rules["Số nhân khẩu"].type == "whole"
+
+
+def _list_items(wb, dv) -> list[str]:
+    formula = dv.formula1
+    if formula.startswith('"'):
+        return formula.strip('"').split(",")
+    sheet, cells = formula.rsplit("!", 1)
+    ws = wb[sheet.strip("'")]
+    return [c.value for row in ws[cells.replace("$", "")] for c in row]
+
+
+def test_write_sample_census(tmp_path):
+    paths = layout.write_sample_census(tmp_path, [2019], households=300, seed=1)
+    districts = config.load_province().districts["district"].tolist()
+    assert len(paths) == len(districts)
+    assert paths[0] == tmp_path / "2019" / "dien-bien-phu.xlsx"
+    assert all(p.exists() for p in paths)
+    assert all(re.fullmatch(r"[a-z-]+\.xlsx", p.name) for p in paths)
+    assert layout.slug("Điện Biên Đông") == "dien-bien-dong"

@@ -1,0 +1,1098 @@
+"""A realistic sample census: the households a province's district workbooks would hold.
+
+Pure: no files, no database, no Prefect. `generate_census` returns one frame per census year
+with the canonical column keys of workbook-layout.md, ready for `workbooks.layout` to write.
+
+The model, in short (all draws from one seeded generator, so a seed gives identical frames):
+
+- Households live in the province's real communes (config), urban in wards and towns, rural in
+  communes. Sizes per district are estimates that add up to the province's 127,667 households
+  at end 2018 (provincial Decision 158/QĐ-UBND, 2019); `households` scales that total.
+- Each household has a real-welfare level W (log income per person relative to the 2016 rural
+  line, in 2016 prices): district level + ethnic group + urban + commune + household (persistent)
+  + a transitory AR(1) shock + real growth. Deprivations are drawn from W with a persistent
+  household propensity per indicator, so they fall as welfare rises and change little year to
+  year. Nominal income is W plus inflation plus a per district-year correction.
+- Calibration: in years with a rate on the path below (published figures where they exist), the
+  correction is solved per district so that each district's poverty rate under that year's
+  standard (config, rules of poverty-standards.md) hits its target exactly; later years carry
+  the last correction forward, so their rates follow from growth and the deprivation model.
+- Movements year to year: households leave (about 0.6% a year), split off a new household with
+  a new id (about 2.2%, more often large ones) or arrive (about 0.4%); escapes, relapses and new
+  poverty follow from the welfare shocks.
+- The commune's own classification (`commune_classification`) agrees with the true class for
+  most households; each commune has its own small error rate, errors go to a neighbouring class.
+
+Every figure here is a sample-generator assumption, not law and not a published statistic,
+unless its comment names a source.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from statistics import NormalDist
+
+import numpy as np
+import pandas as pd
+
+import config
+
+RURAL_LABEL = "Nông thôn"
+URBAN_LABEL = "Thành thị"
+POOR_LABEL = "Hộ nghèo"
+NEAR_POOR_LABEL = "Hộ cận nghèo"
+AVERAGE_LABEL = "Hộ có mức sống trung bình"
+# Class codes used internally, in order of rising welfare; index into CLASS_LABELS.
+POOR, NEAR_POOR, AVERAGE, ABOVE = 0, 1, 2, 3
+CLASS_LABELS = (POOR_LABEL, NEAR_POOR_LABEL, AVERAGE_LABEL, "")
+
+BASE_COLUMNS = (
+    "household_id",
+    "head_name",
+    "head_id_number",
+    "district",
+    "commune",
+    "village",
+    "area",
+    "ethnicity",
+    "household_size",
+    "income_per_capita",
+)
+TAIL_COLUMNS = ("meritorious", "social_protection", "commune_classification", "note")
+
+# ---------------------------------------------------------------------------------------------
+# Calibration targets and province profile (sample assumptions unless a source is named).
+# ---------------------------------------------------------------------------------------------
+START_YEAR = 2016  # the simulation always starts here, so a year's frame never depends on
+REFERENCE_YEAR = 2018  # which other years were asked for; `households` is the 2018 total.
+REFERENCE_HOUSEHOLDS = 127_667  # Điện Biên, end 2018 (Decision 158/QĐ-UBND, 2019)
+RURAL_LINE_2016 = 700_000  # W = 0 at the 2016 rural income line (Decision 59/2015)
+
+# Province poverty rate (%) per year; the generator hits it exactly in these years.
+POOR_RATE_PATH: dict[str, dict[int, float]] = {
+    "dien-bien": {
+        2016: 44.4,  # interpolated between end 2015 (48.14%) and end 2017
+        2017: 40.6,  # about 40% (poor districts 56.84%: dien-bien.md)
+        2018: 37.08,  # published (Decision 158/QĐ-UBND, 2019)
+        2019: 33.05,  # published (end 2019)
+        2020: 29.6,  # assumption: the cut of the years before continued
+        2021: 26.4,  # assumption
+    },
+}
+DEFAULT_POOR_RATE_PATH = {2016: 20.0, 2018: 16.0, 2021: 11.0}
+
+INFLATION = 0.035  # nominal income growth on top of real growth, per year
+REAL_GROWTH = 0.06  # real welfare growth per year
+POOR_DISTRICT_EXTRA_GROWTH = 0.02  # poor districts catch up (their cut is larger)
+
+
+@dataclass(frozen=True)
+class DistrictProfile:
+    weight: float  # households at end 2018, thousands (estimate; sums to 127.7)
+    poor_rate_2018: float  # % at end 2018 (estimate; the province total is rescaled to target)
+    rural_mix: dict[str, float]  # ethnic shares of households in communes
+    urban_mix: dict[str, float]  # ethnic shares in wards and towns
+
+
+_CITY_MIX = {"Kinh": 74, "Thái": 18, "Mông": 2, "Khơ Mú": 1, "Hoa": 1.5, "Tày": 1.5, "Mường": 2}
+_TOWN_MIX = {"Kinh": 62, "Thái": 26, "Mông": 8, "Khơ Mú": 2, "Hoa": 1, "Tày": 1}
+
+PROFILES: dict[str, dict[str, DistrictProfile]] = {
+    "dien-bien": {
+        "Điện Biên Phủ": DistrictProfile(
+            16.5, 2.5, {"Thái": 55, "Kinh": 30, "Mông": 13, "Khơ Mú": 2}, _CITY_MIX
+        ),
+        "Mường Lay": DistrictProfile(
+            2.8,
+            11.0,
+            {"Thái": 62, "Kinh": 26, "Mông": 10, "Khơ Mú": 2},
+            {"Kinh": 52, "Thái": 38, "Mông": 6, "Khơ Mú": 2, "Hoa": 1, "Tày": 1},
+        ),
+        "Điện Biên": DistrictProfile(
+            28.0,
+            22.5,
+            {"Thái": 52, "Kinh": 29, "Mông": 11, "Khơ Mú": 2.5, "Lào": 3.5, "Mường": 1, "Tày": 1},
+            _TOWN_MIX,
+        ),
+        "Điện Biên Đông": DistrictProfile(
+            13.0, 50.5, {"Mông": 54, "Thái": 36, "Khơ Mú": 3, "Kinh": 5, "Lào": 2}, _TOWN_MIX
+        ),
+        "Mường Ảng": DistrictProfile(
+            10.4, 41.0, {"Thái": 65, "Mông": 23, "Kinh": 8.5, "Khơ Mú": 2.5, "Kháng": 1}, _TOWN_MIX
+        ),
+        "Mường Chà": DistrictProfile(
+            9.2,
+            51.0,
+            {"Mông": 60, "Thái": 21, "Hà Nhì": 5, "Kháng": 4, "Khơ Mú": 2, "Kinh": 7, "Phù Lá": 1},
+            _TOWN_MIX,
+        ),
+        "Mường Nhé": DistrictProfile(
+            8.6,
+            58.0,
+            {
+                "Mông": 50,
+                "Hà Nhì": 18,
+                "Thái": 12,
+                "Dao": 6,
+                "Khơ Mú": 3,
+                "Kinh": 5,
+                "Cống": 3,
+                "Si La": 2,
+                "Phù Lá": 1,
+            },
+            _TOWN_MIX,
+        ),
+        "Nậm Pồ": DistrictProfile(
+            10.2,
+            64.0,
+            {"Mông": 72, "Thái": 13, "Dao": 4, "Khơ Mú": 3, "Cống": 2, "Hà Nhì": 2, "Kinh": 4},
+            _TOWN_MIX,
+        ),
+        "Tủa Chùa": DistrictProfile(
+            10.6,
+            50.5,
+            {"Mông": 80, "Thái": 7, "Dao": 5, "Phù Lá": 1.5, "Kháng": 1, "Kinh": 4.5, "Hoa": 1},
+            _TOWN_MIX,
+        ),
+        "Tuần Giáo": DistrictProfile(
+            18.4, 43.0, {"Thái": 60, "Mông": 27, "Khơ Mú": 4, "Kinh": 8, "Kháng": 1}, _TOWN_MIX
+        ),
+    },
+}
+
+# Welfare offset of an ethnic group (log units) within its commune; groups not named get 0.
+ETHNIC_WELFARE = {
+    "Kinh": 1.15,
+    "Hoa": 1.15,
+    "Tày": 0.5,
+    "Mường": 0.4,
+    "Nùng": 0.4,
+    "Thái": 0.15,
+    "Lào": 0.1,
+    "Khơ Mú": -0.15,
+    "Kháng": -0.15,
+    "Dao": -0.1,
+    "Mông": -0.2,
+    "Hà Nhì": -0.15,
+    "Cống": -0.25,
+    "Si La": -0.25,
+    "Phù Lá": -0.2,
+}
+# Mean household size by ethnic group (sample assumption); others 4.5.
+ETHNIC_SIZE = {"Kinh": 3.6, "Hoa": 3.7, "Thái": 4.5, "Mông": 6.2, "Hà Nhì": 5.6, "Dao": 5.6}
+
+URBAN_WELFARE = 0.55
+# Above the knee (3x the 2016 rural line, in 2016 prices) welfare rises at half the rate: keeps a
+# wide spread around the lines (near-poor near the published rate) without an absurd rich tail.
+TAIL_KNEE = float(np.log(3.0))
+TAIL_SLOPE = 0.5
+# Below 0.4x the line it falls at half the rate too: reported incomes seldom go under 200,000.
+LOW_KNEE = float(np.log(0.4))
+LOW_SLOPE = 0.5
+SIGMA_COMMUNE = 0.25
+SIGMA_PERSISTENT = 1.05
+SIGMA_SHOCK = 0.10
+SHOCK_PERSISTENCE = 0.5
+SIZE_WELFARE = -0.06  # per member above 4.5
+SOCIAL_PROTECTION_WELFARE = -0.3
+
+LEAVE_RATE = 0.006
+SPLIT_RATE = 0.022
+ARRIVE_RATE = 0.004
+# Net growth these rates give (measured: leaving is likelier for lone elderly households and a
+# split needs a large household); sizes the 2016 start so 2018 lands on the reference total.
+NET_GROWTH = 0.0174
+
+# Deprivation model: P(deprived) = Phi(theta - slope * W - trend * (year - first year of the
+# standard)), with theta = Phi^-1(p0), p0 the share deprived at W = 0 in the standard's first
+# year. A household keeps a persistent propensity per indicator (share PERSISTENCE of the noise).
+DEPRIVATION_SLOPE = 1.0
+DEPRIVATION_TREND = 0.04
+DEPRIVATION_PERSISTENCE = 0.85
+DEPRIVATION_P0: dict[str, dict[str, float]] = {
+    "2016-2021": {
+        "adult_education": 0.18,
+        "child_school_attendance": 0.03,
+        "health_access": 0.02,
+        "health_insurance": 0.02,
+        "housing_quality": 0.12,
+        "living_area": 0.06,
+        "drinking_water": 0.10,
+        "latrine": 0.22,
+        "telecom": 0.05,
+        "information_assets": 0.07,
+    },
+    "2022-2025": {
+        "employment": 0.20,
+        "dependants": 0.25,
+        "nutrition": 0.30,
+        "health_insurance": 0.15,
+        "adult_education": 0.40,
+        "child_school_attendance": 0.08,
+        "housing_quality": 0.30,
+        "living_area": 0.15,
+        "drinking_water": 0.30,
+        "latrine": 0.45,
+        "telecom": 0.10,
+        "information_means": 0.25,
+    },
+}
+DEFAULT_DEPRIVATION_P0 = 0.15
+
+# Share of households with a member recognised for service to the revolution (sample).
+MERITORIOUS_RATE = {"Kinh": 0.06, "default": 0.02}
+
+# Names: surnames, men's and women's middle names, given names, per naming tradition.
+_NAMES: dict[str, tuple[list[str], list[str], list[str], list[str]]] = {
+    "kinh": (
+        ["Nguyễn"] * 8
+        + ["Trần"] * 3
+        + ["Lê"] * 3
+        + ["Phạm"] * 2
+        + [
+            "Hoàng",
+            "Vũ",
+            "Đỗ",
+            "Bùi",
+            "Đặng",
+            "Ngô",
+            "Đinh",
+            "Dương",
+            "Lương",
+            "Phan",
+            "Hà",
+            "Đào",
+            "Trịnh",
+            "Lưu",
+            "Tạ",
+        ],
+        ["Văn", "Văn", "Đình", "Đức", "Minh", "Quang", "Xuân", "Hữu", "Công", "Mạnh"],
+        ["Thị", "Thị", "Thị", "Thu", "Thanh", "Ngọc", "Minh", "Kim"],
+        [
+            "An",
+            "Bình",
+            "Cường",
+            "Dũng",
+            "Đức",
+            "Hải",
+            "Hùng",
+            "Hưng",
+            "Khánh",
+            "Long",
+            "Minh",
+            "Nam",
+            "Phong",
+            "Quang",
+            "Sơn",
+            "Thắng",
+            "Thành",
+            "Trung",
+            "Tuấn",
+            "Việt",
+            "Hòa",
+            "Hiếu",
+            "Toàn",
+            "Tiến",
+            "Hoa",
+            "Hương",
+            "Lan",
+            "Linh",
+            "Mai",
+            "Nga",
+            "Nhung",
+            "Phương",
+            "Thảo",
+            "Thủy",
+            "Trang",
+            "Yến",
+            "Hằng",
+            "Hạnh",
+            "Huyền",
+            "Loan",
+        ],
+    ),
+    "thai": (
+        ["Lò"] * 4
+        + ["Lường"] * 2
+        + ["Quàng"] * 2
+        + ["Cà", "Tòng", "Điêu", "Lù", "Vì", "Cầm", "Bạc", "Mè", "Khoàng", "Hoàng", "Lê"],
+        ["Văn"],
+        ["Thị"],
+        [
+            "Pọm",
+            "Ún",
+            "Xiêng",
+            "Sương",
+            "Chăn",
+            "Hặc",
+            "Khăm",
+            "Pánh",
+            "Inh",
+            "Tiên",
+            "Thoản",
+            "Xôm",
+            "Pâng",
+            "Hún",
+            "Kim",
+            "Hoan",
+            "Ơn",
+            "Dũng",
+            "Hùng",
+            "Thanh",
+            "Thủy",
+            "Sinh",
+            "Bun",
+            "Phanh",
+            "Ỏn",
+            "Xuân",
+            "Lả",
+            "Tươi",
+            "Ngoan",
+            "Thắm",
+            "Chiến",
+            "Quyết",
+        ],
+    ),
+    "mong": (
+        ["Giàng"] * 3
+        + ["Sùng"] * 2
+        + ["Vàng"] * 2
+        + ["Thào"] * 2
+        + ["Lý", "Mùa", "Hạng", "Lầu", "Vừ", "Chá", "Sình", "Hờ", "Cứ", "Tráng"],
+        ["A", "A", "A", "Seo", "Chứ", "Nhè"],
+        ["Thị"],
+        [
+            "Páo",
+            "Chu",
+            "Dế",
+            "Sình",
+            "Lử",
+            "Chớ",
+            "Tủa",
+            "Lồng",
+            "Của",
+            "Dính",
+            "Pó",
+            "Sử",
+            "Chống",
+            "Giống",
+            "Khay",
+            "Mỷ",
+            "Mai",
+            "Xía",
+            "Dua",
+            "Chía",
+            "Sua",
+            "Pằng",
+            "Sểnh",
+            "Dơ",
+            "Lềnh",
+            "Tông",
+            "Nhìa",
+            "Vư",
+            "Pao",
+            "Chinh",
+        ],
+    ),
+    "hanhi": (
+        ["Chu", "Pờ", "Lỳ", "Sừng", "Lò", "Hù", "Vàng", "Chang", "Ly"],
+        ["A", "Là", "Xá", "Văn"],
+        ["Thị", "Mý"],
+        [
+            "Phạ",
+            "Xừ",
+            "Hừ",
+            "Chừ",
+            "Thề",
+            "Giờ",
+            "Lừ",
+            "Mì",
+            "Chè",
+            "Gơ",
+            "Lé",
+            "Pu",
+            "Xó",
+            "Chà",
+            "Pa",
+            "Cà",
+        ],
+    ),
+    "dao": (
+        ["Tẩn", "Phàn", "Chảo", "Lý", "Triệu", "Đặng", "Bàn"],
+        ["Văn", "Láo", "Kiềm", "Seo"],
+        ["Thị", "Mý", "Mẩy"],
+        ["Sử", "Chẳn", "Pham", "Tả", "Quẩy", "Kiềm", "Chòi", "Dào", "Phù", "Lở", "Sài", "Chiêu"],
+    ),
+    "hoa": (
+        ["Hoàng", "Lý", "Trần", "Lục", "Tằng", "Châu", "Lâm", "Dương"],
+        ["Văn", "Quốc", "Vĩnh", "Đức"],
+        ["Thị", "Mỹ", "Ngọc"],
+        ["Phúc", "Lộc", "Tài", "Cường", "Minh", "Hoa", "Lan", "Mai", "Anh", "Quý"],
+    ),
+}
+_NAMING = {
+    "Kinh": "kinh",
+    "Thái": "thai",
+    "Khơ Mú": "thai",
+    "Lào": "thai",
+    "Kháng": "thai",
+    "Lự": "thai",
+    "Mông": "mong",
+    "Hà Nhì": "hanhi",
+    "Cống": "hanhi",
+    "Si La": "hanhi",
+    "Phù Lá": "hanhi",
+    "La Hủ": "hanhi",
+    "Dao": "dao",
+    "Hoa": "hoa",
+}
+
+# Village names: Thái and Mông place-name syllables, "Bản <first> <second>".
+_VILLAGE_FIRST = [
+    "Huổi",
+    "Nậm",
+    "Na",
+    "Noong",
+    "Pá",
+    "Phiêng",
+    "Co",
+    "Hua",
+    "Sái",
+    "Tà",
+    "Háng",
+    "Pú",
+    "Căng",
+    "Xá",
+    "Lồng",
+    "Pom",
+    "Ten",
+    "Hồng",
+    "Kéo",
+    "Nà",
+    "Púng",
+    "Tin",
+    "Chăn",
+    "Mển",
+    "Pa",
+    "Nong",
+    "Ló",
+    "Hô",
+]
+_VILLAGE_SECOND = [
+    "Lếch",
+    "Hẹt",
+    "Cang",
+    "Lư",
+    "Khoang",
+    "Ít",
+    "Sáng",
+    "Luông",
+    "Nọi",
+    "Mới",
+    "Tỉnh",
+    "Sang",
+    "Hỏm",
+    "Chua",
+    "Cọ",
+    "Đứa",
+    "Dánh",
+    "Nưa",
+    "Tấu",
+    "Xa",
+    "Bó",
+    "Hạ",
+    "Thượng",
+    "Lót",
+    "Pao",
+    "Phăng",
+    "Pẩu",
+    "Lầu",
+    "Ngua",
+    "Tong",
+    "Hon",
+    "Chá",
+    "Lìa",
+    "Phìn",
+]
+
+_NOTES = (
+    "Chủ hộ đi làm ăn xa",
+    "Hộ có người khuyết tật",
+    "Hộ đơn thân",
+    "Hộ có người ốm đau dài ngày",
+    "Đã rà soát lại",
+)
+ARRIVAL_NOTE = "Hộ mới chuyển đến"
+SPLIT_NOTE = "Tách hộ từ hộ "  # + the parent's id
+_NOTE_RATE = 0.01
+
+# Score points per log unit of income where a period has no floor: the 2016–2021 rural one
+# (30 points from 700,000 to 1,000,000: Circular 14/2018 score lines 120 and 150).
+SCORE_SLOPE = float(30.0 / np.log(1_000_000 / 700_000))
+
+# First three digits of a 12-digit citizen id card (CCCD) by province (Circular 07/2016/TT-BCA).
+CCCD_PROVINCE_CODE = {"dien-bien": "011"}
+
+
+# ---------------------------------------------------------------------------------------------
+# Public entry point
+# ---------------------------------------------------------------------------------------------
+def generate_census(
+    years: range | Iterable[int],
+    households: int | None = None,
+    seed: int = 2019,
+    province: str = config.DEFAULT_PROVINCE,
+    *,
+    with_scores: bool = False,
+) -> dict[int, pd.DataFrame]:
+    """One frame of households per census year, columns the canonical keys.
+
+    `households`: the province's household count at end 2018 (the reference year; default
+    127,667, the published figure); other years grow about 2% a year. The simulation always
+    starts in 2016, so a year's frame is the same whichever other years are asked for.
+    `with_scores` adds the review form's `income_score` and `deprivation_score` (consistent with
+    the income and indicators: the class by score is the class by income).
+    """
+    years = sorted(set(int(y) for y in years))
+    if not years:
+        return {}
+    if years[0] < START_YEAR:
+        raise ValueError(f"the sample census starts in {START_YEAR}; asked for {years[0]}")
+    standards = {y: config.standard_for_year(y) for y in years}  # fails early for unknown years
+    total = REFERENCE_HOUSEHOLDS if households is None else int(households)
+    if total < 1:
+        raise ValueError("households must be positive")
+    sim = _Simulation(config.load_province(province), total, seed)
+    frames: dict[int, pd.DataFrame] = {}
+    for year in range(START_YEAR, years[-1] + 1):
+        snapshot = sim.step(year)
+        if year in standards:
+            frames[year] = sim.frame(snapshot, standards[year], with_scores)
+    return frames
+
+
+def household_class(
+    income: np.ndarray, deprivations: np.ndarray, urban: np.ndarray, standard: config.Standard
+) -> np.ndarray:
+    """Class code per household (POOR, NEAR_POOR, AVERAGE, ABOVE) under `standard`, by income.
+
+    The shape of the rule is `config.Standard`'s (poverty-standards.md); the generator needs it
+    to calibrate and to write the commune's own classification. `transforms.classify` is the
+    pipeline's classifier; tests check that the two agree on generated data.
+    """
+    floor = _by_area(standard.income_floor, urban, default=-np.inf)
+    line = _by_area(standard.income_line, urban)
+    average = _by_area(standard.average_line, urban)
+    deprived = deprivations >= standard.deprivation_threshold
+    poor = (income <= floor) | ((income <= line) & deprived)
+    out = np.full(len(income), ABOVE, dtype=np.int8)
+    out[income <= average] = AVERAGE
+    out[income <= line] = NEAR_POOR
+    out[poor] = POOR
+    return out
+
+
+def _by_area(values: dict[str, float | None], urban: np.ndarray, default=np.nan) -> np.ndarray:
+    rural_v = default if values.get("rural") is None else values["rural"]
+    urban_v = default if values.get("urban") is None else values["urban"]
+    return np.where(urban, urban_v, rural_v).astype(float)
+
+
+# ---------------------------------------------------------------------------------------------
+# The simulation
+# ---------------------------------------------------------------------------------------------
+_NORMAL = NormalDist()
+
+
+@dataclass
+class _Snapshot:
+    year: int
+    idx: np.ndarray  # register positions of the households alive this year, in output order
+    size: np.ndarray
+    income: np.ndarray
+    deprived: dict[str, np.ndarray]
+    commune_class: np.ndarray
+    note: np.ndarray
+
+
+class _Simulation:
+    """The household register and its yearly step; all arrays indexed by register position."""
+
+    def __init__(self, province: config.Province, total_2018: int, seed: int) -> None:
+        self.province = province
+        self.rng = np.random.default_rng(seed)
+        self.year: int | None = None
+        self._setup_geography()
+        self._setup_ethnicity()
+        self._village_salt = int(self.rng.integers(0, 1 << 20))
+        self.path = POOR_RATE_PATH.get(province.code, DEFAULT_POOR_RATE_PATH)
+        self.correction = np.zeros(len(self.districts))
+        self.indicator_keys = config.all_indicator_keys()
+        # Register columns (grown as households split off or arrive).
+        self.reg: dict[str, np.ndarray] = {}
+        self.next_serial = np.zeros(len(self.districts), dtype=np.int64)
+        start_total = total_2018 / (1 + NET_GROWTH) ** (REFERENCE_YEAR - START_YEAR)
+        self.start_total = max(1, round(start_total))
+
+    # --- geography --------------------------------------------------------------------------
+    def _setup_geography(self) -> None:
+        p = self.province
+        d = p.districts.reset_index(drop=True)
+        self.districts = d["district"].tolist()
+        profiles = PROFILES.get(p.code, {})
+        n_communes = p.communes.groupby("district").size()
+        weight = np.array(
+            [
+                profiles[n].weight if n in profiles else float(n_communes.get(n, 1))
+                for n in self.districts
+            ]
+        )
+        self.district_share = weight / weight.sum()
+        poor_names = set()
+        for year in range(START_YEAR, START_YEAR + 5):
+            poor_names |= set(p.poor_district_names(year))
+        self.poor_district = np.array([n in poor_names for n in self.districts])
+        urban_unit = d["urban_unit"].to_numpy()
+        self.rate_2018 = np.array(
+            [
+                profiles[n].poor_rate_2018
+                if n in profiles
+                else (5.0 if u else 45.0 if poor else 25.0)
+                for n, u, poor in zip(self.districts, urban_unit, self.poor_district, strict=True)
+            ]
+        )
+        c = p.communes.reset_index(drop=True)
+        self.commune_names = c["commune"].to_numpy(dtype=object)
+        self.commune_district = np.array([self.districts.index(x) for x in c["district"]])
+        unit = c["unit_type"].to_numpy(dtype=object)
+        self.commune_urban = (unit == "ward") | (unit == "town")
+        rng = self.rng
+        # Commune sizes within a district: towns and wards larger, lognormal spread.
+        base = np.where(unit == "town", 1.6, np.where(unit == "ward", 1.3, 1.0))
+        cw = base * rng.lognormal(0.0, 0.35, len(c))
+        cshare = np.zeros(len(c))
+        for k in range(len(self.districts)):
+            m = self.commune_district == k
+            cshare[m] = cw[m] / cw[m].sum() * self.district_share[k]
+        self.commune_share = cshare
+        self.commune_effect = rng.normal(0.0, SIGMA_COMMUNE, len(c))
+        self.commune_error = rng.beta(1.2, 70.0, len(c))  # commune's misclassification rate
+        # Villages: count from the commune's full-scale size (not the sample's).
+        full = cshare * REFERENCE_HOUSEHOLDS
+        n_vill = np.clip(np.round(full / 110), 4, 28).astype(int)
+        names, first = [], []
+        for i in range(len(c)):
+            first.append(len(names))
+            if self.commune_urban[i]:
+                names += [f"Tổ dân phố {j}" for j in range(1, n_vill[i] + 1)]
+            else:
+                combos = rng.choice(len(_VILLAGE_FIRST) * len(_VILLAGE_SECOND), n_vill[i], False)
+                names += [
+                    f"Bản {_VILLAGE_FIRST[x // len(_VILLAGE_SECOND)]} "
+                    f"{_VILLAGE_SECOND[x % len(_VILLAGE_SECOND)]}"
+                    for x in combos
+                ]
+        self.village_names = np.array(names, dtype=object)
+        self.village_first = np.array(first)
+        self.village_count = n_vill
+
+    def _setup_ethnicity(self) -> None:
+        groups = config.ethnic_groups()
+        self.groups = groups["ethnicity"].to_numpy(dtype=object)
+        gi = {g: i for i, g in enumerate(self.groups)}
+        profiles = PROFILES.get(self.province.code, {})
+        default_rural = {"Kinh": 60, "Thái": 20, "Mông": 15, "Dao": 5}
+        mixes = np.zeros((len(self.commune_names), len(self.groups)))
+        for i in range(len(self.commune_names)):
+            prof = profiles.get(self.districts[self.commune_district[i]])
+            if prof is None:
+                mix = _TOWN_MIX if self.commune_urban[i] else default_rural
+            else:
+                mix = prof.urban_mix if self.commune_urban[i] else prof.rural_mix
+            for g, share in mix.items():
+                mixes[i, gi[g]] = share
+        mixes /= mixes.sum(axis=1, keepdims=True)
+        # Communes differ: a Dirichlet draw around the district's mix (rural communes more so).
+        conc = np.where(self.commune_urban, 40.0, 6.0)[:, None]
+        alpha = np.maximum(mixes * conc, 1e-9)
+        draw = self.rng.gamma(alpha)
+        draw[mixes == 0] = 0.0
+        mixes = draw / draw.sum(axis=1, keepdims=True)
+        self.commune_mix_cum = np.cumsum(mixes, axis=1)
+        self.ethnic_welfare = np.array([ETHNIC_WELFARE.get(g, 0.0) for g in self.groups])
+        self.ethnic_size = np.array([ETHNIC_SIZE.get(g, 4.5) for g in self.groups])
+        self.naming = np.array([_NAMING.get(g, "kinh") for g in self.groups], dtype=object)
+
+    # --- households -------------------------------------------------------------------------
+    def _new_households(
+        self, commune: np.ndarray, year: int, parent: np.ndarray | None = None
+    ) -> None:
+        """Append households to the register: drawn afresh, or split off from `parent`."""
+        rng = self.rng
+        n = len(commune)
+        if parent is None:
+            u = rng.random(n)
+            eth = (u[:, None] > self.commune_mix_cum[commune]).sum(axis=1)
+            eth = np.minimum(eth, len(self.groups) - 1)
+            village = self._pick_village(commune, eth)
+            persistent = rng.normal(0.0, SIGMA_PERSISTENT, n)
+            age = rng.integers(22, 80, n)
+            mean_size = self.ethnic_size[eth]
+            size = 1 + rng.poisson(np.maximum(mean_size - 1, 0.2))
+        else:
+            eth = self.reg["ethnicity"][parent]
+            village = self.reg["village"][parent]
+            # A young family: close to the parent's level, a little poorer at first.
+            persistent = 0.7 * self.reg["persistent"][parent] + rng.normal(
+                -0.1, SIGMA_PERSISTENT * 0.6, n
+            )
+            age = rng.integers(20, 32, n)
+            size = 2 + rng.poisson(0.8, n)
+        size = np.clip(size, 1, 30)
+        female = rng.random(n) < np.where(self.groups[eth] == "Mông", 0.06, 0.16)
+        birth = year - age
+        district = self.commune_district[commune]
+        serial = np.zeros(n, dtype=np.int64)
+        order = np.lexsort((village, district))  # serials run through a district's villages
+        for k in np.unique(district):
+            pos = order[district[order] == k]
+            serial[pos] = self.next_serial[k] + 1 + np.arange(len(pos))
+            self.next_serial[k] += len(pos)
+        head = self._names(eth, female, parent)
+        cmnd, cccd = self._id_numbers(female, birth, n)
+        merit_p = np.where(
+            self.groups[eth] == "Kinh", MERITORIOUS_RATE["Kinh"], MERITORIOUS_RATE["default"]
+        )
+        old = age >= 65
+        lone = size <= 2
+        social_p = np.where(old & lone, 0.3, np.where(old, 0.03, 0.004))
+        lat = {key: rng.standard_normal(n) for key in self.indicator_keys}
+        cols = {
+            "id": self._make_ids(district, serial),
+            "serial": serial,
+            "district": district,
+            "commune": commune,
+            "village": village,
+            "ethnicity": eth,
+            "head_name": head,
+            "cmnd": cmnd,
+            "cccd": cccd,
+            "cccd_year": year + rng.geometric(0.25, n) + np.maximum(0, 2020 - year) // 2,
+            "has_cmnd": rng.random(n) < 0.9,
+            "persistent": persistent,
+            "shock": rng.normal(0.0, SIGMA_SHOCK, n),
+            "size": size,
+            "meritorious": rng.random(n) < merit_p,
+            "social_protection": rng.random(n) < social_p,
+            "alive": np.ones(n, dtype=bool),
+            "born": np.full(n, year),
+            "parent": np.full(n, -1) if parent is None else parent,
+            "arrived": np.zeros(n, dtype=bool),
+        } | {f"lat:{k}": v for k, v in lat.items()}
+        if not self.reg:
+            self.reg = cols
+        else:
+            self.reg = {k: np.concatenate([self.reg[k], cols[k]]) for k in self.reg}
+
+    def _pick_village(self, commune: np.ndarray, eth: np.ndarray) -> np.ndarray:
+        """A village of the commune; households of a group cluster in a few villages."""
+        rng = self.rng
+        n_v = self.village_count[commune]
+        # Each (commune, group) pair prefers a village; 60% of its households live there.
+        pref = (commune * 7919 + eth * 104729 + self._village_salt) % n_v
+        other = rng.integers(0, 1 << 30, len(commune)) % n_v
+        local = np.where(rng.random(len(commune)) < 0.6, pref, other)
+        return self.village_first[commune] + local
+
+    def _names(self, eth: np.ndarray, female: np.ndarray, parent: np.ndarray | None) -> np.ndarray:
+        rng = self.rng
+        n = len(eth)
+        out = np.empty(n, dtype=object)
+        tradition = self.naming[eth]
+        for t, (surnames, male_mid, female_mid, given) in _NAMES.items():
+            m = np.flatnonzero(tradition == t)
+            if not len(m):
+                continue
+            sur = np.array(surnames, dtype=object)[rng.integers(0, len(surnames), len(m))]
+            if parent is not None:  # a son or daughter keeps the family name
+                sur = np.array(
+                    [s.split(" ")[0] for s in self.reg["head_name"][parent[m]]], dtype=object
+                )
+            mid = np.where(
+                female[m],
+                np.array(female_mid, dtype=object)[rng.integers(0, len(female_mid), len(m))],
+                np.array(male_mid, dtype=object)[rng.integers(0, len(male_mid), len(m))],
+            )
+            giv = np.array(given, dtype=object)[rng.integers(0, len(given), len(m))]
+            out[m] = sur + " " + mid + " " + giv
+        return out
+
+    def _id_numbers(self, female: np.ndarray, birth: np.ndarray, n: int):
+        rng = self.rng
+        prefix = CCCD_PROVINCE_CODE.get(self.province.code, "001")
+        century = np.where(birth >= 2000, 2, 0) + female.astype(int)
+        tail = rng.integers(0, 1_000_000, n)
+        cccd = [
+            f"{prefix}{c}{b % 100:02d}{t:06d}"
+            for c, b, t in zip(century.tolist(), birth.tolist(), tail.tolist(), strict=True)
+        ]
+        cmnd = [f"04{x:07d}" for x in rng.integers(0, 10_000_000, n).tolist()]
+        return np.array(cmnd, dtype=object), np.array(cccd, dtype=object)
+
+    # --- one year ---------------------------------------------------------------------------
+    def step(self, year: int) -> _Snapshot:
+        rng = self.rng
+        if self.year is None:
+            commune = rng.choice(len(self.commune_names), self.start_total, p=self.commune_share)
+            self._new_households(np.sort(commune), year)
+            self._calibrate_district_level(year)
+        else:
+            self._move(year)
+        self.year = year
+        reg = self.reg
+        alive = np.flatnonzero(reg["alive"])
+        standard = config.standard_for_year(year)
+        urban = self.commune_urban[reg["commune"][alive]]
+        district = reg["district"][alive]
+        welfare = self._welfare(alive, year)
+        deprived = self._deprivations(alive, welfare, standard, year)
+        dcount = np.sum(list(deprived.values()), axis=0) if deprived else np.zeros(len(alive))
+        base = np.log(RURAL_LINE_2016) + welfare + INFLATION * (year - START_YEAR)
+        if year in self.path:
+            self._calibrate_income(year, base, dcount, urban, district, standard)
+        income = np.exp(base + self.correction[district])
+        income = np.maximum(np.round(income / 1000.0), 0).astype(np.int64) * 1000
+        cls = household_class(income, dcount, urban, standard)
+        # The commune's own classification: mostly right, a neighbouring class otherwise.
+        wrong = rng.random(len(alive)) < self.commune_error[reg["commune"][alive]]
+        shift = np.where(rng.random(len(alive)) < 0.5, -1, 1)
+        commune_cls = np.where(wrong, np.clip(cls + shift, POOR, ABOVE), cls)
+        note = self._notes(alive, year)
+        order = np.lexsort(
+            (reg["serial"][alive], reg["village"][alive], reg["commune"][alive], district)
+        )
+        return _Snapshot(
+            year=year,
+            idx=alive[order],
+            size=reg["size"][alive][order],
+            income=income[order],
+            deprived={k: v[order] for k, v in deprived.items()},
+            commune_class=commune_cls[order],
+            note=note[order],
+        )
+
+    def _welfare(self, idx: np.ndarray, year: int) -> np.ndarray:
+        reg = self.reg
+        d = reg["district"][idx]
+        growth = (REAL_GROWTH + POOR_DISTRICT_EXTRA_GROWTH * self.poor_district[d]) * (
+            year - START_YEAR
+        )
+        w = (
+            self.district_level[d]
+            + self.commune_effect[reg["commune"][idx]]
+            + URBAN_WELFARE * self.commune_urban[reg["commune"][idx]]
+            + self.ethnic_welfare[reg["ethnicity"][idx]]
+            + SIZE_WELFARE * (reg["size"][idx] - 4.5)
+            + SOCIAL_PROTECTION_WELFARE * reg["social_protection"][idx]
+            + reg["persistent"][idx]
+            + reg["shock"][idx]
+            + growth
+        )
+        w = np.where(w > TAIL_KNEE, TAIL_KNEE + TAIL_SLOPE * (w - TAIL_KNEE), w)
+        return np.where(w < LOW_KNEE, LOW_KNEE + LOW_SLOPE * (w - LOW_KNEE), w)
+
+    def _deprivations(
+        self, idx: np.ndarray, welfare: np.ndarray, standard: config.Standard, year: int
+    ) -> dict[str, np.ndarray]:
+        rng = self.rng
+        p0 = DEPRIVATION_P0.get(standard.period, {})
+        keep = np.sqrt(DEPRIVATION_PERSISTENCE)
+        fresh = np.sqrt(1 - DEPRIVATION_PERSISTENCE)
+        out = {}
+        for key in standard.indicator_keys:
+            theta = _NORMAL.inv_cdf(p0.get(key, DEFAULT_DEPRIVATION_P0))
+            cut = (
+                theta
+                - DEPRIVATION_SLOPE * welfare
+                - DEPRIVATION_TREND * (year - standard.first_year)
+            )
+            lat = self.reg.get(f"lat:{key}")
+            lat = lat[idx] if lat is not None else rng.standard_normal(len(idx))
+            noise = keep * lat + fresh * rng.standard_normal(len(idx))
+            out[key] = noise < cut
+        return out
+
+    def _targets(self, year: int, weights: np.ndarray) -> np.ndarray:
+        """District poverty rates (share) for `year`: the 2018 district profile moved by one
+        logit shift so that the province rate is the path's."""
+        target = self.path[year] / 100.0
+        logit = np.log(self.rate_2018 / (100.0 - self.rate_2018))
+        w = weights / weights.sum()
+        lo, hi = -10.0, 10.0
+        for _ in range(60):
+            mid = (lo + hi) / 2
+            rate = w @ (1 / (1 + np.exp(-(logit + mid))))
+            lo, hi = (mid, hi) if rate < target else (lo, mid)
+        return 1 / (1 + np.exp(-(logit + (lo + hi) / 2)))
+
+    def _calibrate_district_level(self, year: int) -> None:
+        """Set each district's welfare level so its income-poor share is near its target at the
+        start (income corrections then stay small)."""
+        reg = self.reg
+        n_d = len(self.districts)
+        self.district_level = np.zeros(n_d)
+        idx = np.arange(len(reg["serial"]))
+        raw = self._welfare(idx, year)
+        standard = config.standard_for_year(year)
+        first_line = {
+            a: standard.income_floor[a] or standard.income_line[a] for a in ("rural", "urban")
+        }
+        urban = self.commune_urban[reg["commune"]]
+        gap = raw - np.log(_by_area(first_line, urban) / RURAL_LINE_2016)
+        targets = self._targets(year, np.bincount(reg["district"], minlength=n_d))
+        for k in range(n_d):
+            g = gap[reg["district"] == k]
+            if len(g):
+                self.district_level[k] = -np.quantile(g, targets[k])
+
+    def _calibrate_income(self, year, base, dcount, urban, district, standard) -> None:
+        """Per district, the income correction that makes exactly round(target * n) households
+        poor: a household is poor iff correction <= its margin (log line or floor - base)."""
+        floor_value = _by_area(standard.income_floor, urban)  # NaN where the period has none
+        floor = np.full(len(base), -np.inf)
+        has_floor = ~np.isnan(floor_value)
+        floor[has_floor] = np.log(floor_value[has_floor])
+        line = np.log(_by_area(standard.income_line, urban))
+        margin = np.where(dcount >= standard.deprivation_threshold, line, floor) - base
+        n_d = len(self.districts)
+        targets = self._targets(year, np.bincount(district, minlength=n_d))
+        for k in range(n_d):
+            m = np.sort(margin[district == k])[::-1]
+            n_poor = int(round(targets[k] * len(m)))
+            if not len(m) or n_poor > np.isfinite(m).sum():
+                continue
+            # Halfway between the last poor household's margin and the next one's.
+            upper = m[n_poor - 1] if n_poor > 0 else m[0] + 0.2
+            lower = m[n_poor] if n_poor < len(m) and np.isfinite(m[n_poor]) else upper - 0.2
+            self.correction[k] = (upper + lower) / 2
+
+    def _move(self, year: int) -> None:
+        """Households leave, split and arrive; sizes and shocks move on."""
+        rng = self.rng
+        reg = self.reg
+        alive = np.flatnonzero(reg["alive"])
+        n = len(alive)
+        # Leave (move away or dissolve); lone elderly households more often.
+        p_leave = LEAVE_RATE * np.where(reg["social_protection"][alive], 4.0, 1.0)
+        leaving = alive[rng.random(n) < p_leave]
+        reg["alive"][leaving] = False
+        alive = np.flatnonzero(reg["alive"])
+        n = len(alive)
+        # Shocks and sizes move on.
+        reg["shock"][alive] = SHOCK_PERSISTENCE * reg["shock"][alive] + rng.normal(
+            0.0, SIGMA_SHOCK * np.sqrt(1 - SHOCK_PERSISTENCE**2), n
+        )
+        size = reg["size"][alive]
+        size = size + (rng.random(n) < 0.07) - ((rng.random(n) < 0.04) & (size > 1))
+        # Split: a grown child's family starts its own household (new id).
+        p_split = SPLIT_RATE * np.clip(size - 2, 0, 8) / 3.2
+        splitting = rng.random(n) < p_split
+        parents = alive[splitting]
+        reg["size"][alive] = np.where(splitting, np.maximum(size - 2, 1), size)
+        if len(parents):
+            self._new_households(reg["commune"][parents], year, parent=parents)
+        # Arrivals: towns and wards draw more.
+        n_arrive = rng.binomial(n, ARRIVE_RATE)
+        pull = self.commune_share * np.where(self.commune_urban, 3.0, 1.0)
+        commune = np.sort(rng.choice(len(pull), size=n_arrive, p=pull / pull.sum()))
+        if n_arrive:
+            first_arrival = len(self.reg["serial"])
+            self._new_households(commune, year)
+            self.reg["arrived"][first_arrival:] = True
+
+    def _notes(self, alive: np.ndarray, year: int) -> np.ndarray:
+        reg = self.reg
+        rng = self.rng
+        note = np.full(len(alive), "", dtype=object)
+        random_note = rng.random(len(alive)) < _NOTE_RATE
+        pick = rng.integers(0, len(_NOTES), len(alive))
+        note[random_note] = np.array(_NOTES, dtype=object)[pick[random_note]]
+        new = reg["born"][alive] == year
+        split = new & (reg["parent"][alive] >= 0)
+        if split.any():
+            parent = reg["parent"][alive[split]]
+            note[split] = SPLIT_NOTE + reg["id"][parent]
+        note[new & reg["arrived"][alive]] = ARRIVAL_NOTE
+        return note
+
+    def _make_ids(self, district: np.ndarray, serial: np.ndarray) -> np.ndarray:
+        """`<province initials>-<district number, 2 digits>-<serial, 6 digits>`, e.g.
+        `DB-03-000123`: the district's position in config/districts.csv, then a serial that
+        is never reused within the district."""
+        prefix = "".join(part[:1] for part in self.province.code.split("-")).upper()
+        if len(serial) and serial.max() > 999_999:
+            raise ValueError("more than 999,999 households in one district")
+        return np.array(
+            [
+                f"{prefix}-{d:02d}-{s:06d}"
+                for d, s in zip((district + 1).tolist(), serial.tolist(), strict=True)
+            ],
+            dtype=object,
+        )
+
+    # --- output -----------------------------------------------------------------------------
+    def frame(self, snap: _Snapshot, standard: config.Standard, with_scores: bool) -> pd.DataFrame:
+        reg = self.reg
+        idx = snap.idx
+        commune = reg["commune"][idx]
+        urban = self.commune_urban[commune]
+        shows_cccd = snap.year >= reg["cccd_year"][idx]
+        id_number = np.where(
+            shows_cccd,
+            reg["cccd"][idx],
+            np.where(reg["has_cmnd"][idx], reg["cmnd"][idx], ""),
+        )
+        data: dict[str, object] = {
+            "household_id": reg["id"][idx],
+            "head_name": reg["head_name"][idx],
+            "head_id_number": id_number,
+            "district": np.array(self.districts, dtype=object)[reg["district"][idx]],
+            "commune": self.commune_names[commune],
+            "village": self.village_names[reg["village"][idx]],
+            "area": np.where(urban, URBAN_LABEL, RURAL_LABEL),
+            "ethnicity": self.groups[reg["ethnicity"][idx]],
+            "household_size": snap.size.astype(np.int64),
+            "income_per_capita": snap.income,
+        }
+        data |= {k: snap.deprived[k] for k in standard.indicator_keys}
+        if with_scores:
+            data["income_score"] = income_score(snap.income, urban, standard)
+            dcount = np.sum([snap.deprived[k] for k in standard.indicator_keys], axis=0)
+            data["deprivation_score"] = (dcount * standard.points_per_indicator).astype(np.int64)
+        data |= {
+            "meritorious": reg["meritorious"][idx],
+            "social_protection": reg["social_protection"][idx],
+            "commune_classification": np.array(CLASS_LABELS, dtype=object)[snap.commune_class],
+            "note": snap.note,
+        }
+        return pd.DataFrame(data)
+
+
+def income_score(income: np.ndarray, urban: np.ndarray, standard: config.Standard) -> np.ndarray:
+    """The review form's proxy-income score for an income, consistent with the rule: the score
+    is at most the score line (floor) exactly when the income is at most the income line (floor).
+
+    Linear in log income through (line, score line), with the slope the floor and line points
+    give (where the period has a floor) or the 2016–2021 rural one (84 points per log unit).
+    """
+    line = _by_area(standard.income_line, urban)
+    score_line = _by_area(standard.score_line, urban)
+    slope = np.full(len(income), SCORE_SLOPE)
+    floor = _by_area(standard.income_floor, urban)
+    score_floor = _by_area(standard.score_floor, urban)
+    has = ~np.isnan(floor) & ~np.isnan(score_floor)
+    slope[has] = (score_line[has] - score_floor[has]) / np.log(line[has] / floor[has])
+    raw = score_line + slope * np.log(np.maximum(income, 1) / line)
+    score = np.ceil(np.round(raw, 9))  # ceil keeps "<= line" on the right side of both anchors
+    return np.maximum(score, 0).astype(np.int64)
