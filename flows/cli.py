@@ -24,7 +24,8 @@ def _years_in(raw_dir: Path) -> list[int]:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from flows.census_flow import RunSummary, annual_census
+    from flows.census_flow import RunSummary, annual_census, find_workbooks
+    from flows.progress import progress
     from flows.runners import task_runner
 
     runner = task_runner(args.task_runner, args.dask_address, args.dask_workers)
@@ -36,14 +37,15 @@ def cmd_run(args: argparse.Namespace) -> int:
         return 2
     worst = 0
     for year in years:
-        state = census_flow(
-            year=year,
-            raw_dir=raw_dir,
-            warehouse_path=Path(args.warehouse),
-            province_code=args.province,
-            force=args.force,
-            return_state=True,
-        )
+        with progress(year, len(find_workbooks(raw_dir, year))):
+            state = census_flow(
+                year=year,
+                raw_dir=raw_dir,
+                warehouse_path=Path(args.warehouse),
+                province_code=args.province,
+                force=args.force,
+                return_state=True,
+            )
         summary = state.result(raise_on_failure=False)
         if not isinstance(summary, RunSummary):  # the run itself failed (e.g. wrong warehouse)
             print(f"{year}: {state.name}: {summary}")
@@ -68,14 +70,33 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def print_tables(warehouse_path: Path, years: list[int]) -> None:
-    with (
-        writer.connect(warehouse_path, read_only=True) as con,
-        pd.option_context("display.width", 200, "display.max_rows", 500),
-    ):
-        print("\nPoverty rates (%), province, poor districts and districts")
-        print(queries.rates(con, years).to_string(index=False))
-        print("\nTarget gap (gap = actual - target; points, or households for counts)")
-        print(queries.target_gap(con, years).to_string(index=False))
+    """One screen: poverty rates by year (province, poor districts, each district), then the
+    last year's target gaps, then where to go next."""
+    with writer.connect(warehouse_path, read_only=True) as con:
+        rates = queries.rates(con, years)
+        gap = queries.target_gap(con, years[-1:])
+    if rates.empty:
+        return
+    last = years[-1]
+    # The province and a district can share a name (Điện Biên): say which is which.
+    province = rates["scope"] == "province"
+    rates["name"] = rates["name"].where(~province, rates["name"] + " (province)")
+    table = rates.pivot_table(index="name", columns="year", values="poverty_rate", sort=False)
+    table.columns = [str(y) for y in table.columns]
+    latest = rates[rates["year"] == last].set_index("name")
+    table["households"] = latest["households"]
+    table[f"cut {last}"] = latest["poverty_rate_cut"]
+    with pd.option_context("display.width", 120, "display.float_format", "{:.2f}".format):
+        print("\nPoverty rate (% of households); cut = points down on the previous year")
+        print(table.rename_axis(None).to_string(na_rep="-"))
+        if not gap.empty:
+            print(f"\nTargets {last} (gap = actual - target; points, or households for counts)")
+            shown = gap[["name", "indicator", "target", "actual", "gap", "on_track"]]
+            print(shown.to_string(index=False, na_rep="-"))
+    print(
+        f"\nNext: census report --year {last} (Excel, HTML, charts under reports/{last}/); "
+        "census publish (the analysts' copy)"
+    )
 
 
 def cmd_sample(args: argparse.Namespace) -> int:
