@@ -27,6 +27,12 @@ run: $(CENSUS)
 test: $(CENSUS)
 	$(VENV)/bin/pytest -q
 
+# Benchmarks (bench/run.py): prints a table and writes bench/results.md. Workbooks are cached
+# in ~/.cache/census-bench. SCALE = share of the nation's 700 districts; PROFILE=1 adds a
+# pyinstrument profile of the province run.
+bench: $(CENSUS)
+	$(VENV)/bin/python -m bench.run $(if $(SCALE),--scale $(SCALE)) $(if $(PROFILE),--profile)
+
 lint: $(CENSUS)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .

@@ -12,6 +12,7 @@ Adding a standard period or a province is a data change: new rows or a new folde
 from __future__ import annotations
 
 import math
+import os
 import tomllib
 from dataclasses import dataclass
 from functools import cache
@@ -21,6 +22,9 @@ import pandas as pd
 
 CONFIG_DIR = Path(__file__).resolve().parent
 DEFAULT_PROVINCE = "dien-bien"
+# An extra folder of province configs, searched before config/provinces/ (bench/run.py points
+# it at a generated synthetic "nation"; such configs never belong in the repository).
+EXTRA_PROVINCES_ENV = "CENSUS_PROVINCES_DIR"
 
 
 @dataclass(frozen=True)
@@ -144,9 +148,11 @@ class Province:
 
 @cache
 def load_province(code: str = DEFAULT_PROVINCE) -> Province:
-    folder = CONFIG_DIR / "provinces" / code
+    roots = [Path(os.environ[EXTRA_PROVINCES_ENV])] if os.environ.get(EXTRA_PROVINCES_ENV) else []
+    roots.append(CONFIG_DIR / "provinces")
+    folder = next((r / code for r in roots if (r / code).is_dir()), roots[-1] / code)
     if not folder.is_dir():
-        known = ", ".join(sorted(p.name for p in (CONFIG_DIR / "provinces").iterdir()))
+        known = ", ".join(sorted(p.name for r in roots if r.is_dir() for p in r.iterdir()))
         raise LookupError(f"no province config '{code}' (known: {known})")
     meta = tomllib.loads((folder / "province.toml").read_text(encoding="utf-8"))
     districts = _read_csv(folder / "districts.csv")

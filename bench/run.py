@@ -1,0 +1,466 @@
+"""`make bench`: the pipeline's speed against the floor, a province, a correction and the nation.
+
+    python -m bench.run [--scale 0.1] [--profile] [--skip-nation] [--skip-naive]
+
+Measures, on the sample census of Điện Biên for 2019 (10 district workbooks, ~130,000 rows):
+
+- `census run` from a cold process: wall time and peak memory, and the time of each stage as
+  the flow records it (RunSummary.timings, logged as `stage timings (s): {...}`);
+- the floor: the bare fastexcel reader loading every sheet of the same files;
+- the naive baseline: `pandas.read_excel` with openpyxl on the same files;
+- a correction: one district's workbook changed and `census run` again (the nine unchanged
+  workbooks are skipped by their content hash);
+- the nation (bench/nation.py): ~27 million households in 700 district workbooks, scaled by
+  `--scale` (the share of the 700 districts), on the default task runner and on Dask.
+
+Workbooks are generated once and cached outside the repository (`CENSUS_BENCH_CACHE`, default
+~/.cache/census-bench); warehouses and reports go to a temporary folder that is removed.
+Prints the table and writes it to bench/results.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import zipfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+import psutil
+
+from bench import nation
+
+REPO = Path(__file__).resolve().parent.parent
+RESULTS = REPO / "bench" / "results.md"
+PROFILE_HTML = REPO / "bench" / "profile.html"
+CACHE = Path(os.environ.get("CENSUS_BENCH_CACHE", "~/.cache/census-bench")).expanduser()
+YEAR = 2019
+DEFAULT_SCALE = 0.1
+GIB = 1024**3
+
+
+def log(message: str) -> None:
+    print(f"[bench {datetime.now():%H:%M:%S}] {message}", flush=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# Child processes: wall time, peak memory, the flow's own stage timings
+# ---------------------------------------------------------------------------------------------
+def child_env(extra: dict[str, str] | None = None) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        {
+            # A persistent Prefect home for the bench (like a user's ~/.prefect): the first run
+            # ever creates its database; later runs start from a cold process, warm disk.
+            "PREFECT_HOME": str(CACHE / "prefect-home"),
+            "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+            "PREFECT_LOGGING_LEVEL": "INFO",
+            # On a loaded machine the temporary API server can take over 20 s (the default).
+            "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "180",
+        }
+    )
+    env.update(extra or {})
+    return env
+
+
+def run_child(cmd: list[str], env: dict[str, str], log_path: Path) -> dict[str, object]:
+    """Run `cmd` to completion: wall seconds, the child's ru_maxrss, the peak summed RSS of
+    its whole process tree (Dask workers are separate processes), exit code, output."""
+    peak_tree = 0
+    with log_path.open("w") as out:
+        started = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=env, cwd=REPO)
+        done = threading.Event()
+
+        def sample() -> None:
+            nonlocal peak_tree
+            try:
+                root = psutil.Process(proc.pid)
+            except psutil.Error:
+                return
+            while not done.is_set():
+                total = 0
+                with contextlib.suppress(psutil.Error):
+                    for p in [root, *root.children(recursive=True)]:
+                        with contextlib.suppress(psutil.Error):
+                            total += p.memory_info().rss
+                peak_tree = max(peak_tree, total)
+                done.wait(0.2)
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - started
+        done.set()
+        sampler.join()
+        proc.returncode = os.waitstatus_to_exitcode(status)
+    text = log_path.read_text(errors="replace")
+    return {
+        "wall": wall,
+        "maxrss": usage.ru_maxrss * 1024,  # Linux reports KiB
+        "peak_tree": peak_tree,
+        "code": proc.returncode,
+        "timings": parse_timings(text),
+        "households": parse_households(text),
+        "output": text,
+    }
+
+
+def parse_timings(text: str) -> dict[str, float]:
+    found = re.findall(r"stage timings \(s\): (\{.*?\})", text)
+    return json.loads(found[-1]) if found else {}
+
+
+def parse_households(text: str) -> int:
+    found = re.findall(r"(\d+) households loaded, (\d+) rows rejected", text)
+    return int(found[-1][0]) if found else 0
+
+
+def census_run(raw: Path, warehouse: Path, reports: Path, extra: list[str] = ()) -> list[str]:
+    return [
+        str(REPO / ".venv" / "bin" / "census"),
+        "run",
+        "--year",
+        str(YEAR),
+        "--raw",
+        str(raw),
+        "--warehouse",
+        str(warehouse),
+        "--reports",
+        str(reports),
+        *extra,
+    ]
+
+
+def check(result: dict[str, object], what: str, log_path: Path) -> None:
+    # Exit 1 is also a partial run (some files rejected): the flow's timings line tells a run
+    # that finished from one that crashed.
+    if result["code"] not in (0, 1) or not result["timings"]:
+        tail = "\n".join(str(result["output"]).splitlines()[-30:])
+        raise SystemExit(f"{what} failed (exit {result['code']}); log {log_path}:\n{tail}")
+
+
+# ---------------------------------------------------------------------------------------------
+# The province, the floor and the naive baseline
+# ---------------------------------------------------------------------------------------------
+def province_workbooks() -> tuple[Path, float]:
+    """The sample census of 2019 (cached); seconds spent writing it (0 when cached)."""
+    from workbooks.layout import write_sample_census
+
+    folder = CACHE / f"province-{nation.generator_stamp()}"
+    if (folder / "done").exists():
+        return folder, 0.0
+    shutil.rmtree(folder, ignore_errors=True)
+    log(f"writing the sample census of {YEAR} into {folder}")
+    started = time.perf_counter()
+    write_sample_census(folder, [YEAR])
+    (folder / "done").write_text("ok")
+    return folder, time.perf_counter() - started
+
+
+def floor(paths: list[Path]) -> tuple[float, int]:
+    """The bare reader: fastexcel loading every sheet of every file to Arrow, nothing else."""
+    import fastexcel
+
+    started, rows = time.perf_counter(), 0
+    for path in paths:
+        reader = fastexcel.read_excel(path)
+        for name in reader.sheet_names:
+            rows += reader.load_sheet(name, header_row=None).to_arrow().num_rows
+    return time.perf_counter() - started, rows
+
+
+def naive(paths: list[Path]) -> tuple[float, int]:
+    """What most hand-written scripts do: pandas.read_excel with openpyxl, every sheet."""
+    import pandas as pd
+
+    started, rows = time.perf_counter(), 0
+    for path in paths:
+        sheets = pd.read_excel(path, sheet_name=None, header=None, engine="openpyxl")
+        rows += sum(len(frame) for frame in sheets.values())
+    return time.perf_counter() - started, rows
+
+
+def correct_one_district(path: Path) -> None:
+    """A district officer's correction: one household head's name retyped (a new hash)."""
+    tmp = path.with_suffix(".tmp")
+    pattern = re.compile(r"(<si><t>DB-\d\d-\d{6}</t></si><si><t>)([^<]+)(</t>)")
+    with zipfile.ZipFile(path) as zin, zipfile.ZipFile(tmp, "w") as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            if info.filename == "xl/sharedStrings.xml":
+                text = data.decode("utf-8")
+                data = pattern.sub(r"\1\2 (sửa)\3", text, count=1).encode("utf-8")
+            zout.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED)
+    tmp.replace(path)
+
+
+def profile(raw: Path, work: Path) -> str:
+    """Where the time goes: the flow's per-workbook work and the writer, in one thread (the
+    flow runs workbooks on worker threads, which a sampling profiler of the main thread
+    would not see), under pyinstrument. Returns the text report; HTML to bench/profile.html."""
+    from pyinstrument import Profiler
+
+    import config
+    from flows.tasks import process_workbook
+    from warehouse import writer
+
+    province = config.load_province(config.DEFAULT_PROVINCE)
+    paths = sorted((raw / str(YEAR)).glob("*.xlsx"))
+    con = writer.connect(work / "profile.duckdb")
+    profiler = Profiler(interval=0.005)
+    profiler.start()
+    try:
+        writer.load_reference(con, province)
+        writer.start_run(con, "profile", YEAR, province.name, str(raw))
+        for path in paths:
+            writer.load_district(con, "profile", process_workbook(path, YEAR, province))
+        writer.build_marts(con)
+    finally:
+        profiler.stop()
+        con.close()
+    PROFILE_HTML.write_text(profiler.output_html(), encoding="utf-8")
+    return profiler.output_text(unicode=True, color=False, show_all=False)
+
+
+# ---------------------------------------------------------------------------------------------
+# The report
+# ---------------------------------------------------------------------------------------------
+def fmt_s(seconds: float) -> str:
+    return f"{seconds:.1f} s" if seconds < 600 else f"{seconds / 60:.1f} min"
+
+
+def fmt_mem(nbytes: float) -> str:
+    return f"{nbytes / GIB:.2f} GiB" if nbytes >= GIB / 2 else f"{nbytes / 1024**2:.0f} MiB"
+
+
+def verdict(ok: bool) -> str:
+    return "met" if ok else "**missed**"
+
+
+def machine_note() -> str:
+    load = os.getloadavg()
+    return (
+        f"{platform.node()}, {os.cpu_count()} cores, "
+        f"{psutil.virtual_memory().total / GIB:.0f} GiB RAM; load average when the run ended "
+        f"{load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} (1 / 5 / 15 min)"
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="bench", description=__doc__.splitlines()[0])
+    p.add_argument("--scale", type=float, default=DEFAULT_SCALE, help="share of the 700 districts")
+    p.add_argument("--profile", action="store_true", help="pyinstrument on the province run")
+    p.add_argument("--skip-nation", action="store_true")
+    p.add_argument("--skip-dask", action="store_true")
+    p.add_argument("--skip-naive", action="store_true", help="naive baseline takes ~30 s+")
+    args = p.parse_args(argv)
+    started_all = time.perf_counter()
+    CACHE.mkdir(parents=True, exist_ok=True)
+    rows: list[tuple[str, str, str, str]] = []  # measure, value, target, verdict
+    notes: list[str] = []
+    work = Path(tempfile.mkdtemp(prefix="census-bench-"))
+    try:
+        # --- province -------------------------------------------------------------------
+        cached, written = province_workbooks()
+        if written:
+            notes.append(f"Sample census written once in {fmt_s(written)} (cached in {cached}).")
+        raw = work / "province"
+        shutil.copytree(cached, raw)  # a copy: the correction below changes one workbook
+        paths = sorted((raw / str(YEAR)).glob("*.xlsx"))
+        warehouse = work / "province.duckdb"
+        log(f"province: census run on {len(paths)} workbooks (cold process)")
+        plog = work / "province.log"
+        full = run_child(
+            census_run(raw, warehouse, work / "reports", ["--force"]), child_env(), plog
+        )
+        check(full, "province run", plog)
+        t = full["timings"]
+        households = full["households"]
+        compute = t.get("flow", 0.0)
+        log(f"province: {fmt_s(full['wall'])}, {households} households; floor and naive next")
+        floor_s, floor_rows = floor(paths)
+        stages = ", ".join(
+            f"{k} {t[k]:.2f}" for k in ("read", "validate", "classify", "assemble") if k in t
+        )
+        rows += [
+            ("Province: households loaded", f"{households:,}", "", ""),
+            (
+                "Province: `census run` wall, cold process",
+                fmt_s(full["wall"]),
+                "< 15 s",
+                verdict(full["wall"] < 15),
+            ),
+            ("Province: peak memory (ru_maxrss)", fmt_mem(full["maxrss"]), "", ""),
+            ("Province: flow compute (inside the flow)", fmt_s(compute), "", ""),
+            ("Province: Prefect start-up and shutdown", fmt_s(full["wall"] - compute), "", ""),
+            (
+                "Province: per-workbook stages (s, summed over workbooks; threads overlap)",
+                stages,
+                "",
+                "",
+            ),
+            (
+                "Province: flow stages (s, wall)",
+                ", ".join(
+                    f"{k} {t[k]:.2f}"
+                    for k in ("hash", "process", "load", "reports", "marts")
+                    if k in t
+                ),
+                "",
+                "",
+            ),
+            (f"Floor: fastexcel, every sheet ({floor_rows:,} rows)", fmt_s(floor_s), "", ""),
+            (
+                "Ours / floor (flow compute / bare read)",
+                f"{compute / floor_s:.2f}x",
+                "<= 1.5x",
+                verdict(compute / floor_s <= 1.5),
+            ),
+        ]
+        if not args.skip_naive:
+            log("naive baseline: pandas.read_excel with openpyxl (slow)")
+            naive_s, naive_rows = naive(paths)
+            rows += [
+                (
+                    f"Naive: pandas.read_excel + openpyxl ({naive_rows:,} rows)",
+                    fmt_s(naive_s),
+                    "",
+                    "",
+                ),
+                (
+                    "Naive / ours (naive read / flow compute)",
+                    f"{naive_s / compute:.1f}x",
+                    ">= 10x",
+                    verdict(naive_s / compute >= 10),
+                ),
+                (
+                    "Naive / ours (naive read / our cold wall)",
+                    f"{naive_s / full['wall']:.1f}x",
+                    "",
+                    "",
+                ),
+            ]
+
+        # --- correction -----------------------------------------------------------------
+        corrected = paths[len(paths) // 2]
+        correct_one_district(corrected)
+        log(f"correction: {corrected.name} changed; census run again")
+        clog = work / "correction.log"
+        fix = run_child(census_run(raw, warehouse, work / "reports"), child_env(), clog)
+        check(fix, "correction run", clog)
+        if "1 workbooks loaded" not in str(fix["output"]):
+            notes.append("The correction run did not load exactly one workbook: see its log.")
+        rows += [
+            (
+                f"Correction: one district of {len(paths)} re-run ({corrected.name}), wall",
+                fmt_s(fix["wall"]),
+                "",
+                "",
+            ),
+            (
+                "Correction / full run (wall)",
+                f"{fix['wall'] / full['wall']:.2f}",
+                "< 0.25",
+                verdict(fix["wall"] / full["wall"] < 0.25),
+            ),
+            (
+                "Correction / full run (flow compute)",
+                f"{fix['timings'].get('flow', 0) / max(compute, 1e-9):.2f}",
+                "",
+                "",
+            ),
+        ]
+
+        if args.profile:
+            log("profile: pyinstrument on the province's work, one thread")
+            text = profile(cached, work)
+            print(text)
+            notes.append(f"Profile (pyinstrument): {PROFILE_HTML.relative_to(REPO)}.")
+
+        # --- nation ---------------------------------------------------------------------
+        if not args.skip_nation:
+            count = max(1, round(nation.NATION_DISTRICTS * args.scale))
+            log(f"nation: {count} of {nation.NATION_DISTRICTS} districts (scale {args.scale})")
+            nraw, provinces, gen = nation.nation(CACHE, count, log)
+            if gen["templates"] or gen["districts"] > 1:
+                notes.append(
+                    f"Nation generated: templates {fmt_s(gen['templates'])}, "
+                    f"{count} district workbooks {fmt_s(gen['districts'])} (cached after)."
+                )
+            env = child_env({"CENSUS_PROVINCES_DIR": str(provinces)})
+            runners = [("default", [])]
+            if not args.skip_dask:
+                runners.append(("Dask, local cluster of 2", ["--task-runner", "dask"]))
+            for label, extra in runners:
+                log(f"nation: census run, {label} runner")
+                nlog = work / f"nation-{extra[-1] if extra else 'default'}.log"
+                nw = work / "nation.duckdb"
+                cmd = census_run(
+                    nraw, nw, work / "reports-nation", ["--province", "nation", "--force", *extra]
+                )
+                res = run_child(cmd, env, nlog)
+                check(res, f"nation run ({label})", nlog)
+                n = res["households"]
+                full_scale = res["wall"] / args.scale
+                rows += [
+                    (
+                        f"Nation ({label}): {count} workbooks, {n:,} households, wall",
+                        fmt_s(res["wall"]),
+                        "< 10 min at full scale" if args.scale >= 1 else "",
+                        verdict(res["wall"] < 600) if args.scale >= 1 else "",
+                    ),
+                    (f"Nation ({label}): rows per second", f"{n / res['wall']:,.0f}", "", ""),
+                    (
+                        f"Nation ({label}): peak memory (process tree; ru_maxrss)",
+                        f"{fmt_mem(res['peak_tree'])}; {fmt_mem(res['maxrss'])}",
+                        "< 4 GiB",
+                        verdict(res["peak_tree"] < 4 * GIB),
+                    ),
+                ]
+                if args.scale < 1:
+                    rows.append(
+                        (
+                            f"Nation ({label}): full scale, extrapolated linearly",
+                            fmt_s(full_scale),
+                            "< 10 min",
+                            verdict(full_scale < 600) + " (extrapolated)",
+                        )
+                    )
+                shutil.rmtree(nw, ignore_errors=True)
+                nw.unlink(missing_ok=True)
+                Path(str(nw) + ".wal").unlink(missing_ok=True)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+    total = time.perf_counter() - started_all
+    notes.append(f"Whole bench: {fmt_s(total)}. Machine: {machine_note()}.")
+    table = ["| measure | value | target | |", "|---|---|---|---|"]
+    table += [f"| {m} | {v} | {tg} | {vd} |" for m, v, tg, vd in rows]
+    when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    text = (
+        f"# Benchmarks (`make bench`, scale {args.scale}), {when}\n\n"
+        + "\n".join(table)
+        + "\n\n"
+        + "\n".join(f"- {n}" for n in notes)
+        + "\n"
+    )
+    print()
+    print(text)
+    RESULTS.write_text(text, encoding="utf-8")
+    log(f"written {RESULTS.relative_to(REPO)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
