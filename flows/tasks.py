@@ -7,6 +7,7 @@ district-year contributes to the warehouse, and are wrapped as Prefect tasks in 
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -23,14 +24,23 @@ from workbooks.reader import WorkbookRead, read_workbook
 MASK = "***"  # personal values never leave the private schema
 
 
-def process_workbook(path: Path, year: int, province: config.Province) -> DistrictLoad:
-    """Read, validate and classify one district workbook (raises WorkbookError if unreadable)."""
+def process_workbook(
+    path: Path, year: int, province: config.Province, timings: dict[str, float] | None = None
+) -> DistrictLoad:
+    """Read, validate and classify one district workbook (raises WorkbookError if unreadable).
+
+    `timings`, when given, receives the seconds each stage took (read, validate, classify,
+    assemble): orchestration's view of where the time goes, reported by `make bench`."""
+    lap = _Laps(timings)
     read = read_workbook(path)
+    lap("read")
     thousand = frozenset(layout.sheet for layout in read.layouts if layout.thousand_dong)
     checked = validate(read.rows, year, province, thousand)
     households = checked.households
     district = _workbook_district(households, read.rows, province)
+    lap("validate")
     status = classify(households, year)
+    lap("classify")
 
     rejections = pd.concat(
         [_row_findings(read, checked.findings), _notices(read, thousand, district, province)],
@@ -39,7 +49,7 @@ def process_workbook(path: Path, year: int, province: config.Province) -> Distri
     rejected_rows = checked.findings.loc[checked.findings["severity"] == "error", "row"].nunique()
     skipped = read.skipped["kind"].value_counts()
     meta = read.rows.loc[households.index, ["source_file", "sheet", "excel_row"]]
-    return DistrictLoad(
+    load = DistrictLoad(
         year=year,
         district=district,
         source_file=path.name,
@@ -84,6 +94,21 @@ def process_workbook(path: Path, year: int, province: config.Province) -> Distri
         },
         source=read,
     )
+    lap("assemble")
+    return load
+
+
+class _Laps:
+    """Adds the seconds since the previous lap to `timings[stage]` (nothing when None)."""
+
+    def __init__(self, timings: dict[str, float] | None) -> None:
+        self.timings, self.last = timings, time.perf_counter()
+
+    def __call__(self, stage: str) -> None:
+        now = time.perf_counter()
+        if self.timings is not None:
+            self.timings[stage] = self.timings.get(stage, 0.0) + now - self.last
+        self.last = now
 
 
 def _workbook_district(
