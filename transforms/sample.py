@@ -20,8 +20,9 @@ The model, in short (all draws from one seeded generator, so a seed gives identi
 - Movements year to year: households leave (about 0.6% a year), split off a new household with
   a new id (about 2.2%, more often large ones) or arrive (about 0.4%); escapes, relapses and new
   poverty follow from the welfare shocks.
-- The commune's own classification (`commune_classification`) agrees with the true class for
-  most households; each commune has its own small error rate, errors go to a neighbouring class.
+- The commune's own classification (`commune_classification`) agrees with the class that
+  `transforms.classify` gives for most households; each commune has its own small error rate,
+  errors go to a neighbouring class.
 
 Every figure here is a sample-generator assumption, not law and not a published statistic,
 unless its comment names a source.
@@ -37,6 +38,7 @@ import numpy as np
 import pandas as pd
 
 import config
+from transforms.classify import classify_with_standard
 
 RURAL_LABEL = "Nông thôn"
 URBAN_LABEL = "Thành thị"
@@ -46,6 +48,8 @@ AVERAGE_LABEL = "Hộ có mức sống trung bình"
 # Class codes used internally, in order of rising welfare; index into CLASS_LABELS.
 POOR, NEAR_POOR, AVERAGE, ABOVE = 0, 1, 2, 3
 CLASS_LABELS = (POOR_LABEL, NEAR_POOR_LABEL, AVERAGE_LABEL, "")
+# `transforms.classify` status -> class code.
+STATUS_CODE = {"poor": POOR, "near_poor": NEAR_POOR, "average": AVERAGE, "not_poor": ABOVE}
 
 BASE_COLUMNS = (
     "household_id",
@@ -573,24 +577,24 @@ def generate_census(
 
 
 def household_class(
-    income: np.ndarray, deprivations: np.ndarray, urban: np.ndarray, standard: config.Standard
+    ids: np.ndarray,
+    urban: np.ndarray,
+    income: np.ndarray,
+    deprived: dict[str, np.ndarray],
+    standard: config.Standard,
 ) -> np.ndarray:
-    """Class code per household (POOR, NEAR_POOR, AVERAGE, ABOVE) under `standard`, by income.
-
-    The shape of the rule is `config.Standard`'s (poverty-standards.md); the generator needs it
-    to calibrate and to write the commune's own classification. `transforms.classify` is the
-    pipeline's classifier; tests check that the two agree on generated data.
-    """
-    floor = _by_area(standard.income_floor, urban, default=-np.inf)
-    line = _by_area(standard.income_line, urban)
-    average = _by_area(standard.average_line, urban)
-    deprived = deprivations >= standard.deprivation_threshold
-    poor = (income <= floor) | ((income <= line) & deprived)
-    out = np.full(len(income), ABOVE, dtype=np.int8)
-    out[income <= average] = AVERAGE
-    out[income <= line] = NEAR_POOR
-    out[poor] = POOR
-    return out
+    """Class code per household (POOR, NEAR_POOR, AVERAGE, ABOVE), by the pipeline's own
+    classifier, so the sample and the pipeline never disagree on the rule."""
+    households = pd.DataFrame(
+        {
+            "household_id": ids,
+            "area": np.where(urban, "urban", "rural"),
+            "income_per_capita": income,
+        }
+        | deprived
+    )
+    status = classify_with_standard(households, standard)["status"]
+    return status.map(STATUS_CODE).to_numpy(dtype=np.int8)
 
 
 def _by_area(values: dict[str, float | None], urban: np.ndarray, default=np.nan) -> np.ndarray:
@@ -863,7 +867,7 @@ class _Simulation:
             self._calibrate_income(year, base, dcount, urban, district, standard)
         income = np.exp(base + self.correction[district])
         income = np.maximum(np.round(income / 1000.0), 0).astype(np.int64) * 1000
-        cls = household_class(income, dcount, urban, standard)
+        cls = household_class(reg["id"][alive], urban, income, deprived, standard)
         # The commune's own classification: mostly right, a neighbouring class otherwise.
         wrong = rng.random(len(alive)) < self.commune_error[reg["commune"][alive]]
         shift = np.where(rng.random(len(alive)) < 0.5, -1, 1)
