@@ -444,3 +444,46 @@ def test_alkire_foster_by_hand(warehouse):
     )
     # every year: the province, 3 districts, 2 ethnic groups (Hà Nhì, Kinh)
     assert scopes == 3 * (1 + 3 + 2)
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory, prefect_harness) -> Path:
+    """The shared 3-year sample census (tests/warehouse/sample_warehouse.py, built once)."""
+    sample_warehouse = pytest.importorskip("sample_warehouse")
+    return sample_warehouse.build(tmp_path_factory)[1]
+
+
+def test_identity_closes_for_every_district_of_the_sample_census(sample):
+    rows = district_figures(sample)
+    assert len(rows) == 2 * 10  # 2018 and 2019, ten districts
+    assert assert_identity_closes(rows) > 100
+
+
+def test_summary_form_of_the_sample_census_adds_up(sample):
+    rows = query(
+        sample,
+        """
+        SELECT f.year, f.unit_group, f.poor_start, f.poor_escaped, f.poor_relapsed,
+               f.poor_newly, f.poor_arrived, f.poor_left, f.poor_end, f.near_poor_start,
+               f.near_poor_escaped, f.near_poor_relapsed, f.near_poor_newly,
+               f.near_poor_arrived, f.near_poor_left, f.near_poor_end,
+               f.poor_escaped_to_near_poor + f.poor_escaped_above - f.poor_escaped,
+               f.households, f.poor_rate, r.households, r.poor, r.poverty_rate, prev.poor
+        FROM marts.summary_form AS f
+        LEFT JOIN marts.poverty_rates AS r
+            ON r.year = f.year AND r.scope = 'province' AND f.unit_group = 'total'
+        LEFT JOIN marts.poverty_rates AS prev
+            ON prev.year = f.previous_year AND prev.scope = 'province' AND f.unit_group = 'total'
+        WHERE f.previous_year IS NOT NULL
+        ORDER BY f.year, f.row_order
+        """,
+    )
+    assert len(rows) == 2 * 3
+    for r in rows:
+        for start, escaped, relapsed, newly, arrived, left, end in (r[2:9], r[9:16]):
+            assert end == start - escaped + relapsed + newly + arrived - left, r
+        assert r[16] == 0  # the escaped split adds up
+        if r[1] == "total":  # the total row is the province of marts.poverty_rates
+            assert (r[17], r[8], r[18]) == (r[19], r[20], pytest.approx(r[21]))
+            assert r[2] == r[22]
+            assert r[3] + r[4] + r[5] > 0
