@@ -21,6 +21,14 @@ STATUS_VI = {
     "arrived": "Hộ mới (chuyển đến, tách hộ)",
     "left": "Hộ không còn (chuyển đi, nhập hộ)",
 }
+INDICATOR_VI = {
+    "poverty_rate": "Tỷ lệ hộ nghèo",
+    "poverty_rate_cut": "Mức giảm tỷ lệ hộ nghèo",
+    "near_poor_rate": "Tỷ lệ hộ cận nghèo",
+    "ethnic_minority_poverty_rate": "Tỷ lệ hộ nghèo DTTS",
+    "relapsed_households": "Số hộ tái nghèo",
+    "newly_poor_households": "Số hộ nghèo phát sinh",
+}
 STATUS_ORDER = ["poor", "near_poor", "average", "not_poor"]
 
 # The province's summary form (biểu tổng hợp): marts.summary_form, rows urban units, rural

@@ -19,16 +19,8 @@ from pathlib import Path
 import pandas as pd
 import xlsxwriter
 
-from warehouse.report_data import ReportData
+from warehouse.report_data import INDICATOR_VI, ReportData
 
-INDICATOR_VI = {
-    "poverty_rate": "Tỷ lệ hộ nghèo",
-    "poverty_rate_cut": "Mức giảm tỷ lệ hộ nghèo",
-    "near_poor_rate": "Tỷ lệ hộ cận nghèo",
-    "ethnic_minority_poverty_rate": "Tỷ lệ hộ nghèo DTTS",
-    "relapsed_households": "Số hộ tái nghèo",
-    "newly_poor_households": "Số hộ nghèo phát sinh",
-}
 SCOPE_VI = {"province": "Toàn tỉnh", "poor_districts": "Các huyện nghèo", "district": "Huyện"}
 UNIT_LABEL_VI = {"percent": "%", "points": "điểm %", "households": "hộ"}
 
@@ -215,6 +207,9 @@ def write_excel(data: ReportData, path: Path) -> Path:
     )
 
     gap = data.target_gap.assign(
+        name=data.target_gap["name"].where(
+            data.target_gap["scope"] != "poor_districts", "Các huyện nghèo"
+        ),
         scope=data.target_gap["scope"].map(SCOPE_VI).fillna(data.target_gap["scope"]),
         indicator=data.target_gap["indicator"]
         .map(INDICATOR_VI)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from warehouse.report_data import ReportData, vn_number
+from warehouse.report_data import INDICATOR_VI, ReportData, vn_number
 
 CSS = """
 body { font-family: "Segoe UI", "Noto Sans", Arial, sans-serif; margin: 2rem auto;
@@ -99,7 +99,11 @@ def write_html(data: ReportData, charts: dict[str, bytes], path: Path) -> Path:
             f"so với năm {prev}" if prev else "năm đầu tiên",
         ),
     ]
-    gap = data.target_gap
+    g = data.target_gap
+    gap = g.assign(
+        name=g["name"].where(g["scope"] != "poor_districts", "Các huyện nghèo"),
+        indicator=g["indicator"].map(INDICATOR_VI).fillna(g["indicator"]),
+    )
     gap_rows = "".join(
         f"<tr><td>{_e(r['name'])}</td><td>{_e(r['indicator'])}</td>"
         f'<td class="n">{vn_number(r["target"], 2)}</td>'
