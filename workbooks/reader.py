@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import fastexcel
+import numpy as np
 import pandas as pd
 
 from schemas.headers import REQUIRED_COLUMNS, fold, is_thousand_dong, key_for_label
@@ -146,10 +147,10 @@ def read_workbook(path: Path) -> WorkbookRead:
     )
 
 
-def _header_keys(grid: pd.DataFrame, row: int) -> dict[int, str]:
-    """Column position -> key for the known labels in one grid row."""
+def _header_keys(top: np.ndarray, row: int) -> dict[int, str]:
+    """Column position -> key for the known labels in one row of the sheet's top block."""
     keys: dict[int, str] = {}
-    for pos, value in enumerate(grid.iloc[row].tolist()):
+    for pos, value in enumerate(top[row]):
         if isinstance(value, str):
             key = key_for_label(value)
             if key is not None and key not in keys.values():
@@ -160,17 +161,19 @@ def _header_keys(grid: pd.DataFrame, row: int) -> dict[int, str]:
 def _find_header(grid: pd.DataFrame) -> tuple[list[int], dict[int, str]] | None:
     """The header row(s) and their column keys; a second row under the first is merged in
     (two-level headers, workbook-layout.md variant 2)."""
+    # The top rows once as a plain array: row access on an Arrow-backed frame is slow.
+    top = grid.iloc[: HEADER_SEARCH_ROWS + 1].to_numpy(dtype=object)
     best_row, best = -1, {}
     for row in range(min(HEADER_SEARCH_ROWS, len(grid))):
-        keys = _header_keys(grid, row)
+        keys = _header_keys(top, row)
         if len(keys) > len(best):
             best_row, best = row, keys
     if len(best) < MIN_HEADER_MATCHES:
         return None
     rows, keys = [best_row], dict(best)
     for neighbour in (best_row + 1, best_row - 1):
-        if 0 <= neighbour < len(grid):
-            extra = {p: k for p, k in _header_keys(grid, neighbour).items() if p not in keys}
+        if 0 <= neighbour < len(top):
+            extra = {p: k for p, k in _header_keys(top, neighbour).items() if p not in keys}
             extra = {p: k for p, k in extra.items() if k not in keys.values()}
             if extra:
                 rows.append(neighbour)
@@ -252,12 +255,19 @@ def _read_sheet(grid: pd.DataFrame, sheet: str):
 def _row_kinds(body: pd.DataFrame) -> pd.Series:
     """data | blank | totals | signature, for every row under the header."""
     filled = body.notna() & body.apply(lambda s: s.str.strip().ne(""))
-    first_text = body.bfill(axis=1).iloc[:, 0].fillna("").map(fold) if len(body) else body
     kinds = pd.Series("data", index=body.index, dtype="str")
     kinds[~filled.any(axis=1)] = "blank"
-    few_cells = filled.sum(axis=1) <= 3
-    kinds[(kinds == "data") & first_text.str.match(_TOTALS.pattern) & few_cells] = "totals"
-    kinds[(kinds == "data") & first_text.str.contains(_SIGNATURE.pattern) & few_cells] = "signature"
+    # Totals and signature rows hold at most three cells: only those rows' first filled cell
+    # is folded and matched (a household row never is; this keeps the reader linear and fast).
+    few = (kinds == "data") & (filled.sum(axis=1) <= 3)
+    if few.any():
+        mask = filled[few].to_numpy()
+        cells = body[few].to_numpy(dtype=object)
+        first = cells[np.arange(len(cells)), mask.argmax(axis=1)]
+        first_text = pd.Series([fold(v) for v in first], index=kinds.index[few], dtype="str")
+        kinds[first_text[first_text.str.match(_TOTALS.pattern)].index] = "totals"
+        signature = first_text.str.contains(_SIGNATURE.pattern) & (kinds[few] == "data")
+        kinds[signature[signature].index] = "signature"
     return kinds
 
 
