@@ -44,6 +44,8 @@ def cmd_run(args: argparse.Namespace) -> int:
                 warehouse_path=Path(args.warehouse),
                 province_code=args.province,
                 force=args.force,
+                district=args.district,
+                reports_dir=Path(args.reports),
                 return_state=True,
             )
         summary = state.result(raise_on_failure=False)
@@ -55,6 +57,8 @@ def cmd_run(args: argparse.Namespace) -> int:
             f"{len(summary.unchanged)} unchanged, {len(summary.failed)} failed; "
             f"{summary.rows_loaded} households loaded, {summary.rows_rejected} rows rejected"
         )
+        for path in summary.reports:
+            print(f"  error workbook: {path}")
         for name, reason in summary.failed.items():
             print(f"  FAILED {name}: {reason}")
         worst = max(worst, {"completed": 0, "partial": 1, "failed": 2}[summary.status])
@@ -148,6 +152,11 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--warehouse", default=str(writer.DEFAULT_WAREHOUSE))
     run.add_argument("--province", default=config.DEFAULT_PROVINCE)
     run.add_argument("--force", action="store_true", help="reload workbooks even if unchanged")
+    run.add_argument(
+        "--district",
+        help="correction loop: (re)load only this district's workbook(s); others are left alone",
+    )
+    run.add_argument("--reports", default="reports", help="where district error workbooks go")
     run.add_argument(
         "--task-runner",
         choices=("default", "dask"),
