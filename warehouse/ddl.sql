@@ -29,7 +29,7 @@ CREATE TABLE IF NOT EXISTS audit.ingest_files (
     district       VARCHAR,                -- null when the workbook could not be read
     source_file    VARCHAR NOT NULL,
     file_hash      VARCHAR NOT NULL,
-    status         VARCHAR NOT NULL,       -- loaded | unchanged | failed | no_valid_rows
+    status         VARCHAR NOT NULL,       -- loaded | unchanged | failed | no_valid_rows | other_district (read by `--district`, not loaded)
     rows_read      INTEGER,
     rows_loaded    INTEGER,
     rows_rejected  INTEGER,
