@@ -64,32 +64,51 @@ def _check(code: str, fn, **kwargs) -> pa.Check:
     return pa.Check(fn, name=code, **kwargs)
 
 
-def _parses(parser, code: str) -> pa.Check:
-    """The cell is blank or parses (blanks are the required-rules' business)."""
-    return _check(code, lambda s: s.isna() | parser(s).notna(), ignore_na=False)
+class _ParseOnce:
+    """Each column of one text frame parsed once: the stage-1 checks and `typed_households`
+    share the result (parsing is most of validation's cost; it used to run twice)."""
+
+    def __init__(self, text: pd.DataFrame) -> None:
+        self.text, self.done = text, {}
+
+    def __call__(self, parser, key: str) -> pd.Series:
+        if (parser, key) not in self.done:
+            self.done[parser, key] = parser(self.text[key])
+        return self.done[parser, key]
+
+
+def _parses(parser, code: str, key: str = "", parsed: _ParseOnce | None = None) -> pa.Check:
+    """The cell is blank or parses (blanks are the required-rules' business). With `parsed`,
+    the column `key` of the frame being validated is parsed through it, once."""
+    if parsed is None:
+        return _check(code, lambda s: s.isna() | parser(s).notna(), ignore_na=False)
+    return _check(code, lambda s: s.isna() | parsed(parser, key).notna(), ignore_na=False)
 
 
 def _required(code: str) -> pa.Check:
     return _check(code, lambda s: s.notna(), ignore_na=False)
 
 
-def text_schema(indicator_keys: list[str]) -> pa.DataFrameSchema:
-    """Stage 1: the text as read."""
+def text_schema(indicator_keys: list[str], parsed: _ParseOnce | None = None) -> pa.DataFrameSchema:
+    """Stage 1: the text as read. `parsed`: the parses of the frame to be validated, shared
+    with `typed_households` (the schema is then for that frame only)."""
     checks: dict[str, list[pa.Check]] = {key: [] for key in TEXT_KEYS}
     for key, code in REQUIRED.items():
         checks[key].append(_required(code))
-    checks["household_size"].append(_parses(normalise.parse_integer, "HH010"))
-    checks["income_per_capita"].append(_parses(normalise.parse_number, "HH011"))
-    checks["income_score"].append(_parses(normalise.parse_number, "HH012"))
-    checks["deprivation_score"].append(_parses(normalise.parse_number, "HH013"))
-    checks["area"].append(_parses(normalise.parse_area, "HH016"))
-    checks["head_id_number"].append(_parses(normalise.id_digits, "HH017"))
-    checks["commune_classification"].append(_parses(normalise.parse_classification, "HH018"))
-    for key in FLAG_KEYS:
-        checks[key].append(_parses(normalise.parse_flag, "HH015"))
+    for key, parser, code in (
+        ("household_size", normalise.parse_integer, "HH010"),
+        ("income_per_capita", normalise.parse_number, "HH011"),
+        ("income_score", normalise.parse_number, "HH012"),
+        ("deprivation_score", normalise.parse_number, "HH013"),
+        ("area", normalise.parse_area, "HH016"),
+        ("head_id_number", normalise.id_digits, "HH017"),
+        ("commune_classification", normalise.parse_classification, "HH018"),
+        *((flag, normalise.parse_flag, "HH015") for flag in FLAG_KEYS),
+    ):
+        checks[key].append(_parses(parser, code, key, parsed))
     columns = {key: pa.Column(str, checks[key], nullable=True) for key in TEXT_KEYS}
     columns |= {
-        key: pa.Column(str, [_parses(normalise.parse_flag, "HH014")], nullable=True)
+        key: pa.Column(str, [_parses(normalise.parse_flag, "HH014", key, parsed)], nullable=True)
         for key in indicator_keys
     }
     income_or_scores = _check(
@@ -248,9 +267,11 @@ def typed_households(
     year: int,
     province: config.Province,
     thousand_dong_sheets: frozenset[str] = frozenset(),
+    parsed: _ParseOnce | None = None,
 ) -> pd.DataFrame:
     """Parse the text frame into typed columns (missing where the text does not parse)."""
     standard = config.standard_for_year(year)
+    parse = parsed or _ParseOnce(text)
     district = normalise.canonical_district(text["district"], province)
     ethnicity = normalise.canonical_ethnicity(text["ethnicity"])
     minority = config.ethnic_groups().set_index("ethnicity")["is_ethnic_minority"]
@@ -264,24 +285,24 @@ def typed_households(
             "commune_text": text["commune"],
             "commune": normalise.canonical_commune(district, text["commune"], province),
             "village": text["village"],
-            "area": normalise.parse_area(text["area"]),
+            "area": parse(normalise.parse_area, "area"),
             "ethnicity_text": text["ethnicity"],
             "ethnicity": ethnicity,
             "is_ethnic_minority": ethnicity.map(minority).astype("boolean"),
-            "household_size": normalise.parse_integer(text["household_size"]),
-            "income_per_capita": normalise.parse_number(text["income_per_capita"]) * scale,
-            "income_score": normalise.parse_number(text["income_score"]),
-            "deprivation_score": normalise.parse_number(text["deprivation_score"]),
-            "meritorious": normalise.parse_flag(text["meritorious"]),
-            "social_protection": normalise.parse_flag(text["social_protection"]),
-            "commune_classification": normalise.parse_classification(
-                text["commune_classification"]
+            "household_size": parse(normalise.parse_integer, "household_size"),
+            "income_per_capita": parse(normalise.parse_number, "income_per_capita") * scale,
+            "income_score": parse(normalise.parse_number, "income_score"),
+            "deprivation_score": parse(normalise.parse_number, "deprivation_score"),
+            "meritorious": parse(normalise.parse_flag, "meritorious"),
+            "social_protection": parse(normalise.parse_flag, "social_protection"),
+            "commune_classification": parse(
+                normalise.parse_classification, "commune_classification"
             ),
         },
         index=text.index,
     )
     for key in standard.indicator_keys:
-        typed[key] = normalise.parse_flag(text[key]).fillna(False).astype(bool)
+        typed[key] = parse(normalise.parse_flag, key).fillna(False).astype(bool)
     return typed
 
 
@@ -297,10 +318,11 @@ def validate(
     keys = standard.indicator_keys
     text = text.reindex(columns=list(dict.fromkeys([*text.columns, *TEXT_KEYS, *keys])))
     text = text.astype({key: "str" for key in (*TEXT_KEYS, *keys)})
-    typed = typed_households(text, year, province, thousand_dong_sheets)
+    parsed = _ParseOnce(text)
+    typed = typed_households(text, year, province, thousand_dong_sheets, parsed)
     findings = pd.concat(
         [
-            _findings(text_schema(keys), text),
+            _findings(text_schema(keys, parsed), text),
             _findings(typed_schema(province, keys, standard.points_per_indicator), typed),
             _findings(warning_schema(standard), typed),
         ],

@@ -41,6 +41,16 @@ def parse_number(text: pd.Series) -> pd.Series:
     Groups of exactly three digits after one kind of separator are thousands (Vietnamese
     writes `1.200.000`); any other single `.` or `,` is the decimal mark.
     """
+    # Each distinct text is parsed once (sizes, scores and incomes repeat a lot).
+    codes, distinct = pd.factorize(text)
+    values = _parse_numbers(pd.Series(distinct)).to_numpy()
+    out = np.full(len(text), np.nan)
+    found = codes >= 0
+    out[found] = values[codes[found]]
+    return pd.Series(out, index=text.index, name=text.name)
+
+
+def _parse_numbers(text: pd.Series) -> pd.Series:
     s = text.astype("str").str.strip().str.replace(r"[\s\u00a0]", "", regex=True)
     thousands = s.str.fullmatch(r"-?\d{1,3}(\.\d{3})+") | s.str.fullmatch(r"-?\d{1,3}(,\d{3})+")
     s = s.where(~thousands, s.str.replace(r"[.,]", "", regex=True))
