@@ -6,7 +6,13 @@ lives in flows/tasks.py (assembly), schemas/ (rules), transforms/ (maths), wareh
 
 from __future__ import annotations
 
+import contextlib
+import json
+import os
+import time
 import uuid
+from collections import deque
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,11 +28,16 @@ import config
 from flows.artifacts import publish_run_artifacts
 from flows.census_calendar import closed_census_year, local_today
 from flows.tasks import process_workbook, reject_cross_district_duplicates
+from schemas.household import cross_workbook_duplicates
 from schemas.rules import RULES
 from warehouse import queries, writer
+from workbooks.error_report import write_error_workbook
 from workbooks.reader import file_sha256
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xls")
+# Workbooks being processed at once. Each district is written as soon as it is ready, so memory
+# holds a few districts whatever the number of workbooks (700 for the nation: bench/run.py).
+IN_FLIGHT = (os.cpu_count() or 1) + 1
 
 
 @dataclass
@@ -37,8 +48,13 @@ class RunSummary:
     loaded: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     failed: dict[str, str] = field(default_factory=dict)  # file -> reason
+    other_district: list[str] = field(default_factory=list)  # left alone by `--district`
+    reports: list[str] = field(default_factory=list)  # error workbooks written
     rows_loaded: int = 0
     rows_rejected: int = 0
+    # Seconds per stage: read/validate/classify/assemble summed over workbooks (they overlap),
+    # load, marts and reports in the flow, process = wall time of the streaming loop.
+    timings: dict[str, float] = field(default_factory=dict)
 
 
 def find_workbooks(raw_dir: Path, year: int) -> list[Path]:
@@ -79,8 +95,12 @@ def hash_workbook_task(path: Path) -> str:
     task_run_name="process {path.name}",
     **FILE_RETRIES,
 )
-def process_workbook_task(path: Path, year: int, province: config.Province) -> writer.DistrictLoad:
-    return process_workbook(path, year, province)
+def process_workbook_task(
+    path: Path, year: int, province: config.Province
+) -> tuple[writer.DistrictLoad, dict[str, float]]:
+    """The district's load and the seconds each of its stages took."""
+    timings: dict[str, float] = {}
+    return process_workbook(path, year, province, timings), timings
 
 
 @task(name="load-district", cache_policy=NO_CACHE, task_run_name="load {batch.district}")
@@ -100,7 +120,9 @@ def build_marts_task(con: duckdb.DuckDBPyConnection) -> None:
     writer.build_marts(con)
 
 
-def _record_failure(con, run_id: str, year: int, path: Path, file_hash: str, reason: str) -> None:
+def _record_failure(
+    con, run_id: str, year: int, path: Path, file_hash: str, reason: str, code: str = "WB001"
+) -> None:
     now = datetime.now(UTC).replace(tzinfo=None)
     writer.record_file(
         con,
@@ -123,13 +145,95 @@ def _record_failure(con, run_id: str, year: int, path: Path, file_hash: str, rea
                     "year": year,
                     "source_file": path.name,
                     "file_hash": file_hash,
-                    "rule_code": "WB001",
+                    "rule_code": code,
                     "severity": "error",
-                    "rule": f"{RULES['WB001'].message}: {reason}",
+                    "rule": f"{RULES[code].message}: {reason}",
                 }
             ]
         ),
     )
+
+
+def _stream(
+    paths: list[Path], year: int, province: config.Province
+) -> Iterator[tuple[Path, tuple[writer.DistrictLoad, dict[str, float]] | Exception]]:
+    """Each workbook's (load, stage seconds), or the exception it raised, in order, with at
+    most IN_FLIGHT submitted at a time (the next is submitted before one is handed out)."""
+    todo = iter(paths)
+    queue = deque()
+    for path in todo:
+        queue.append((path, process_workbook_task.submit(path, year, province)))
+        if len(queue) >= IN_FLIGHT:
+            break
+    while queue:
+        path, future = queue.popleft()
+        try:
+            outcome = future.result()
+        except Exception as exc:
+            outcome = exc
+        following = next(todo, None)
+        if following is not None:
+            queue.append((following, process_workbook_task.submit(following, year, province)))
+        yield path, outcome
+
+
+def _add(timings: dict[str, float], seconds: dict[str, float]) -> None:
+    for stage, value in seconds.items():
+        timings[stage] = timings.get(stage, 0.0) + value
+
+
+def _write_batch(
+    con: duckdb.DuckDBPyConnection,
+    run_id: str,
+    batch: writer.DistrictLoad,
+    summary: RunSummary,
+    reports_dir: Path,
+    logger,
+    rewrite: bool = False,
+) -> None:
+    """Load one district, or record why nothing of it loads, then write its error workbook.
+
+    `rewrite`: the district was loaded earlier in this run and is replaced after HH031; its
+    other rejections are already recorded, and it is replaced even when nothing is left (no
+    id may stay loaded twice); audit.ingest_files gets a second row for the workbook."""
+    started = time.perf_counter()
+    summary.rows_rejected += batch.file_record["rows_rejected"]
+    if rewrite:
+        # The first write recorded every other finding; the error workbook below lists all.
+        full = batch.rejections
+        batch.rejections = full[full["rule_code"] == "HH031"]
+    if batch.households.empty and not rewrite:
+        # Never replace a district's data with nothing: keep what was loaded before.
+        writer.record_rejections(con, run_id, batch.rejections)
+        writer.record_file(con, run_id, batch.file_record)
+        summary.failed[batch.source_file] = RULES["WB006"].message
+    else:
+        load_district_task(con, run_id, batch)
+        if batch.households.empty:
+            summary.failed[batch.source_file] = RULES["WB006"].message
+        else:
+            summary.loaded.append(batch.source_file)
+        summary.rows_loaded += len(batch.households)
+        logger.info(
+            "%s: %s households loaded, %s rows rejected",
+            batch.district,
+            len(batch.households),
+            batch.file_record["rows_rejected"],
+        )
+    if rewrite:
+        batch.rejections = full
+    summary.timings["load"] = summary.timings.get("load", 0.0) + time.perf_counter() - started
+    started = time.perf_counter()
+    try:  # after loading: a report failure never undoes a load
+        report = write_error_workbook(
+            batch.source, batch.rejections, summary.year, batch.district, reports_dir
+        )
+    except Exception as exc:
+        logger.warning("%s: error workbook not written: %s", batch.source_file, exc)
+        report = None
+    if report is not None and str(report) not in summary.reports:
+        summary.reports.append(str(report))
+    summary.timings["reports"] = summary.timings.get("reports", 0.0) + time.perf_counter() - started
 
 
 def final_state(summary: RunSummary) -> State:
@@ -150,6 +254,25 @@ def final_state(summary: RunSummary) -> State:
     return Failed(message=f"{summary.year}: nothing loaded; failed: {failed}", data=summary)
 
 
+def _only_district(
+    district: str | None, province: config.Province, raw_dir: Path, reports_dir: Path
+) -> str | None:
+    """The `--district` argument as the province's canonical name (any case or diacritics);
+    also refuses a reports folder inside raw/, which is never written to."""
+    from transforms.normalise import canonical_district
+
+    reports = Path(reports_dir).resolve()
+    if Path(raw_dir).resolve() in [reports, *reports.parents]:
+        raise ValueError(f"reports folder {reports_dir} is inside {raw_dir}, which is read-only")
+    if district is None:
+        return None
+    name = canonical_district(pd.Series([district], dtype="str"), province).iloc[0]
+    if pd.isna(name):
+        known = ", ".join(province.districts["district"])
+        raise ValueError(f"'{district}' is not a district of {province.name} (known: {known})")
+    return str(name)
+
+
 @flow(name="annual-census", log_prints=True)
 def annual_census(
     year: int | None = None,
@@ -157,13 +280,19 @@ def annual_census(
     warehouse_path: Path = writer.DEFAULT_WAREHOUSE,
     province_code: str = config.DEFAULT_PROVINCE,
     force: bool = False,
+    district: str | None = None,
+    reports_dir: Path = Path("reports"),
 ) -> RunSummary:
     """Load every changed district workbook of `raw_dir/<year>/` into the warehouse.
 
     A workbook whose content hash matches the version already loaded is skipped unless
-    `force` is set. Without `year`, the census year whose review closed most recently
-    (the scheduled runs: flows/census_calendar.py)."""
+    `force` is set. With `district` (the correction loop) only that district's workbooks are
+    (re)loaded: a file version recorded before for another district is not opened, a new
+    version is read and left alone if its cells name another district. Each district with
+    problems gets an error workbook under `reports_dir/<year>/`. Without `year`, the census
+    year whose review closed most recently (the scheduled runs: flows/census_calendar.py)."""
     logger = get_run_logger()
+    flow_started = time.perf_counter()
     if year is None:
         year = closed_census_year(local_today())
     province = config.load_province(province_code)
@@ -181,8 +310,11 @@ def annual_census(
         writer.load_reference(con, province)
         writer.start_run(con, run_id, year, province.name, str(raw_dir))
         loaded_before = writer.loaded_hashes(con, year)
+        only = _only_district(district, province, raw_dir, reports_dir)
+        known_district = writer.recorded_districts(con, year) if only else {}
 
         pending: dict[Path, str] = {}
+        started = time.perf_counter()
         hashes = {path: hash_workbook_task.submit(path) for path in find_workbooks(raw_dir, year)}
         for path, hashed in hashes.items():
             try:
@@ -191,46 +323,63 @@ def annual_census(
                 summary.failed[path.name] = f"cannot open: {exc}"
                 _record_failure(con, run_id, year, path, "", summary.failed[path.name])
                 continue
-            if not force and loaded_before.get(path.name) == file_hash:
+            if only and known_district.get(file_hash, only) != only:
+                summary.other_district.append(path.name)
+            elif not force and loaded_before.get(path.name) == file_hash:
                 summary.unchanged.append(path.name)
             else:
                 pending[path] = file_hash
-        futures = {path: process_workbook_task.submit(path, year, province) for path in pending}
-
-        loads = []
-        for path, future in futures.items():
-            try:
-                loads.append(future.result())
-            except Exception as exc:  # one bad workbook never stops the others
-                reason = str(exc)
+        summary.timings["hash"] = time.perf_counter() - started
+        started = time.perf_counter()
+        reloaded: list[str] = []  # districts this run replaces
+        ids: list[pd.DataFrame] = []  # household_id, source_file of every batch written
+        for path, outcome in _stream(list(pending), year, province):
+            if isinstance(outcome, Exception):  # one bad workbook never stops the others
+                reason = str(outcome)
                 logger.error("%s: %s", path.name, reason)
                 summary.failed[path.name] = reason
-                _record_failure(con, run_id, year, path, pending[path], reason)
+                code = getattr(outcome, "code", "WB001")  # workbooks/guard.py's finer codes
+                _record_failure(con, run_id, year, path, pending[path], reason, code)
+                continue
+            batch, seconds = outcome
+            _add(summary.timings, seconds)
+            if only and batch.district != only:  # a first-read version of another district
+                summary.other_district.append(batch.source_file)
+                writer.record_file(con, run_id, batch.file_record | {"status": "other_district"})
+                continue
+            reloaded.append(batch.district)
+            ids.append(batch.households[["household_id", "source_file"]])
+            _write_batch(con, run_id, batch, summary, reports_dir, logger)
+        summary.timings["process"] = time.perf_counter() - started
 
-        reloaded = [b.district for b in loads]
+        # HH031 needs every id of the year: the ids kept above and those of the districts this
+        # run does not reload. A workbook holding a duplicate is read again and rewritten with
+        # the duplicates rejected (rare: the price of never holding every district at once).
         elsewhere = con.execute(
-            "SELECT household_id, source_file FROM core.households "
+            "SELECT household_id, source_file, sheet, excel_row FROM core.households "
             "WHERE year = ? AND NOT list_contains(?, district)",
             [year, reloaded],
         ).df()
-        for batch in reject_cross_district_duplicates(loads, elsewhere):
-            summary.rows_rejected += batch.file_record["rows_rejected"]
-            if batch.households.empty:
-                # Never replace a district's data with nothing: keep what was loaded before.
-                writer.record_rejections(con, run_id, batch.rejections)
-                writer.record_file(con, run_id, batch.file_record)
-                summary.failed[batch.source_file] = RULES["WB006"].message
-                continue
-            load_district_task(con, run_id, batch)
-            summary.loaded.append(batch.source_file)
-            summary.rows_loaded += len(batch.households)
-            logger.info(
-                "%s: %s households loaded, %s rows rejected",
-                batch.district,
-                len(batch.households),
-                batch.file_record["rows_rejected"],
-            )
+        ids.append(elsewhere[["household_id", "source_file"]])
+        dupes = cross_workbook_duplicates(pd.concat(ids, ignore_index=True))
+        del ids
+        again = sorted(set(dupes["source_file"]) & {p.name for p in pending})
+        if again:
+            names = {p.name: p for p in pending}
+            loads = [outcome for _, outcome in _stream([names[n] for n in again], year, province)]
+            held = elsewhere[elsewhere["household_id"].isin(dupes["household_id"])]
+            for batch in reject_cross_district_duplicates([b for b, _ in loads], held):
+                # Undo the first write's counts: `hits` rows moved from loaded to rejected.
+                hits = int((batch.rejections["rule_code"] == "HH031").sum())
+                summary.loaded.remove(batch.source_file)
+                summary.rows_loaded -= batch.file_record["rows_loaded"] + hits
+                summary.rows_rejected -= batch.file_record["rows_rejected"] - hits
+                _write_batch(con, run_id, batch, summary, reports_dir, logger, rewrite=True)
+        started = time.perf_counter()
         build_marts_task(con)
+        summary.timings["marts"] = time.perf_counter() - started
+        summary.timings["flow"] = time.perf_counter() - flow_started
+        logger.info("stage timings (s): %s", json.dumps(summary.timings))
         if summary.failed:
             summary.status = "partial" if summary.loaded or summary.unchanged else "failed"
         writer.finish_run(
@@ -262,6 +411,10 @@ def annual_census(
             )
         except Exception as exc:  # the warehouse is committed; a missing report must not undo it
             logger.warning("artifacts not published: %s", exc)
+    except BaseException as exc:  # never leave the run 'running' in audit.ingest_runs
+        with contextlib.suppress(Exception):
+            writer.abort_run(con, run_id, exc)
+        raise
     finally:
         con.close()
     return state
