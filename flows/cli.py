@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -10,6 +11,10 @@ import pandas as pd
 
 import config
 from warehouse import queries, writer
+
+# The embedded Prefect server (no PREFECT_API_URL) gets 20 s to start by default, too short on
+# a busy machine: the run then dies before it starts. An operator's own setting still wins.
+os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 from warehouse.publish import DEFAULT_PUBLISHED
 
 
