@@ -7,6 +7,9 @@ from `core` by the SQL files in `warehouse/marts/`, also in one transaction.
 
 from __future__ import annotations
 
+import os
+import re
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,15 +54,51 @@ class DistrictLoad:
     source: object | None = None
 
 
+# How long a second process waits for the warehouse file before giving up, in seconds
+# (CENSUS_LOCK_WAIT). DuckDB lets one process at a time open a file for writing; a run takes
+# about a minute for a province, so the default waits out one run's final steps, not a whole
+# run (SECURITY.md).
+DEFAULT_LOCK_WAIT = 60.0
+
+
+class WarehouseBusy(RuntimeError):
+    """Another process holds the warehouse file; raised after the bounded wait."""
+
+
+def _open(path: Path, read_only: bool, lock_wait: float | None) -> duckdb.DuckDBPyConnection:
+    """duckdb.connect, retried while another process holds the file's lock."""
+    if lock_wait is None:
+        lock_wait = float(os.environ.get("CENSUS_LOCK_WAIT", DEFAULT_LOCK_WAIT))
+    deadline, pause = time.monotonic() + lock_wait, 0.1
+    while True:
+        try:
+            return duckdb.connect(str(path), read_only=read_only)
+        except duckdb.IOException as exc:
+            if "Could not set lock" not in str(exc):
+                raise
+            if time.monotonic() >= deadline:
+                holder = re.search(r"PID (\d+)", str(exc))
+                raise WarehouseBusy(
+                    f"the warehouse {path} is in use by another process"
+                    + (f" (PID {holder.group(1)})" if holder else "")
+                    + f"; waited {lock_wait:g} s (CENSUS_LOCK_WAIT). Another census run is "
+                    "probably writing it: let it finish, then run again. Analysts read the "
+                    "published copy, which is never locked by a run."
+                ) from exc
+            time.sleep(min(pause, max(deadline - time.monotonic(), 0)))
+            pause = min(pause * 2, 2.0)
+
+
 def connect(
-    path: Path | str = DEFAULT_WAREHOUSE, read_only: bool = False
+    path: Path | str = DEFAULT_WAREHOUSE, read_only: bool = False, lock_wait: float | None = None
 ) -> duckdb.DuckDBPyConnection:
-    """Open the warehouse, creating the file and its tables if needed."""
+    """Open the warehouse, creating the file and its tables if needed. While another process
+    holds the file, wait up to `lock_wait` seconds, then raise WarehouseBusy."""
     path = Path(path)
     if read_only:
-        return duckdb.connect(str(path), read_only=True)
+        return _open(path, True, lock_wait)
     path.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(path))
+    con = _open(path, False, lock_wait)
     con.execute(DDL.read_text(encoding="utf-8"))
     return con
 
@@ -117,6 +156,13 @@ def load_reference(con: duckdb.DuckDBPyConnection, province: config.Province) ->
 def start_run(
     con: duckdb.DuckDBPyConnection, run_id: str, year: int, province: str, raw_dir: str
 ) -> None:
+    # Only one process writes the file (DuckDB's lock), so a run still 'running' here died
+    # without finishing (killed, machine off); its open transaction was rolled back.
+    con.execute(
+        "UPDATE audit.ingest_runs SET status = 'interrupted', message = 'the run stopped "
+        "before finishing (killed or crashed); its unfinished district was rolled back' "
+        "WHERE status = 'running'"
+    )
     con.execute(
         "INSERT INTO audit.ingest_runs (run_id, year, province, raw_dir, started_at, status) "
         "VALUES (?, ?, ?, ?, now(), 'running')",
@@ -139,6 +185,16 @@ def finish_run(
             message,
             run_id,
         ],
+    )
+
+
+def abort_run(con: duckdb.DuckDBPyConnection, run_id: str, error: BaseException) -> None:
+    """Mark a run that stopped on an exception as failed (never left 'running'). Only the
+    exception's type is stored: its text may quote a cell (details: the flow run's log)."""
+    con.execute(
+        "UPDATE audit.ingest_runs SET finished_at = now(), status = 'failed', message = ? "
+        "WHERE run_id = ? AND status = 'running'",
+        [f"stopped by {type(error).__name__} (details in the flow run's log)", run_id],
     )
 
 

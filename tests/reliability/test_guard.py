@@ -64,9 +64,7 @@ def test_oversized_part_by_declared_size(tmp_path, monkeypatch):
 
 
 def test_password_protected(tmp_path):
-    refused(
-        hostile.password_protected(tmp_path / "locked.xlsx"), "WB023", "password-protected"
-    )
+    refused(hostile.password_protected(tmp_path / "locked.xlsx"), "WB023", "password-protected")
 
 
 def test_legacy_xls_still_reads(tmp_path):
