@@ -37,7 +37,7 @@ def test_bad_rows_and_unreadable_files_are_reported_and_the_rest_loads(tmp_path,
         ).fetchall()
         # Title row, blank row, header on Excel row 3: data rows are 4, 5, 6.
         assert rejections == [
-            ("broken.xlsx", None, None, None, None, None, "WB001"),
+            ("broken.xlsx", None, None, None, None, None, "WB020"),
             ("dien-bien-phu.xlsx", "Danh sách", 5, "MN-000102", "Số nhân khẩu", "45", "HH023"),
             (
                 "dien-bien-phu.xlsx",
