@@ -97,12 +97,25 @@ def check_workbook(path: Path, limits: Limits | None = None) -> list[dict[str, o
         _fail(path, "WB022", f"file too large: {size:,} bytes (limit {limits.max_file_bytes:,})")
     with path.open("rb") as fh:
         head = fh.read(8)
+    suffix = path.suffix.lower()
     if head == CFB_SIGNATURE:
-        return _check_compound(path)
+        notices = _check_compound(path)
+        if suffix == ".xlsx":  # calamine picks the parser by the name: an obscure zip error
+            _fail(path, "WB020", _RENAMED.format(kind=".xls (Excel 97-2003)", name=".xls"))
+        return notices
     if head.startswith(ZIP_SIGNATURE):
-        return _check_zip(path, limits)
+        notices = _check_zip(path, limits)
+        if suffix == ".xls":
+            _fail(path, "WB020", _RENAMED.format(kind=".xlsx", name=".xlsx"))
+        return notices
     _fail(path, "WB020", f"not a spreadsheet: {_looks_like(path, head)}")
     return []
+
+
+_RENAMED = (
+    "not a spreadsheet of its type: the file is an {kind} workbook with another extension; "
+    "rename it {name} (or save it again as .xlsx in Excel)"
+)
 
 
 def _looks_like(path: Path, head: bytes) -> str:

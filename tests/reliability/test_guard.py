@@ -83,6 +83,15 @@ def test_legacy_xls_still_reads(tmp_path):
     assert len(read_workbook(tmp_path / "old.xls").rows) == 3
 
 
+def test_renamed_files_get_a_clear_message(tmp_path):
+    book = xlwt.Workbook()
+    book.add_sheet("a").write(0, 0, "x")
+    book.save(str(tmp_path / "old.xlsx"))
+    refused(tmp_path / "old.xlsx", "WB020", ".xls (Excel 97-2003)", "rename it .xls")
+    path = write_workbook(tmp_path / "new.xls", [household(1)])
+    refused(path, "WB020", "rename it .xlsx")
+
+
 def test_row_limit(tmp_path, monkeypatch):
     path = write_workbook(tmp_path / "many.xlsx", [household(i) for i in range(1, 301)])
     assert len(read_workbook(path).rows) == 300  # under the default limit: loads
