@@ -18,7 +18,7 @@ import fastexcel
 import numpy as np
 import pandas as pd
 
-from schemas.headers import REQUIRED_COLUMNS, fold, is_thousand_dong, key_for_label
+from schemas.headers import BASE_LABELS, REQUIRED_COLUMNS, fold, is_thousand_dong, key_for_label
 from workbooks import tcvn3
 from workbooks.guard import check_workbook, clean_grid
 
@@ -136,6 +136,10 @@ def read_workbook(path: Path) -> WorkbookRead:
     if unknown:  # reported once per workbook, not once per commune sheet (variant 3)
         notices.append({"code": "WB003", "detail": "kept in the raw layer: " + ", ".join(unknown)})
     rows = pd.concat(frames, ignore_index=True)
+    # Every base column exists (blank where the workbook lacks it), so callers never meet a
+    # missing key; the missing required ones are reported above (WB005).
+    missing = [key for key in BASE_LABELS if key not in rows.columns]
+    rows = rows.assign(**dict.fromkeys(missing, None)).astype(dict.fromkeys(missing, "str"))
     rows.insert(0, "source_file", path.name)
     return WorkbookRead(
         path=path,
@@ -254,7 +258,8 @@ def _read_sheet(grid: pd.DataFrame, sheet: str):
 
 def _row_kinds(body: pd.DataFrame) -> pd.Series:
     """data | blank | totals | signature, for every row under the header."""
-    filled = body.notna() & body.apply(lambda s: s.str.strip().ne(""))
+    stripped = body.apply(lambda s: s.str.strip())
+    filled = (stripped.notna() & stripped.ne("")).astype(bool)
     kinds = pd.Series("data", index=body.index, dtype="str")
     kinds[~filled.any(axis=1)] = "blank"
     # Totals and signature rows hold at most three cells: only those rows' first filled cell
