@@ -37,7 +37,8 @@ from workbooks.reader import file_sha256
 WORKBOOK_SUFFIXES = (".xlsx", ".xls")
 # Workbooks being processed at once. Each district is written as soon as it is ready, so memory
 # holds a few districts whatever the number of workbooks (700 for the nation: bench/run.py).
-IN_FLIGHT = (os.cpu_count() or 1) + 1
+# CENSUS_IN_FLIGHT overrides it (benchmarks compare settings).
+IN_FLIGHT = int(os.environ.get("CENSUS_IN_FLIGHT") or 0) or (os.cpu_count() or 1) + 1
 
 
 @dataclass
