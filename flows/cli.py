@@ -72,8 +72,16 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    from prefect.settings import PREFECT_API_URL
+
     from flows.deployment import serve_annual
 
+    if not PREFECT_API_URL.value():  # a temporary server would forget schedules and history
+        print(
+            "census serve needs a Prefect server: run `prefect server start`, then "
+            "export PREFECT_API_URL=http://127.0.0.1:4200/api (README: Operations)"
+        )
+        return 2
     serve_annual(Path(args.raw), Path(args.warehouse), args.province)
     return 0
 

@@ -82,3 +82,13 @@ def test_an_unknown_province_is_refused_before_anything_is_scheduled(tmp_path):
 )
 def test_closed_census_year(today, year):
     assert closed_census_year(today) == year
+
+
+def test_serve_refuses_to_run_without_a_prefect_server(tmp_path, capsys):
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    from flows import cli
+
+    with temporary_settings(restore_defaults={PREFECT_API_URL}):
+        assert cli.main(["serve", "--raw", str(tmp_path)]) == 2
+    assert "prefect server start" in capsys.readouterr().out
