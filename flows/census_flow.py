@@ -334,6 +334,7 @@ def annual_census(
         started = time.perf_counter()
         reloaded: list[str] = []  # districts this run replaces
         ids: list[pd.DataFrame] = []  # household_id, source_file of every batch written
+        files: dict[str, int] = {}  # source_file -> a small code: 27 million ids stay compact
         for path, outcome in _stream(list(pending), year, province):
             if isinstance(outcome, Exception):  # one bad workbook never stops the others
                 reason = str(outcome)
@@ -349,7 +350,8 @@ def annual_census(
                 writer.record_file(con, run_id, batch.file_record | {"status": "other_district"})
                 continue
             reloaded.append(batch.district)
-            ids.append(batch.households[["household_id", "source_file"]])
+            code = files.setdefault(batch.source_file, len(files))
+            ids.append(batch.households[["household_id"]].assign(source_file=code))
             _write_batch(con, run_id, batch, summary, reports_dir, logger)
         summary.timings["process"] = time.perf_counter() - started
 
@@ -361,10 +363,15 @@ def annual_census(
             "WHERE year = ? AND NOT list_contains(?, district)",
             [year, reloaded],
         ).df()
-        ids.append(elsewhere[["household_id", "source_file"]])
+        for name in elsewhere["source_file"].unique():
+            files.setdefault(name, len(files))
+        ids.append(
+            elsewhere[["household_id"]].assign(source_file=elsewhere["source_file"].map(files))
+        )
         dupes = cross_workbook_duplicates(pd.concat(ids, ignore_index=True))
         del ids
-        again = sorted(set(dupes["source_file"]) & {p.name for p in pending})
+        codes = set(dupes["source_file"])
+        again = sorted({f for f, c in files.items() if c in codes} & {p.name for p in pending})
         if again:
             names = {p.name: p for p in pending}
             loads = [outcome for _, outcome in _stream([names[n] for n in again], year, province)]
