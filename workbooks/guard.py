@@ -234,6 +234,8 @@ class _Scan:
 
 def _inflate(path: Path, fh, member: zipfile.ZipInfo, limits: Limits, scan: _Scan, room: int):
     """Inflate one member from its local header, in bounded chunks; returns its real size."""
+    if not 0 <= member.header_offset <= fh.seek(0, os.SEEK_END) - 30:  # a damaged directory
+        _fail(path, "WB021", f"corrupt or truncated .xlsx: part {member.filename} is misplaced")
     fh.seek(member.header_offset)
     local = fh.read(30)
     if len(local) < 30 or not local.startswith(ZIP_SIGNATURE):
@@ -277,7 +279,7 @@ def _inflate(path: Path, fh, member: zipfile.ZipInfo, limits: Limits, scan: _Sca
                     )
             if produce is not None and produce.eof:
                 break
-    except zlib.error as exc:
+    except (zlib.error, OSError, ValueError, OverflowError) as exc:
         _fail(path, "WB021", f"corrupt or truncated .xlsx: part {member.filename} ({exc})")
     if (produce is not None and not produce.eof) or size != member.file_size:
         _fail(path, "WB021", f"corrupt or truncated .xlsx: part {member.filename} is cut short")

@@ -3,6 +3,7 @@ names the file and the reason, before calamine parses it; the harmless ones read
 
 from __future__ import annotations
 
+import struct
 import zipfile
 
 import pytest
@@ -43,6 +44,17 @@ def test_not_a_spreadsheet(tmp_path):
 def test_truncated_and_corrupt(tmp_path):
     refused(hostile.truncated(tmp_path / "cut.xlsx", tmp_path), "WB021", "truncated")
     refused(hostile.corrupt(tmp_path / "bad.xlsx", tmp_path), "WB021", "corrupt")
+
+
+def test_damaged_directory_offsets(tmp_path):
+    """Found by fuzzing: a central directory that places a part before the file's start made
+    the guard's seek raise OSError instead of WorkbookError."""
+    data = bytearray(hostile.valid_bytes(tmp_path))
+    end = data.rfind(b"PK\x05\x06")  # end of central directory; its offset field at +16
+    offset = struct.unpack_from("<I", data, end + 16)[0]
+    struct.pack_into("<I", data, end + 16, offset + 1)
+    (tmp_path / "shifted.xlsx").write_bytes(bytes(data))
+    refused(tmp_path / "shifted.xlsx", "WB021", "corrupt")
 
 
 def test_zip_bomb_is_refused_before_it_inflates(tmp_path):
