@@ -65,9 +65,11 @@ def _parse_numbers(text: pd.Series) -> pd.Series:
 
 
 def parse_integer(text: pd.Series) -> pd.Series:
-    """A whole number (`3`, `3.0`) or missing; `3.5` is not a household size."""
+    """A whole number (`3`, `3.0`) or missing; `3.5` is not a household size, and neither is
+    a number too large to hold exactly (an ID number pasted into the column)."""
     n = parse_number(text)
-    return n.where(n.isna() | (n == np.floor(n))).astype("Int64")
+    exact = (n == np.floor(n)) & (n.abs() <= 2**53)
+    return n.where(exact).astype("Int64")
 
 
 def parse_flag(text: pd.Series) -> pd.Series:
