@@ -28,7 +28,7 @@ def artifact_key(*parts: object) -> str:
 
 
 def _cell(value: object) -> object:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
         return None
     if isinstance(value, float):
         return round(value, 2)
@@ -49,6 +49,7 @@ def district_table(outcome: pd.Series, rules: pd.DataFrame) -> list[dict[str, ob
             ("rows read", "rows_read"),
             ("rows loaded", "rows_loaded"),
             ("rows rejected", "rows_rejected"),
+            ("rows skipped (blank, totals, signature)", "rows_skipped"),
             ("warnings", "warnings"),
         )
     ]

@@ -37,7 +37,7 @@ def target_gap(con: duckdb.DuckDBPyConnection, years: list[int]) -> pd.DataFrame
 # Per-workbook outcome of one run (audit.ingest_files): counts only, no personal data.
 RUN_FILES = """
 SELECT source_file, coalesce(district, '') AS district, status, rows_read, rows_loaded,
-       rows_rejected, warnings, message
+       rows_rejected, rows_blank + rows_totals + rows_signature AS rows_skipped, warnings, message
 FROM audit.ingest_files
 WHERE run_id = ?
 ORDER BY district, source_file

@@ -80,6 +80,12 @@ def test_partial_run_states_and_artifacts(partial_census, prefect_harness):
         for r in json.loads(artifacts["dien-bien-2019-dien-bien-phu"].data)
     }
     assert dbp[("rows loaded", None)]["rows"] == 1
+    counts = {measure: r["rows"] for (measure, code), r in dbp.items() if code is None}
+    assert counts["rows read"] == (
+        counts["rows loaded"]
+        + counts["rows rejected"]
+        + counts["rows skipped (blank, totals, signature)"]
+    )
     assert dbp[("rows rejected", None)]["rows"] == 2
     [hh023] = [r for r in dbp.values() if r["rule_code"] == "HH023"]
     assert (hh023["rows"], hh023["severity"]) == (2, "error")
@@ -104,6 +110,7 @@ def test_partial_run_states_and_artifacts(partial_census, prefect_harness):
     summary = artifacts["dien-bien-2019-summary"].data
     assert "| province | Điện Biên |" in summary and f"| {rate} |" in summary
     assert "Partial" in summary and "broken.xlsx" in summary
+    assert "<NA>" not in summary and "| nan |" not in summary  # unknowns are left blank
 
     # No personal data in any artifact.
     everything = "".join(a.data for a in artifacts.values())  # tables are stored as JSON
