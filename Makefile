@@ -6,7 +6,7 @@ VENV := .venv
 UV := $(VENV)/bin/uv
 CENSUS := $(VENV)/bin/census
 
-.PHONY: run test lint format bench clean check-report
+.PHONY: run test lint format bench clean check-report serve
 
 $(UV):
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,10 @@ run: $(CENSUS)
 
 test: $(CENSUS)
 	$(VENV)/bin/pytest -q
+
+# The scheduled deployment (README: Operations); needs PREFECT_API_URL of a running server.
+serve: $(CENSUS)
+	$(CENSUS) serve
 
 # Benchmarks (bench/run.py): prints a table and writes bench/results.md. Workbooks are cached
 # in ~/.cache/census-bench. SCALE = share of the nation's 700 districts; PROFILE=1 adds a
