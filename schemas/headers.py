@@ -54,6 +54,20 @@ REQUIRED_COLUMNS: tuple[str, ...] = (
     "household_size",
 )
 
+# The columns that lead the canonical layout, before the indicator group (workbook-layout.md).
+LEADING_KEYS: tuple[str, ...] = (
+    "household_id",
+    "head_name",
+    "head_id_number",
+    "district",
+    "commune",
+    "village",
+    "area",
+    "ethnicity",
+    "household_size",
+    "income_per_capita",
+)
+
 # Personal data: kept in the warehouse's `private` schema only.
 PERSONAL_KEYS: tuple[str, ...] = ("head_name", "head_id_number", "note")
 

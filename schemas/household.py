@@ -16,6 +16,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 import config
+from schemas.headers import BASE_LABELS
 from schemas.rules import (
     HOUSEHOLD_SIZE_RANGE,
     INCOME_CEILING,
@@ -36,24 +37,8 @@ REQUIRED = {
     "ethnicity": "HH007",
     "household_size": "HH008",
 }
-TEXT_KEYS = (
-    "household_id",
-    "head_name",
-    "head_id_number",
-    "district",
-    "commune",
-    "village",
-    "area",
-    "ethnicity",
-    "household_size",
-    "income_per_capita",
-    "income_score",
-    "deprivation_score",
-    "meritorious",
-    "social_protection",
-    "commune_classification",
-    "note",
-)
+# Every base column of the layout, as text (indicator columns come from the standard).
+TEXT_KEYS = tuple(BASE_LABELS)
 FLAG_KEYS = ("meritorious", "social_protection")
 
 FINDING_COLUMNS = ["row", "column_key", "value", "rule_code", "severity", "detail"]

@@ -7,20 +7,9 @@ from pathlib import Path
 import openpyxl
 
 import config
-from schemas.headers import BASE_LABELS
+from schemas.headers import BASE_LABELS, LEADING_KEYS
 
-BASE_ORDER = [
-    "household_id",
-    "head_name",
-    "head_id_number",
-    "district",
-    "commune",
-    "village",
-    "area",
-    "ethnicity",
-    "household_size",
-    "income_per_capita",
-]
+BASE_ORDER = list(LEADING_KEYS)
 
 
 def household(i: int, **overrides: object) -> dict[str, object]:

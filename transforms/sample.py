@@ -38,6 +38,7 @@ import numpy as np
 import pandas as pd
 
 import config
+from schemas.headers import LEADING_KEYS
 from transforms.classify import classify_with_standard
 
 RURAL_LABEL = "Nông thôn"
@@ -51,18 +52,7 @@ CLASS_LABELS = (POOR_LABEL, NEAR_POOR_LABEL, AVERAGE_LABEL, "")
 # `transforms.classify` status -> class code.
 STATUS_CODE = {"poor": POOR, "near_poor": NEAR_POOR, "average": AVERAGE, "not_poor": ABOVE}
 
-BASE_COLUMNS = (
-    "household_id",
-    "head_name",
-    "head_id_number",
-    "district",
-    "commune",
-    "village",
-    "area",
-    "ethnicity",
-    "household_size",
-    "income_per_capita",
-)
+BASE_COLUMNS = LEADING_KEYS
 TAIL_COLUMNS = ("meritorious", "social_protection", "commune_classification", "note")
 
 # ---------------------------------------------------------------------------------------------
