@@ -30,6 +30,7 @@ from flows.census_calendar import closed_census_year, local_today
 from flows.tasks import process_workbook, reject_cross_district_duplicates
 from schemas.household import cross_workbook_duplicates
 from schemas.rules import RULES
+from transforms.normalise import canonical_district
 from warehouse import queries, writer
 from workbooks.error_report import write_error_workbook
 from workbooks.reader import file_sha256
@@ -260,8 +261,6 @@ def _only_district(
 ) -> str | None:
     """The `--district` argument as the province's canonical name (any case or diacritics);
     also refuses a reports folder inside raw/, which is never written to."""
-    from transforms.normalise import canonical_district
-
     reports = Path(reports_dir).resolve()
     if Path(raw_dir).resolve() in [reports, *reports.parents]:
         raise ValueError(f"reports folder {reports_dir} is inside {raw_dir}, which is read-only")

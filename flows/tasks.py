@@ -18,7 +18,8 @@ from schemas.headers import PERSONAL_KEYS
 from schemas.household import TEXT_KEYS, cross_workbook_duplicates, validate
 from schemas.rules import RULES
 from transforms.classify import classify
-from warehouse.writer import DistrictLoad
+from transforms.normalise import canonical_district, district_named_in
+from warehouse.writer import DistrictLoad, text_map
 from workbooks.reader import WorkbookRead, read_workbook
 
 MASK = "***"  # personal values never leave the private schema
@@ -115,8 +116,6 @@ def _workbook_district(
     households: pd.DataFrame, rows: pd.DataFrame, province: config.Province
 ) -> str:
     """The district a workbook is about: read from its cells, never from its file name."""
-    from transforms.normalise import canonical_district
-
     names = households["district"].dropna()
     if names.empty:
         names = canonical_district(rows["district"], province).dropna()
@@ -127,8 +126,6 @@ def _workbook_district(
 
 def _raw_rows(read: WorkbookRead, year: int, district: str) -> pd.DataFrame:
     """Every data row as read, as text; personal columns stay in the private schema."""
-    from warehouse.writer import text_map
-
     rows = read.rows
     indicator_keys = [k for k in config.all_indicator_keys() if k in rows.columns]
     extra = [c for c in rows.columns if c.startswith("extra:")]
@@ -180,8 +177,6 @@ def _notices(
 ) -> pd.DataFrame:
     """Workbook- and sheet-level findings (unknown columns, totals, units, encoding, a file
     name naming another district) as audit rows."""
-    from transforms.normalise import district_named_in
-
     notices = list(read.notices) + [
         {"sheet": s, "code": "WB007", "detail": "income scaled x1000"} for s in thousand_dong_sheets
     ]
