@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import cache
+from functools import cache, lru_cache
 
 import config
 
@@ -77,7 +77,13 @@ _THOUSAND_DONG = re.compile(r"nghin dong|ngan dong|1[ .,]?000 ?d|\bnghin\b|\bngd
 
 def fold(text: object) -> str:
     """Case-, spacing-, punctuation- and diacritic-insensitive form of a label or value."""
-    s = unicodedata.normalize("NFD", str(text)).lower()
+    return _fold_text(str(text))
+
+
+@lru_cache(maxsize=1 << 16)
+def _fold_text(text: str) -> str:
+    # Cached: the reader folds the same header labels and titles in every commune sheet.
+    s = unicodedata.normalize("NFD", text).lower()
     s = "".join(ch for ch in s if unicodedata.category(ch) != "Mn")
     s = s.replace("đ", "d")
     s = re.sub(r"[^0-9a-z]+", " ", s)

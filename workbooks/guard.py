@@ -30,6 +30,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 MiB = 1 << 20
 
@@ -301,6 +303,8 @@ def clean_grid(
     removed = 0
     out = {}
     for column, values in grid.items():
+        if values.dtype == "str" and _is_clean([pa.array(values)], limits):
+            continue  # one vectorised test on the column's Arrow array; nothing to do
         text = values.astype("str") if values.dtype != "str" else values
         lengths = text.str.len()
         if (lengths > limits.max_cell_chars).any():
@@ -325,3 +329,27 @@ def clean_grid(
         }
     )
     return grid.assign(**out)
+
+
+def cells_clean(columns: list[pa.Array], limits: Limits | None = None) -> bool:
+    """Whether a sheet's columns (Arrow, as fastexcel reads them) need nothing from
+    `clean_grid`: one vectorised pass over all cells, so the usual clean sheet costs little."""
+    return _is_clean(columns, limits or Limits.from_env())
+
+
+def _is_clean(columns: list[pa.Array], limits: Limits) -> bool:
+    """Whether text columns hold no over-long cell and no control character (Arrow kernels,
+    the regex engine pandas' Arrow strings use too); anything else takes the pandas path."""
+    if not all(pa.types.is_string(c.type) or pa.types.is_large_string(c.type) for c in columns):
+        return False
+    if not columns:
+        return True
+    if len({c.type for c in columns}) > 1:
+        columns = [c.cast(pa.large_string()) for c in columns]
+    cells = pa.chunked_array(columns, type=columns[0].type)
+    # Bytes bound characters from above: count characters only when the bytes could exceed.
+    if (pc.max(pc.binary_length(cells)).as_py() or 0) > limits.max_cell_chars:
+        longest = pc.max(pc.utf8_length(cells)).as_py()
+        if longest is not None and longest > limits.max_cell_chars:
+            return False
+    return not pc.any(pc.match_substring_regex(cells, _CONTROL)).as_py()
