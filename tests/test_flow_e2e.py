@@ -9,6 +9,7 @@ import openpyxl
 import pytest
 
 from flows.census_flow import annual_census
+from tests.snapshot import warehouse_rows
 from workbooks.layout import write_sample_census
 
 YEARS = [2017, 2018, 2019]
@@ -163,21 +164,7 @@ TABLES = [
 
 
 def snapshot(warehouse: Path) -> dict[str, list]:
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        out = {}
-        for table in TABLES:
-            cols = [
-                c
-                for (c,) in con.execute(
-                    "SELECT column_name FROM information_schema.columns "
-                    "WHERE table_schema || '.' || table_name = ? AND column_name <> 'run_id' "
-                    "ORDER BY ordinal_position",
-                    [table],
-                ).fetchall()
-            ]
-            select = ", ".join(f'"{c}"' for c in cols)
-            out[table] = con.execute(f"SELECT {select} FROM {table} ORDER BY ALL").fetchall()
-        return out
+    return warehouse_rows(warehouse, TABLES)
 
 
 def test_running_a_year_twice_leaves_identical_tables(census):

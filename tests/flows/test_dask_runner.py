@@ -3,39 +3,15 @@ warehouse as Prefect's default runner; the writes stay in the flow, and no proce
 
 from __future__ import annotations
 
-import duckdb
 import psutil
 
 from flows.census_flow import annual_census
 from flows.runners import task_runner
+from tests.snapshot import warehouse_rows
 from workbooks.layout import write_sample_census
 
 # Columns that differ between two runs by nature: run ids and wall-clock times.
 VOLATILE = {"run_id", "recorded_at", "started_at", "finished_at", "message"}
-
-
-def snapshot(warehouse) -> dict[str, list]:
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        tables = con.execute(
-            "SELECT table_schema || '.' || table_name FROM information_schema.tables "
-            "WHERE table_schema <> 'audit' OR table_name IN ('rejections', 'ingest_files') "
-            "ORDER BY 1"
-        ).fetchall()
-        out = {}
-        for (table,) in tables:
-            schema, name = table.split(".")
-            cols = [
-                c
-                for (c,) in con.execute(
-                    "SELECT column_name FROM information_schema.columns "
-                    "WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position",
-                    [schema, name],
-                ).fetchall()
-                if c not in VOLATILE
-            ]
-            select = ", ".join(f'"{c}"' for c in cols)
-            out[table] = con.execute(f"SELECT {select} FROM {table} ORDER BY ALL").fetchall()
-        return out
 
 
 def test_dask_runner_builds_the_same_warehouse(tmp_path, prefect_harness):
@@ -50,7 +26,7 @@ def test_dask_runner_builds_the_same_warehouse(tmp_path, prefect_harness):
     summary = state.result()
 
     assert summary.status == plain.status == "completed" and len(summary.loaded) == 10
-    a, b = snapshot(threads), snapshot(dask)
+    a, b = warehouse_rows(threads, skip=VOLATILE), warehouse_rows(dask, skip=VOLATILE)
     assert a.keys() == b.keys() and "core.households" in a and "marts.target_gap" in a
     assert sum(len(rows) for rows in a.values()) > 3000
     for table in a:

@@ -21,6 +21,7 @@ import prefect.settings
 
 from flows.census_flow import annual_census
 from tests.factory import household, write_workbook
+from tests.snapshot import warehouse_rows
 
 YEAR = 2019
 REPO = Path(__file__).resolve().parents[2]
@@ -60,21 +61,7 @@ sys.exit(main(["run", "--year", "{year}", "--raw", {raw!r}, "--warehouse", {ware
 
 def snapshot(warehouse: Path) -> dict[str, list]:
     """Every data table's rows, without the run id (it differs between runs)."""
-    out = {}
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        for table in DATA_TABLES:
-            schema, name = table.split(".")
-            cols = [
-                c
-                for (c,) in con.execute(
-                    "SELECT column_name FROM information_schema.columns WHERE table_schema = ? "
-                    "AND table_name = ? AND column_name <> 'run_id' ORDER BY ordinal_position",
-                    [schema, name],
-                ).fetchall()
-            ]
-            select = ", ".join(f'"{c}"' for c in cols)
-            out[table] = con.execute(f"SELECT {select} FROM {table} ORDER BY ALL").fetchall()
-    return out
+    return warehouse_rows(warehouse, DATA_TABLES)
 
 
 def write_census(raw: Path, muong_nhe_ids: range, other: bool = True) -> None:
