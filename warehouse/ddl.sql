@@ -14,7 +14,7 @@ CREATE TABLE IF NOT EXISTS audit.ingest_runs (
     raw_dir       VARCHAR NOT NULL,
     started_at    TIMESTAMP NOT NULL,
     finished_at   TIMESTAMP,
-    status        VARCHAR NOT NULL,        -- running | completed | partial | failed
+    status        VARCHAR NOT NULL,        -- running | completed | partial | failed | interrupted (killed mid-run)
     files_seen    INTEGER,
     files_loaded  INTEGER,
     files_unchanged INTEGER,
