@@ -23,6 +23,7 @@ import re
 import shutil
 import time
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -105,19 +106,33 @@ def write_config(root: Path) -> Path:
     return root
 
 
-def rewrite_strings(src: Path, dst: Path, template: str, name: str, i: int) -> None:
-    """Copy a template workbook, renaming its district and prefixing its household ids."""
+def edit_shared_strings(
+    src: Path, dst: Path, edit: Callable[[str], str], compresslevel: int | None = None
+) -> None:
+    """Copy an .xlsx with its shared-strings part passed through `edit` (cell text lives
+    there), written via a temporary file so `dst` may be `src`."""
     tmp = dst.with_suffix(".tmp")
-    ids = re.compile(r"\bDB-(?=\d\d-)")
     with zipfile.ZipFile(src) as zin, zipfile.ZipFile(tmp, "w") as zout:
         for info in zin.infolist():
             data = zin.read(info)
             if info.filename == "xl/sharedStrings.xml":
-                text = data.decode("utf-8").replace(f"<t>{template}</t>", f"<t>{name}</t>")
-                text = text.replace(f" {template}, ", f" {name}, ")  # the title's district line
-                data = ids.sub(f"N{i:03d}-", text).encode("utf-8")
-            zout.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=1)
+                data = edit(data.decode("utf-8")).encode("utf-8")
+            zout.writestr(
+                info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=compresslevel
+            )
     tmp.replace(dst)
+
+
+def rewrite_strings(src: Path, dst: Path, template: str, name: str, i: int) -> None:
+    """Copy a template workbook, renaming its district and prefixing its household ids."""
+    ids = re.compile(r"\bDB-(?=\d\d-)")
+
+    def edit(text: str) -> str:
+        text = text.replace(f"<t>{template}</t>", f"<t>{name}</t>")
+        text = text.replace(f" {template}, ", f" {name}, ")  # the title's district line
+        return ids.sub(f"N{i:03d}-", text)
+
+    edit_shared_strings(src, dst, edit, compresslevel=1)
 
 
 def nation(cache: Path, count: int, log) -> tuple[Path, Path, dict[str, float]]:

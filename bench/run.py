@@ -32,7 +32,6 @@ import sys
 import tempfile
 import threading
 import time
-import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -193,16 +192,8 @@ def naive(paths: list[Path]) -> tuple[float, int]:
 
 def correct_one_district(path: Path) -> None:
     """A district officer's correction: one household head's name retyped (a new hash)."""
-    tmp = path.with_suffix(".tmp")
     pattern = re.compile(r"(<si><t>DB-\d\d-\d{6}</t></si><si><t>)([^<]+)(</t>)")
-    with zipfile.ZipFile(path) as zin, zipfile.ZipFile(tmp, "w") as zout:
-        for info in zin.infolist():
-            data = zin.read(info)
-            if info.filename == "xl/sharedStrings.xml":
-                text = data.decode("utf-8")
-                data = pattern.sub(r"\1\2 (sửa)\3", text, count=1).encode("utf-8")
-            zout.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED)
-    tmp.replace(path)
+    nation.edit_shared_strings(path, path, lambda text: pattern.sub(r"\1\2 (sửa)\3", text, count=1))
 
 
 class PrefectServer:
