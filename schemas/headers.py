@@ -42,18 +42,6 @@ BASE_LABELS: dict[str, tuple[str, ...]] = {
     "note": ("Ghi chú",),
 }
 
-# Columns every sheet must have (income may be replaced by both scores; workbook-layout.md).
-REQUIRED_COLUMNS: tuple[str, ...] = (
-    "household_id",
-    "head_name",
-    "district",
-    "commune",
-    "village",
-    "area",
-    "ethnicity",
-    "household_size",
-)
-
 # The columns that lead the canonical layout, before the indicator group (workbook-layout.md).
 LEADING_KEYS: tuple[str, ...] = (
     "household_id",

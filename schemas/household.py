@@ -27,6 +27,8 @@ from schemas.rules import (
 )
 from transforms import normalise
 
+# Columns every sheet must have, each with the rule a blank cell breaks (income may be
+# replaced by both scores: HH009; workbook-layout.md). The reader reports a missing one (WB005).
 REQUIRED = {
     "household_id": "HH001",
     "head_name": "HH002",

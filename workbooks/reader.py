@@ -22,7 +22,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from schemas.headers import BASE_LABELS, REQUIRED_COLUMNS, fold, is_thousand_dong, key_for_label
+from schemas.headers import BASE_LABELS, fold, is_thousand_dong, key_for_label
+from schemas.household import REQUIRED
 from workbooks import tcvn3
 from workbooks.guard import cells_clean, check_workbook, clean_grid
 
@@ -302,7 +303,7 @@ def _read_sheet(n_rows: int, columns: list[pa.Array], sheet: str, memo: dict[str
         # (validated like a typed commune, HH021).
         rows["commune"] = sheet.strip()
         notices.append({"sheet": sheet, "code": "WB010", "detail": f"commune = '{sheet}'"})
-    missing = [k for k in REQUIRED_COLUMNS if k not in rows.columns]
+    missing = [k for k in REQUIRED if k not in rows.columns]
     if "income_per_capita" not in rows.columns and not {
         "income_score",
         "deprivation_score",
