@@ -104,7 +104,13 @@ def key_for_label(label: object) -> str | None:
     """The column key a header cell names, or None for an unknown column."""
     if label is None:
         return None
-    return label_index().get(fold_label(label))
+    return _key_for_text(str(label))
+
+
+@lru_cache(maxsize=1 << 16)
+def _key_for_text(text: str) -> str | None:
+    # Cached: the reader looks up the same header and title cells in every commune sheet.
+    return label_index().get(fold_label(text))
 
 
 def is_thousand_dong(label: object) -> bool:

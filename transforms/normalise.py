@@ -29,10 +29,23 @@ CLASSIFICATION_WORDS = {
 }
 
 
+def _per_distinct(text: pd.Series, fn, blank: object = None) -> np.ndarray:
+    """`fn` of every cell as an object array, computed once per distinct value (columns repeat
+    a lot); a blank cell gets `blank`."""
+    codes, distinct = pd.factorize(text)
+    values = np.array([*map(fn, distinct), blank], dtype=object)
+    return values[codes]  # code -1 (blank) takes the last value
+
+
 def _folded(text: pd.Series) -> pd.Series:
-    """`fold` of every cell, computed once per distinct value (columns repeat a lot)."""
-    distinct = text.dropna().unique()
-    return text.map(dict(zip(distinct, map(fold, distinct), strict=True)))
+    """`fold` of every cell (blank stays missing)."""
+    return pd.Series(_per_distinct(text, fold), index=text.index, dtype="str")
+
+
+def _lookup(text: pd.Series, words: dict[str, str]) -> pd.Series:
+    """The value `words` holds for each cell's folded text; missing when it holds none."""
+    values = _per_distinct(text, lambda v: words.get(fold(v)))
+    return pd.Series(values, index=text.index, dtype="str")
 
 
 def parse_number(text: pd.Series) -> pd.Series:
@@ -74,25 +87,24 @@ def parse_integer(text: pd.Series) -> pd.Series:
 
 def parse_flag(text: pd.Series) -> pd.Series:
     """x / X / 1 / có -> True; 0 / blank / không -> False; anything else -> missing."""
-    f = _folded(text)
-    out = pd.Series(pd.NA, index=text.index, dtype="boolean")
-    out[text.isna()] = False
-    out[f.isin(TRUE_WORDS)] = True
-    out[f.isin(FALSE_WORDS)] = False
-    return out
+
+    def flag(value: object) -> bool | None:
+        word = fold(value)
+        return True if word in TRUE_WORDS else False if word in FALSE_WORDS else None
+
+    return pd.Series(_per_distinct(text, flag, blank=False), index=text.index, dtype="boolean")
 
 
 def parse_area(text: pd.Series) -> pd.Series:
-    return _folded(text).map(AREA_WORDS).astype("str")
+    return _lookup(text, AREA_WORDS)
 
 
 def parse_classification(text: pd.Series) -> pd.Series:
-    return _folded(text).map(CLASSIFICATION_WORDS).astype("str")
+    return _lookup(text, CLASSIFICATION_WORDS)
 
 
 def _canonical(text: pd.Series, names: pd.Series) -> pd.Series:
-    lookup = {fold(n): n for n in names}
-    return _folded(text).map(lookup).astype("str")
+    return _lookup(text, {fold(n): n for n in names})
 
 
 def canonical_ethnicity(text: pd.Series) -> pd.Series:
@@ -100,7 +112,7 @@ def canonical_ethnicity(text: pd.Series) -> pd.Series:
     lookup = {fold(g): g for g in groups["ethnicity"]}
     for g, aliases in zip(groups["ethnicity"], groups["aliases"], strict=True):
         lookup.update({fold(a): g for a in aliases.split(";") if a})
-    return _folded(text).map(lookup).astype("str")
+    return _lookup(text, lookup)
 
 
 def canonical_district(text: pd.Series, province: config.Province) -> pd.Series:

@@ -216,11 +216,13 @@ class _Scan:
             if self.prefix is None:
                 found = re.search(rb"<(\w+:)?worksheet\b", chunk)
                 self.prefix = (found.group(1) or b"") if found else b""
-            tags = [b"<" + self.prefix + b"row" + bytes([end]) for end in b" >\n\r\t"]
+            # One pass for `<row`: an upper bound on the rows (it also counts the rare
+            # `<rowBreaks>`), which is all a limit on rows needs.
+            tag = b"<" + self.prefix + b"row"
             data = self.tail + chunk
-            self.rows += sum(data.count(tag) for tag in tags)
+            self.rows += data.count(tag)
             # Carry over fewer bytes than a tag: a tag split across chunks is counted once.
-            self.tail = data[-(len(tags[0]) - 1) :]
+            self.tail = data[-(len(tag) - 1) :]
         if self.check_text and not self.too_long:
             arr = np.frombuffer(chunk, np.uint8)
             lt = np.flatnonzero(arr == ord("<"))

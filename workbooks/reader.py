@@ -100,8 +100,7 @@ def read_workbook(path: Path) -> WorkbookRead:
     except Exception as exc:  # calamine raises a family of errors; all mean "unreadable"
         raise WorkbookError(f"{path.name}: not a readable Excel workbook ({exc})") from exc
 
-    frames, layouts, skipped = [], [], []
-    labels: dict[str, str | None] = {}  # header cell -> key, shared by the workbook's sheets
+    tables, layouts, skipped = [], [], []
     for name in sheet_names:
         if name.startswith("_"):
             continue
@@ -129,7 +128,7 @@ def read_workbook(path: Path) -> WorkbookRead:
                     "detail": f"{changed} cells converted from TCVN3 (ABC, .VnTime) to Unicode",
                 }
             )
-        found = _read_sheet(batch.num_rows, columns, name, labels)
+        found = _read_sheet(batch.num_rows, columns, name)
         if found is None:
             if any(c.null_count < len(c) for c in columns):
                 notices.append(
@@ -137,7 +136,7 @@ def read_workbook(path: Path) -> WorkbookRead:
                 )
             continue
         rows, layout, sheet_skipped, sheet_notices = found
-        frames.append(rows)
+        tables.append(rows)
         layouts.append(layout)
         skipped.append(sheet_skipped)
         notices.extend(sheet_notices)
@@ -150,18 +149,28 @@ def read_workbook(path: Path) -> WorkbookRead:
     unknown = list(dict.fromkeys(c for layout in layouts for c in layout.unknown_columns))
     if unknown:  # reported once per workbook, not once per commune sheet (variant 3)
         notices.append({"code": "WB003", "detail": "kept in the raw layer: " + ", ".join(unknown)})
-    rows = pd.concat(frames, ignore_index=True)
+    # The sheets are joined as Arrow (a column missing from a sheet is null there) and made a
+    # pandas frame once: per-sheet frames cost more than the reading itself.
+    table = pa.concat_tables(tables, promote_options="default")
     # Every base column exists (blank where the workbook lacks it), so callers never meet a
     # missing key; the missing required ones are reported above (WB005).
-    missing = [key for key in BASE_LABELS if key not in rows.columns]
-    rows = rows.assign(**dict.fromkeys(missing, None)).astype(dict.fromkeys(missing, "str"))
+    for key in BASE_LABELS:
+        if key not in table.column_names:
+            table = table.append_column(key, pa.nulls(table.num_rows, pa.large_string()))
+    rows = table.to_pandas()
     rows.insert(0, "source_file", path.name)
     return WorkbookRead(
         path=path,
         file_hash=file_sha256(path),
         rows=rows,
         layouts=layouts,
-        skipped=pd.concat(skipped, ignore_index=True),
+        skipped=pd.DataFrame(
+            {
+                "sheet": pd.Series(np.concatenate([s for s, _, _ in skipped]), dtype="str"),
+                "excel_row": np.concatenate([r for _, r, _ in skipped]),
+                "kind": pd.Series(np.concatenate([k for _, _, k in skipped]), dtype="str"),
+            }
+        ),
         notices=notices,
     )
 
@@ -185,14 +194,12 @@ def _distinct_texts(columns: list[pa.Array]) -> pd.Series:
     return pd.Series(texts.to_pandas(), dtype="str")
 
 
-def _header_keys(top: list[list[object]], row: int, memo: dict[str, str | None]) -> dict[int, str]:
+def _header_keys(top: list[list[object]], row: int) -> dict[int, str]:
     """Column position -> key for the known labels in one row of the sheet's top block."""
     keys: dict[int, str] = {}
     for pos, value in enumerate(top[row]):
         if isinstance(value, str):
-            key = memo.get(value, "")
-            if key == "":  # not looked up yet ("" is never a key)
-                key = memo[value] = key_for_label(value)
+            key = key_for_label(value)
             if key is not None and key not in keys.values():
                 keys[pos] = key
     return keys
@@ -204,14 +211,14 @@ def _top_rows(columns: list[pa.Array]) -> list[list[object]]:
     return [list(row) for row in zip(*top, strict=True)]
 
 
-def _find_header(
-    n_rows: int, top: list[list[object]], memo: dict[str, str | None]
-) -> tuple[list[int], dict[int, str]] | None:
+def _find_header(n_rows: int, top: list[list[object]]) -> tuple[list[int], dict[int, str]] | None:
     """The header row(s) and their column keys; a second row under the first is merged in
     (two-level headers, workbook-layout.md variant 2)."""
     best_row, best = -1, {}
     for row in range(min(HEADER_SEARCH_ROWS, n_rows)):
-        keys = _header_keys(top, row, memo)
+        if len(best) >= MIN_HEADER_MATCHES and row > best_row + 2:
+            break  # past a header and the row under it: the rest is data
+        keys = _header_keys(top, row)
         if len(keys) > len(best):
             best_row, best = row, keys
     if len(best) < MIN_HEADER_MATCHES:
@@ -219,7 +226,7 @@ def _find_header(
     rows, keys = [best_row], dict(best)
     for neighbour in (best_row + 1, best_row - 1):
         if 0 <= neighbour < len(top):
-            extra = {p: k for p, k in _header_keys(top, neighbour, memo).items() if p not in keys}
+            extra = {p: k for p, k in _header_keys(top, neighbour).items() if p not in keys}
             extra = {p: k for p, k in extra.items() if k not in keys.values()}
             if extra:
                 rows.append(neighbour)
@@ -230,11 +237,12 @@ def _find_header(
     return sorted(rows), keys
 
 
-def _read_sheet(n_rows: int, columns: list[pa.Array], sheet: str, memo: dict[str, str | None]):
-    """`columns` are the sheet's columns as Arrow arrays (row i is Excel row i + 1); `memo`
-    caches header-cell keys."""
+def _read_sheet(n_rows: int, columns: list[pa.Array], sheet: str):
+    """`columns` are the sheet's columns as Arrow arrays (row i is Excel row i + 1). Returns
+    the data rows (an Arrow table: sheet, excel_row, then the column keys as text), the
+    layout, the skipped rows as (sheet, excel_row, kind) arrays, and the sheet's notices."""
     top = _top_rows(columns)
-    header = _find_header(n_rows, top, memo)
+    header = _find_header(n_rows, top)
     if header is None:
         return None
     header_rows, keys = header
@@ -271,21 +279,15 @@ def _read_sheet(n_rows: int, columns: list[pa.Array], sheet: str, memo: dict[str
         f"extra:{label}": p for p, label in sorted(unknown.items())
     }
     take = pa.array(keep, type=pa.int64())
-    data = {}
+    data = {
+        "sheet": pa.array(np.full(len(keep), sheet, dtype=object), pa.large_string()),
+        "excel_row": pa.array(excel_row[keep], pa.int64()),
+    }
     missing_text = pa.scalar(None, pa.large_string())
     for name, p in named.items():
         values = stripped[p].take(take).cast(pa.large_string())  # pandas' Arrow string type
         data[name] = pc.if_else(pc.equal(values, ""), missing_text, values)  # empty: missing
-    rows = pa.table(data, schema=pa.schema([(n, pa.large_string()) for n in data])).to_pandas()
-    rows.insert(0, "excel_row", pd.Series(excel_row[keep], dtype="int64"))
-    rows.insert(0, "sheet", sheet)
-    skipped = pd.DataFrame(
-        {
-            "sheet": sheet,
-            "excel_row": pd.Series(excel_row[~is_data], dtype=excel_row.dtype),
-            "kind": pd.Series(kinds[~is_data], dtype="str"),
-        }
-    )
+    skipped = (np.full((~is_data).sum(), sheet, dtype=object), excel_row[~is_data], kinds[~is_data])
     notices = _totals_checks(body_columns, kinds, excel_row, sheet)
     layout = SheetLayout(
         sheet=sheet,
@@ -298,20 +300,17 @@ def _read_sheet(n_rows: int, columns: list[pa.Array], sheet: str, memo: dict[str
             k == "income_per_capita" and is_thousand_dong(labels[p]) for p, k in keys.items()
         ),
     )
-    if "commune" not in rows.columns:
+    if "commune" not in data:
         # One sheet per commune without a commune column: the sheet's name is the commune
         # (validated like a typed commune, HH021).
-        rows["commune"] = sheet.strip()
+        data["commune"] = pa.array(np.full(len(keep), sheet.strip(), object), pa.large_string())
         notices.append({"sheet": sheet, "code": "WB010", "detail": f"commune = '{sheet}'"})
-    missing = [k for k in REQUIRED if k not in rows.columns]
-    if "income_per_capita" not in rows.columns and not {
-        "income_score",
-        "deprivation_score",
-    } <= set(rows.columns):
+    missing = [k for k in REQUIRED if k not in data]
+    if "income_per_capita" not in data and not {"income_score", "deprivation_score"} <= set(data):
         missing.append("income_per_capita")
     if missing:
         notices.append({"sheet": sheet, "code": "WB005", "detail": ", ".join(missing)})
-    return rows.reset_index(drop=True), layout, skipped.reset_index(drop=True), notices
+    return pa.table(data), layout, skipped, notices
 
 
 def _row_kinds(n_rows: int, stripped: list[pa.Array], filled: list[np.ndarray]) -> np.ndarray:
