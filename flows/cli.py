@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 import config
+from flows.prefect_server import TemporaryServer
 from warehouse import queries, writer
 
 # The embedded Prefect server (no PREFECT_API_URL) gets 20 s to start by default, too short on
@@ -29,6 +30,7 @@ def _years_in(raw_dir: Path) -> list[int]:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    server = TemporaryServer()  # first: it starts while the pipeline's modules are imported
     from flows.census_flow import RunSummary, annual_census, find_workbooks
     from flows.progress import progress
     from flows.runners import task_runner
@@ -42,7 +44,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         return 2
     worst = 0
     for year in years:
-        with progress(year, len(find_workbooks(raw_dir, year))):
+        with server.connected(), progress(year, len(find_workbooks(raw_dir, year))):
             state = census_flow(
                 year=year,
                 raw_dir=raw_dir,
