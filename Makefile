@@ -36,9 +36,10 @@ serve: $(CENSUS)
 
 # Benchmarks (bench/run.py): prints a table and writes bench/results.md. Workbooks are cached
 # in ~/.cache/census-bench. SCALE = share of the nation's 700 districts; PROFILE=1 adds a
-# pyinstrument profile of the province run.
+# pyinstrument profile of the province run; SKIP_DASK=1 runs the nation on the default runner only.
 bench: $(CENSUS)
-	$(VENV)/bin/python -m bench.run $(if $(SCALE),--scale $(SCALE)) $(if $(PROFILE),--profile)
+	$(VENV)/bin/python -m bench.run $(if $(SCALE),--scale $(SCALE)) $(if $(PROFILE),--profile) \
+		$(if $(SKIP_DASK),--skip-dask)
 
 lint: $(CENSUS)
 	$(VENV)/bin/ruff check .

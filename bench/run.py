@@ -40,7 +40,7 @@ import psutil
 from bench import nation
 
 REPO = Path(__file__).resolve().parent.parent
-RESULTS = REPO / "bench" / "results.md"
+RESULTS = REPO / "bench" / "results.md"  # the default scale; other scales: results-scale-<s>.md
 CACHE = Path(os.environ.get("CENSUS_BENCH_CACHE", "~/.cache/census-bench")).expanduser()
 PROFILE_HTML = CACHE / "profile.html"  # generated: kept out of the repository
 YEAR = 2019
@@ -532,8 +532,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     print()
     print(text)
-    RESULTS.write_text(text, encoding="utf-8")
-    log(f"written {RESULTS.relative_to(REPO)}")
+    results = (
+        RESULTS
+        if args.scale == DEFAULT_SCALE
+        else RESULTS.with_stem(f"results-scale-{args.scale:g}")
+    )
+    results.write_text(text, encoding="utf-8")
+    log(f"written {results.relative_to(REPO)}")
     return 0
 
 

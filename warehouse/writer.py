@@ -103,6 +103,9 @@ def connect(
     # 16 MB: a province's districts then cost two or three checkpoints instead of one each
     # (load 2.2 s -> 1.8 s for the sample census, checkpoints included; bench/results.md).
     con.execute("SET checkpoint_threshold = '64MB'")
+    # DuckDB may take 80% of RAM by default; the marts over a national census (27 million
+    # households) then spill to disk instead, keeping a run under 4 GiB (bench/, issue 7).
+    con.execute("SET memory_limit = ?", [os.environ.get("CENSUS_DUCKDB_MEMORY", "2GB")])
     con.execute(DDL.read_text(encoding="utf-8"))
     return con
 
