@@ -102,42 +102,54 @@ def _error_sheet(book, read: WorkbookRead, findings: pd.DataFrame) -> None:
     ws.write_row(0, 0, header, bold)
     ws.freeze_panes(1, 2)
 
-    findings = findings.assign(excel_row=findings["excel_row"].astype("int64"))
+    findings = findings.assign(
+        excel_row=findings["excel_row"].astype("int64"),
+        rank=findings["severity"].map({"error": 0, "warning": 1}),
+    )
     sheet_order = {layout.sheet: i for i, layout in enumerate(read.layouts)}
-    rows = read.rows.set_index(["sheet", "excel_row"])
-    position = {key: 2 + i for i, (key, _) in enumerate(columns)}
     places = (
         findings[["sheet", "excel_row"]]
         .drop_duplicates()
         .assign(order=lambda f: f["sheet"].map(sheet_order))
         .sort_values(["order", "excel_row"])
     )
-    by_place = findings.groupby(["sheet", "excel_row"], sort=False)
-    for out_row, (sheet, excel_row) in enumerate(
-        zip(places["sheet"], places["excel_row"], strict=True), start=1
+    # Grouped once for the whole sheet (a per-row pandas lookup made this the slow part):
+    # the officer's cells of each place, each cell's worst severity, each place's rules.
+    keys = [key for key, _ in columns]
+    cells = (
+        read.rows.set_index(["sheet", "excel_row"])
+        .reindex(columns=keys)
+        .reindex(pd.MultiIndex.from_frame(places[["sheet", "excel_row"]]))
+        .astype(object)
+        .to_numpy()
+    )
+    worst = findings.sort_values("rank", kind="stable").drop_duplicates(
+        ["sheet", "excel_row", "column_key"]
+    )
+    fill_of = {
+        (sheet, row, key): fills[severity]
+        for sheet, row, key, severity in worst[
+            ["sheet", "excel_row", "column_key", "severity"]
+        ].itertuples(index=False)
+    }
+    rules = findings.groupby(["sheet", "excel_row"], sort=False).agg(
+        codes=("rule_code", lambda c: ", ".join(dict.fromkeys(c))),
+        messages=("rule", lambda m: "\n".join(dict.fromkeys(m))),
+    )
+    for out_row, (sheet, excel_row, texts) in enumerate(
+        zip(places["sheet"], places["excel_row"], cells, strict=True), start=1
     ):
         ws.write_string(out_row, 0, str(sheet))
         ws.write_number(out_row, 1, int(excel_row))
-        values = rows.loc[(sheet, excel_row)] if (sheet, excel_row) in rows.index else None
-        here = by_place.get_group((sheet, excel_row))
-        worst = (
-            here.assign(rank=here["severity"].map({"error": 0, "warning": 1}))
-            .sort_values("rank")
-            .drop_duplicates("column_key")
-            .set_index("column_key")["severity"]
-        )
-        for key, col in position.items():
-            text = None if values is None else values.get(key)
-            text = None if text is None or pd.isna(text) else str(text)
-            fill = fills.get(worst.get(key)) if key in worst.index else None
-            if text is None:
+        for col, (key, text) in enumerate(zip(keys, texts, strict=True), start=2):
+            fill = fill_of.get((sheet, excel_row, key))
+            if text is None or pd.isna(text):
                 ws.write_blank(out_row, col, None, fill)
             else:
-                ws.write_string(out_row, col, text, fill)
-        codes = list(dict.fromkeys(here["rule_code"]))
-        messages = list(dict.fromkeys(here["rule"]))
-        ws.write_string(out_row, len(header) - 2, ", ".join(codes), wrap)
-        ws.write_string(out_row, len(header) - 1, "\n".join(messages), wrap)
+                ws.write_string(out_row, col, str(text), fill)
+        codes, messages = rules.loc[(sheet, excel_row)]
+        ws.write_string(out_row, len(header) - 2, codes, wrap)
+        ws.write_string(out_row, len(header) - 1, messages, wrap)
     ws.set_column(0, 1, 12)
     ws.set_column(2, len(header) - 3, 16)
     ws.set_column(len(header) - 2, len(header) - 2, 14)
