@@ -28,7 +28,6 @@ import config
 from flows.artifacts import publish_run_artifacts
 from flows.census_calendar import closed_census_year, local_today
 from flows.tasks import process_workbook, reject_cross_district_duplicates
-from schemas.household import cross_workbook_duplicates
 from schemas.rules import RULES
 from transforms.normalise import canonical_district
 from warehouse import queries, writer
@@ -332,8 +331,6 @@ def annual_census(
         summary.timings["hash"] = time.perf_counter() - started
         started = time.perf_counter()
         reloaded: list[str] = []  # districts this run replaces
-        ids: list[pd.DataFrame] = []  # household_id, source_file of every batch written
-        files: dict[str, int] = {}  # source_file -> a small code: 27 million ids stay compact
         for path, outcome in _stream(list(pending), year, province):
             if isinstance(outcome, Exception):  # one bad workbook never stops the others
                 reason = str(outcome)
@@ -349,32 +346,20 @@ def annual_census(
                 writer.record_file(con, run_id, batch.file_record | {"status": "other_district"})
                 continue
             reloaded.append(batch.district)
-            code = files.setdefault(batch.source_file, len(files))
-            ids.append(batch.households[["household_id"]].assign(source_file=code))
             _write_batch(con, run_id, batch, summary, reports_dir, logger)
         summary.timings["process"] = time.perf_counter() - started
 
-        # HH031 needs every id of the year: the ids kept above and those of the districts this
-        # run does not reload. A workbook holding a duplicate is read again and rewritten with
-        # the duplicates rejected (rare: the price of never holding every district at once).
-        elsewhere = con.execute(
-            "SELECT household_id, source_file, sheet, excel_row FROM core.households "
-            "WHERE year = ? AND NOT list_contains(?, district)",
-            [year, reloaded],
-        ).df()
-        for name in elsewhere["source_file"].unique():
-            files.setdefault(name, len(files))
-        ids.append(
-            elsewhere[["household_id"]].assign(source_file=elsewhere["source_file"].map(files))
-        )
-        dupes = cross_workbook_duplicates(pd.concat(ids, ignore_index=True))
-        del ids
-        codes = set(dupes["source_file"])
-        again = sorted({f for f, c in files.items() if c in codes} & {p.name for p in pending})
+        # HH031 needs every id of the year: those this run wrote and those of the districts it
+        # does not reload, compared in the warehouse. A workbook holding a duplicate is read
+        # again and rewritten with the duplicates rejected (rare: the price of never holding
+        # every district at once).
+        dupes = writer.duplicate_ids(con, year, run_id, reloaded)
+        written = set(dupes.loc[dupes["this_run"], "source_file"])
+        again = sorted(written & {p.name for p in pending})
         if again:
             names = {p.name: p for p in pending}
             loads = [outcome for _, outcome in _stream([names[n] for n in again], year, province)]
-            held = elsewhere[elsewhere["household_id"].isin(dupes["household_id"])]
+            held = dupes[~dupes["this_run"]]
             for batch in reject_cross_district_duplicates([b for b, _ in loads], held):
                 # Undo the first write's counts: `hits` rows moved from loaded to rejected.
                 hits = int((batch.rejections["rule_code"] == "HH031").sum())

@@ -235,6 +235,31 @@ def recorded_districts(con: duckdb.DuckDBPyConnection, year: int) -> dict[str, s
     return dict(rows)
 
 
+# HH031 over the whole year, in the warehouse: each district is written as it arrives, so
+# the year's ids (27 million for the nation) are read here, never held in Python. The same
+# rule as schemas.household.cross_workbook_duplicates: an id in more than one workbook.
+DUPLICATE_IDS = """
+WITH ids AS (
+    SELECT household_id, district, source_file, sheet, excel_row, run_id = $run AS this_run
+    FROM core.households
+    WHERE year = $year AND (run_id = $run OR NOT list_contains($reloaded, district))
+)
+SELECT * FROM ids
+WHERE household_id IN (
+    SELECT household_id FROM ids GROUP BY household_id HAVING count(DISTINCT source_file) > 1
+)
+ORDER BY household_id, source_file, sheet, excel_row
+"""
+
+
+def duplicate_ids(
+    con: duckdb.DuckDBPyConnection, year: int, run_id: str, reloaded: list[str]
+) -> pd.DataFrame:
+    """Rows whose household id is in more than one workbook of the year, among the rows this
+    run wrote and those of the districts it does not reload (`this_run` tells them apart)."""
+    return con.execute(DUPLICATE_IDS, {"year": year, "run": run_id, "reloaded": reloaded}).df()
+
+
 def load_district(con: duckdb.DuckDBPyConnection, run_id: str, batch: DistrictLoad) -> None:
     """Replace one district-year in a single transaction; on any error nothing changes."""
     key = [batch.year, batch.district]
