@@ -24,6 +24,7 @@ from prefect.client.schemas.filters import (
     LogFilter,
     LogFilterFlowRunId,
 )
+from prefect.logging.handlers import APILogWorker
 
 from flows.census_flow import annual_census
 from tests.factory import household, write_workbook
@@ -140,6 +141,9 @@ def hostile_run(tmp_path_factory, prefect_harness):
     finally:
         for lg in loggers:
             lg.removeHandler(handler)
+    # Prefect sends logs to its server in batches from a background worker: wait for them to
+    # arrive, or the server's copy read by the tests below may still be short.
+    APILogWorker.drain_all(timeout=30)
     return {
         "root": root,
         "folder": folder,
