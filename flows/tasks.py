@@ -130,9 +130,8 @@ def _raw_rows(read: WorkbookRead, year: int, district: str) -> pd.DataFrame:
     indicator_keys = [k for k in config.all_indicator_keys() if k in rows.columns]
     extra = [c for c in rows.columns if c.startswith("extra:")]
     base = [k for k in TEXT_KEYS if k not in PERSONAL_KEYS]
-    raw = rows.reindex(columns=["source_file", "sheet", "excel_row", *base])
+    raw = rows.reindex(columns=["source_file", "sheet", "excel_row", *base, *indicator_keys])
     raw = raw.assign(year=year, workbook_district=district, file_hash=read.file_hash)
-    raw["indicators"] = pd.arrays.ArrowExtensionArray(text_map(rows, indicator_keys))
     raw["extra"] = pd.arrays.ArrowExtensionArray(
         text_map(rows.rename(columns=lambda c: c.removeprefix("extra:")), [e[6:] for e in extra])
     )

@@ -79,8 +79,9 @@ CREATE TABLE IF NOT EXISTS raw.households (
     meritorious  VARCHAR,
     social_protection VARCHAR,
     commune_classification VARCHAR,
-    indicators   MAP(VARCHAR, VARCHAR),    -- indicator key -> cell text
     extra        MAP(VARCHAR, VARCHAR)     -- unknown column header -> cell text
+    -- then one VARCHAR column per indicator key of config/standards/indicators.csv, the cell
+    -- as text: added by warehouse/writer.py, so a new standard's indicators need no DDL here
 );
 
 CREATE TABLE IF NOT EXISTS core.households (

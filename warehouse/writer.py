@@ -19,6 +19,7 @@ import pandas as pd
 import pyarrow as pa
 
 import config
+from schemas.headers import BASE_LABELS
 from schemas.rules import rules_table
 
 WAREHOUSE_DIR = Path(__file__).resolve().parent
@@ -43,7 +44,7 @@ class DistrictLoad:
     district: str
     source_file: str
     file_hash: str
-    raw: pd.DataFrame  # raw.households columns (text), `indicators`/`extra` as dicts or maps
+    raw: pd.DataFrame  # raw.households columns (text; indicators by key), `extra` as a map
     households: pd.DataFrame  # core.households columns
     classifications: pd.DataFrame  # core.classifications columns
     private: pd.DataFrame  # private.households columns
@@ -107,7 +108,32 @@ def connect(
     # households) then spill to disk instead, keeping a run under 4 GiB (bench/, issue 7).
     con.execute("SET memory_limit = ?", [os.environ.get("CENSUS_DUCKDB_MEMORY", "2GB")])
     con.execute(DDL.read_text(encoding="utf-8"))
+    _indicator_columns(con)
     return con
+
+
+def _indicator_columns(con: duckdb.DuckDBPyConnection) -> None:
+    """raw.households holds each indicator cell as text in a column named by its key, one for
+    every indicator of every standard in config/: a new period's indicators are added here, as
+    data. Files written before December 2026 held them in one MAP column `indicators`, which
+    cost the writer about 45% of its time (bench/results.md, issue 7): it is unpacked once."""
+    existing = {
+        name
+        for (name,) in con.execute(
+            "SELECT column_name FROM duckdb_columns() "
+            "WHERE schema_name = 'raw' AND table_name = 'households'"
+        ).fetchall()
+    }
+    keys = config.all_indicator_keys()
+    for key in keys:
+        if not re.fullmatch(r"[a-z][a-z0-9_]*", key) or key in BASE_LABELS:
+            raise ValueError(f"indicator key {key!r} cannot name a raw.households column")
+        if key not in existing:
+            con.execute(f'ALTER TABLE raw.households ADD COLUMN "{key}" VARCHAR')
+    if "indicators" in existing:
+        unpack = ", ".join(f'"{key}" = indicators[?]' for key in keys)
+        con.execute(f"UPDATE raw.households SET {unpack}", keys)
+        con.execute("ALTER TABLE raw.households DROP COLUMN indicators")
 
 
 def _arrow(frame: pd.DataFrame) -> pa.Table:
