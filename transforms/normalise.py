@@ -29,17 +29,16 @@ CLASSIFICATION_WORDS = {
 }
 
 
+# Joins a canonical district name (never holds it) and a commune's text into one key.
+_PAIR = "\x1f"
+
+
 def _per_distinct(text: pd.Series, fn, blank: object = None) -> np.ndarray:
     """`fn` of every cell as an object array, computed once per distinct value (columns repeat
     a lot); a blank cell gets `blank`."""
     codes, distinct = pd.factorize(text)
     values = np.array([*map(fn, distinct), blank], dtype=object)
     return values[codes]  # code -1 (blank) takes the last value
-
-
-def _folded(text: pd.Series) -> pd.Series:
-    """`fold` of every cell (blank stays missing)."""
-    return pd.Series(_per_distinct(text, fold), index=text.index, dtype="str")
 
 
 def _lookup(text: pd.Series, words: dict[str, str]) -> pd.Series:
@@ -88,11 +87,13 @@ def parse_integer(text: pd.Series) -> pd.Series:
 def parse_flag(text: pd.Series) -> pd.Series:
     """x / X / 1 / có -> True; 0 / blank / không -> False; anything else -> missing."""
 
-    def flag(value: object) -> bool | None:
-        word = fold(value)
-        return True if word in TRUE_WORDS else False if word in FALSE_WORDS else None
-
-    return pd.Series(_per_distinct(text, flag, blank=False), index=text.index, dtype="boolean")
+    codes, distinct = pd.factorize(text)
+    words = [fold(value) for value in distinct] + ["0"]  # code -1 (blank) takes the last
+    true = np.array([word in TRUE_WORDS for word in words])
+    known = true | np.array([word in FALSE_WORDS for word in words])
+    # Built from values and mask: a boolean Series from an object array costs 3x the parse.
+    flags = pd.arrays.BooleanArray(true[codes], ~known[codes])
+    return pd.Series(flags, index=text.index, name=text.name)
 
 
 def parse_area(text: pd.Series) -> pd.Series:
@@ -123,13 +124,17 @@ def canonical_commune(
     district: pd.Series, commune: pd.Series, province: config.Province
 ) -> pd.Series:
     """The commune's canonical name when it is a commune of that district, else missing."""
-    communes = province.communes
+    # Each distinct (district, commune text) pair is looked up once, among the communes of
+    # the districts present (a nation holds thousands of communes, a workbook a dozen).
+    pairs = district.str.cat(commune, sep=_PAIR)  # missing when either is
+    codes, distinct = pd.factorize(pairs)
+    communes = province.communes[province.communes["district"].isin(district.dropna().unique())]
     lookup = {
         (d, fold(c)): c for d, c in zip(communes["district"], communes["commune"], strict=True)
     }
-    pairs = pd.MultiIndex.from_arrays([district, _folded(commune)])
-    canonical = pd.Series(lookup, dtype="str")
-    return pd.Series(canonical.reindex(pairs).to_numpy(), index=commune.index, dtype="str")
+    names = [lookup.get((d, fold(c))) for d, c in (p.split(_PAIR, 1) for p in distinct)]
+    values = np.array([*names, None], dtype=object)[codes]  # code -1 (missing) takes None
+    return pd.Series(values, index=commune.index, dtype="str")
 
 
 def id_digits(text: pd.Series) -> pd.Series:

@@ -3,11 +3,15 @@ names the file and the reason, before calamine parses it; the harmless ones read
 
 from __future__ import annotations
 
+import re
 import struct
 import zipfile
 
+import pyarrow as pa
 import pytest
 import xlwt
+from hypothesis import given
+from hypothesis import strategies as st
 
 import config
 from flows.tasks import process_workbook
@@ -151,6 +155,22 @@ def test_control_characters_are_removed_and_reported(tmp_path):
     assert [n["code"] for n in read.notices if n["code"] == "WB027"] == ["WB027"]
     load = process_workbook(path, 2019, PROVINCE)
     assert len(load.households) == 2  # the commune matches once cleaned
+
+
+@given(
+    st.lists(
+        st.one_of(st.none(), st.text(st.characters(max_codepoint=0x2FF), max_size=6)),
+        max_size=8,
+    ),
+    st.booleans(),
+    st.integers(0, 2),
+)
+def test_control_character_scan_agrees_with_the_rule(cells, large, cut):
+    """The byte-level scan of `cells_clean` flags a column exactly when the rule's regex
+    finds a control character in one of its cells (sliced arrays included)."""
+    column = pa.array(cells, pa.large_string() if large else pa.string())[cut:]
+    expected = not any(c is not None and re.search(guard._CONTROL, c) for c in column.to_pylist())
+    assert guard.cells_clean([column]) == expected
 
 
 def test_formulas_are_read_as_cached_values_never_evaluated(tmp_path):
