@@ -23,6 +23,7 @@ from prefect import Task, flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.client.schemas.objects import TaskRun
 from prefect.states import Completed, Failed, State
+from prefect.task_runners import ThreadPoolTaskRunner
 
 import config
 from flows.artifacts import publish_run_artifacts
@@ -272,7 +273,14 @@ def _only_district(
     return str(name)
 
 
-@flow(name="annual-census", log_prints=True)
+# The workbooks' tasks run on IN_FLIGHT threads. Prefect's default pool has no bound and
+# started ~50 threads for a nation; each thread allocating big frames spread them over more of
+# glibc's memory arenas: peak 3.4 GB -> 2.1 GB and 10% faster for 70 nation workbooks (issue 7).
+@flow(
+    name="annual-census",
+    log_prints=True,
+    task_runner=ThreadPoolTaskRunner(max_workers=IN_FLIGHT),
+)
 def annual_census(
     year: int | None = None,
     raw_dir: Path = Path("raw"),
