@@ -53,7 +53,17 @@ CREATE OR REPLACE MACRO marts.census_years() AS TABLE
     FROM (SELECT DISTINCT year FROM marts.household_status);
 
 CREATE OR REPLACE TABLE marts.transitions AS
-WITH history AS (
+-- The first year each household was poor and near-poor: "poor in an earlier year" is then
+-- first_poor < year (a window over each household's earlier years says the same, slower).
+WITH firsts AS (
+    SELECT
+        household_id,
+        min(year) FILTER (WHERE status = 'poor') AS first_poor,
+        min(year) FILTER (WHERE status = 'near_poor') AS first_near_poor
+    FROM marts.household_status
+    GROUP BY household_id
+),
+history AS (
     SELECT
         s.year,
         y.previous_year,
@@ -63,15 +73,11 @@ WITH history AS (
         s.area,
         s.is_ethnic_minority,
         s.status,
-        coalesce(bool_or(s.status = 'poor') OVER earlier, false) AS was_ever_poor,
-        coalesce(bool_or(s.status = 'near_poor') OVER earlier, false) AS was_ever_near_poor
+        coalesce(f.first_poor < s.year, false) AS was_ever_poor,
+        coalesce(f.first_near_poor < s.year, false) AS was_ever_near_poor
     FROM marts.household_status AS s
     JOIN marts.census_years() AS y USING (year)
-    WINDOW earlier AS (
-        PARTITION BY s.household_id
-        ORDER BY s.year
-        RANGE BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING
-    )
+    JOIN firsts AS f USING (household_id)
 ),
 -- Last year's rows, keyed by the year they are the start of.
 start AS (
@@ -102,6 +108,24 @@ paired AS (
     FULL JOIN start AS st
         ON st.year = cur.year AND st.household_id = cur.household_id
         AND st.district = cur.district
+),
+-- Where a household that arrived or left is in the other year (moved district): looked up
+-- for those rows only (joining every row to the history twice took ~50 s of a national run).
+moves AS (
+    SELECT
+        p.year,
+        p.household_id,
+        p.district,
+        p.presence,
+        CASE p.presence WHEN 'arrived' THEN was.district WHEN 'left' THEN went.district END
+            AS other_district
+    FROM paired AS p
+    LEFT JOIN history AS was
+        ON p.presence = 'arrived' AND was.year = p.previous_year
+        AND was.household_id = p.household_id
+    LEFT JOIN history AS went
+        ON p.presence = 'left' AND went.year = p.year AND went.household_id = p.household_id
+    WHERE p.presence IN ('arrived', 'left')
 )
 SELECT
     p.year,
@@ -112,9 +136,7 @@ SELECT
     p.area,
     p.is_ethnic_minority,
     p.presence,
-    -- Where a household that arrived or left is in the other year (moved district).
-    CASE p.presence WHEN 'arrived' THEN was.district WHEN 'left' THEN went.district END
-        AS other_district,
+    m.other_district,
     p.previous_status,
     p.status,
     CASE WHEN p.presence = 'continuing' THEN
@@ -128,7 +150,6 @@ SELECT
     p.was_ever_poor,
     p.was_ever_near_poor
 FROM paired AS p
-LEFT JOIN history AS was
-    ON p.presence = 'arrived' AND was.year = p.previous_year AND was.household_id = p.household_id
-LEFT JOIN history AS went
-    ON p.presence = 'left' AND went.year = p.year AND went.household_id = p.household_id;
+LEFT JOIN moves AS m
+    ON m.year = p.year AND m.household_id = p.household_id AND m.district = p.district
+    AND m.presence = p.presence;

@@ -117,7 +117,7 @@ counted AS (
         year,
         any_value(previous_year) AS previous_year,
         unit_group,
-        list_sort(list_distinct(list(district) FILTER (district IS NOT NULL))) AS districts,
+        list_sort(list(DISTINCT district) FILTER (district IS NOT NULL)) AS districts,
         count(*) FILTER (is_now) AS households,
         count(*) FILTER (is_now AND is_ethnic_minority) AS ethnic_minority_households,
         count_since(has_previous, was) AS households_start,

@@ -87,17 +87,31 @@ headline AS (
     FROM scoped
     GROUP BY ALL
 ),
+-- Each deprivation beside its household's score, joined once and then counted per scope
+-- (joining every scope's rows to the deprivations took 3 joins of a nation's size).
+deprived AS (
+    SELECT d.year, d.indicator, s.district, s.ethnicity, s.af_poor
+    FROM deprivations AS d
+    JOIN scored AS s USING (year, household_id)
+),
 by_indicator AS (
     SELECT
-        sc.year,
-        sc.scope,
-        sc.name,
-        d.indicator,
+        year,
+        scope,
+        name,
+        indicator,
         count(*) AS deprived_households,
-        count(*) FILTER (sc.af_poor) AS censored_deprived_households
-    FROM scoped AS sc
-    JOIN deprivations AS d USING (year, household_id)
-    GROUP BY ALL
+        count(*) FILTER (af_poor) AS censored_deprived_households
+    FROM (
+        SELECT 'province' AS scope, r.province AS name, d.*
+        FROM deprived AS d
+        CROSS JOIN (SELECT any_value(province) AS province FROM ref.districts) AS r
+        UNION ALL
+        SELECT 'district', district, * FROM deprived
+        UNION ALL
+        SELECT 'ethnic_group', ethnicity, * FROM deprived
+    )
+    GROUP BY year, scope, name, indicator
 )
 SELECT
     h.year,
