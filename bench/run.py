@@ -270,6 +270,15 @@ def profile(raw: Path, work: Path) -> str:
 # ---------------------------------------------------------------------------------------------
 # The report
 # ---------------------------------------------------------------------------------------------
+# RunSummary.timings keys: per-workbook stages (summed over workbooks) and the flow's stages.
+WORKBOOK_STAGES = ("read", "validate", "classify", "assemble")
+FLOW_STAGES = ("hash", "process", "load", "reports", "marts")
+
+
+def stage_list(timings: dict[str, float], keys: tuple[str, ...]) -> str:
+    return ", ".join(f"{k} {timings[k]:.2f}" for k in keys if k in timings)
+
+
 def fmt_s(seconds: float) -> str:
     return f"{seconds:.1f} s" if seconds < 600 else f"{seconds / 60:.1f} min"
 
@@ -328,9 +337,7 @@ def main(argv: list[str] | None = None) -> int:
         compute = t.get("flow", 0.0)
         log(f"province: {fmt_s(full['wall'])}, {households} households; floor and naive next")
         floor_s, floor_rows = floor(paths)
-        stages = ", ".join(
-            f"{k} {t[k]:.2f}" for k in ("read", "validate", "classify", "assemble") if k in t
-        )
+        stages = stage_list(t, WORKBOOK_STAGES)
         rows += [
             ("Province: households loaded", f"{households:,}", "", ""),
             (
@@ -348,16 +355,7 @@ def main(argv: list[str] | None = None) -> int:
                 "",
                 "",
             ),
-            (
-                "Province: flow stages (s, wall)",
-                ", ".join(
-                    f"{k} {t[k]:.2f}"
-                    for k in ("hash", "process", "load", "reports", "marts")
-                    if k in t
-                ),
-                "",
-                "",
-            ),
+            ("Province: flow stages (s, wall)", stage_list(t, FLOW_STAGES), "", ""),
             (f"Floor: fastexcel, every sheet ({floor_rows:,} rows)", fmt_s(floor_s), "", ""),
             (
                 "Ours / floor (flow compute / bare read)",
@@ -495,6 +493,12 @@ def main(argv: list[str] | None = None) -> int:
                         verdict(res["wall"] < 600) if count == nation.NATION_DISTRICTS else "",
                     ),
                     (f"Nation ({label}): rows per second", f"{n / res['wall']:,.0f}", "", ""),
+                    (
+                        f"Nation ({label}): flow stages (s, wall)",
+                        stage_list(res["timings"], (*FLOW_STAGES, "flow")),
+                        "",
+                        "",
+                    ),
                     (
                         f"Nation ({label}): peak memory (process tree; ru_maxrss)",
                         f"{fmt_mem(res['peak_tree'])}; {fmt_mem(res['maxrss'])}",
