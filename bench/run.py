@@ -507,6 +507,11 @@ def main(argv: list[str] | None = None) -> int:
                     ),
                 ]
                 if count < nation.NATION_DISTRICTS:
+                    notes.append(
+                        f"Nation ({label}) at 700 districts is extrapolated linearly from "
+                        f"{count}: it misses the marts' growth (about 2 min at 27 million "
+                        "households); `make bench SCALE=1` measures it (bench/results-scale-1.md)."
+                    )
                     rows.append(
                         (
                             f"Nation ({label}): 700 districts, extrapolated (start-up "
