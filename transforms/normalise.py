@@ -126,15 +126,17 @@ def canonical_commune(
     """The commune's canonical name when it is a commune of that district, else missing."""
     # Each distinct (district, commune text) pair is looked up once, among the communes of
     # the districts present (a nation holds thousands of communes, a workbook a dozen).
-    pairs = district.str.cat(commune, sep=_PAIR)  # missing when either is
-    codes, distinct = pd.factorize(pairs)
     communes = province.communes[province.communes["district"].isin(district.dropna().unique())]
     lookup = {
         (d, fold(c)): c for d, c in zip(communes["district"], communes["commune"], strict=True)
     }
-    names = [lookup.get((d, fold(c))) for d, c in (p.split(_PAIR, 1) for p in distinct)]
-    values = np.array([*names, None], dtype=object)[codes]  # code -1 (missing) takes None
-    return pd.Series(values, index=commune.index, dtype="str")
+
+    def name(pair: str) -> str | None:
+        d, c = pair.split(_PAIR, 1)
+        return lookup.get((d, fold(c)))
+
+    pairs = district.str.cat(commune, sep=_PAIR)  # missing when either is
+    return pd.Series(_per_distinct(pairs, name), index=commune.index, dtype="str")
 
 
 def id_digits(text: pd.Series) -> pd.Series:
