@@ -357,15 +357,14 @@ def _is_clean(columns: list[pa.Array], limits: Limits) -> bool:
     # Control characters are found in the UTF-8 bytes themselves (numpy over each column's
     # data buffer: about 10x the regex kernel's speed on a district's million cells); a hit
     # is confirmed by the regex, which sees cell boundaries.
-    if not any(_control_bytes(utf8_bytes(c)) for c in columns):
+    if not any(_control_bytes(_utf8_bytes(c)) for c in columns):
         return True
     return not pc.any(pc.match_substring_regex(cells, _CONTROL)).as_py()
 
 
-def utf8_bytes(column: pa.Array) -> np.ndarray:
-    """The UTF-8 bytes of a text column's cells, end to end (its data buffer's used part)."""
-    if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
-        column = column.cast(pa.large_string())
+def _utf8_bytes(column: pa.Array) -> np.ndarray:
+    """The UTF-8 bytes of a text column's cells, end to end (its data buffer's used part);
+    `_is_clean` passes text columns only."""
     _, offsets, data = column.buffers()
     if data is None or len(column) == 0:
         return np.empty(0, np.uint8)
