@@ -9,10 +9,10 @@ recognised without touching this file.
 from __future__ import annotations
 
 import re
-import unicodedata
 from functools import cache, lru_cache
 
 import config
+from transforms.text import fold
 
 # key -> accepted labels (the first is the canonical Vietnamese header of workbook-layout.md).
 BASE_LABELS: dict[str, tuple[str, ...]] = {
@@ -61,21 +61,6 @@ PERSONAL_KEYS: tuple[str, ...] = ("head_name", "head_id_number", "note")
 
 # Income headers that declare thousand đồng (variant 5): the value is scaled to đồng.
 _THOUSAND_DONG = re.compile(r"nghin dong|ngan dong|1[ .,]?000 ?d|\bnghin\b|\bngd\b")
-
-
-def fold(text: object) -> str:
-    """Case-, spacing-, punctuation- and diacritic-insensitive form of a label or value."""
-    return _fold_text(str(text))
-
-
-@lru_cache(maxsize=1 << 16)
-def _fold_text(text: str) -> str:
-    # Cached: the reader folds the same header labels and titles in every commune sheet.
-    s = unicodedata.normalize("NFD", text).lower()
-    s = "".join(ch for ch in s if unicodedata.category(ch) != "Mn")
-    s = s.replace("đ", "d")
-    s = re.sub(r"[^0-9a-z]+", " ", s)
-    return s.strip()
 
 
 def fold_label(text: object) -> str:

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 import config
-from schemas.headers import fold
+from transforms.text import fold
 
 # Booleans (workbook-layout.md, indicator and flag columns; variant 7).
 TRUE_WORDS = frozenset({"x", "1", "co", "true", "yes", "v"})

@@ -20,8 +20,8 @@ from pathlib import Path
 import pandas as pd
 import xlsxwriter
 
-from schemas.headers import fold
 from schemas.rules import RULES
+from transforms.text import fold
 from workbooks.reader import WorkbookRead
 
 ERROR_SHEET = "Loi"

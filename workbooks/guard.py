@@ -33,6 +33,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from workbooks.errors import WorkbookError
+
 MiB = 1 << 20
 
 
@@ -80,11 +82,7 @@ _CHUNK = 1 * MiB
 
 
 def _fail(path: Path, code: str, reason: str) -> None:
-    from workbooks.reader import WorkbookError  # the reader imports this module
-
-    error = WorkbookError(f"{path.name}: {reason}")
-    error.code = code  # the flow records the failure under this rule code
-    raise error
+    raise WorkbookError(f"{path.name}: {reason}", code)
 
 
 def check_workbook(path: Path, limits: Limits | None = None) -> list[dict[str, object]]:

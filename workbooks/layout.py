@@ -41,8 +41,9 @@ import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
 import config
-from schemas.headers import BASE_LABELS, fold
+from schemas.headers import BASE_LABELS
 from transforms import sample
+from transforms.text import fold
 
 TITLE = "DANH SÁCH HỘ GIA ĐÌNH RÀ SOÁT HỘ NGHÈO, HỘ CẬN NGHÈO NĂM {year}"
 GROUP_HEADER = "Các chỉ số thiếu hụt dịch vụ xã hội cơ bản"

@@ -22,9 +22,11 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from schemas.headers import BASE_LABELS, fold, is_thousand_dong, key_for_label
+from schemas.headers import BASE_LABELS, is_thousand_dong, key_for_label
 from schemas.household import REQUIRED
+from transforms.text import fold
 from workbooks import tcvn3
+from workbooks.errors import WorkbookError
 from workbooks.guard import cells_clean, check_workbook, clean_grid
 
 # How far down a sheet the header row may sit (title rows above it).
@@ -38,10 +40,6 @@ _SIGNATURE = re.compile(
 )
 
 META_COLUMNS = ("source_file", "sheet", "excel_row")
-
-
-class WorkbookError(Exception):
-    """A workbook that cannot be read at all; the message names the file and the reason."""
 
 
 @dataclass

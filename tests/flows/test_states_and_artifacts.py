@@ -19,7 +19,7 @@ from prefect.states import Completed, Failed
 from flows import cli
 from flows.census_flow import annual_census, file_busy
 from tests.factory import household, write_workbook
-from workbooks.reader import WorkbookError
+from workbooks.errors import WorkbookError
 
 
 def flow_run_details(state):

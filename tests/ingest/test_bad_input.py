@@ -11,7 +11,8 @@ from flows.tasks import reject_cross_district_duplicates
 from schemas.rules import RULES
 from tests.factory import household, write_workbook
 from tests.ingest.builders import ALL_KEYS, LABELS, closes, codes, grid_rows, process, write_grid
-from workbooks.reader import WorkbookError, read_workbook
+from workbooks.errors import WorkbookError
+from workbooks.reader import read_workbook
 
 # (overrides of the bad row, rule code, header of the offending column or None for the row).
 BAD_ROWS = [

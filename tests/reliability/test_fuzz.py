@@ -22,7 +22,8 @@ from schemas.headers import BASE_LABELS
 from schemas.rules import RULES
 from tests.factory import household, write_workbook
 from tests.reliability.hostile import SQL_TEXT
-from workbooks.reader import WorkbookError, read_workbook
+from workbooks.errors import WorkbookError
+from workbooks.reader import read_workbook
 
 PROVINCE = config.load_province(config.DEFAULT_PROVINCE)
 YEAR = 2019

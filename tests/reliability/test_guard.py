@@ -19,7 +19,8 @@ from tests.factory import BASE_ORDER, household, write_workbook
 from tests.reliability import hostile
 from workbooks import guard
 from workbooks.error_report import district_slug, report_path
-from workbooks.reader import WorkbookError, read_workbook
+from workbooks.errors import WorkbookError
+from workbooks.reader import read_workbook
 
 PROVINCE = config.load_province(config.DEFAULT_PROVINCE)
 
