@@ -246,8 +246,9 @@ def profile(raw: Path, work: Path) -> str:
     from pyinstrument import Profiler
 
     import config
-    from flows.tasks import process_workbook
+    from flows.workbook import process_workbook
     from warehouse import writer
+    from warehouse.run import CensusRun
 
     province = config.load_province(config.DEFAULT_PROVINCE)
     paths = sorted((raw / str(YEAR)).glob("*.xlsx"))
@@ -255,10 +256,10 @@ def profile(raw: Path, work: Path) -> str:
     profiler = Profiler(interval=0.005)
     profiler.start()
     try:
-        writer.load_reference(con, province)
-        writer.start_run(con, "profile", YEAR, province.name, str(raw))
+        run = CensusRun(con, province, YEAR)
+        run.start(raw, work / "profile.duckdb")
         for path in paths:
-            writer.load_district(con, "profile", process_workbook(path, YEAR, province))
+            run.load(process_workbook(path, YEAR, province))
         writer.build_marts(con)
     finally:
         profiler.stop()

@@ -11,6 +11,7 @@ Adding a standard period or a province is a data change: new rows or a new folde
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import tomllib
@@ -76,9 +77,30 @@ def _number(text: str) -> float | None:
 
 
 @cache
+def periods_table() -> pd.DataFrame:
+    """config/standards/periods.csv as text."""
+    return _read_csv(CONFIG_DIR / "standards" / "periods.csv")
+
+
+def typed(table: pd.DataFrame) -> pd.DataFrame:
+    """A text table with its numeric columns as numbers (empty cells missing), as the
+    warehouse's ref tables hold them."""
+    out = table.copy()
+    for column in out.columns:
+        with contextlib.suppress(ValueError, TypeError):
+            out[column] = pd.to_numeric(out[column].replace("", math.nan))
+    return out
+
+
+@cache
+def indicators_table() -> pd.DataFrame:
+    """config/standards/indicators.csv as text (the warehouse's ref.indicators)."""
+    return _read_csv(CONFIG_DIR / "standards" / "indicators.csv")
+
+
+@cache
 def standards() -> tuple[Standard, ...]:
-    periods = _read_csv(CONFIG_DIR / "standards" / "periods.csv")
-    indicators = _read_csv(CONFIG_DIR / "standards" / "indicators.csv")
+    periods, indicators = periods_table(), indicators_table()
     out = []
     for row in periods.to_dict("records"):
         inds = indicators[indicators["period"] == row["period"]]

@@ -28,7 +28,7 @@ import duckdb
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from warehouse import writer  # noqa: E402
 
-# Tables holding one district-year (as warehouse.writer.DISTRICT_TABLES), with the column
+# Tables holding one district-year (as warehouse.writer.UNIT_TABLES), with the column
 # naming the district.
 DISTRICT_COLUMN = {
     "raw.households": "workbook_district",

@@ -31,9 +31,10 @@ def _years_in(raw_dir: Path) -> list[int]:
 
 def cmd_run(args: argparse.Namespace) -> int:
     server = TemporaryServer()  # first: it starts while the pipeline's modules are imported
-    from flows.census_flow import RunSummary, annual_census, find_workbooks
+    from flows.census_flow import annual_census, find_workbooks
     from flows.progress import progress
     from flows.runners import task_runner
+    from warehouse.run import RunSummary
 
     runner = task_runner(args.task_runner, args.dask_address, args.dask_workers)
     census_flow = annual_census.with_options(task_runner=runner) if runner else annual_census

@@ -1,263 +1,76 @@
-"""The work done per workbook, as plain functions: read -> validate -> classify -> one load.
-
-No rule or threshold lives here: reading is `workbooks.reader`, rules are `schemas`, maths is
-`transforms`, SQL is `warehouse`. These functions assemble their outputs into the frames one
-district-year contributes to the warehouse, and are wrapped as Prefect tasks in census_flow.py.
-"""
+"""The flow's Prefect tasks: thin wrappers that give each step a name, a state and retries in
+the UI. The work is in plain functions (flows/workbook.py, warehouse/)."""
 
 from __future__ import annotations
 
-import time
-from datetime import UTC, datetime
 from pathlib import Path
 
+import duckdb
 import pandas as pd
+from prefect import Task, task
+from prefect.cache_policies import NO_CACHE
+from prefect.client.schemas.objects import TaskRun
+from prefect.states import Completed, State
 
 import config
-from schemas.headers import PERSONAL_KEYS
-from schemas.household import TEXT_KEYS, cross_workbook_duplicates, validate
-from schemas.rules import RULES
-from transforms.classify import classify
-from transforms.normalise import canonical_district, district_named_in
-from warehouse.writer import DistrictLoad, text_map
-from workbooks.reader import WorkbookRead, read_workbook
-
-MASK = "***"  # personal values never leave the private schema
+from flows.workbook import process_workbook
+from warehouse import writer
+from warehouse.run import CensusRun
+from workbooks.reader import file_sha256
 
 
-def process_workbook(
-    path: Path, year: int, province: config.Province, timings: dict[str, float] | None = None
-) -> DistrictLoad:
-    """Read, validate and classify one district workbook (raises WorkbookError if unreadable).
-
-    `timings`, when given, receives the seconds each stage took (read, validate, classify,
-    assemble): orchestration's view of where the time goes, reported by `make bench`."""
-    lap = _Laps(timings)
-    read = read_workbook(path)
-    lap("read")
-    thousand = frozenset(layout.sheet for layout in read.layouts if layout.thousand_dong)
-    checked = validate(read.rows, year, province, thousand)
-    households = checked.households
-    district = _workbook_district(households, read.rows, province)
-    lap("validate")
-    status = classify(households, year)
-    lap("classify")
-
-    rejections = pd.concat(
-        [_row_findings(read, checked.findings), _notices(read, thousand, district, province)],
-        ignore_index=True,
-    )
-    rejected_rows = checked.findings.loc[checked.findings["severity"] == "error", "row"].nunique()
-    skipped = read.skipped["kind"].value_counts()
-    meta = read.rows.loc[households.index, ["source_file", "sheet", "excel_row"]]
-    load = DistrictLoad(
-        year=year,
-        district=district,
-        source_file=path.name,
-        file_hash=read.file_hash,
-        raw=_raw_rows(read, year, district),
-        households=pd.concat(
-            [
-                households.drop(columns=config.standard_for_year(year).indicator_keys),
-                status[["deprived_indicators"]],
-                meta.assign(file_hash=read.file_hash),
-            ],
-            axis=1,
-        ),
-        classifications=pd.concat(
-            [
-                households[["year", "household_id", "district"]],
-                status[
-                    ["standard", "basis", "status", "poverty_kind", "deprivation_count", "reason"]
-                ],
-            ],
-            axis=1,
-        ),
-        private=read.rows.reindex(
-            columns=["household_id", "source_file", "sheet", "excel_row", *PERSONAL_KEYS]
-        ).assign(year=year, district=district),
-        rejections=rejections.assign(year=year, district=district, file_hash=read.file_hash),
-        file_record={
-            "year": year,
-            "district": district,
-            "source_file": path.name,
-            "file_hash": read.file_hash,
-            "status": "loaded" if len(households) else "no_valid_rows",
-            "rows_read": read.rows_read,
-            "rows_loaded": len(households),
-            "rows_rejected": int(rejected_rows),
-            "rows_blank": int(skipped.get("blank", 0)),
-            "rows_totals": int(skipped.get("totals", 0)),
-            "rows_signature": int(skipped.get("signature", 0)),
-            "warnings": int((checked.findings["severity"] == "warning").sum()),
-            "message": None,
-            "recorded_at": datetime.now(UTC).replace(tzinfo=None),
-        },
-        source=read,
-    )
-    lap("assemble")
-    return load
+def file_busy(task: Task, task_run: TaskRun, state: State) -> bool:
+    """Retry only when the file could not be opened (still being copied, locked by Excel or
+    a sync client): that can clear in seconds. A data error (WorkbookError, validation) gives
+    the same answer on every try, so it fails at once."""
+    try:
+        state.result()
+    except OSError:
+        return True
+    except Exception as exc:
+        return isinstance(exc.__cause__, OSError)  # e.g. the reader's wrapper of an open error
+    return False
 
 
-class _Laps:
-    """Adds the seconds since the previous lap to `timings[stage]` (nothing when None)."""
-
-    def __init__(self, timings: dict[str, float] | None) -> None:
-        self.timings, self.last = timings, time.perf_counter()
-
-    def __call__(self, stage: str) -> None:
-        now = time.perf_counter()
-        if self.timings is not None:
-            self.timings[stage] = self.timings.get(stage, 0.0) + now - self.last
-        self.last = now
+FILE_RETRIES = {"retries": 3, "retry_delay_seconds": [5, 15, 30], "retry_condition_fn": file_busy}
 
 
-def _workbook_district(
-    households: pd.DataFrame, rows: pd.DataFrame, province: config.Province
-) -> str:
-    """The district a workbook is about: read from its cells, never from its file name."""
-    names = households["district"].dropna()
-    if names.empty:
-        names = canonical_district(rows["district"], province).dropna()
-    if names.empty:
-        return "(unknown)"
-    return str(names.mode().iloc[0])
+@task(name="hash-workbook", cache_policy=NO_CACHE, task_run_name="hash {path.name}", **FILE_RETRIES)
+def hash_workbook(path: Path) -> str:
+    return file_sha256(path)
 
 
-def _raw_rows(read: WorkbookRead, year: int, district: str) -> pd.DataFrame:
-    """Every data row as read, as text; personal columns stay in the private schema."""
-    rows = read.rows
-    indicator_keys = [k for k in config.all_indicator_keys() if k in rows.columns]
-    extra = [c for c in rows.columns if c.startswith("extra:")]
-    base = [k for k in TEXT_KEYS if k not in PERSONAL_KEYS]
-    raw = rows.reindex(columns=["source_file", "sheet", "excel_row", *base, *indicator_keys])
-    raw = raw.assign(year=year, workbook_district=district, file_hash=read.file_hash)
-    raw["extra"] = pd.arrays.ArrowExtensionArray(
-        text_map(rows.rename(columns=lambda c: c.removeprefix("extra:")), [e[6:] for e in extra])
-    )
-    return raw
-
-
-def _column_labels(read: WorkbookRead) -> dict[tuple[str, str], str]:
-    return {
-        (layout.sheet, key): label
-        for layout in read.layouts
-        for key, label in layout.columns.items()
-    }
-
-
-def _row_findings(read: WorkbookRead, findings: pd.DataFrame) -> pd.DataFrame:
-    """Validation findings with the file, sheet, Excel row and header an officer looks for."""
-    where = read.rows.loc[findings["row"], ["source_file", "sheet", "excel_row", "household_id"]]
-    out = where.reset_index(drop=True).assign(
-        column_key=findings["column_key"].to_numpy(),
-        value=findings["value"].astype("str").to_numpy(),
-        rule_code=findings["rule_code"].to_numpy(),
-        severity=findings["severity"].to_numpy(),
-    )
-    labels = _column_labels(read)
-    out["column_name"] = [
-        labels.get((s, k), k) for s, k in zip(out["sheet"], out["column_key"], strict=True)
-    ]
-    out.loc[out["column_key"].isin(PERSONAL_KEYS) & out["value"].notna(), "value"] = MASK
-    out["rule"] = out["rule_code"].map(lambda c: RULES[c].message)
-    detail = findings["detail"].to_numpy()
-    has_detail = pd.notna(detail)
-    if has_detail.any():
-        out.loc[has_detail, "rule"] = out.loc[has_detail, "rule"] + " (" + detail[has_detail] + ")"
-    return out
-
-
-def _notices(
-    read: WorkbookRead,
-    thousand_dong_sheets: frozenset[str],
-    district: str,
+@task(
+    name="process-workbook",
+    cache_policy=NO_CACHE,
+    task_run_name="process {path.name}",
+    **FILE_RETRIES,
+)
+def process_workbook_task(
+    path: Path,
+    year: int,
     province: config.Province,
-) -> pd.DataFrame:
-    """Workbook- and sheet-level findings (unknown columns, totals, units, encoding, a file
-    name naming another district) as audit rows."""
-    notices = list(read.notices) + [
-        {"sheet": s, "code": "WB007", "detail": "income scaled x1000"} for s in thousand_dong_sheets
-    ]
-    named = district_named_in(read.path.stem, province)
-    if named is not None and named != district:
-        notices.append({"code": "WB009", "detail": f"file name: {named}; cells: {district}"})
-    return pd.DataFrame(
-        [
-            {
-                "source_file": read.path.name,
-                "sheet": n.get("sheet"),
-                "excel_row": n.get("excel_row"),
-                "rule_code": n["code"],
-                "severity": RULES[n["code"]].severity,
-                "rule": f"{RULES[n['code']].message}: {n['detail']}",
-            }
-            for n in notices
-        ],
-        columns=["source_file", "sheet", "excel_row", "rule_code", "severity", "rule"],
+    reports_dir: Path,
+    held: pd.DataFrame | None = None,
+) -> tuple[writer.UnitLoad, dict[str, float]]:
+    """The workbook's load (its error workbook written) and the seconds each stage took."""
+    timings: dict[str, float] = {}
+    load = process_workbook(
+        path, year, province, reports_dir=reports_dir, held=held, timings=timings
     )
+    return load, timings
 
 
-def reject_cross_district_duplicates(
-    loads: list[DistrictLoad], loaded_elsewhere: pd.DataFrame
-) -> list[DistrictLoad]:
-    """HH031: an id in two workbooks of the year is rejected in every workbook of this run that
-    holds it, and each rejection names the other place. `loaded_elsewhere` holds the ids
-    already in the warehouse for districts this run does not reload."""
-    ids = pd.concat(
-        [
-            *[b.households[["household_id", "source_file", "sheet", "excel_row"]] for b in loads],
-            loaded_elsewhere.reindex(columns=["household_id", "source_file", "sheet", "excel_row"]),
-        ],
-        ignore_index=True,
-    )
-    dupes = cross_workbook_duplicates(ids)
-    if dupes.empty:
-        return loads
-    where = (
-        dupes["source_file"]
-        + " / "
-        + dupes["sheet"].astype(str)
-        + " dòng/row "
-        + dupes["excel_row"].astype("Int64").astype(str)
-    ).where(dupes["sheet"].notna(), dupes["source_file"])
-    places = where.groupby(dupes["household_id"]).agg(lambda s: ", ".join(sorted(s)))
-    for batch in loads:
-        hit = batch.households["household_id"].isin(places.index)
-        if not hit.any():
-            continue
-        gone = batch.households[hit]
-        batch.rejections = pd.concat(
-            [
-                batch.rejections,
-                pd.DataFrame(
-                    {
-                        "source_file": gone["source_file"],
-                        "sheet": gone["sheet"],
-                        "excel_row": gone["excel_row"],
-                        "household_id": gone["household_id"],
-                        "column_key": "household_id",
-                        "column_name": "household_id",
-                        "value": gone["household_id"],
-                        "rule_code": "HH031",
-                        "severity": "error",
-                        "rule": RULES["HH031"].message
-                        + " ("
-                        + gone["household_id"].map(places)
-                        + ")",
-                        "year": batch.year,
-                        "district": batch.district,
-                        "file_hash": batch.file_hash,
-                    }
-                ),
-            ],
-            ignore_index=True,
-        )
-        kept = batch.households.index[~hit]
-        batch.households = batch.households.loc[kept]
-        batch.classifications = batch.classifications.loc[kept]
-        batch.file_record["rows_loaded"] = len(kept)
-        batch.file_record["rows_rejected"] += int(hit.sum())
-        if not len(kept):
-            batch.file_record["status"] = "no_valid_rows"
-    return loads
+@task(name="load-unit", cache_policy=NO_CACHE, task_run_name="load {batch.unit}")
+def load_unit(run: CensusRun, batch: writer.UnitLoad) -> State:
+    run.load(batch)
+    loaded, rejected = len(batch.households), batch.file_record["rows_rejected"]
+    message = f"{batch.unit}: {loaded} households loaded, {rejected} rows rejected"
+    if rejected:  # loaded, but the unit has rows to correct: say so in the task's state
+        return Completed(name="Loaded with rejections", message=message + " (audit.rejections)")
+    return Completed(message=message)
+
+
+@task(name="build-marts", cache_policy=NO_CACHE)
+def build_marts(con: duckdb.DuckDBPyConnection) -> None:
+    writer.build_marts(con)

@@ -16,6 +16,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 import config
+from schemas.duplicates import other_places
 from schemas.headers import BASE_LABELS
 from schemas.rules import (
     HOUSEHOLD_SIZE_RANGE,
@@ -202,22 +203,6 @@ def warning_schema(standard: config.Standard) -> pa.DataFrameSchema:
     return pa.DataFrameSchema(checks=[_check("HW001", plausible, ignore_na=False)], strict=False)
 
 
-def _duplicate_places(text: pd.DataFrame, rows: pd.Series) -> pd.Series:
-    """For each duplicated row, the other places its household id is written (sheet, row)."""
-    ids = text.loc[rows, "household_id"]
-    dupes = text[text["household_id"].isin(ids)]
-    place = dupes["sheet"].astype(str) + " dòng/row " + dupes["excel_row"].astype(str)
-    per_id = place.groupby(dupes["household_id"]).agg(list)
-    own = place.reindex(rows.to_numpy())
-    return pd.Series(
-        [
-            ", ".join(p for p in per_id[i] if p != me)
-            for i, me in zip(ids.to_numpy(), own.to_numpy(), strict=True)
-        ],
-        index=rows.index,
-    )
-
-
 def _findings(schema: pa.DataFrameSchema, frame: pd.DataFrame) -> pd.DataFrame:
     """Failure cases as (row, column_key, rule_code); empty when the frame passes."""
     try:
@@ -253,11 +238,11 @@ def typed_households(
     text: pd.DataFrame,
     year: int,
     province: config.Province,
+    standard: config.Standard,
     thousand_dong_sheets: frozenset[str] = frozenset(),
     parsed: _ParseOnce | None = None,
 ) -> pd.DataFrame:
     """Parse the text frame into typed columns (missing where the text does not parse)."""
-    standard = config.standard_for_year(year)
     parse = parsed or _ParseOnce(text)
     district = normalise.canonical_district(text["district"], province)
     ethnicity = normalise.canonical_ethnicity(text["ethnicity"])
@@ -297,16 +282,17 @@ def validate(
     text: pd.DataFrame,
     year: int,
     province: config.Province,
+    standard: config.Standard,
     thousand_dong_sheets: frozenset[str] = frozenset(),
 ) -> Validation:
-    """Validate one workbook's text rows; rows with an error are left out of `households` and
-    each of their problems is listed in `findings`. Nothing is changed or dropped silently."""
-    standard = config.standard_for_year(year)
+    """Validate one workbook's text rows under the review's `standard`; rows with an error are
+    left out of `households` and each of their problems is listed in `findings`. Nothing is
+    changed or dropped silently."""
     keys = standard.indicator_keys
     text = text.reindex(columns=list(dict.fromkeys([*text.columns, *TEXT_KEYS, *keys])))
     text = text.astype({key: "str" for key in (*TEXT_KEYS, *keys)})
     parsed = _ParseOnce(text)
-    typed = typed_households(text, year, province, thousand_dong_sheets, parsed)
+    typed = typed_households(text, year, province, standard, thousand_dong_sheets, parsed)
     findings = pd.concat(
         [
             _findings(text_schema(keys, parsed), text),
@@ -319,7 +305,7 @@ def validate(
     duplicate = findings["rule_code"] == "HH030"
     if duplicate.any():
         findings.loc[duplicate, "detail"] = (
-            "cũng ở/also at " + _duplicate_places(text, findings.loc[duplicate, "row"])
+            "cũng ở/also at " + other_places(text, findings.loc[duplicate, "row"])
         ).to_numpy()
     findings["severity"] = findings["rule_code"].map(lambda c: RULES[c].severity)
     findings["value"] = [
@@ -331,12 +317,3 @@ def validate(
         columns=["district_text", "commune_text", "ethnicity_text"]
     )
     return Validation(households=valid, findings=findings[FINDING_COLUMNS])
-
-
-def cross_workbook_duplicates(ids: pd.DataFrame) -> pd.DataFrame:
-    """Household ids that appear in more than one workbook of the same year (HH031).
-
-    `ids` has columns household_id, source_file; returns the offending rows of `ids`.
-    """
-    per_id = ids.groupby("household_id")["source_file"].transform("nunique")
-    return ids[per_id > 1]

@@ -290,6 +290,42 @@ _RULES += [
 RULES: dict[str, Rule] = {r.code: r for r in _RULES}
 
 
+# A finding as the audit (audit.rejections) and the error workbook record it: where, what, which
+# rule. Built here only, by `findings`, whatever found it (a check, the reader, the flow).
+FINDING_COLUMNS = (
+    "source_file",
+    "sheet",
+    "excel_row",
+    "household_id",
+    "column_name",
+    "column_key",
+    "value",
+    "rule_code",
+    "severity",
+    "rule",
+)
+
+
+def findings(
+    rule_code: pd.Series | str, detail: pd.Series | str | None = None, **where: object
+) -> pd.DataFrame:
+    """Findings of `rule_code` (one code, or one per row) at the places `where` gives (columns
+    of FINDING_COLUMNS, as series or one value for all); each gets its rule's severity and
+    message, followed by `: detail` where a detail is given."""
+    series = [v for v in (rule_code, detail, *where.values()) if isinstance(v, pd.Series)]
+    index = series[0].index if series else pd.RangeIndex(1)
+    frame = pd.DataFrame(where, index=index)
+    codes = pd.Series(rule_code, index=index, dtype="str")
+    frame["rule_code"] = codes
+    frame["severity"] = pd.Series([RULES[c].severity for c in codes], index=index, dtype="str")
+    message = pd.Series([RULES[c].message for c in codes], index=index, dtype="str")
+    if detail is not None:
+        detail = pd.Series(detail, index=index, dtype="str")
+        message = message.where(detail.isna(), message + ": " + detail)
+    frame["rule"] = message
+    return frame.reindex(columns=list(FINDING_COLUMNS))
+
+
 def rules_table() -> pd.DataFrame:
     """The rules as a frame (for the warehouse's `ref.rules` and the error workbook)."""
     return pd.DataFrame(

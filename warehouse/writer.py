@@ -1,8 +1,9 @@
 """The single writer of the DuckDB warehouse.
 
-Each district-year is replaced in one transaction (delete, then insert whole frames through
-Arrow; never row by row), so a failure leaves the district as it was. The marts are rebuilt
-from `core` by the SQL files in `warehouse/marts/`, also in one transaction.
+Each unit-year (the unit a workbook reports for) is replaced in one transaction (delete, then
+insert whole frames through Arrow; never row by row), so a failure leaves the unit as it was.
+The marts are rebuilt from `core` by the SQL files in `warehouse/marts/`, also in one
+transaction. A run's bookkeeping (audit.ingest_runs, ingest_files) is `warehouse/run.py`.
 """
 
 from __future__ import annotations
@@ -27,8 +28,8 @@ DDL = WAREHOUSE_DIR / "ddl.sql"
 MARTS_DIR = WAREHOUSE_DIR / "marts"
 DEFAULT_WAREHOUSE = WAREHOUSE_DIR / "census.duckdb"
 
-# Tables holding one district-year's rows, replaced together.
-DISTRICT_TABLES = (
+# Tables holding one unit-year's rows, replaced together.
+UNIT_TABLES = (
     "raw.households",
     "core.households",
     "core.classifications",
@@ -37,11 +38,11 @@ DISTRICT_TABLES = (
 
 
 @dataclass
-class DistrictLoad:
-    """Everything one workbook contributes to the warehouse."""
+class UnitLoad:
+    """Everything one workbook contributes to the warehouse: the unit-year it replaces."""
 
     year: int
-    district: str
+    unit: str  # the reporting unit (the district)
     source_file: str
     file_hash: str
     raw: pd.DataFrame  # raw.households columns (text; indicators by key), `extra` as a map
@@ -50,9 +51,7 @@ class DistrictLoad:
     private: pd.DataFrame  # private.households columns
     rejections: pd.DataFrame  # audit.rejections columns, without run_id
     file_record: dict[str, object]  # audit.ingest_files columns, without run_id
-    # The workbook as read (workbooks.reader.WorkbookRead), for the district's error workbook;
-    # never written to the warehouse.
-    source: object | None = None
+    report: str | None = None  # the officer's error workbook written for it, if any
 
 
 # How long a second process waits for the warehouse file before giving up, in seconds
@@ -162,11 +161,9 @@ def text_map(frame: pd.DataFrame, columns: list[str]) -> pa.MapArray:
 
 def load_reference(con: duckdb.DuckDBPyConnection, province: config.Province) -> None:
     """Reference tables from config/: the law and the province, as the marts use them."""
-    periods = pd.read_csv(config.CONFIG_DIR / "standards" / "periods.csv")
-    indicators = pd.read_csv(config.CONFIG_DIR / "standards" / "indicators.csv")
     tables = {
-        "ref.standards": periods,
-        "ref.indicators": indicators,
+        "ref.standards": config.typed(config.periods_table()),
+        "ref.indicators": config.indicators_table(),
         "ref.ethnic_groups": config.ethnic_groups(),
         "ref.districts": province.districts.assign(province=province.name),
         "ref.communes": province.communes,
@@ -186,89 +183,14 @@ def load_reference(con: duckdb.DuckDBPyConnection, province: config.Province) ->
         raise
 
 
-def start_run(
-    con: duckdb.DuckDBPyConnection, run_id: str, year: int, province: str, raw_dir: str
-) -> None:
-    # Only one process writes the file (DuckDB's lock), so a run still 'running' here died
-    # without finishing (killed, machine off); its open transaction was rolled back.
-    con.execute(
-        "UPDATE audit.ingest_runs SET status = 'interrupted', message = 'the run stopped "
-        "before finishing (killed or crashed); its unfinished district was rolled back' "
-        "WHERE status = 'running'"
-    )
-    con.execute(
-        "INSERT INTO audit.ingest_runs (run_id, year, province, raw_dir, started_at, status) "
-        "VALUES (?, ?, ?, ?, now(), 'running')",
-        [run_id, year, province, raw_dir],
-    )
-
-
-def finish_run(
-    con: duckdb.DuckDBPyConnection, run_id: str, status: str, counts: dict[str, int], message: str
-) -> None:
-    con.execute(
-        "UPDATE audit.ingest_runs SET finished_at = now(), status = ?, files_seen = ?, "
-        "files_loaded = ?, files_unchanged = ?, files_failed = ?, message = ? WHERE run_id = ?",
-        [
-            status,
-            counts.get("seen", 0),
-            counts.get("loaded", 0),
-            counts.get("unchanged", 0),
-            counts.get("failed", 0),
-            message,
-            run_id,
-        ],
-    )
-
-
-def abort_run(con: duckdb.DuckDBPyConnection, run_id: str, error: BaseException) -> None:
-    """Mark a run that stopped on an exception as failed (never left 'running'). Only the
-    exception's type is stored: its text may quote a cell (details: the flow run's log)."""
-    con.execute(
-        "UPDATE audit.ingest_runs SET finished_at = now(), status = 'failed', message = ? "
-        "WHERE run_id = ? AND status = 'running'",
-        [f"stopped by {type(error).__name__} (details in the flow run's log)", run_id],
-    )
-
-
-def record_file(con: duckdb.DuckDBPyConnection, run_id: str, record: dict[str, object]) -> None:
-    """One workbook's outcome in audit.ingest_files (used alone for unreadable files)."""
-    _insert(con, "audit.ingest_files", pd.DataFrame([record | {"run_id": run_id}]))
-
-
-def record_rejections(
-    con: duckdb.DuckDBPyConnection, run_id: str, rejections: pd.DataFrame
-) -> None:
-    _insert(con, "audit.rejections", rejections.assign(run_id=run_id))
-
-
-def loaded_hashes(con: duckdb.DuckDBPyConnection, year: int) -> dict[str, str]:
-    """source_file -> file hash of the version now loaded for each district of the year."""
-    rows = con.execute(
-        "SELECT DISTINCT source_file, file_hash FROM core.households WHERE year = ?", [year]
-    ).fetchall()
-    return dict(rows)
-
-
-def recorded_districts(con: duckdb.DuckDBPyConnection, year: int) -> dict[str, str]:
-    """file hash -> district, for every file version of the year read before (any status):
-    lets `census run --district` skip other districts' files without opening them."""
-    rows = con.execute(
-        "SELECT file_hash, any_value(district) FROM audit.ingest_files "
-        "WHERE year = ? AND district IS NOT NULL AND district <> '(unknown)' GROUP BY file_hash",
-        [year],
-    ).fetchall()
-    return dict(rows)
-
-
-# HH031 over the whole year, in the warehouse: each district is written as it arrives, so
-# the year's ids (27 million for the nation) are read here, never held in Python. The same
-# rule as schemas.household.cross_workbook_duplicates: an id in more than one workbook.
+# HH031 over the whole year, in the warehouse: each unit is written as it arrives, so the
+# year's ids (27 million for the nation) are read here, never held in Python. The same rule
+# as schemas.duplicates.cross_workbook_duplicates: an id in more than one workbook.
 DUPLICATE_IDS = """
 WITH ids AS (
     SELECT household_id, district, source_file, sheet, excel_row, run_id = $run AS this_run
     FROM core.households
-    WHERE year = $year AND (run_id = $run OR NOT list_contains($reloaded, district))
+    WHERE year = $year AND (run_id = $run OR NOT list_contains($replaced, district))
 )
 SELECT * FROM ids
 WHERE household_id IN (
@@ -279,27 +201,39 @@ ORDER BY household_id, source_file, sheet, excel_row
 
 
 def duplicate_ids(
-    con: duckdb.DuckDBPyConnection, year: int, run_id: str, reloaded: list[str]
+    con: duckdb.DuckDBPyConnection, year: int, run_id: str, replaced: list[str]
 ) -> pd.DataFrame:
     """Rows whose household id is in more than one workbook of the year, among the rows this
-    run wrote and those of the districts it does not reload (`this_run` tells them apart)."""
-    return con.execute(DUPLICATE_IDS, {"year": year, "run": run_id, "reloaded": reloaded}).df()
+    run wrote and those of the units it did not replace (`this_run` tells them apart)."""
+    return con.execute(DUPLICATE_IDS, {"year": year, "run": run_id, "replaced": replaced}).df()
 
 
-def load_district(con: duckdb.DuckDBPyConnection, run_id: str, batch: DistrictLoad) -> None:
-    """Replace one district-year in a single transaction; on any error nothing changes."""
-    key = [batch.year, batch.district]
+def insert_audit(
+    con: duckdb.DuckDBPyConnection,
+    run_id: str,
+    rejections: pd.DataFrame | None,
+    file_record: dict[str, object] | None = None,
+) -> None:
+    """Findings into audit.rejections and a workbook's outcome into audit.ingest_files."""
+    if rejections is not None:
+        _insert(con, "audit.rejections", rejections.assign(run_id=run_id))
+    if file_record is not None:
+        _insert(con, "audit.ingest_files", pd.DataFrame([file_record | {"run_id": run_id}]))
+
+
+def load_unit(con: duckdb.DuckDBPyConnection, run_id: str, batch: UnitLoad) -> None:
+    """Replace one unit-year in a single transaction; on any error nothing changes."""
+    key = [batch.year, batch.unit]
     con.begin()
     try:
-        for table in DISTRICT_TABLES:
+        for table in UNIT_TABLES:
             column = "workbook_district" if table == "raw.households" else "district"
             con.execute(f"DELETE FROM {table} WHERE year = ? AND {column} = ?", key)
         _insert(con, "raw.households", batch.raw.assign(run_id=run_id))
         _insert(con, "core.households", batch.households.assign(run_id=run_id))
         _insert(con, "core.classifications", batch.classifications)
         _insert(con, "private.households", batch.private)
-        record_rejections(con, run_id, batch.rejections)
-        record_file(con, run_id, batch.file_record)
+        insert_audit(con, run_id, batch.rejections, batch.file_record)
         con.commit()
     except BaseException:
         con.rollback()

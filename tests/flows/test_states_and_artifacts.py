@@ -17,7 +17,8 @@ from prefect.client.schemas.filters import (
 from prefect.states import Completed, Failed
 
 from flows import cli
-from flows.census_flow import annual_census, file_busy
+from flows.census_flow import annual_census
+from flows.tasks import file_busy
 from tests.factory import household, write_workbook
 from workbooks.errors import WorkbookError
 

@@ -10,10 +10,10 @@ import openpyxl
 import xlwt
 
 import config
-from flows.tasks import process_workbook
+from flows.workbook import process_workbook
 from schemas.headers import BASE_LABELS
 from tests.factory import BASE_ORDER
-from warehouse.writer import DistrictLoad
+from warehouse.writer import UnitLoad
 
 YEAR = 2019
 INDICATORS = config.standard_for_year(YEAR).indicators
@@ -68,18 +68,18 @@ def canonical_grid(rows: list[dict[str, object]], keys: list[str] = ALL_KEYS) ->
     ]
 
 
-def process(path: Path) -> DistrictLoad:
-    return process_workbook(path, YEAR, config.load_province())
+def process(path: Path, **kwargs: object) -> UnitLoad:
+    return process_workbook(path, YEAR, config.load_province(), **kwargs)
 
 
-def closes(load: DistrictLoad) -> bool:
+def closes(load: UnitLoad) -> bool:
     """rows read = loaded + rejected + blank + totals + signature."""
     f = load.file_record
     parts = ("rows_loaded", "rows_rejected", "rows_blank", "rows_totals", "rows_signature")
     return f["rows_read"] == sum(f[k] for k in parts)
 
 
-def codes(load: DistrictLoad) -> list[str]:
+def codes(load: UnitLoad) -> list[str]:
     return sorted(load.rejections["rule_code"])
 
 

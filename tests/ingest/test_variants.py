@@ -27,7 +27,7 @@ from workbooks.reader import read_workbook
 
 def test_canonical_workbook_loads_every_row(tmp_path):
     load = process(write_workbook(tmp_path / "a.xlsx", [household(i) for i in range(1, 6)]))
-    assert load.district == "Mường Nhé"
+    assert load.unit == "Mường Nhé"
     assert len(load.households) == 5 and load.file_record["rows_rejected"] == 0
     assert closes(load)
 
@@ -46,8 +46,9 @@ def test_1_title_and_signature_rows_are_found_and_counted(tmp_path):
         [None, "Người lập biểu", None, None, "Chủ tịch UBND xã"],
         [None, "(Ký, ghi rõ họ tên)"],
     ]
-    load = process(write_grid(tmp_path / "t.xlsx", {"DS": grid}))
-    assert load.source.layouts[0].header_rows == (5,)
+    path = write_grid(tmp_path / "t.xlsx", {"DS": grid})
+    load = process(path)
+    assert read_workbook(path).layouts[0].header_rows == (5,)
     assert list(load.households["excel_row"]) == [6, 7, 8]
     f = load.file_record
     assert (f["rows_loaded"], f["rows_blank"], f["rows_signature"]) == (3, 1, 3)
@@ -64,9 +65,11 @@ def test_2_two_level_merged_headers(tmp_path):
     last = chr(ord("A") + len(ALL_KEYS) - 1)
     merges = [f"{chr(ord('A') + i)}2:{chr(ord('A') + i)}3" for i in range(n_base)]
     merges.append(f"{chr(ord('A') + n_base)}2:{last}2")
-    load = process(write_grid(tmp_path / "m.xlsx", {"DS": grid}, {"DS": merges}))
-    assert load.source.layouts[0].header_rows == (2, 3)
-    assert set(INDICATOR_KEYS) <= set(load.source.layouts[0].columns)
+    path = write_grid(tmp_path / "m.xlsx", {"DS": grid}, {"DS": merges})
+    load = process(path)
+    layout = read_workbook(path).layouts[0]
+    assert layout.header_rows == (2, 3)
+    assert set(INDICATOR_KEYS) <= set(layout.columns)
     h = load.households
     deprived = dict(zip(h["household_id"], h["deprived_indicators"], strict=True))
     assert deprived == {
@@ -165,7 +168,7 @@ def test_8_legacy_xls(tmp_path):
     rows = [household(i, household_size=i + 1) for i in range(1, 4)]
     path = write_xls(tmp_path / "muong-nhe.xls", {"DS": canonical_grid(rows)})
     load = process(path)
-    assert load.district == "Mường Nhé"
+    assert load.unit == "Mường Nhé"
     assert list(load.households["household_size"]) == [2, 3, 4]
     assert load.file_record["rows_totals"] == 1 and closes(load)
 
@@ -212,7 +215,7 @@ def test_one_sheet_per_commune_without_commune_column_and_underscore_sheets(tmp_
 
 def test_district_is_read_from_cells_and_a_misleading_file_name_is_reported(tmp_path):
     load = process(write_workbook(tmp_path / "dien-bien-phu.xlsx", [household(1)]))
-    assert load.district == "Mường Nhé"
+    assert load.unit == "Mường Nhé"
     wb009 = load.rejections[load.rejections["rule_code"] == "WB009"]
     assert len(wb009) == 1 and "Điện Biên Phủ" in wb009["rule"].iloc[0]
     load = process(write_workbook(tmp_path / "muong-nhe-2019.xlsx", [household(1)]))

@@ -1,7 +1,7 @@
 """A run killed with SIGKILL in the middle of loading a district loses nothing.
 
 The killed run is the real `census run` in a subprocess. The only test-side change is in
-that subprocess: `warehouse.writer._insert` is wrapped so that, inside load_district's
+that subprocess: `warehouse.writer._insert` is wrapped so that, inside load_unit's
 transaction, after the DELETE and the real insert of core.households, it reports what the
 transaction sees and stalls; the parent kills it then. Production code has no hook.
 """
@@ -74,7 +74,7 @@ def write_census(raw: Path, muong_nhe_ids: range, other: bool = True) -> None:
 
 
 def kill_mid_load(raw: Path, warehouse: Path, reports: Path) -> str:
-    """Run `census run` in a subprocess; SIGKILL it inside load_district's transaction."""
+    """Run `census run` in a subprocess; SIGKILL it inside load_unit's transaction."""
     script = CHILD.format(
         repo=str(REPO), year=YEAR, raw=str(raw), warehouse=str(warehouse), reports=str(reports)
     )

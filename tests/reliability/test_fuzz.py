@@ -1,6 +1,6 @@
 """Fuzzing the ingest: hypothesis builds real workbooks (random headers, title rows, values of
 every type, merged cells, formulas, SQL-looking text) and damaged bytes. The ingest
-(read_workbook -> validate -> classify -> assembly: flows.tasks.process_workbook) never raises
+(read_workbook -> validate -> classify -> assembly: flows.workbook.process_workbook) never raises
 anything but WorkbookError, and every row under the header is loaded, rejected with a code,
 or counted as skipped. Deterministic: derandomized, 60 examples each.
 """
@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 import config
-from flows.tasks import process_workbook
+from flows.workbook import process_workbook
 from schemas.headers import BASE_LABELS
 from schemas.rules import RULES
 from tests.factory import household, write_workbook
@@ -113,7 +113,7 @@ def check_ingest(path: Path) -> None:
     except WorkbookError as exc:
         assert str(exc).startswith(path.name)
         return
-    read = load.source if getattr(load, "source", None) is not None else read_workbook(path)
+    read = read_workbook(path)
     rejected = load.rejections[
         (load.rejections["severity"] == "error") & load.rejections["excel_row"].notna()
     ]

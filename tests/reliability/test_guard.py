@@ -14,7 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import config
-from flows.tasks import process_workbook
+from flows.workbook import process_workbook
 from tests.factory import BASE_ORDER, household, write_workbook
 from tests.reliability import hostile
 from workbooks import guard

@@ -1,0 +1,199 @@
+"""A run of the annual flow as the warehouse records it: start, load a unit, record what was
+not loaded, finish (audit.ingest_runs, audit.ingest_files, audit.rejections).
+
+The flow names these few operations and nothing more; what each writes is here. The run's
+summary (what `census run` prints and the flow returns) is derived from the same records, so
+the two always agree.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+import config
+from schemas.rules import RULES, findings
+from warehouse import queries, writer
+
+
+@dataclass
+class RunSummary:
+    run_id: str
+    year: int
+    status: str = "completed"  # completed | partial | failed
+    loaded: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)  # file -> reason
+    other_district: list[str] = field(default_factory=list)  # left alone by `--district`
+    reports: list[str] = field(default_factory=list)  # error workbooks written
+    rows_loaded: int = 0
+    rows_rejected: int = 0
+    # Seconds per stage: read/validate/classify/assemble summed over workbooks (they overlap),
+    # load, marts and reports in the flow, process = wall time of the streaming loop.
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class CensusRun:
+    """One run of one census year on an open warehouse connection."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, province: config.Province, year: int):
+        self.con, self.year = con, year
+        self.run_id = f"{year}-{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
+        self.summary = RunSummary(run_id=self.run_id, year=year)
+        # Per workbook, the outcome recorded last (a unit reloaded after HH031 is recorded
+        # twice: the second record is the one that holds).
+        self.outcomes: dict[str, dict[str, object]] = {}
+        self.units_replaced: list[str] = []
+        self.province = province
+
+    def start(self, raw_dir: Path, warehouse_path: Path) -> None:
+        """Refuse a warehouse holding another province, load ref.* from config, and record
+        the run as running (a run still 'running' died without finishing: DuckDB's lock lets
+        one process write, so it is marked interrupted; its open transaction rolled back)."""
+        others = [p for p in queries.provinces(self.con) if p != self.province.name]
+        if others:
+            raise ValueError(
+                f"{warehouse_path} holds the census of {', '.join(others)}; "
+                f"use a separate warehouse file for {self.province.name}"
+            )
+        writer.load_reference(self.con, self.province)
+        self.con.execute(
+            "UPDATE audit.ingest_runs SET status = 'interrupted', message = 'the run stopped "
+            "before finishing (killed or crashed); its unfinished unit was rolled back' "
+            "WHERE status = 'running'"
+        )
+        self.con.execute(
+            "INSERT INTO audit.ingest_runs (run_id, year, province, raw_dir, started_at, status) "
+            "VALUES (?, ?, ?, ?, now(), 'running')",
+            [self.run_id, self.year, self.province.name, str(raw_dir)],
+        )
+
+    # --- what is loaded already ---------------------------------------------------------------
+    def loaded_hashes(self) -> dict[str, str]:
+        """source_file -> file hash of the version now loaded, for each unit of the year."""
+        rows = self.con.execute(
+            "SELECT DISTINCT source_file, file_hash FROM core.households WHERE year = ?",
+            [self.year],
+        ).fetchall()
+        return dict(rows)
+
+    def recorded_units(self) -> dict[str, str]:
+        """file hash -> unit, for every file version of the year read before (any status):
+        lets `census run --district` skip other units' files without opening them."""
+        rows = self.con.execute(
+            "SELECT file_hash, any_value(district) FROM audit.ingest_files WHERE year = ? "
+            "AND district IS NOT NULL AND district <> '(unknown)' GROUP BY file_hash",
+            [self.year],
+        ).fetchall()
+        return dict(rows)
+
+    # --- the operations -----------------------------------------------------------------------
+    def load(self, batch: writer.UnitLoad) -> None:
+        """Replace the unit-year with the workbook's households (one transaction)."""
+        writer.load_unit(self.con, self.run_id, batch)
+        self.units_replaced.append(batch.unit)
+        self._outcome(batch.file_record, batch.report)
+
+    def keep(self, batch: writer.UnitLoad, reason: str) -> None:
+        """Record the workbook's findings but leave the unit's loaded version as it is."""
+        record = batch.file_record | {"message": reason}
+        writer.insert_audit(self.con, self.run_id, batch.rejections, record)
+        self._outcome(record, batch.report)
+
+    def record_failure(self, source_file: str, file_hash: str, reason: str, code: str) -> None:
+        """A workbook that could not be read at all: one finding and its outcome."""
+        record = {
+            "year": self.year,
+            "source_file": source_file,
+            "file_hash": file_hash,
+            "status": "failed",
+            "message": reason,
+            "recorded_at": now(),
+        }
+        rejection = findings(code, reason, source_file=source_file)
+        writer.insert_audit(
+            self.con, self.run_id, rejection.assign(year=self.year, file_hash=file_hash), record
+        )
+        self._outcome(record)
+
+    def record_other_unit(self, record: dict[str, object]) -> None:
+        """A new file version read by `--district` that turned out to be another unit's."""
+        writer.insert_audit(self.con, self.run_id, None, record)
+        self.summary.other_district.append(str(record["source_file"]))
+
+    def skip(self, source_file: str, why: str) -> None:
+        """A workbook not read: unchanged since loaded, or another unit's (`--district`)."""
+        getattr(self.summary, why).append(source_file)
+
+    def _outcome(self, record: dict[str, object], report: str | None = None) -> None:
+        self.outcomes[str(record["source_file"])] = record
+        if report is not None and report not in self.summary.reports:
+            self.summary.reports.append(report)
+
+    def finish(self) -> RunSummary:
+        """The summary from the outcomes, and the run recorded as finished."""
+        s = self.summary
+        s.loaded, s.failed = [], {}
+        s.rows_loaded = s.rows_rejected = 0
+        for name, record in self.outcomes.items():
+            s.rows_loaded += int(record.get("rows_loaded") or 0)
+            s.rows_rejected += int(record.get("rows_rejected") or 0)
+            if record["status"] == "loaded":
+                s.loaded.append(name)
+            else:
+                s.failed[name] = str(record.get("message") or RULES["WB006"].message)
+        if s.failed:
+            s.status = "partial" if s.loaded or s.unchanged else "failed"
+        self.con.execute(
+            "UPDATE audit.ingest_runs SET finished_at = now(), status = ?, files_seen = ?, "
+            "files_loaded = ?, files_unchanged = ?, files_failed = ?, message = ? "
+            "WHERE run_id = ?",
+            [
+                s.status,
+                len(self.outcomes) + len(s.unchanged),
+                len(s.loaded),
+                len(s.unchanged),
+                len(s.failed),
+                "; ".join(f"{k}: {v}" for k, v in s.failed.items()) or None,
+                self.run_id,
+            ],
+        )
+        return s
+
+    def abort(self, error: BaseException) -> None:
+        """Mark a run that stopped on an exception as failed (never left 'running'). Only the
+        exception's type is stored: its text may quote a cell (details: the flow run's log)."""
+        self.con.execute(
+            "UPDATE audit.ingest_runs SET finished_at = now(), status = 'failed', message = ? "
+            "WHERE run_id = ? AND status = 'running'",
+            [f"stopped by {type(error).__name__} (details in the flow run's log)", self.run_id],
+        )
+
+
+@contextlib.contextmanager
+def census_run(
+    warehouse_path: Path, province: config.Province, year: int, raw_dir: Path
+) -> Iterator[CensusRun]:
+    """Open the warehouse and start a run; a run that stops on an exception is recorded as
+    failed, and the connection is always closed."""
+    con = writer.connect(warehouse_path)
+    run = CensusRun(con, province, year)
+    try:
+        run.start(raw_dir, warehouse_path)
+        yield run
+    except BaseException as exc:
+        with contextlib.suppress(Exception):
+            run.abort(exc)
+        raise
+    finally:
+        con.close()
