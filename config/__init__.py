@@ -4,7 +4,9 @@
   deprivation count that tips the balance, legal sources).
 - `standards/indicators.csv`: the deprivation indicators of each period.
 - `ethnic_groups.csv`: Vietnam's 54 recognised ethnic groups and the ethnic-minority flag.
-- `provinces/<code>/`: a province's districts, communes, poor-district flags and plan targets.
+- `provinces/<code>/`: a province's units with their validity (`units.csv`: districts and
+  communes, each with the dates it existed and, for units abolished in 2025, the unit it
+  became), their spelling variants (`aliases.csv`), poor-district flags and plan targets.
 
 Adding a standard period or a province is a data change: new rows or a new folder, no code.
 """
@@ -16,6 +18,7 @@ import math
 import os
 import tomllib
 from dataclasses import dataclass
+from datetime import date
 from functools import cache
 from pathlib import Path
 
@@ -47,9 +50,9 @@ class Standard:
     The same shape holds for scores, with the score floor and line.
     """
 
-    period: str
-    first_year: int
-    last_year: int
+    period: str  # the years of the lists it governs, as the law states them, e.g. "2022-2026"
+    first_list_year: int
+    last_list_year: int
     legal_source: str
     procedure_source: str
     deprivation_threshold: int
@@ -62,10 +65,19 @@ class Standard:
     income_score_label: str
     deprivation_score_label: str
     indicators: tuple[Indicator, ...]
+    provisional: str  # what of this standard is not yet confirmed ("" when nothing)
 
     @property
     def indicator_keys(self) -> list[str]:
         return [i.key for i in self.indicators]
+
+    @property
+    def first_review_year(self) -> int:
+        return self.first_list_year - LISTS_FOLLOW_REVIEW
+
+    @property
+    def last_review_year(self) -> int:
+        return self.last_list_year - LISTS_FOLLOW_REVIEW
 
 
 def _read_csv(path: Path) -> pd.DataFrame:
@@ -83,10 +95,13 @@ def periods_table() -> pd.DataFrame:
 
 
 def typed(table: pd.DataFrame) -> pd.DataFrame:
-    """A text table with its numeric columns as numbers (empty cells missing), as the
-    warehouse's ref tables hold them."""
+    """A text table with its numeric columns as numbers (empty cells missing) and its
+    true/false columns as booleans, as the warehouse's ref tables hold them."""
     out = table.copy()
     for column in out.columns:
+        if set(out[column]) <= {"true", "false"}:
+            out[column] = out[column] == "true"
+            continue
         with contextlib.suppress(ValueError, TypeError):
             out[column] = pd.to_numeric(out[column].replace("", math.nan))
     return out
@@ -107,8 +122,8 @@ def standards() -> tuple[Standard, ...]:
         out.append(
             Standard(
                 period=row["period"],
-                first_year=int(row["first_year"]),
-                last_year=int(row["last_year"]),
+                first_list_year=int(row["first_list_year"]),
+                last_list_year=int(row["last_list_year"]),
                 legal_source=row["legal_source"],
                 procedure_source=row["procedure_source"],
                 deprivation_threshold=int(row["deprivation_threshold"]),
@@ -124,6 +139,7 @@ def standards() -> tuple[Standard, ...]:
                     Indicator(r["indicator"], r["dimension"], r["name_vi"], r["name_en"])
                     for r in inds.to_dict("records")
                 ),
+                provisional=row["provisional"],
             )
         )
         if len(out[-1].indicators) != int(row["indicator_count"]):
@@ -131,11 +147,24 @@ def standards() -> tuple[Standard, ...]:
     return tuple(out)
 
 
+# A review held in the census year Y (1 September to 14 December) decides the lists of year
+# Y + 1, so it applies the standard of the period that year belongs to (poverty-standards.md,
+# "Which standard applies to which review"): the end-2015 review was the first under Decision
+# 59/2015, the end-2021 review the first under Decree 07/2021, the end-2026 review the first
+# under Decree 351/2025. The one place where review years follow from list years.
+LISTS_FOLLOW_REVIEW = 1
+
+
 def standard_for_year(year: int) -> Standard:
+    """The standard the review held in census year `year` applies."""
+    lists = year + LISTS_FOLLOW_REVIEW
     for s in standards():
-        if s.first_year <= year <= s.last_year:
+        if s.first_list_year <= lists <= s.last_list_year:
             return s
-    raise LookupError(f"no poverty standard covers census year {year}; add a period to config")
+    raise LookupError(
+        f"no poverty standard covers the {lists} lists decided by the {year} review; "
+        "add a period to config/standards/periods.csv"
+    )
 
 
 def all_indicator_keys() -> list[str]:
@@ -153,19 +182,97 @@ def ethnic_groups() -> pd.DataFrame:
     return df
 
 
+# Units are valid on dates; a review's units are those valid when it closes (14 December:
+# the department's calendar, flows/census_calendar.py). The 2025 review, closing after the
+# reform of 1 July 2025, is on the 45 new communes; the 2019 review on the old map.
+REVIEW_CLOSES = (12, 14)
+URBAN_UNIT_TYPES = frozenset({"city", "town", "ward"})
+
+
+def review_date(year: int) -> date:
+    return date(year, *REVIEW_CLOSES)
+
+
 @dataclass(frozen=True)
+class UnitMap:
+    """The units of one review: districts (none after the 2025 reform) and communes."""
+
+    year: int
+    districts: pd.DataFrame  # district, unit_type, urban_unit (bool)
+    communes: pd.DataFrame  # district (missing from 2025), commune, unit_type, current_commune
+
+    @property
+    def has_districts(self) -> bool:
+        """Whether the review reports by district (workbooks per district, a district
+        column); from the 2025 review, communes report straight to the province."""
+        return not self.districts.empty
+
+
+@dataclass(frozen=True, eq=False)  # one object per province (load_province is cached)
 class Province:
     code: str
     name: str
-    districts: pd.DataFrame  # district, unit_type, urban_unit (bool)
-    communes: pd.DataFrame  # district, commune, area_type
+    meta: dict[str, object]  # province.toml: issuing body, signers, id pattern, ...
+    units: pd.DataFrame  # units.csv: level, name, unit_type, parent, valid_from/to, ...
+    aliases: pd.DataFrame  # aliases.csv: name, alias (spelling variants, older names)
     poor_districts: pd.DataFrame  # district, first_year, last_year, is_poor_district, source
     targets: pd.DataFrame  # see targets.csv
+
+    @property
+    def districts(self) -> pd.DataFrame:
+        """Every district the province has had (district, unit_type, urban_unit)."""
+        d = self.units[self.units["level"] == "district"].drop_duplicates("name")
+        return pd.DataFrame(
+            {
+                "district": d["name"].to_numpy(),
+                "unit_type": d["unit_type"].to_numpy(),
+                "urban_unit": d["unit_type"].isin(URBAN_UNIT_TYPES).to_numpy(),
+            }
+        )
+
+    def map(self, year: int) -> UnitMap:
+        """The units of the review held in census year `year`."""
+        return _unit_map(self, year)
 
     def poor_district_names(self, year: int) -> list[str]:
         p = self.poor_districts
         mask = (p["first_year"] <= year) & (p["last_year"] >= year) & p["is_poor_district"]
         return sorted(p.loc[mask, "district"])
+
+
+_UNIT_MAPS: dict[tuple[str, int], UnitMap] = {}
+
+
+def _unit_map(province: Province, year: int) -> UnitMap:
+    key = (province.code, year)
+    if key not in _UNIT_MAPS:
+        on = review_date(year).isoformat()
+        u = province.units
+        valid = u[
+            ((u["valid_from"] == "") | (u["valid_from"] <= on))
+            & ((u["valid_to"] == "") | (u["valid_to"] >= on))
+        ]
+        d = valid[valid["level"] == "district"]
+        c = valid[valid["level"] == "commune"]
+        _UNIT_MAPS[key] = UnitMap(
+            year=year,
+            districts=pd.DataFrame(
+                {
+                    "district": d["name"].to_numpy(),
+                    "unit_type": d["unit_type"].to_numpy(),
+                    "urban_unit": d["unit_type"].isin(URBAN_UNIT_TYPES).to_numpy(),
+                }
+            ),
+            communes=pd.DataFrame(
+                {
+                    "district": [d or None for d in c["parent"]],
+                    "commune": c["name"].to_numpy(),
+                    "unit_type": c["unit_type"].to_numpy(),
+                    "current_commune": c["current_unit"].to_numpy(),
+                }
+            ),
+        )
+    return _UNIT_MAPS[key]
 
 
 @cache
@@ -177,8 +284,6 @@ def load_province(code: str = DEFAULT_PROVINCE) -> Province:
         known = ", ".join(sorted(p.name for r in roots if r.is_dir() for p in r.iterdir()))
         raise LookupError(f"no province config '{code}' (known: {known})")
     meta = tomllib.loads((folder / "province.toml").read_text(encoding="utf-8"))
-    districts = _read_csv(folder / "districts.csv")
-    districts["urban_unit"] = districts["urban_unit"] == "true"
     poor = _read_csv(folder / "poor_districts.csv")
     poor["first_year"] = poor["first_year"].astype(int)
     poor["last_year"] = poor["last_year"].astype(int)
@@ -188,11 +293,13 @@ def load_province(code: str = DEFAULT_PROVINCE) -> Province:
         targets[col] = targets[col].astype(int)
     for col in ("baseline_year", "baseline", "target"):
         targets[col] = pd.to_numeric(targets[col].replace("", math.nan))
+    aliases = folder / "aliases.csv"
     return Province(
         code=meta["code"],
         name=meta["name"],
-        districts=districts,
-        communes=_read_csv(folder / "communes.csv"),
+        meta=meta,
+        units=_read_csv(folder / "units.csv"),
+        aliases=_read_csv(aliases) if aliases.exists() else pd.DataFrame(columns=["name", "alias"]),
         poor_districts=poor,
         targets=targets,
     )

@@ -115,15 +115,16 @@ def publish_run_artifacts(
     rule_counts = queries.run_rule_counts(con, run_id)
     for outcome in outcomes.to_dict("records"):
         outcome = pd.Series(outcome)
-        place = outcome["district"] or "file-" + outcome["source_file"].rsplit(".", 1)[0]
-        key = artifact_key(province_code, year, place)
+        unit = outcome["reporting_unit"]
+        stem = outcome["source_file"].rsplit(".", 1)[0]
+        key = artifact_key(province_code, year, unit or f"file-{stem}")
         create_table_artifact(
             table=district_table(
                 outcome, rule_counts[rule_counts["source_file"] == outcome["source_file"]]
             ),
             key=key,
             description=(
-                f"{outcome['district'] or outcome['source_file']} {year}: {outcome['status']} "
+                f"{unit or outcome['source_file']} {year}: {outcome['status']} "
                 f"({outcome['source_file']}; run {run_id})"
             ),
         )

@@ -12,8 +12,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from config import REVIEW_CLOSES  # (month, day): the review of year Y closes on 14 December Y
+
 TIME_ZONE = "Asia/Ho_Chi_Minh"
-REVIEW_CLOSES = (12, 14)  # (month, day): the review of year Y closes on 14 December Y
 
 # slug -> (cron in TIME_ZONE, what the run is for). 06:00 local, before office hours.
 SCHEDULES = {

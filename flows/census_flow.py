@@ -15,7 +15,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import pandas as pd
 from prefect import flow, get_run_logger
 from prefect.states import Completed, Failed, State
 from prefect.task_runners import ThreadPoolTaskRunner
@@ -25,7 +24,7 @@ from flows.artifacts import publish_run_artifacts
 from flows.census_calendar import closed_census_year, local_today
 from flows.tasks import build_marts, hash_workbook, load_unit, process_workbook_task
 from schemas.rules import RULES
-from transforms.normalise import canonical_district
+from transforms.units import reporting_unit_named, reporting_units
 from warehouse import writer
 from warehouse.run import CensusRun, RunSummary, census_run
 
@@ -57,21 +56,23 @@ def stage(timings: dict[str, float], name: str) -> Iterator[None]:
         timings[name] = timings.get(name, 0.0) + time.perf_counter() - started
 
 
-def only_district(
-    district: str | None, province: config.Province, raw_dir: Path, reports_dir: Path
+def only_unit(
+    unit: str | None, province: config.Province, year: int, raw_dir: Path, reports_dir: Path
 ) -> str | None:
-    """The `--district` argument as the province's canonical name (any case or diacritics);
-    also refuses a reports folder inside raw/, which is never written to."""
+    """The `--unit` argument as the year's reporting unit (a district up to 2024, a commune
+    from 2025; any case or diacritics); also refuses a reports folder inside raw/, which is
+    never written to."""
     reports = Path(reports_dir).resolve()
     if Path(raw_dir).resolve() in [reports, *reports.parents]:
         raise ValueError(f"reports folder {reports_dir} is inside {raw_dir}, which is read-only")
-    if district is None:
+    if unit is None:
         return None
-    name = canonical_district(pd.Series([district], dtype="str"), province).iloc[0]
-    if pd.isna(name):
-        known = ", ".join(province.districts["district"])
-        raise ValueError(f"'{district}' is not a district of {province.name} (known: {known})")
-    return str(name)
+    name = reporting_unit_named(unit, province, year)
+    if name is None:
+        kind = "district" if province.map(year).has_districts else "commune"
+        known = ", ".join(reporting_units(province, year))
+        raise ValueError(f"'{unit}' is not a {kind} of {province.name} in {year} (known: {known})")
+    return name
 
 
 def triage(run: CensusRun, paths: list[Path], force: bool, only: str | None) -> dict[Path, str]:
@@ -79,7 +80,7 @@ def triage(run: CensusRun, paths: list[Path], force: bool, only: str | None) -> 
     loaded (unless `force`), nor, with `--district`, a file version known to be another
     unit's. A file still locked after its retries is recorded as failed."""
     loaded_before = run.loaded_hashes()
-    known_unit = run.recorded_units() if only else {}
+    known_units = run.recorded_units() if only else {}
     pending: dict[Path, str] = {}
     hashes = {path: hash_workbook.submit(path) for path in paths}
     for path, hashed in hashes.items():
@@ -88,8 +89,8 @@ def triage(run: CensusRun, paths: list[Path], force: bool, only: str | None) -> 
         except OSError as exc:
             run.record_failure(path.name, "", f"cannot open: {exc}", "WB001")
             continue
-        if only and known_unit.get(file_hash, only) != only:
-            run.skip(path.name, "other_district")
+        if only and only not in known_units.get(file_hash, {only}):
+            run.skip(path.name, "other_unit")
         elif not force and loaded_before.get(path.name) == file_hash:
             run.skip(path.name, "unchanged")
         else:
@@ -145,8 +146,8 @@ def load_workbooks(
                 continue
             batch, seconds = outcome
             _add(timings, seconds)
-            if only and batch.unit != only:  # a first-read version of another unit
-                run.record_other_unit(batch.file_record | {"status": "other_district"})
+            if only and only not in batch.units:  # a first-read version of another unit
+                run.record_other_unit(batch.file_record | {"status": "other_unit"})
                 continue
             write_unit(run, batch, logger)
 
@@ -243,21 +244,24 @@ def annual_census(
     warehouse_path: Path = writer.DEFAULT_WAREHOUSE,
     province_code: str = config.DEFAULT_PROVINCE,
     force: bool = False,
-    district: str | None = None,
+    unit: str | None = None,
     reports_dir: Path = Path("reports"),
+    district: str | None = None,
 ) -> State:
     """Load every changed workbook of `raw_dir/<year>/` into the warehouse.
 
     A workbook whose content hash matches the version already loaded is skipped unless
-    `force` is set. With `district` (the correction loop) only that district's workbooks are
-    (re)loaded: a file version recorded before for another district is not opened, a new
-    version is read and left alone if its cells name another district. Each workbook with
-    problems gets an error workbook under `reports_dir/<year>/`. Without `year`, the census
-    year whose review closed most recently (the scheduled runs: flows/census_calendar.py)."""
+    `force` is set. With `unit` (the correction loop: a district up to the 2024 review, a
+    commune from 2025; `district` is the same for the years that have districts) only that
+    unit's workbooks are (re)loaded: a file version recorded before for another unit is not
+    opened, a new version is read and left alone if its cells name another unit. Each
+    workbook with problems gets an error workbook under `reports_dir/<year>/`. Without
+    `year`, the census year whose review closed most recently (the scheduled runs:
+    flows/census_calendar.py)."""
     started = time.perf_counter()
     year = closed_census_year(local_today()) if year is None else year
     province = config.load_province(province_code)
-    only = only_district(district, province, raw_dir, reports_dir)
+    only = only_unit(unit or district, province, year, raw_dir, reports_dir)
     with census_run(Path(warehouse_path), province, year, Path(raw_dir)) as run:
         timings = run.summary.timings
         with stage(timings, "hash"):

@@ -52,7 +52,7 @@ def cmd_run(args: argparse.Namespace) -> int:
                 warehouse_path=Path(args.warehouse),
                 province_code=args.province,
                 force=args.force,
-                district=args.district,
+                unit=args.unit or args.district,
                 reports_dir=Path(args.reports),
                 return_state=True,
             )
@@ -90,27 +90,43 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def print_tables(warehouse_path: Path, years: list[int]) -> None:
-    """One screen: poverty rates by year (province, poor districts, each district), then the
-    last year's target gaps, then where to go next."""
+    """One screen: the province's rates by year, the districts' for the years that had them,
+    today's communes for the last year, then the targets of the years run."""
     with writer.connect(warehouse_path, read_only=True) as con:
-        rates = queries.rates(con, years)
-        gap = queries.target_gap(con, years[-1:])
-    if rates.empty:
+        province = queries.rates(con, years, ("province", "poor_districts"))
+        districts = queries.rates(con, years, ("district",))
+        last = years[-1]
+        communes = queries.rates(con, [y for y in years if y >= last - 1], ("current_commune",))
+        gaps = queries.target_gap(con, years)
+    if province.empty:
         return
-    last = years[-1]
-    # The province and a district can share a name (Điện Biên): say which is which.
-    province = rates["scope"] == "province"
-    rates["name"] = rates["name"].where(~province, rates["name"] + " (province)")
-    table = rates.pivot_table(index="name", columns="year", values="poverty_rate", sort=False)
-    table.columns = [str(y) for y in table.columns]
-    latest = rates[rates["year"] == last].set_index("name")
-    table["households"] = latest["households"]
-    table[f"cut {last}"] = latest["poverty_rate_cut"]
-    with pd.option_context("display.width", 120, "display.float_format", "{:.2f}".format):
-        print("\nPoverty rate (% of households); cut = points down on the previous year")
-        print(table.rename_axis(None).to_string(na_rep="-"))
-        if not gap.empty:
-            print(f"\nTargets {last} (gap = actual - target; points, or households for counts)")
+    with pd.option_context("display.width", 140, "display.float_format", "{:.2f}".format):
+        print("\nProvince: rates (% of resident households) by census year")
+        shown = province.assign(
+            note=province["crosses_standard_change"].map({True: "new standard"}).fillna("")
+            + province["provisional_standard"].map({True: " (provisional)"}).fillna("")
+        )
+        columns = ["year", "name", "households", "poor", "poverty_rate", "near_poor_rate"]
+        columns += ["multidimensional_poverty_rate", "poverty_rate_cut", "standard", "note"]
+        print(shown[columns].to_string(index=False, na_rep="-"))
+        if not districts.empty:
+            table = districts.pivot_table(
+                index="name", columns="year", values="poverty_rate", sort=False
+            )
+            print("\nPoverty rate (%) by district (the years that had districts)")
+            print(table.rename_axis(None).to_string(na_rep="-"))
+        if not communes.empty:
+            print(f"\nRates {last} (%) by today's commune (earlier years on the same units)")
+            table = communes.pivot_table(
+                index="name", columns="year", values="poverty_rate", sort=False
+            ).rename(columns=lambda y: f"poor {y}")
+            now = communes[communes["year"] == last].set_index("name")
+            table[f"near-poor {last}"] = now["near_poor_rate"]
+            table[f"multidim. {last}"] = now["multidimensional_poverty_rate"]
+            table[f"households {last}"] = now["households"]
+            print(table.rename_axis(None).to_string(na_rep="-"))
+        for year, gap in gaps.groupby("year"):
+            print(f"\nTargets {year} (gap = actual - target; points, or households for counts)")
             shown = gap[["name", "indicator", "target", "actual", "gap", "on_track"]]
             print(shown.to_string(index=False, na_rep="-"))
     print(
@@ -169,9 +185,11 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--province", default=config.DEFAULT_PROVINCE)
     run.add_argument("--force", action="store_true", help="reload workbooks even if unchanged")
     run.add_argument(
-        "--district",
-        help="correction loop: (re)load only this district's workbook(s); others are left alone",
+        "--unit",
+        help="correction loop: (re)load only this unit's workbook(s) (the district up to the "
+        "2024 review, the commune from 2025); others are left alone",
     )
+    run.add_argument("--district", help="the same as --unit, for the years that have districts")
     run.add_argument("--reports", default="reports", help="where district error workbooks go")
     run.add_argument(
         "--task-runner",

@@ -18,16 +18,18 @@ import pandas as pd
 import config
 from schemas.duplicates import cross_workbook_findings
 from schemas.headers import PERSONAL_KEYS
-from schemas.household import TEXT_KEYS, validate
+from schemas.household import TEXT_KEYS, SheetFacts, sheet_findings, validate
 from schemas.rules import findings
 from transforms.classify import classify_with_standard
-from transforms.normalise import canonical_district, district_named_in
+from transforms.units import unit_named_in
 from warehouse.run import now
 from warehouse.writer import UnitLoad, text_map
 from workbooks.error_report import write_error_workbook
 from workbooks.reader import WorkbookRead, read_workbook
 
 MASK = "***"  # personal values never leave the private schema
+META = ["source_file", "sheet", "excel_row"]
+CLASSIFIED = ["standard", "basis", "status", "poverty_kind", "deprivation_count", "reason"]
 logger = logging.getLogger(__name__)
 
 
@@ -50,27 +52,33 @@ def process_workbook(
     standard = config.standard_for_year(year)
     read = read_workbook(path)
     lap("read")
-    thousand = frozenset(layout.sheet for layout in read.layouts if layout.thousand_dong)
-    checked = validate(read.rows, year, province, standard, thousand)
-    households = checked.households
-    unit = _workbook_district(households, read.rows, province)
+    structure, sheets = sheet_findings(
+        {layout.sheet: {*layout.columns, "commune"} for layout in read.layouts},
+        standard,
+        province.map(year).has_districts,
+        frozenset(layout.sheet for layout in read.layouts if layout.thousand_dong),
+    )
+    checked = validate(read.rows, year, province, standard, sheets)
+    units, row_units = _reporting_units(checked.row_units, province, year)
     lap("validate")
-    status = classify_with_standard(households, standard)
+    status = classify_with_standard(checked.households, standard)
     lap("classify")
     rejections = pd.concat(
-        [_row_findings(read, checked.findings), _notices(read, thousand, unit, province)],
+        [
+            _row_findings(read, checked.findings),
+            _notices(read, structure, sheets, units[0], province, year),
+        ],
         ignore_index=True,
     )
     rejected = set(checked.findings.loc[checked.findings["severity"] == "error", "row"])
-    meta = read.rows.loc[households.index, ["source_file", "sheet", "excel_row"]]
     households = pd.concat(
         [
-            households.drop(columns=standard.indicator_keys),
+            checked.households.drop(columns=standard.indicator_keys),
             status[["deprived_indicators"]],
-            meta.assign(file_hash=read.file_hash),
+            read.rows.loc[checked.households.index, ["source_file", "sheet", "excel_row"]],
         ],
         axis=1,
-    )
+    ).assign(file_hash=read.file_hash)
     if held is not None:  # HH031: ids also in another workbook of the year leave this one
         duplicates = cross_workbook_findings(households, held)
         rejections = pd.concat([rejections, duplicates], ignore_index=True)
@@ -78,25 +86,19 @@ def process_workbook(
         households, status = households.drop(duplicates.index), status.drop(duplicates.index)
     load = UnitLoad(
         year=year,
-        unit=unit,
+        units=units,
         source_file=path.name,
         file_hash=read.file_hash,
-        raw=_raw_rows(read, year, unit),
+        raw=_raw_rows(read, year, row_units),
         households=households,
         classifications=pd.concat(
-            [
-                households[["year", "household_id", "district"]],
-                status[
-                    ["standard", "basis", "status", "poverty_kind", "deprivation_count", "reason"]
-                ],
-            ],
-            axis=1,
+            [households[["year", "household_id", "reporting_unit"]], status[CLASSIFIED]], axis=1
         ),
-        private=read.rows.reindex(
-            columns=["household_id", "source_file", "sheet", "excel_row", *PERSONAL_KEYS]
-        ).assign(year=year, district=unit),
-        rejections=rejections.assign(year=year, district=unit, file_hash=read.file_hash),
-        file_record=_file_record(read, year, unit, len(households), len(rejected), checked),
+        private=read.rows.reindex(columns=["household_id", *META, *PERSONAL_KEYS]).assign(
+            year=year, reporting_unit=row_units
+        ),
+        rejections=rejections.assign(year=year, reporting_unit=units[0], file_hash=read.file_hash),
+        file_record=_file_record(read, year, units, len(households), len(rejected), checked),
     )
     lap("assemble")
     if reports_dir is not None:
@@ -105,15 +107,32 @@ def process_workbook(
     return load
 
 
+def _reporting_units(
+    row_units: pd.Series, province: config.Province, year: int
+) -> tuple[list[str], pd.Series]:
+    """The units the workbook replaces, read from its cells, never from its file name: its
+    district up to the 2024 review (one a workbook: HH032), from 2025 each commune it lists
+    (a commune's own workbook, or the province's export of all); and each row's unit, rows
+    naming none taking the workbook's (raw and private rows are replaced with their unit)."""
+    named = row_units.dropna()
+    if named.empty:
+        units = ["(unknown)"]
+    elif province.map(year).has_districts:
+        units = [str(named.mode().iloc[0])]
+    else:
+        units = sorted(named.unique())
+    return units, row_units.fillna(units[0]).where(row_units.isin(units), units[0])
+
+
 def _file_record(
-    read: WorkbookRead, year: int, unit: str, loaded: int, rejected: int, checked
+    read: WorkbookRead, year: int, units: list[str], loaded: int, rejected: int, checked
 ) -> dict[str, object]:
     """The workbook's line in audit.ingest_files: every row read is loaded, rejected or
     skipped as blank, totals or signature, and counted."""
     skipped = read.skipped["kind"].value_counts()
     return {
         "year": year,
-        "district": unit,
+        "reporting_unit": ", ".join(units),
         "source_file": read.path.name,
         "file_hash": read.file_hash,
         "status": "loaded" if loaded else "no_valid_rows",
@@ -153,26 +172,14 @@ class _Laps:
         self.last = now_
 
 
-def _workbook_district(
-    households: pd.DataFrame, rows: pd.DataFrame, province: config.Province
-) -> str:
-    """The district a workbook is about: read from its cells, never from its file name."""
-    names = households["district"].dropna()
-    if names.empty:
-        names = canonical_district(rows["district"], province).dropna()
-    if names.empty:
-        return "(unknown)"
-    return str(names.mode().iloc[0])
-
-
-def _raw_rows(read: WorkbookRead, year: int, unit: str) -> pd.DataFrame:
+def _raw_rows(read: WorkbookRead, year: int, row_units: pd.Series) -> pd.DataFrame:
     """Every data row as read, as text; personal columns stay in the private schema."""
     rows = read.rows
     indicator_keys = [k for k in config.all_indicator_keys() if k in rows.columns]
     extra = [c for c in rows.columns if c.startswith("extra:")]
     base = [k for k in TEXT_KEYS if k not in PERSONAL_KEYS]
-    raw = rows.reindex(columns=["source_file", "sheet", "excel_row", *base, *indicator_keys])
-    raw = raw.assign(year=year, workbook_district=unit, file_hash=read.file_hash)
+    raw = rows.reindex(columns=[*META, *base, *indicator_keys])
+    raw = raw.assign(year=year, reporting_unit=row_units, file_hash=read.file_hash)
     raw["extra"] = pd.arrays.ArrowExtensionArray(
         text_map(rows.rename(columns=lambda c: c.removeprefix("extra:")), [e[6:] for e in extra])
     )
@@ -206,14 +213,24 @@ def _row_findings(read: WorkbookRead, checked: pd.DataFrame) -> pd.DataFrame:
 
 
 def _notices(
-    read: WorkbookRead, thousand_dong_sheets: frozenset[str], unit: str, province: config.Province
+    read: WorkbookRead,
+    structure: pd.DataFrame,
+    sheets: SheetFacts,
+    unit: str,
+    province: config.Province,
+    year: int,
 ) -> pd.DataFrame:
-    """Workbook- and sheet-level findings (unknown columns, totals, units, encoding, a file
-    name naming another district) as audit rows."""
-    notices = list(read.notices) + [
-        {"sheet": s, "code": "WB007", "detail": "income scaled x1000"} for s in thousand_dong_sheets
+    """Workbook- and sheet-level findings (missing or foreign columns, unknown columns,
+    totals, units, encoding, a file name naming another unit) as audit rows."""
+    notices = [
+        *read.notices,
+        *structure.to_dict("records"),
+        *(
+            {"sheet": s, "code": "WB007", "detail": "income scaled x1000"}
+            for s in sheets.thousand_dong
+        ),
     ]
-    named = district_named_in(read.path.stem, province)
+    named = unit_named_in(read.path.stem, province, year)
     if named is not None and named != unit:
         notices.append({"code": "WB009", "detail": f"file name: {named}; cells: {unit}"})
     frame = pd.DataFrame(notices, columns=["sheet", "excel_row", "code", "detail"])

@@ -26,10 +26,12 @@ from schemas.rules import (
     RULES,
     SCORE_RANGE,
 )
-from transforms import normalise
+from transforms import normalise, units
 
-# Columns every sheet must have, each with the rule a blank cell breaks (income may be
-# replaced by both scores: HH009; workbook-layout.md). The reader reports a missing one (WB005).
+# Columns every sheet must have, each with the rule a blank cell breaks (workbook-layout.md):
+# the district only on a map with districts (reviews up to 2024). A row with neither income
+# nor scores nor a deprivation marked was not reviewed this year (HH009 otherwise). A sheet
+# missing one of them is a structural fault (WB005, `sheet_findings`).
 REQUIRED = {
     "household_id": "HH001",
     "head_name": "HH002",
@@ -77,11 +79,64 @@ def _required(code: str) -> pa.Check:
     return _check(code, lambda s: s.notna(), ignore_na=False)
 
 
-def text_schema(indicator_keys: list[str], parsed: _ParseOnce | None = None) -> pa.DataFrameSchema:
+def required_columns(has_districts: bool) -> dict[str, str]:
+    """The required columns of a review's workbooks, each with the rule a blank cell breaks."""
+    return {k: code for k, code in REQUIRED.items() if has_districts or k != "district"}
+
+
+def not_reviewed(text: pd.DataFrame, indicator_keys: list[str]) -> pd.Series:
+    """Rows with neither income nor a score nor any deprivation marked: households listed but
+    not reviewed this year, counted as residents, neither poor nor near-poor (poverty-
+    standards.md, "Rates and changes"); never a rejection."""
+    blank = text[["income_per_capita", "income_score", "deprivation_score"]].isna().all(axis=1)
+    marked = text[indicator_keys].notna().any(axis=1) if indicator_keys else False
+    return blank & ~marked
+
+
+def sheet_findings(
+    columns: dict[str, set[str]],
+    standard: config.Standard,
+    has_districts: bool,
+    thousand_dong: frozenset[str] = frozenset(),
+) -> tuple[pd.DataFrame, SheetFacts]:
+    """Structural faults of each sheet, from the column keys it carries (`columns`: sheet ->
+    keys): a required column missing (WB005), indicator columns not those of the review's
+    standard (WB012 missing, WB013 another standard's). Returns the findings (sheet, code,
+    detail) and the facts validation needs about the sheets."""
+    own = set(standard.indicator_keys)
+    others = set(config.all_indicator_keys()) - own
+    rows, complete = [], set()
+    for sheet, keys in columns.items():
+        missing = [k for k in required_columns(has_districts) if k not in keys]
+        scores = {"income_score", "deprivation_score"} <= keys
+        if "income_per_capita" not in keys and not scores:
+            missing.append("income_per_capita")
+        if missing:
+            rows.append((sheet, "WB005", ", ".join(missing)))
+        present = own & keys
+        if present == own:
+            complete.add(sheet)
+        elif present or not scores:
+            lacking = [k for k in standard.indicator_keys if k not in keys]
+            rows.append((sheet, "WB012", f"chuẩn {standard.period}: " + ", ".join(lacking)))
+        if others & keys:
+            alien = ", ".join(sorted(others & keys))
+            rows.append((sheet, "WB013", f"chuẩn {standard.period} không có: {alien}"))
+    found = pd.DataFrame(rows, columns=["sheet", "code", "detail"])
+    misfits = frozenset(found.loc[found["code"].isin(["WB012", "WB013"]), "sheet"])
+    return found, SheetFacts(thousand_dong, frozenset(complete), misfits)
+
+
+def text_schema(
+    indicator_keys: list[str],
+    has_districts: bool,
+    parsed: _ParseOnce | None = None,
+    misfit_sheets: frozenset[str] = frozenset(),
+) -> pa.DataFrameSchema:
     """Stage 1: the text as read. `parsed`: the parses of the frame to be validated, shared
     with `typed_households` (the schema is then for that frame only)."""
     checks: dict[str, list[pa.Check]] = {key: [] for key in TEXT_KEYS}
-    for key, code in REQUIRED.items():
+    for key, code in required_columns(has_districts).items():
         checks[key].append(_required(code))
     for key, parser, code in (
         ("household_size", normalise.parse_integer, "HH010"),
@@ -104,29 +159,51 @@ def text_schema(indicator_keys: list[str], parsed: _ParseOnce | None = None) -> 
         lambda df: (
             df["income_per_capita"].notna()
             | (df["income_score"].notna() & df["deprivation_score"].notna())
+            | not_reviewed(df, indicator_keys)
         ),
         ignore_na=False,
     )
-    return pa.DataFrameSchema(columns, checks=[income_or_scores], strict=False)
+    # Rows of a sheet whose indicator columns are not the standard's would be classified on
+    # a partial or foreign list of deprivations: rejected, with the sheet's WB012/WB013.
+    standard_columns = _check("HH034", lambda df: ~df["sheet"].isin(misfit_sheets), ignore_na=False)
+    return pa.DataFrameSchema(columns, checks=[income_or_scores, standard_columns], strict=False)
 
 
 def typed_schema(
-    province: config.Province, indicator_keys: list[str], points_per_indicator: int
+    indicator_keys: list[str], points_per_indicator: int, has_districts: bool
 ) -> pa.DataFrameSchema:
-    """Stage 2: the parsed values against the rules."""
+    """Stage 2: the parsed values against the rules. On a map with districts a commune must
+    be of the row's district and a workbook is about one district; from 2025 a commune must
+    be one of the province's units of the year."""
     lo, hi = HOUSEHOLD_SIZE_RANGE
     score_lo, score_hi = SCORE_RANGE
 
     def score_agrees(df: pd.DataFrame) -> pd.Series:
+        # Only where the sheet carries the indicator columns: a scores-only sheet is
+        # classified by its scores (workbook-layout.md, deprivation_score).
         count = df[indicator_keys].sum(axis=1) if indicator_keys else 0
-        return df["deprivation_score"].isna() | (
-            df["deprivation_score"] == count * points_per_indicator
+        return (
+            df["deprivation_score"].isna()
+            | ~df["has_indicator_columns"]
+            | (df["deprivation_score"] == count * points_per_indicator)
         )
 
     def workbook_district(s: pd.Series) -> pd.Series:
         main = s.mode()
         return s.isna() | (s == main.iloc[0]) if len(main) else s.isna()
 
+    known_district = _check(
+        "HH020", lambda df: df["district_text"].isna() | df["district"].notna(), ignore_na=False
+    )
+    commune_of_district = _check(
+        "HH021",
+        lambda df: df["commune_text"].isna() | df["district"].isna() | df["commune"].notna(),
+        ignore_na=False,
+    )
+    commune_of_province = _check(
+        "HH033", lambda df: df["commune_text"].isna() | df["commune"].notna(), ignore_na=False
+    )
+    district_checks = [_check("HH032", workbook_district, ignore_na=False)]
     return pa.DataFrameSchema(
         {
             "household_id": pa.Column(
@@ -135,11 +212,7 @@ def typed_schema(
                 nullable=True,
             ),
             "district_text": pa.Column(str, nullable=True),
-            "district": pa.Column(
-                str,
-                [_check("HH032", workbook_district, ignore_na=False)],
-                nullable=True,
-            ),
+            "district": pa.Column(str, district_checks if has_districts else [], nullable=True),
             "commune_text": pa.Column(str, nullable=True),
             "commune": pa.Column(str, nullable=True),
             "ethnicity": pa.Column(str, nullable=True),
@@ -160,18 +233,7 @@ def typed_schema(
             "deprivation_score": pa.Column(float, nullable=True),
         },
         checks=[
-            _check(
-                "HH020",
-                lambda df: df["district_text"].isna() | df["district"].notna(),
-                ignore_na=False,
-            ),
-            _check(
-                "HH021",
-                lambda df: (
-                    df["commune_text"].isna() | df["district"].isna() | df["commune"].notna()
-                ),
-                ignore_na=False,
-            ),
+            *([known_district, commune_of_district] if has_districts else [commune_of_province]),
             _check(
                 "HH022",
                 lambda df: df["ethnicity_text"].isna() | df["ethnicity"].notna(),
@@ -228,10 +290,20 @@ def _findings(schema: pa.DataFrameSchema, frame: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({"row": [], "column_key": [], "rule_code": []})
 
 
+@dataclass(frozen=True)
+class SheetFacts:
+    """What is known of a workbook's sheets that changes how their rows are read."""
+
+    thousand_dong: frozenset[str] = frozenset()  # income written in thousand đồng (variant 5)
+    with_indicators: frozenset[str] = frozenset()  # carrying the standard's indicator columns
+    misfits: frozenset[str] = frozenset()  # indicator columns not the standard's (WB012/13)
+
+
 @dataclass
 class Validation:
     households: pd.DataFrame  # typed rows that passed, index = row position in the text frame
     findings: pd.DataFrame  # FINDING_COLUMNS: every error and warning, one per cell and rule
+    row_units: pd.Series  # every text row's reporting unit of the year (missing: unknown)
 
 
 def typed_households(
@@ -239,15 +311,24 @@ def typed_households(
     year: int,
     province: config.Province,
     standard: config.Standard,
-    thousand_dong_sheets: frozenset[str] = frozenset(),
+    sheets: SheetFacts,
     parsed: _ParseOnce | None = None,
 ) -> pd.DataFrame:
-    """Parse the text frame into typed columns (missing where the text does not parse)."""
+    """Parse the text frame into typed columns (missing where the text does not parse), with
+    the unit names of the review year's map and each row's reporting unit (its district up
+    to 2024, its commune from 2025)."""
     parse = parsed or _ParseOnce(text)
-    district = normalise.canonical_district(text["district"], province)
+    has_districts = province.map(year).has_districts
+    if has_districts:
+        district = units.canonical_district(text["district"], province, year)
+    else:  # no districts since 1 July 2025; a district column, if any, stays in the raw layer
+        district = pd.Series(None, index=text.index, dtype="str")
+    commune = units.canonical_commune(
+        district if has_districts else None, text["commune"], province, year
+    )
     ethnicity = normalise.canonical_ethnicity(text["ethnicity"])
     minority = config.ethnic_groups().set_index("ethnicity")["is_ethnic_minority"]
-    scale = np.where(text["sheet"].isin(thousand_dong_sheets), 1000.0, 1.0)
+    scale = np.where(text["sheet"].isin(sheets.thousand_dong), 1000.0, 1.0)
     typed = pd.DataFrame(
         {
             "year": year,
@@ -255,7 +336,8 @@ def typed_households(
             "district_text": text["district"],
             "district": district,
             "commune_text": text["commune"],
-            "commune": normalise.canonical_commune(district, text["commune"], province),
+            "commune": commune,
+            "reporting_unit": district if has_districts else commune,
             "village": text["village"],
             "area": parse(normalise.parse_area, "area"),
             "ethnicity_text": text["ethnicity"],
@@ -270,6 +352,7 @@ def typed_households(
             "commune_classification": parse(
                 normalise.parse_classification, "commune_classification"
             ),
+            "has_indicator_columns": text["sheet"].isin(sheets.with_indicators),
         },
         index=text.index,
     )
@@ -283,7 +366,7 @@ def validate(
     year: int,
     province: config.Province,
     standard: config.Standard,
-    thousand_dong_sheets: frozenset[str] = frozenset(),
+    sheets: SheetFacts = SheetFacts(),
 ) -> Validation:
     """Validate one workbook's text rows under the review's `standard`; rows with an error are
     left out of `households` and each of their problems is listed in `findings`. Nothing is
@@ -292,11 +375,12 @@ def validate(
     text = text.reindex(columns=list(dict.fromkeys([*text.columns, *TEXT_KEYS, *keys])))
     text = text.astype({key: "str" for key in (*TEXT_KEYS, *keys)})
     parsed = _ParseOnce(text)
-    typed = typed_households(text, year, province, standard, thousand_dong_sheets, parsed)
+    typed = typed_households(text, year, province, standard, sheets, parsed)
+    has_districts = province.map(year).has_districts
     findings = pd.concat(
         [
-            _findings(text_schema(keys, parsed), text),
-            _findings(typed_schema(province, keys, standard.points_per_indicator), typed),
+            _findings(text_schema(keys, has_districts, parsed, sheets.misfits), text),
+            _findings(typed_schema(keys, standard.points_per_indicator, has_districts), typed),
             _findings(warning_schema(standard), typed),
         ],
         ignore_index=True,
@@ -314,6 +398,8 @@ def validate(
     ]
     rejected = findings.loc[findings["severity"] == "error", "row"].unique()
     valid = typed.drop(index=rejected).drop(
-        columns=["district_text", "commune_text", "ethnicity_text"]
+        columns=["district_text", "commune_text", "ethnicity_text", "has_indicator_columns"]
     )
-    return Validation(households=valid, findings=findings[FINDING_COLUMNS])
+    return Validation(
+        households=valid, findings=findings[FINDING_COLUMNS], row_units=typed["reporting_unit"]
+    )

@@ -175,6 +175,20 @@ _RULES = [
         "Huyện khác với huyện của tệp",
         "district differs from the rest of the workbook",
     ),
+    Rule(
+        "HH033",
+        "commune",
+        "error",
+        "Xã, phường không thuộc danh mục đơn vị hành chính của tỉnh năm rà soát",
+        "commune is not one of the province's units in the review year",
+    ),
+    Rule(
+        "HH034",
+        None,
+        "error",
+        "Dòng thuộc trang tính có các cột chỉ số không đúng chuẩn nghèo của năm rà soát",
+        "the row's sheet does not carry the indicator columns of the review year's standard",
+    ),
     # Warnings: the row loads; the officer should check.
     Rule(
         "HW001",
@@ -241,6 +255,27 @@ _RULES += [
         "notice",
         "Tệp của huyện khác, không nạp trong lần chạy này",
         "the workbook belongs to another district and is not loaded by this run",
+    ),
+    Rule(
+        "WB012",
+        None,
+        "error",
+        "Thiếu cột chỉ số thiếu hụt của chuẩn nghèo năm rà soát (và không có điểm)",
+        "indicator columns of the review year's standard are missing (and no scores are given)",
+    ),
+    Rule(
+        "WB013",
+        None,
+        "error",
+        "Có cột chỉ số của chuẩn nghèo khác với chuẩn của năm rà soát",
+        "indicator columns of another standard than the review year's",
+    ),
+    Rule(
+        "WB014",
+        None,
+        "notice",
+        "Hộ không rà soát năm nay (không có thu nhập, điểm, chỉ số): tính vào tổng số hộ",
+        "households not reviewed this year (no income, score or indicator): counted as residents",
     ),
 ]
 

@@ -78,7 +78,7 @@ def test_columns_types_and_codes(small):
     number = ids.str[3:5].astype(int) - 1
     assert (province.districts["district"].to_numpy()[number] == df["district"].to_numpy()).all()
 
-    communes = province.communes
+    communes = province.map(2019).communes
     pairs = set(zip(communes["district"], communes["commune"], strict=True))
     assert set(zip(df["district"], df["commune"], strict=True)) <= pairs
     urban_units = communes.loc[communes["unit_type"].isin(["ward", "town"]), "commune"]

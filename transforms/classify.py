@@ -62,8 +62,17 @@ when its income is present and income line < income <= average line, otherwise "
 when the income is missing or, in conflict with the score, at or below the income line; the
 `reason` then shows both numbers so an officer can see the conflict).
 
-Households with neither an income nor a score, or with an area the standard does not know, raise
-`ValueError` (validation rejects them first: HH009, HH016).
+`not_reviewed`. A household listed with neither an income nor a score was not reviewed this
+year (only households on last year's lists or that asked to be reviewed are surveyed:
+poverty-standards.md, "Rates and changes"): it counts as a resident household, neither poor nor
+near-poor, basis "none". Validation sends here only rows with no deprivation marked either
+(HH009 rejects the others).
+
+A provisional standard (config/standards/periods.csv `provisional`: the 2027–2030 standard,
+whose indicators and average band are the draft's) says so at the end of every reason.
+
+Households with an area the standard does not know raise `ValueError` (validation rejects them
+first: HH016).
 """
 
 from __future__ import annotations
@@ -76,14 +85,15 @@ import pyarrow.compute as pc
 import config
 from config import Standard
 
-STATUSES: tuple[str, ...] = ("poor", "near_poor", "average", "not_poor")
-"""Status values, poorest first."""
+STATUSES: tuple[str, ...] = ("poor", "near_poor", "average", "not_poor", "not_reviewed")
+"""Status values, poorest first; then households listed but not reviewed this year."""
 
 status_labels_vi: dict[str, str] = {
     "poor": "hộ nghèo",
     "near_poor": "hộ cận nghèo",
     "average": "hộ có mức sống trung bình",
     "not_poor": "hộ không nghèo",
+    "not_reviewed": "hộ không rà soát năm nay",
 }
 
 poverty_kind_labels_vi: dict[str, str] = {
@@ -164,12 +174,7 @@ def classify_with_standard(households: pd.DataFrame, standard: Standard) -> pd.D
     count = np.where(score_dep, score_count, column_count).astype(np.int64)
 
     x = np.where(by_score, score, income)
-    missing = np.isnan(x)
-    if missing.any():
-        raise ValueError(
-            f"neither income nor income score: {_sample(ids, missing)} "
-            "(validation rule HH009 should have rejected these)"
-        )
+    reviewed = ~np.isnan(x)
 
     # --- thresholds per row, from the standard ------------------------------------------------
     income_floor = _by_area(standard.income_floor, area_masks, n)
@@ -187,7 +192,7 @@ def classify_with_standard(households: pd.DataFrame, standard: Standard) -> pd.D
         in_average_band = (income > income_line) & (income <= average_line)  # NaN -> False
     average = ~under_line & ~poor_floor & in_average_band
 
-    status_code = np.select([poor_floor | poor_count, near, average], [0, 1, 2], 3)
+    status_code = np.select([~reviewed, poor_floor | poor_count, near, average], [4, 0, 1, 2], 3)
     kind = np.full(n, None, dtype=object)
     kind[poor_count] = "deprivation"
     kind[poor_floor] = "income"
@@ -233,7 +238,9 @@ def classify_with_standard(households: pd.DataFrame, standard: Standard) -> pd.D
             "poverty_kind": pd.Series(kind, dtype=object),
             "deprivation_count": pd.Series(count, dtype=np.int64),
             "deprived_indicators": pd.Series(pd.arrays.ArrowExtensionArray(lists)),
-            "basis": pd.Series(_str(_take(["income", "score"], by_score.astype(np.int64)))),
+            "basis": pd.Series(
+                _str(_take(["income", "score", "none"], np.where(reviewed, by_score, 2)))
+            ),
             "standard": pd.Series(_str(_take([standard.period], np.zeros(n, dtype=np.int64)))),
             "reason": pd.Series(_str(reason)),
         }
@@ -284,10 +291,20 @@ def _reasons(
         rich = income > average_line
     # Which text: 0 poor by the floor; 1 poor by line and count; 2 near-poor; by income above the
     # line: 3 average, 4 not poor; by score above its line: 5 average, 6 no income, 7 income above
-    # the average line, 8 income at or below the income line.
+    # the average line, 8 income at or below the income line; 9 not reviewed.
     case = np.select(
-        [poor_floor, poor_count, near, average & ~by_score, ~by_score, average, no_income, rich],
-        [0, 1, 2, 3, 4, 5, 6, 7],
+        [
+            status_code == 4,
+            poor_floor,
+            poor_count,
+            near,
+            average & ~by_score,
+            ~by_score,
+            average,
+            no_income,
+            rich,
+        ],
+        [9, 0, 1, 2, 3, 4, 5, 6, 7],
         8,
     )
     with_deprivations = (case == 1) | (case == 2)
@@ -313,6 +330,9 @@ def _reasons(
     score_label = _lower_first(standard.income_score_label)
     dep_label = _lower_first(standard.deprivation_score_label)
     labels = [status_labels_vi[s] for s in STATUSES]
+    provisional = (
+        f" (chuẩn {standard.period} tạm tính, chờ xác nhận)" if standard.provisional else ""
+    )
 
     seg: list[list[str]] = [[], [], [], []]  # before x, after x, after points, after income
     for g, r in enumerate(first.tolist()):
@@ -320,7 +340,10 @@ def _reasons(
         unit = "" if scored else " đ"
         s0 = f"{area_labels[area_idx[r]]}, " + (f"{score_label} " if scored else "thu nhập ")
         s2 = s3 = ""
-        if c == 0:
+        if c == 9:
+            s0 = f"{area_labels[area_idx[r]]}, "
+            s1 = "không có thu nhập, điểm, chỉ số thiếu hụt: tính vào tổng số hộ dân cư"
+        elif c == 0:
             s1 = f"{unit} ≤ {floor_t[g]}{unit}"
         elif c in (1, 2):
             names = name_lut[pattern_idx[r]]
@@ -345,7 +368,8 @@ def _reasons(
                 7: f" đ > {avg_t[g]} đ",
                 8: f" đ ≤ {iline_t[g]} đ (ngoài khoảng mức sống trung bình)",
             }[c]
-        for i, text in enumerate((s0, s1, s2, f"{s3} → {labels[status_code[r]]}")):
+        end = f"{s3} → {labels[status_code[r]]}{provisional}"
+        for i, text in enumerate((s0, s1, s2, end)):
             seg[i].append(text)
 
     group = pa.array(group.reshape(-1))

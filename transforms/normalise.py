@@ -29,10 +29,6 @@ CLASSIFICATION_WORDS = {
 }
 
 
-# Joins a canonical district name (never holds it) and a commune's text into one key.
-_PAIR = "\x1f"
-
-
 def _per_distinct(text: pd.Series, fn, blank: object = None) -> np.ndarray:
     """`fn` of every cell as an object array, computed once per distinct value (columns repeat
     a lot); a blank cell gets `blank`."""
@@ -104,10 +100,6 @@ def parse_classification(text: pd.Series) -> pd.Series:
     return _lookup(text, CLASSIFICATION_WORDS)
 
 
-def _canonical(text: pd.Series, names: pd.Series) -> pd.Series:
-    return _lookup(text, {fold(n): n for n in names})
-
-
 def canonical_ethnicity(text: pd.Series) -> pd.Series:
     groups = config.ethnic_groups()
     lookup = {fold(g): g for g in groups["ethnicity"]}
@@ -116,38 +108,7 @@ def canonical_ethnicity(text: pd.Series) -> pd.Series:
     return _lookup(text, lookup)
 
 
-def canonical_district(text: pd.Series, province: config.Province) -> pd.Series:
-    return _canonical(text, province.districts["district"])
-
-
-def canonical_commune(
-    district: pd.Series, commune: pd.Series, province: config.Province
-) -> pd.Series:
-    """The commune's canonical name when it is a commune of that district, else missing."""
-    # Each distinct (district, commune text) pair is looked up once, among the communes of
-    # the districts present (a nation holds thousands of communes, a workbook a dozen).
-    communes = province.communes[province.communes["district"].isin(district.dropna().unique())]
-    lookup = {
-        (d, fold(c)): c for d, c in zip(communes["district"], communes["commune"], strict=True)
-    }
-
-    def name(pair: str) -> str | None:
-        d, c = pair.split(_PAIR, 1)
-        return lookup.get((d, fold(c)))
-
-    pairs = district.str.cat(commune, sep=_PAIR)  # missing when either is
-    return pd.Series(_per_distinct(pairs, name), index=commune.index, dtype="str")
-
-
 def id_digits(text: pd.Series) -> pd.Series:
     """An ID number as digits (leading zeros kept), or missing when not 9 or 12 digits."""
     s = text.astype("str").str.strip()
     return s.where(s.str.fullmatch(r"\d{9}|\d{12}"))
-
-
-def district_named_in(text: str, province: config.Province) -> str | None:
-    """The province's district a free text (a file name) names, or None. The longest match
-    wins, so `dien-bien-phu.xlsx` names Điện Biên Phủ, not Điện Biên."""
-    folded = f" {fold(text)} "
-    named = [d for d in province.districts["district"] if f" {fold(d)} " in folded]
-    return max(named, key=lambda d: len(fold(d))) if named else None

@@ -635,7 +635,9 @@ class _Simulation:
         d = p.districts.reset_index(drop=True)
         self.districts = d["district"].tolist()
         profiles = PROFILES.get(p.code, {})
-        n_communes = p.communes.groupby("district").size()
+        # The map of the simulation's first year (the sample writes the district era only).
+        communes = p.map(START_YEAR).communes
+        n_communes = communes.groupby("district").size()
         weight = np.array(
             [
                 profiles[n].weight if n in profiles else float(n_communes.get(n, 1))
@@ -656,7 +658,7 @@ class _Simulation:
                 for n, u, poor in zip(self.districts, urban_unit, self.poor_district, strict=True)
             ]
         )
-        c = p.communes.reset_index(drop=True)
+        c = communes.reset_index(drop=True)
         self.commune_names = c["commune"].to_numpy(dtype=object)
         self.commune_district = np.array([self.districts.index(x) for x in c["district"]])
         unit = c["unit_type"].to_numpy(dtype=object)
@@ -909,7 +911,7 @@ class _Simulation:
             cut = (
                 theta
                 - DEPRIVATION_SLOPE * welfare
-                - DEPRIVATION_TREND * (year - standard.first_year)
+                - DEPRIVATION_TREND * (year - standard.first_list_year)
             )
             lat = self.reg.get(f"lat:{key}")
             lat = lat[idx] if lat is not None else rng.standard_normal(len(idx))

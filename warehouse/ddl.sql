@@ -22,11 +22,11 @@ CREATE TABLE IF NOT EXISTS audit.ingest_runs (
     message       VARCHAR
 );
 
--- One row per workbook per run: which file version each district-year came from.
+-- One row per workbook per run: which file version each unit-year came from.
 CREATE TABLE IF NOT EXISTS audit.ingest_files (
     run_id         VARCHAR NOT NULL,
     year           INTEGER NOT NULL,
-    district       VARCHAR,                -- null when the workbook could not be read
+    reporting_unit VARCHAR,                -- the district (to 2024) or commune (from 2025); null when unreadable
     source_file    VARCHAR NOT NULL,
     file_hash      VARCHAR NOT NULL,
     status         VARCHAR NOT NULL,       -- loaded | unchanged | failed | no_valid_rows | other_district (read by `--district`, not loaded)
@@ -44,7 +44,7 @@ CREATE TABLE IF NOT EXISTS audit.ingest_files (
 CREATE TABLE IF NOT EXISTS audit.rejections (
     run_id       VARCHAR NOT NULL,
     year         INTEGER NOT NULL,
-    district     VARCHAR,
+    reporting_unit VARCHAR,
     source_file  VARCHAR NOT NULL,
     file_hash    VARCHAR NOT NULL,
     sheet        VARCHAR,
@@ -61,7 +61,7 @@ CREATE TABLE IF NOT EXISTS audit.rejections (
 CREATE TABLE IF NOT EXISTS raw.households (
     run_id       VARCHAR NOT NULL,
     year         INTEGER NOT NULL,
-    workbook_district VARCHAR NOT NULL,
+    reporting_unit VARCHAR NOT NULL,       -- the unit-year the row's workbook replaced
     source_file  VARCHAR NOT NULL,
     file_hash    VARCHAR NOT NULL,
     sheet        VARCHAR NOT NULL,
@@ -87,7 +87,8 @@ CREATE TABLE IF NOT EXISTS raw.households (
 CREATE TABLE IF NOT EXISTS core.households (
     year         INTEGER NOT NULL,
     household_id VARCHAR NOT NULL,
-    district     VARCHAR NOT NULL,
+    reporting_unit VARCHAR NOT NULL,       -- district up to the 2024 review, commune from 2025
+    district     VARCHAR,                  -- as reported; null from the 2025 review (no districts)
     commune      VARCHAR NOT NULL,
     village      VARCHAR NOT NULL,
     area         VARCHAR NOT NULL,         -- rural | urban
@@ -111,10 +112,10 @@ CREATE TABLE IF NOT EXISTS core.households (
 CREATE TABLE IF NOT EXISTS core.classifications (
     year         INTEGER NOT NULL,
     household_id VARCHAR NOT NULL,
-    district     VARCHAR NOT NULL,
+    reporting_unit VARCHAR NOT NULL,
     standard     VARCHAR NOT NULL,
-    basis        VARCHAR NOT NULL,         -- income | score
-    status       VARCHAR NOT NULL,         -- poor | near_poor | average | not_poor
+    basis        VARCHAR NOT NULL,         -- income | score | none (not reviewed)
+    status       VARCHAR NOT NULL,         -- poor | near_poor | average | not_poor | not_reviewed
     poverty_kind VARCHAR,                  -- income | deprivation | null
     deprivation_count INTEGER NOT NULL,
     reason       VARCHAR NOT NULL
@@ -123,11 +124,27 @@ CREATE TABLE IF NOT EXISTS core.classifications (
 CREATE TABLE IF NOT EXISTS private.households (
     year         INTEGER NOT NULL,
     household_id VARCHAR,
-    district     VARCHAR NOT NULL,
+    reporting_unit VARCHAR NOT NULL,
     source_file  VARCHAR NOT NULL,
     sheet        VARCHAR NOT NULL,
     excel_row    INTEGER NOT NULL,
     head_name    VARCHAR,
     head_id_number VARCHAR,
     note         VARCHAR
+);
+
+-- A workbook that lists only the households reviewed carries the resident households of each
+-- commune (sheet `Tổng số hộ dân cư`, workbook-layout.md): the rates' denominators come from it.
+-- One row per commune and year, replaced with its workbook's unit.
+CREATE TABLE IF NOT EXISTS core.resident_totals (
+    year         INTEGER NOT NULL,
+    reporting_unit VARCHAR NOT NULL,
+    district     VARCHAR,                  -- null from the 2025 review
+    commune      VARCHAR NOT NULL,
+    households   INTEGER NOT NULL,         -- all resident households of the commune
+    ethnic_minority_households INTEGER,    -- of them, ethnic minority (null when not given)
+    source_file  VARCHAR NOT NULL,
+    sheet        VARCHAR NOT NULL,
+    excel_row    INTEGER NOT NULL,
+    run_id       VARCHAR NOT NULL
 );

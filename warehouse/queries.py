@@ -9,10 +9,12 @@ RATES = """
 SELECT year, scope, name, households, poor, near_poor,
        round(poverty_rate, 2) AS poverty_rate,
        round(near_poor_rate, 2) AS near_poor_rate,
+       round(multidimensional_poverty_rate, 2) AS multidimensional_poverty_rate,
        round(ethnic_minority_poverty_rate, 2) AS ethnic_minority_poverty_rate,
-       round(-poverty_rate_change, 2) AS poverty_rate_cut
+       round(-poverty_rate_change, 2) AS poverty_rate_cut,
+       standard, crosses_standard_change, provisional_standard
 FROM marts.poverty_rates
-WHERE scope IN ('province', 'poor_districts', 'district') AND year = ANY(?)
+WHERE scope = ANY(?) AND year = ANY(?)
 ORDER BY year, CASE scope WHEN 'province' THEN 0 WHEN 'poor_districts' THEN 1 ELSE 2 END, name
 """
 
@@ -26,8 +28,12 @@ ORDER BY year, CASE scope WHEN 'province' THEN 0 WHEN 'poor_districts' THEN 1 EL
 """
 
 
-def rates(con: duckdb.DuckDBPyConnection, years: list[int]) -> pd.DataFrame:
-    return con.execute(RATES, [years]).df()
+def rates(
+    con: duckdb.DuckDBPyConnection,
+    years: list[int],
+    scopes: tuple[str, ...] = ("province", "poor_districts", "district"),
+) -> pd.DataFrame:
+    return con.execute(RATES, [list(scopes), years]).df()
 
 
 def target_gap(con: duckdb.DuckDBPyConnection, years: list[int]) -> pd.DataFrame:
@@ -36,11 +42,11 @@ def target_gap(con: duckdb.DuckDBPyConnection, years: list[int]) -> pd.DataFrame
 
 # Per-workbook outcome of one run (audit.ingest_files): counts only, no personal data.
 RUN_FILES = """
-SELECT source_file, coalesce(district, '') AS district, status, rows_read, rows_loaded,
+SELECT source_file, coalesce(reporting_unit, '') AS reporting_unit, status, rows_read, rows_loaded,
        rows_rejected, rows_blank + rows_totals + rows_signature AS rows_skipped, warnings, message
 FROM audit.ingest_files
 WHERE run_id = ?
-ORDER BY district, source_file
+ORDER BY reporting_unit, source_file
 """
 
 # Findings of one run by workbook and rule: `rows` counts distinct Excel rows (0 for

@@ -30,7 +30,7 @@ class RunSummary:
     loaded: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     failed: dict[str, str] = field(default_factory=dict)  # file -> reason
-    other_district: list[str] = field(default_factory=list)  # left alone by `--district`
+    other_unit: list[str] = field(default_factory=list)  # left alone by `--unit`
     reports: list[str] = field(default_factory=list)  # error workbooks written
     rows_loaded: int = 0
     rows_rejected: int = 0
@@ -87,21 +87,22 @@ class CensusRun:
         ).fetchall()
         return dict(rows)
 
-    def recorded_units(self) -> dict[str, str]:
-        """file hash -> unit, for every file version of the year read before (any status):
-        lets `census run --district` skip other units' files without opening them."""
+    def recorded_units(self) -> dict[str, set[str]]:
+        """file hash -> its units, for every file version of the year read before (any
+        status): lets `census run --unit` skip other units' files without opening them."""
         rows = self.con.execute(
-            "SELECT file_hash, any_value(district) FROM audit.ingest_files WHERE year = ? "
-            "AND district IS NOT NULL AND district <> '(unknown)' GROUP BY file_hash",
+            "SELECT file_hash, any_value(reporting_unit) FROM audit.ingest_files "
+            "WHERE year = ? AND reporting_unit IS NOT NULL AND reporting_unit <> '(unknown)' "
+            "GROUP BY file_hash",
             [self.year],
         ).fetchall()
-        return dict(rows)
+        return {file_hash: set(units.split(", ")) for file_hash, units in rows}
 
     # --- the operations -----------------------------------------------------------------------
     def load(self, batch: writer.UnitLoad) -> None:
         """Replace the unit-year with the workbook's households (one transaction)."""
         writer.load_unit(self.con, self.run_id, batch)
-        self.units_replaced.append(batch.unit)
+        self.units_replaced.extend(batch.units)
         self._outcome(batch.file_record, batch.report)
 
     def keep(self, batch: writer.UnitLoad, reason: str) -> None:
@@ -127,12 +128,12 @@ class CensusRun:
         self._outcome(record)
 
     def record_other_unit(self, record: dict[str, object]) -> None:
-        """A new file version read by `--district` that turned out to be another unit's."""
+        """A new file version read by `--unit` that turned out to be another unit's."""
         writer.insert_audit(self.con, self.run_id, None, record)
-        self.summary.other_district.append(str(record["source_file"]))
+        self.summary.other_unit.append(str(record["source_file"]))
 
     def skip(self, source_file: str, why: str) -> None:
-        """A workbook not read: unchanged since loaded, or another unit's (`--district`)."""
+        """A workbook not read: unchanged since loaded, or another unit's (`--unit`)."""
         getattr(self.summary, why).append(source_file)
 
     def _outcome(self, record: dict[str, object], report: str | None = None) -> None:

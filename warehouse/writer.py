@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import re
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
@@ -33,6 +33,7 @@ UNIT_TABLES = (
     "raw.households",
     "core.households",
     "core.classifications",
+    "core.resident_totals",
     "private.households",
 )
 
@@ -42,7 +43,7 @@ class UnitLoad:
     """Everything one workbook contributes to the warehouse: the unit-year it replaces."""
 
     year: int
-    unit: str  # the reporting unit (the district)
+    units: list[str]  # reporting units: the district up to the 2024 review, communes from 2025
     source_file: str
     file_hash: str
     raw: pd.DataFrame  # raw.households columns (text; indicators by key), `extra` as a map
@@ -52,6 +53,12 @@ class UnitLoad:
     rejections: pd.DataFrame  # audit.rejections columns, without run_id
     file_record: dict[str, object]  # audit.ingest_files columns, without run_id
     report: str | None = None  # the officer's error workbook written for it, if any
+    # core.resident_totals columns, without run_id (empty: the rows listed are all households)
+    resident_totals: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    @property
+    def unit(self) -> str:
+        return ", ".join(self.units)
 
 
 # How long a second process waits for the warehouse file before giving up, in seconds
@@ -106,9 +113,38 @@ def connect(
     # DuckDB may take 80% of RAM by default; the marts over a national census (27 million
     # households) then spill to disk instead, keeping a run under 4 GiB (bench/, issue 7).
     con.execute("SET memory_limit = ?", [os.environ.get("CENSUS_DUCKDB_MEMORY", "2GB")])
+    _migrate(con)
     con.execute(DDL.read_text(encoding="utf-8"))
     _indicator_columns(con)
     return con
+
+
+# Files written before the 2025 reform keyed unit-years by district; the unit is now the
+# reporting unit of the year (district up to 2024, commune from 2025). Renamed in place once.
+_RENAMED = (
+    ("raw", "households", "workbook_district", "reporting_unit"),
+    ("core", "classifications", "district", "reporting_unit"),
+    ("private", "households", "district", "reporting_unit"),
+    ("audit", "ingest_files", "district", "reporting_unit"),
+    ("audit", "rejections", "district", "reporting_unit"),
+)
+
+
+def _migrate(con: duckdb.DuckDBPyConnection) -> None:
+    columns = set(
+        con.execute("SELECT schema_name, table_name, column_name FROM duckdb_columns()").fetchall()
+    )
+    if ("core", "households", "district") in columns and (
+        "core",
+        "households",
+        "reporting_unit",
+    ) not in columns:
+        con.execute("ALTER TABLE core.households ADD COLUMN reporting_unit VARCHAR")
+        con.execute("UPDATE core.households SET reporting_unit = district")
+        con.execute("ALTER TABLE core.households ALTER COLUMN district DROP NOT NULL")
+    for schema, table, old, new in _RENAMED:
+        if (schema, table, old) in columns and (schema, table, new) not in columns:
+            con.execute(f"ALTER TABLE {schema}.{table} RENAME COLUMN {old} TO {new}")
 
 
 def _indicator_columns(con: duckdb.DuckDBPyConnection) -> None:
@@ -159,14 +195,35 @@ def text_map(frame: pd.DataFrame, columns: list[str]) -> pa.MapArray:
     return pa.MapArray.from_arrays(offsets, keys, items)
 
 
+def communes_of_every_map(province: config.Province) -> pd.DataFrame:
+    """Every commune the province has had (district: its district then, null from 2025), with
+    the unit it is on today's map and the dates it was valid."""
+    u = province.units[province.units["level"] == "commune"]
+    return pd.DataFrame(
+        {
+            "district": [d or None for d in u["parent"]],
+            "commune": u["name"].to_numpy(),
+            "unit_type": u["unit_type"].to_numpy(),
+            "current_commune": u["current_unit"].where(u["current_unit"] != "", u["name"]),
+            "valid_from": pd.to_datetime(u["valid_from"].replace("", None)).dt.date,
+            "valid_to": pd.to_datetime(u["valid_to"].replace("", None)).dt.date,
+        }
+    )
+
+
 def load_reference(con: duckdb.DuckDBPyConnection, province: config.Province) -> None:
     """Reference tables from config/: the law and the province, as the marts use them."""
     tables = {
+        "ref.province": pd.DataFrame(
+            [{k: v for k, v in province.meta.items() if isinstance(v, str | int | float)}]
+        ),
         "ref.standards": config.typed(config.periods_table()),
         "ref.indicators": config.indicators_table(),
         "ref.ethnic_groups": config.ethnic_groups(),
+        "ref.units": province.units,
+        "ref.unit_aliases": province.aliases,
         "ref.districts": province.districts.assign(province=province.name),
-        "ref.communes": province.communes,
+        "ref.communes": communes_of_every_map(province),
         "ref.poor_districts": province.poor_districts,
         "ref.targets": province.targets.assign(province=province.name),
         "ref.rules": rules_table(),
@@ -188,9 +245,9 @@ def load_reference(con: duckdb.DuckDBPyConnection, province: config.Province) ->
 # as schemas.duplicates.cross_workbook_duplicates: an id in more than one workbook.
 DUPLICATE_IDS = """
 WITH ids AS (
-    SELECT household_id, district, source_file, sheet, excel_row, run_id = $run AS this_run
+    SELECT household_id, reporting_unit, source_file, sheet, excel_row, run_id = $run AS this_run
     FROM core.households
-    WHERE year = $year AND (run_id = $run OR NOT list_contains($replaced, district))
+    WHERE year = $year AND (run_id = $run OR NOT list_contains($replaced, reporting_unit))
 )
 SELECT * FROM ids
 WHERE household_id IN (
@@ -222,16 +279,19 @@ def insert_audit(
 
 
 def load_unit(con: duckdb.DuckDBPyConnection, run_id: str, batch: UnitLoad) -> None:
-    """Replace one unit-year in a single transaction; on any error nothing changes."""
-    key = [batch.year, batch.unit]
+    """Replace the workbook's unit-years in a single transaction; on any error nothing
+    changes."""
+    key = [batch.year, batch.units]
     con.begin()
     try:
         for table in UNIT_TABLES:
-            column = "workbook_district" if table == "raw.households" else "district"
-            con.execute(f"DELETE FROM {table} WHERE year = ? AND {column} = ?", key)
+            con.execute(
+                f"DELETE FROM {table} WHERE year = ? AND list_contains(?, reporting_unit)", key
+            )
         _insert(con, "raw.households", batch.raw.assign(run_id=run_id))
         _insert(con, "core.households", batch.households.assign(run_id=run_id))
         _insert(con, "core.classifications", batch.classifications)
+        _insert(con, "core.resident_totals", batch.resident_totals.assign(run_id=run_id))
         _insert(con, "private.households", batch.private)
         insert_audit(con, run_id, batch.rejections, batch.file_record)
         con.commit()

@@ -151,7 +151,7 @@ def write_district_workbook(
     columns = table_columns(households.columns, standard)
     values = {c.key: _column_values(households[c.key], c.kind) for c in columns}
     people = np.nan_to_num(values.get("household_size", np.zeros(len(households))))
-    units, province_name = _places(province)
+    units, province_name = _places(province, year)
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -205,7 +205,7 @@ def write_template(path: Path, year: int, *, province: str = config.DEFAULT_PROV
         elif c.kind == "money":
             ws.set_column(col, col, COLUMN_WIDTH[c.key], fmt["money"])
 
-    lists = _write_lists(wb, fmt, prov)
+    lists = _write_lists(wb, fmt, prov, year)
     for col, c in enumerate(columns):
         rule = _validation(c, col, lists)
         if rule:
@@ -469,13 +469,14 @@ def _standard_lines(standard: config.Standard) -> list[str]:
     return lines
 
 
-def _write_lists(wb, fmt, prov: config.Province) -> dict[str, str]:
+def _write_lists(wb, fmt, prov: config.Province, year: int) -> dict[str, str]:
     """The hidden `_Danh mục` sheet; returns key -> list range for data validation."""
     ws = wb.add_worksheet(LISTS_SHEET)
-    communes = list(dict.fromkeys(prov.communes["commune"]))
+    units = prov.map(year)
+    communes = list(dict.fromkeys(units.communes["commune"]))
     lists = {
         "ethnicity": ("Dân tộc", config.ethnic_groups()["ethnicity"].tolist()),
-        "district": ("Huyện", prov.districts["district"].tolist()),
+        "district": ("Huyện", units.districts["district"].tolist()),
         "commune": ("Xã", communes),
         "area": ("Khu vực", [sample.RURAL_LABEL, sample.URBAN_LABEL]),
         "commune_classification": ("Phân loại của xã", list(sample.CLASS_LABELS[:3])),
@@ -532,14 +533,15 @@ def _sheet_name(name: str, used: set[str]) -> str:
     return candidate
 
 
-def _places(province: str) -> tuple[dict[object, str], str]:
+def _places(province: str, year: int) -> tuple[dict[object, str], str]:
     """(district -> unit type and (district, commune) -> unit type, the province's name) from
-    config; empty for a province config does not know (the titles then say Huyện/Xã)."""
+    config's units of the year; empty for a province config does not know (the titles then
+    say Huyện/Xã)."""
     try:
         prov = config.load_province(province)
     except LookupError:
         return {}, ""
-    d, c = prov.districts, prov.communes
+    d, c = prov.map(year).districts, prov.map(year).communes
     units: dict[object, str] = dict(zip(d["district"], d["unit_type"], strict=True))
     units |= dict(zip(zip(c["district"], c["commune"], strict=True), c["unit_type"], strict=True))
     return units, prov.name

@@ -23,7 +23,6 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from schemas.headers import BASE_LABELS, is_thousand_dong, key_for_label
-from schemas.household import REQUIRED
 from transforms.text import fold
 from workbooks import tcvn3
 from workbooks.errors import WorkbookError
@@ -303,11 +302,6 @@ def _read_sheet(n_rows: int, columns: list[pa.Array], sheet: str):
         # (validated like a typed commune, HH021).
         data["commune"] = pa.array(np.full(len(keep), sheet.strip(), object), pa.large_string())
         notices.append({"sheet": sheet, "code": "WB010", "detail": f"commune = '{sheet}'"})
-    missing = [k for k in REQUIRED if k not in data]
-    if "income_per_capita" not in data and not {"income_score", "deprivation_score"} <= set(data):
-        missing.append("income_per_capita")
-    if missing:
-        notices.append({"sheet": sheet, "code": "WB005", "detail": ", ".join(missing)})
     return pa.table(data), layout, skipped, notices
 
 

@@ -150,11 +150,12 @@ def test_officer_corrects_a_workbook_and_only_that_district_changes(tmp_path, pr
     )
     files = q(
         warehouse,
-        "SELECT source_file, status, district FROM audit.ingest_files WHERE run_id = ? ORDER BY 1",
+        "SELECT source_file, status, reporting_unit FROM audit.ingest_files WHERE run_id = ? "
+        "ORDER BY 1",
         [last_run[0]],
     )
     assert files == [
-        ("dien-bien-phu.xlsx", "other_district", "Điện Biên Phủ"),
+        ("dien-bien-phu.xlsx", "other_unit", "Điện Biên Phủ"),
         ("muong-nhe.xlsx", "loaded", "Mường Nhé"),
     ]
     counts_close(warehouse)
@@ -166,7 +167,7 @@ def test_officer_corrects_a_workbook_and_only_that_district_changes(tmp_path, pr
         district="Mường Nhé",
     )  # fmt: skip
     assert again.loaded == [] and again.unchanged == ["muong-nhe.xlsx"]
-    assert again.other_district == ["dien-bien-phu.xlsx"]  # known from its audit record
+    assert again.other_unit == ["dien-bien-phu.xlsx"]  # known from its audit record
 
     # raw/ was only read: the files there are the officer's, byte for byte.
     assert set(raw_state(raw)) == set(before_raw)

@@ -43,7 +43,7 @@ from transforms.classify import (
 )
 
 NAN = math.nan
-RANK = {s: i for i, s in enumerate(STATUSES)}  # 0 = poor ... 3 = not_poor
+RANK = {s: i for i, s in enumerate(STATUSES)}  # 0 = poor ... 3 = not_poor, 4 = not reviewed
 
 
 def households(year: int, rows: list[dict], indicator_keys: list[str] | None = None):
@@ -120,8 +120,25 @@ CASES = [
     inc(2018, "rural", 1_499_999, 10, A, None, "D59-a2c3a rural avg-1 D10 -> average"),
     inc(2018, "rural", 1_500_000, 0, A, None, "D59-a2c3a rural at average line 'đến 1.500.000'"),
     inc(2018, "rural", 1_500_001, 0, X, None, "D59-a2c3a rural avg+1 -> not poor"),
-    inc(2016, "rural", 700_000, 0, P, KI, "D59 first year 2016"),
-    inc(2021, "rural", 700_000, 0, P, KI, "D07-a2 kept D59 for 2021"),
+    # --- which standard a review applies: the following year's lists (the review of year Y
+    # decides the lists of Y + 1; poverty-standards.md, "Which standard applies") -------------
+    inc(2015, "rural", 700_000, 0, P, KI, "D59 first review 2015 (2016 lists)"),
+    inc(2015, "rural", 1_000_000, 3, P, KD, "D59 review 2015 at line D3 -> poor"),
+    inc(2016, "rural", 700_000, 0, P, KI, "D59 review 2016"),
+    inc(2020, "rural", 700_000, 0, P, KI, "D59 last review 2020 (2021 lists, D07-a2)"),
+    inc(2020, "urban", 1_300_001, 0, A, None, "D59 review 2020 urban line+1 -> average"),
+    inc(2021, "rural", 700_000, 0, N, None, "D07 first review 2021: 700.000 D0 near-poor"),
+    inc(2021, "rural", 1_500_000, 3, P, KD, "D07 first review 2021 at line D3 -> poor"),
+    inc(2021, "rural", 1_500_001, 3, A, None, "D07 review 2021 line+1 -> average"),
+    inc(2025, "rural", 1_500_000, 3, P, KD, "D07 last review 2025 (2026 lists, D351)"),
+    inc(2025, "rural", 1_500_001, 3, A, None, "D07 review 2025 line+1 -> average"),
+    inc(2026, "rural", 2_200_000, 3, P, KD, "D351 first review 2026 rural at line D3 -> poor"),
+    inc(2026, "rural", 2_200_000, 2, N, None, "D351 review 2026 rural at line D2 -> near-poor"),
+    inc(2026, "rural", 2_200_001, 3, A, None, "D351 review 2026 rural line+1 -> average"),
+    inc(2026, "rural", 0, 2, N, None, "D351 review 2026 income 0 D2 -> near-poor, no floor"),
+    inc(2026, "urban", 2_800_000, 3, P, KD, "D351 review 2026 urban at line D3 -> poor"),
+    inc(2026, "urban", 2_800_000, 2, N, None, "D351 review 2026 urban at line D2 -> near-poor"),
+    inc(2026, "urban", 2_800_001, 0, A, None, "D351 review 2026 urban line+1 -> average (prov.)"),
     # --- 2016–2021 by income, urban: D59 art. 1 cl. 1, art. 2 cl. 1b, 2b, 3b -------------
     inc(2019, "urban", 899_999, 0, P, KI, "D59-a2c1b urban floor-1 -> poor on income"),
     inc(2019, "urban", 900_000, 0, P, KI, "D59-a2c1b urban at floor 900.000 -> poor"),
@@ -214,7 +231,12 @@ def test_law_table(case: Case):
     assert row["deprivation_count"] == case.count
     assert row["basis"] == case.basis
     assert row["standard"] == config.standard_for_year(case.year).period
-    assert row["reason"].endswith("→ " + status_labels_vi[case.status])
+    standard = config.standard_for_year(case.year)
+    provisional = (
+        f" (chuẩn {standard.period} tạm tính, chờ xác nhận)" if standard.provisional else ""
+    )
+    assert row["reason"].endswith("→ " + status_labels_vi[case.status] + provisional)
+    assert bool(provisional) == (case.year >= 2026)  # the 2027-2030 standard is the draft's
 
 
 def test_all_cases_in_one_frame_match_one_by_one():
@@ -314,18 +336,22 @@ def test_score_count_reported_and_columns_listed():
     assert row["status"] == "poor"
 
 
-def test_rows_without_income_or_score_or_with_unknown_area_raise():
+def test_a_row_without_income_or_score_was_not_reviewed_and_an_unknown_area_raises():
     df = households(2018, [{"area": "rural"}, {"area": "rural", "income": 1}])
-    with pytest.raises(ValueError, match="H00000"):
-        classify(df, 2018)
+    out = classify(df, 2018)
+    assert list(out["status"]) == ["not_reviewed", "poor"]
+    assert list(out["basis"]) == ["none", "income"]
+    assert out["poverty_kind"].iloc[0] is None and out["deprivation_count"].iloc[0] == 0
+    assert out["reason"].iloc[0].endswith("→ hộ không rà soát năm nay")
     df = households(2018, [{"area": "mountain", "income": 1}])
     with pytest.raises(ValueError, match="mountain"):
         classify(df, 2018)
 
 
 def test_year_without_standard_raises():
+    # The end-2015 review was the first under Decision 59/2015: nothing covers 2014's.
     with pytest.raises(LookupError):
-        classify(households(2015, [], indicator_keys=[]), 2015)
+        classify(households(2014, [], indicator_keys=[]), 2014)
 
 
 # --- reasons ------------------------------------------------------------------------------------
@@ -439,9 +465,9 @@ def test_future_period_is_data_only(monkeypatch):
     digital = Indicator("digital_skills", "information", "Kỹ năng số", "digital skills")
     future = dataclasses.replace(
         base,
-        period="2026-2030",
-        first_year=2026,
-        last_year=2030,
+        period="2031-2035",
+        first_list_year=2031,
+        last_list_year=2035,
         legal_source="hypothetical",
         deprivation_threshold=2,
         income_floor={"rural": 1_000_000.0, "urban": 1_200_000.0},
@@ -457,7 +483,7 @@ def test_future_period_is_data_only(monkeypatch):
     monkeypatch.setattr(config, "standards", lambda: (*current, future))
 
     df = households(
-        2027,
+        2030,  # the review deciding the 2031 lists
         [
             {"area": "rural", "income": 1_000_000},  # at the new floor: poor on income
             {"area": "rural", "income": 1_000_001, "deprived": ["digital_skills", "nutrition"]},
@@ -469,8 +495,8 @@ def test_future_period_is_data_only(monkeypatch):
         ],
         indicator_keys=future.indicator_keys,
     )
-    out = classify(df, 2027)
-    assert set(out["standard"]) == {"2026-2030"}
+    out = classify(df, 2030)
+    assert set(out["standard"]) == {"2031-2035"}
     assert out["status"].tolist() == [P, P, N, A, X, P, N]
     assert out["poverty_kind"].tolist() == [KI, KD, None, None, None, KD, None]
     assert out["deprivation_count"].tolist() == [0, 2, 1, 0, 0, 2, 1]
@@ -480,7 +506,7 @@ def test_future_period_is_data_only(monkeypatch):
     # The existing periods are untouched.
     assert classify(households(2023, [{"area": "rural", "income": 0}]), 2023).iloc[0][
         "standard"
-    ] == ("2022-2025")
+    ] == ("2022-2026")
 
 
 def test_no_threshold_is_a_literal_in_classify():

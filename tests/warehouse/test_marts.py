@@ -257,14 +257,14 @@ def test_summary_form_2019(warehouse):
     with duckdb.connect(str(warehouse), read_only=True) as con:
         form = con.execute("SELECT * FROM marts.summary_form WHERE year = 2019").df()
     form = form.set_index("unit_group")
-    assert list(form.index) == ["urban_units", "rural_units", "total"]
-    assert list(form["districts"]["urban_units"]) == ["Điện Biên Phủ"]
+    assert list(form.index) == ["urban", "rural", "total"]
+    assert list(form["districts"]["urban"]) == ["Điện Biên Phủ"]
     expected = {
         # households, start; poor: start, start EM, escaped, to near, above, relapsed, newly,
         # arrived, left, end, end EM, meritorious, social protection, income-poor, deprivation
-        "urban_units": (2, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0),
+        "urban": (2, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0),
         # u02 arrives poor from the city: 6 - 2 + 1 + 0 + 1 - 1 = 5.
-        "rural_units": (12, 12, 6, 5, 2, 1, 1, 1, 0, 1, 1, 5, 4, 1, 1, 4, 1),
+        "rural": (12, 12, 6, 5, 2, 1, 1, 1, 0, 1, 1, 5, 4, 1, 1, 4, 1),
         # u02 is a continuing household of the province: a relapse, 6 - 2 + 2 + 0 + 0 - 1 = 5.
         "total": (14, 15, 6, 5, 2, 1, 1, 2, 0, 0, 1, 5, 4, 1, 1, 4, 1),
     }
@@ -303,9 +303,9 @@ def test_summary_form_2019(warehouse):
     ]
     # rural: 2 (h02, b01) - 0 + 1 (h09) + 1 (h04) = 4; urban: u02 left near-poor;
     # total: 3 (h02, b01, u02) - 1 (u02, down into poverty) + 1 + 1 = 4.
-    assert tuple(int(form.at["rural_units", c]) for c in near) == (2, 0, 0, 1, 1, 0, 0, 4, 4, 1)
+    assert tuple(int(form.at["rural", c]) for c in near) == (2, 0, 0, 1, 1, 0, 0, 4, 4, 1)
     assert tuple(int(form.at["total", c]) for c in near) == (3, 1, 1, 1, 1, 0, 0, 4, 4, 1)
-    assert tuple(int(form.at["urban_units", c]) for c in near) == (1, 0, 0, 0, 0, 0, 1, 0, 0, 0)
+    assert tuple(int(form.at["urban", c]) for c in near) == (1, 0, 0, 0, 0, 0, 1, 0, 0, 0)
 
     total = form.loc["total"]
     assert total["poor_escaped_pct"] == pytest.approx(100 * 2 / 6)
@@ -319,8 +319,8 @@ def test_summary_form_2019(warehouse):
     assert total["near_poor_rate"] == pytest.approx(100 * 4 / 14)
     assert total["near_poor_escaped_pct"] == pytest.approx(100 * 1 / 3)
     # No ethnic-minority household left in the city: the rate has no base.
-    assert form.at["urban_units", "ethnic_minority_households"] == 0
-    assert form["poor_end_ethnic_minority_rate"].isna()["urban_units"]
+    assert form.at["urban", "ethnic_minority_households"] == 0
+    assert form["poor_end_ethnic_minority_rate"].isna()["urban"]
 
 
 def test_summary_form_identity_and_first_year(warehouse):
@@ -335,7 +335,7 @@ def test_summary_form_identity_and_first_year(warehouse):
         """,
     )
     assert [(r[0], r[1]) for r in rows] == [
-        (y, g) for y in YEARS for g in ("urban_units", "rural_units", "total")
+        (y, g) for y in YEARS for g in ("urban", "rural", "total")
     ]
     for r in rows:
         if r[0] == 2017:  # nothing to compare with: start and movements are null

@@ -16,7 +16,8 @@ def columns(con: duckdb.DuckDBPyConnection) -> list[str]:
 def test_every_indicator_of_every_standard_has_a_column(tmp_path):
     con = writer.connect(tmp_path / "w.duckdb")
     keys = config.all_indicator_keys()
-    assert len(keys) == 14  # 10 of 2016-2021 and 12 of 2022-2025, 8 of them shared
+    # 10 of 2016-2021, 12 of 2022-2026 (8 shared), 12 of 2027-2030 (1 new: waste collection)
+    assert len(keys) == 15
     assert columns(con)[-len(keys) :] == keys
     con.close()
 
@@ -24,10 +25,12 @@ def test_every_indicator_of_every_standard_has_a_column(tmp_path):
 def test_a_warehouse_with_the_map_column_is_unpacked(tmp_path):
     path = tmp_path / "old.duckdb"
     con = writer.connect(path)
-    # The layout before December 2026: the indicator cells in one MAP column.
+    # The layout before December 2026: the indicator cells in one MAP column, unit-years
+    # keyed by district.
     for key in config.all_indicator_keys():
         con.execute(f'ALTER TABLE raw.households DROP COLUMN "{key}"')
     con.execute("ALTER TABLE raw.households ADD COLUMN indicators MAP(VARCHAR, VARCHAR)")
+    con.execute("ALTER TABLE raw.households RENAME COLUMN reporting_unit TO workbook_district")
     con.execute(
         "INSERT INTO raw.households (run_id, year, workbook_district, source_file, file_hash, "
         "sheet, excel_row, household_id, indicators) VALUES ('r', 2019, 'Mường Nhé', 'a.xlsx', "
@@ -41,5 +44,35 @@ def test_a_warehouse_with_the_map_column_is_unpacked(tmp_path):
         "SELECT household_id, telecom, latrine, living_area, employment FROM raw.households"
     ).fetchall()
     assert row == [("MN-1", "x", "0", None, None)]
+    assert con.execute("SELECT reporting_unit FROM raw.households").fetchall() == [("Mường Nhé",)]
     con.close()
     writer.connect(path).close()  # a second connect finds nothing left to migrate
+
+
+def test_a_warehouse_keyed_by_district_gets_its_reporting_units(tmp_path):
+    """Files written before the 2025 reform keyed every unit-year by district; the unit is
+    now the reporting unit of the year, and a district may be missing (from 2025)."""
+    path = tmp_path / "old.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute("CREATE SCHEMA core; CREATE SCHEMA private; CREATE SCHEMA audit")
+    con.execute(
+        "CREATE TABLE core.households (year INTEGER NOT NULL, household_id VARCHAR NOT NULL, "
+        "district VARCHAR NOT NULL, commune VARCHAR NOT NULL)"
+    )
+    con.execute("INSERT INTO core.households VALUES (2019, 'MN-1', 'Mường Nhé', 'Sín Thầu')")
+    con.execute(
+        "CREATE TABLE core.classifications (year INTEGER, household_id VARCHAR, "
+        "district VARCHAR NOT NULL, status VARCHAR)"
+    )
+    con.close()
+
+    con = writer.connect(path)
+    assert con.execute("SELECT reporting_unit, district FROM core.households").fetchall() == [
+        ("Mường Nhé", "Mường Nhé")
+    ]
+    con.execute("INSERT INTO core.households (year, household_id, reporting_unit, commune) "
+                "VALUES (2025, 'MN-1', 'Sín Thầu', 'Sín Thầu')")  # fmt: skip
+    assert "reporting_unit" in [
+        r[0] for r in con.execute("DESCRIBE core.classifications").fetchall()
+    ]
+    con.close()

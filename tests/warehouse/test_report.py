@@ -41,8 +41,8 @@ def test_excel_has_the_four_sheets_formatted_for_printing(reports):
         assert ws.column_dimensions["A"].width > 15
     form = wb["Biểu tổng hợp"]
     assert [form.cell(r, 1).value for r in (5, 6, 7)] == [
-        "Các đơn vị thành thị",
-        "Các đơn vị nông thôn",
+        "I. Khu vực thành thị",  # by the household's own area, not its district's type
+        "II. Khu vực nông thôn",
         "Toàn tỉnh",
     ]
     assert form["B7"].number_format == "#,##0" and form["N7"].number_format == "0.00%"

@@ -1,25 +1,23 @@
 -- marts.summary_form: the province's summary form (biểu tổng hợp; poverty-standards.md, "Rates
 -- and changes"). One row per census year and unit group, poor block then near-poor block.
 --
--- Rows (unit_group, row_order):
---   urban_units (1)  the province's urban units: districts with urban_unit = true in
---                    ref.districts (Điện Biên: the city Điện Biên Phủ and the town Mường Lay)
---   rural_units (2)  every other district
---   total       (3)  the province
--- The form's rows are administrative units (shared/poverty-standards.md: "rows urban units,
--- rural units, total"), so a household counts with its district's group, whatever its own area;
--- rates by the households' own area (thành thị / nông thôn) are marts.poverty_rates, scope 'area'.
+-- Rows (unit_group, row_order), by the household's own area (khu vực thành thị / nông thôn,
+-- poverty-standards.md "Rates and changes"; the older form of Circular 17/2016's family):
+--   urban (1)  I. households of urban areas
+--   rural (2)  II. households of rural areas
+--   total (3)  the province
 --
 -- Movements are counted within each row: a household is continuing when it is in the row's
--- group of districts in both years (so a move from one rural district to another is a plain
--- continuing household in 'rural_units' and 'total', while a move from the city to a rural
--- district is left/arrived in the unit rows and continuing in 'total'). Movement values come
+-- area in both years (so a move from one rural commune to another is a plain continuing
+-- household in 'rural' and 'total', while a move from a town to the country is left/arrived
+-- in the area rows and continuing in 'total'). Movement values come
 -- from marts.movement (02_transitions.sql). Start-of-year columns and movements are null in the
 -- first census year of the warehouse.
 --
 -- Columns
 --   year, previous_year, unit_group, unit_group_vi, row_order
---   districts                      the districts with households in the row this year
+--   districts                      the districts with households in the row this year (none
+--                                  from 2025: there are no districts)
 --   households                     all households of the row at the end of the year
 --   ethnic_minority_households     of them, ethnic minority (the head's ethnicity)
 --   households_start               all households of the row in the previous year
@@ -58,7 +56,7 @@ CREATE OR REPLACE TEMP MACRO count_since(has_previous, condition) AS
 
 CREATE OR REPLACE TABLE marts.summary_form AS
 WITH members AS (
-    SELECT CASE WHEN is_urban_unit THEN 'urban_units' ELSE 'rural_units' END AS unit_group, *
+    SELECT CASE WHEN area = 'urban' THEN 'urban' ELSE 'rural' END AS unit_group, *
     FROM marts.household_status
     UNION ALL
     SELECT 'total', * FROM marts.household_status
@@ -169,11 +167,11 @@ SELECT
     previous_year,
     unit_group,
     CASE unit_group
-        WHEN 'urban_units' THEN 'Các đơn vị thành thị'
-        WHEN 'rural_units' THEN 'Các đơn vị nông thôn'
+        WHEN 'urban' THEN 'I. Khu vực thành thị'
+        WHEN 'rural' THEN 'II. Khu vực nông thôn'
         ELSE 'Toàn tỉnh'
     END AS unit_group_vi,
-    CASE unit_group WHEN 'urban_units' THEN 1 WHEN 'rural_units' THEN 2 ELSE 3 END AS row_order,
+    CASE unit_group WHEN 'urban' THEN 1 WHEN 'rural' THEN 2 ELSE 3 END AS row_order,
     districts,
     households,
     ethnic_minority_households,

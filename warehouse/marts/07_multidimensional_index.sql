@@ -69,7 +69,7 @@ scored AS (
 scoped AS (
     SELECT 'province' AS scope, r.province AS name, s.*
     FROM scored AS s
-    CROSS JOIN (SELECT any_value(province) AS province FROM ref.districts) AS r
+    CROSS JOIN (SELECT name AS province FROM ref.province) AS r
     UNION ALL
     SELECT 'district', district, * FROM scored
     UNION ALL
@@ -105,7 +105,7 @@ by_indicator AS (
     FROM (
         SELECT 'province' AS scope, r.province AS name, d.*
         FROM deprived AS d
-        CROSS JOIN (SELECT any_value(province) AS province FROM ref.districts) AS r
+        CROSS JOIN (SELECT name AS province FROM ref.province) AS r
         UNION ALL
         SELECT 'district', district, * FROM deprived
         UNION ALL
