@@ -39,16 +39,20 @@ def write_workbook(
     labels: dict[str, str] | None = None,
     title_rows: bool = True,
     totals_row: bool = True,
+    omit: tuple[str, ...] = (),
+    extra_sheets: dict[str, list[list[object]]] | None = None,
 ) -> Path:
     """One sheet (or one per entry of `sheets`) in the canonical layout: title rows, a header
-    row of Vietnamese labels (overridable per key), data rows, a totals row and a signature."""
+    row of Vietnamese labels (overridable per key), data rows, a totals row and a signature.
+    `omit`: columns left out (e.g. the district from 2025, the indicators of a scores-only
+    workbook); `extra_sheets`: other sheets as rows of cells (e.g. `Tổng số hộ dân cư`)."""
     indicators = config.standard_for_year(year).indicators
-    keys = BASE_ORDER + [i.key for i in indicators]
+    keys = [k for k in BASE_ORDER + [i.key for i in indicators] if k not in omit]
     # Optional keys (meritorious, commune_classification, scores...) get their canonical label too.
     header = {k: names[0] for k, names in BASE_LABELS.items()}
     header |= {i.key: i.name_vi for i in indicators}
     header |= labels or {}
-    extra = [k for r in rows for k in r if k not in keys]
+    extra = [k for r in rows for k in r if k not in keys and k not in omit]
     keys += list(dict.fromkeys(extra))
     wb = openpyxl.Workbook()
     wb.remove(wb.active)
@@ -65,6 +69,10 @@ def write_workbook(
         if title_rows:
             ws.append([])
             ws.append(["", "", "Người lập biểu"])
+    for name, grid in (extra_sheets or {}).items():
+        ws = wb.create_sheet(name)
+        for cells in grid:
+            ws.append(cells)
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
     return path
