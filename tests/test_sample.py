@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 import config
-from schemas.headers import BASE_LABELS
+from schemas.headers import BASE_LABELS, LEADING_KEYS, TAIL_KEYS
 from transforms import sample
 from workbooks import layout
 
@@ -58,9 +58,9 @@ def test_columns_types_and_codes(small):
     standard = config.standard_for_year(2018)
     df = small[2018]
     expected = [
-        *sample.BASE_COLUMNS,
+        *LEADING_KEYS,
         *standard.indicator_keys,
-        *sample.TAIL_COLUMNS,
+        *TAIL_KEYS,
     ]
     assert list(df.columns) == expected
     assert df["household_size"].dtype == np.int64
@@ -240,12 +240,12 @@ def test_workbook_header_rows(district_book):
     assert "Mường Lay" in ws["A2"].value
     top = [c.value for c in ws[layout.HEADER_ROW]]  # Excel row 5
     second = [c.value for c in ws[layout.HEADER_ROW + 1]]  # Excel row 6
-    n_base = len(sample.BASE_COLUMNS)
-    assert top[:n_base] == [BASE_LABELS[k][0] for k in sample.BASE_COLUMNS]
+    n_base = len(LEADING_KEYS)
+    assert top[:n_base] == [BASE_LABELS[k][0] for k in LEADING_KEYS]
     n_ind = len(standard.indicator_keys)
     assert second[n_base : n_base + n_ind] == [i.name_vi for i in standard.indicators]
     assert top[n_base] == layout.GROUP_HEADER
-    assert top[n_base + n_ind :] == [BASE_LABELS[k][0] for k in sample.TAIL_COLUMNS]
+    assert top[n_base + n_ind :] == [BASE_LABELS[k][0] for k in TAIL_KEYS]
 
     merged = {str(r) for r in ws.merged_cells.ranges}
     first_ind = openpyxl.utils.get_column_letter(n_base + 1)
@@ -270,7 +270,7 @@ def test_workbook_rows_totals_and_values(district_book):
         assert [r[9] for r in data] == households["income_per_capita"].tolist()
         numbers = [r[2] or "" for r in data]
         assert numbers == households["head_id_number"].tolist()  # text, leading zeros kept
-        for j, key in enumerate(standard.indicator_keys, start=len(sample.BASE_COLUMNS)):
+        for j, key in enumerate(standard.indicator_keys, start=len(LEADING_KEYS)):
             written = [r[j] == layout.FLAG_MARK for r in data]
             assert written == households[key].tolist(), key
             assert all(r[j] in (None, layout.FLAG_MARK) for r in data)

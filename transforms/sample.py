@@ -38,7 +38,6 @@ import numpy as np
 import pandas as pd
 
 import config
-from schemas.headers import LEADING_KEYS
 from transforms.classify import classify_with_standard
 
 RURAL_LABEL = "Nông thôn"
@@ -51,9 +50,6 @@ POOR, NEAR_POOR, AVERAGE, ABOVE = 0, 1, 2, 3
 CLASS_LABELS = (POOR_LABEL, NEAR_POOR_LABEL, AVERAGE_LABEL, "")
 # `transforms.classify` status -> class code.
 STATUS_CODE = {"poor": POOR, "near_poor": NEAR_POOR, "average": AVERAGE, "not_poor": ABOVE}
-
-BASE_COLUMNS = LEADING_KEYS
-TAIL_COLUMNS = ("meritorious", "social_protection", "commune_classification", "note")
 
 # ---------------------------------------------------------------------------------------------
 # Calibration targets and province profile (sample assumptions unless a source is named).

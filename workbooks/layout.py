@@ -41,7 +41,7 @@ import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
 import config
-from schemas.headers import BASE_LABELS
+from schemas.headers import BASE_LABELS, canonical_keys
 from transforms import sample
 from transforms.text import fold
 
@@ -240,17 +240,6 @@ def write_sample_census(
 def slug(name: str) -> str:
     """ASCII file-name form of a place name: `Điện Biên Phủ` -> `dien-bien-phu`."""
     return fold(name).replace(" ", "-")
-
-
-def canonical_keys(standard: config.Standard) -> list[str]:
-    """Every column key of the canonical layout for a standard, in the table's order."""
-    return [
-        *sample.BASE_COLUMNS,
-        *standard.indicator_keys,
-        "income_score",
-        "deprivation_score",
-        *sample.TAIL_COLUMNS,
-    ]
 
 
 def table_columns(keys: Iterable[str], standard: config.Standard) -> list[Column]:
