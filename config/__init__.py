@@ -4,6 +4,8 @@
   deprivation count that tips the balance, legal sources).
 - `standards/indicators.csv`: the deprivation indicators of each period.
 - `ethnic_groups.csv`: Vietnam's 54 recognised ethnic groups and the ethnic-minority flag.
+- `statuses.csv`: each household status the classification gives, poorest first, with its
+  Vietnamese label inside a sentence ("hộ nghèo") and standing alone in a list ("Hộ nghèo").
 - `provinces/<code>/`: a province's districts, communes, poor-district flags and plan targets.
 
 Adding a standard period or a province is a data change: new rows or a new folder, no code.
@@ -129,6 +131,22 @@ def ethnic_groups() -> pd.DataFrame:
     df = _read_csv(CONFIG_DIR / "ethnic_groups.csv")
     df["is_ethnic_minority"] = df["is_ethnic_minority"] == "true"
     return df
+
+
+@dataclass(frozen=True)
+class StatusLabel:
+    label_vi: str  # inside a sentence: "... → hộ nghèo"
+    list_label_vi: str  # standing alone (a list, a heading, a drop-down): "Hộ nghèo"
+
+
+@cache
+def status_labels() -> dict[str, StatusLabel]:
+    """Household status ("poor", "near_poor", "average", "not_poor") -> its Vietnamese labels,
+    poorest first."""
+    return {
+        r["status"]: StatusLabel(r["label_vi"], r["list_label_vi"])
+        for r in _read_csv(CONFIG_DIR / "statuses.csv").to_dict("records")
+    }
 
 
 @dataclass(frozen=True)

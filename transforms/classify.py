@@ -79,12 +79,8 @@ from config import Standard
 STATUSES: tuple[str, ...] = ("poor", "near_poor", "average", "not_poor")
 """Status values, poorest first."""
 
-status_labels_vi: dict[str, str] = {
-    "poor": "hộ nghèo",
-    "near_poor": "hộ cận nghèo",
-    "average": "hộ có mức sống trung bình",
-    "not_poor": "hộ không nghèo",
-}
+# The status in the officer's reason ("... → hộ nghèo"): config/statuses.csv.
+status_labels_vi: dict[str, str] = {s: v.label_vi for s, v in config.status_labels().items()}
 
 poverty_kind_labels_vi: dict[str, str] = {
     "income": "hộ nghèo về thu nhập",
