@@ -143,7 +143,7 @@ def cmd_publish(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from warehouse.report_files import write_reports
+    from reporting.files import write_reports
 
     for path in write_reports(
         Path(args.warehouse), args.year, Path(args.out or f"reports/{args.year}")

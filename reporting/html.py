@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from warehouse.report_data import INDICATOR_VI, ReportData, vn_number
+from reporting.data import INDICATOR_VI, ReportData, vn_number
 
 CSS = """
 body { font-family: "Segoe UI", "Noto Sans", Arial, sans-serif; margin: 2rem auto;

@@ -19,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 import xlsxwriter
 
-from warehouse.report_data import INDICATOR_VI, ReportData
+from reporting.data import INDICATOR_VI, ReportData
 
 SCOPE_VI = {"province": "Toàn tỉnh", "poor_districts": "Các huyện nghèo", "district": "Huyện"}
 UNIT_LABEL_VI = {"percent": "%", "points": "điểm %", "households": "hộ"}

@@ -1,6 +1,6 @@
 """The report's charts (matplotlib, Agg backend: no display needed), as PNG bytes.
 
-Each function takes the frames of `report_data.ReportData` and returns one figure's PNG; the
+Each function takes the frames of `reporting.data.ReportData` and returns one figure's PNG; the
 HTML report embeds the same bytes the slides get as files. Numbers are written the Vietnamese
 way (37,08%).
 """
@@ -19,7 +19,7 @@ import numpy as np  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.ticker import FuncFormatter  # noqa: E402
 
-from warehouse.report_data import STATUS_VI, ReportData, vn_number  # noqa: E402
+from reporting.data import STATUS_VI, ReportData, vn_number  # noqa: E402
 
 DPI = 110
 BLUE, GREY, RED, ORANGE, GREEN = "#1f5fa8", "#9aa5b1", "#c0392b", "#e08e0b", "#2e8b57"

@@ -1,6 +1,8 @@
-"""One small sample warehouse for the warehouse tests, built once per session by the real flow.
+"""One small sample warehouse for the warehouse and reporting tests, built once per session by
+the real flow.
 
-Not a test module: imported by tests/warehouse/test_*.py (pytest puts this folder on sys.path).
+Not a test module: imported as `tests.sample_warehouse` by tests/warehouse/test_*.py and
+tests/reporting/test_report.py (one import name, so one module and one build per session).
 """
 
 from __future__ import annotations
