@@ -19,10 +19,8 @@ from pathlib import Path
 import pandas as pd
 import xlsxwriter
 
-from reporting.data import INDICATOR_VI, ReportData
-
-SCOPE_VI = {"province": "Toàn tỉnh", "poor_districts": "Các huyện nghèo", "district": "Huyện"}
-UNIT_LABEL_VI = {"percent": "%", "points": "điểm %", "households": "hộ"}
+from reporting.data import ReportData
+from reporting.vietnamese import INDICATOR_VI, ON_TRACK_VI, SCOPE_VI, UNIT_VI
 
 
 @dataclass(frozen=True)
@@ -208,14 +206,14 @@ def write_excel(data: ReportData, path: Path) -> Path:
 
     gap = data.target_gap.assign(
         name=data.target_gap["name"].where(
-            data.target_gap["scope"] != "poor_districts", "Các huyện nghèo"
+            data.target_gap["scope"] != "poor_districts", SCOPE_VI["poor_districts"]
         ),
         scope=data.target_gap["scope"].map(SCOPE_VI).fillna(data.target_gap["scope"]),
         indicator=data.target_gap["indicator"]
         .map(INDICATOR_VI)
         .fillna(data.target_gap["indicator"]),
-        unit=data.target_gap["unit"].map(UNIT_LABEL_VI).fillna(data.target_gap["unit"]),
-        on_track=data.target_gap["on_track"].map({True: "Đạt", False: "Chưa đạt"}),
+        unit=data.target_gap["unit"].map(UNIT_VI).fillna(data.target_gap["unit"]),
+        on_track=data.target_gap["on_track"].map(ON_TRACK_VI),
     )
     ws = wb.add_worksheet("Chỉ tiêu")
     write_table(

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from reporting.data import INDICATOR_VI, ReportData, vn_number
+from reporting.data import ReportData
+from reporting.vietnamese import INDICATOR_VI, MISSING, ON_TRACK_VI, SCOPE_VI, number
 
 CSS = """
 body { font-family: "Segoe UI", "Noto Sans", Arial, sans-serif; margin: 2rem auto;
@@ -66,9 +67,9 @@ def _table(
             if kind == "text":
                 cells.append(f"<td>{_e('' if value is None or value is pd.NA else value)}</td>")
             elif kind == "count":
-                cells.append(f'<td class="n">{vn_number(value)}</td>')
+                cells.append(f'<td class="n">{number(value)}</td>')
             else:
-                cells.append(f'<td class="n">{vn_number(value, 2)}</td>')
+                cells.append(f'<td class="n">{number(value, 2)}</td>')
         total = ' class="total"' if total_last and i == len(frame) - 1 else ""
         rows.append(f"<tr{total}>{''.join(cells)}</tr>")
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
@@ -83,38 +84,38 @@ def write_html(data: ReportData, charts: dict[str, bytes], path: Path) -> Path:
     cards = [
         (
             "Tỷ lệ hộ nghèo",
-            f"{vn_number(province['poverty_rate'], 2)}%",
-            f"{vn_number(province['poor'])} / {vn_number(province['households'])} hộ",
+            f"{number(province['poverty_rate'], 2)}%",
+            f"{number(province['poor'])} / {number(province['households'])} hộ",
         ),
         (
             "Tỷ lệ hộ nghèo DTTS",
-            f"{vn_number(province['ethnic_minority_poverty_rate'], 2)}%",
+            f"{number(province['ethnic_minority_poverty_rate'], 2)}%",
             "trên tổng số hộ dân tộc thiểu số",
         ),
-        ("Tỷ lệ hộ cận nghèo", f"{vn_number(province['near_poor_rate'], 2)}%", ""),
+        ("Tỷ lệ hộ cận nghèo", f"{number(province['near_poor_rate'], 2)}%", ""),
         (
             "Thoát nghèo / tái nghèo / phát sinh",
-            f"{vn_number(total['poor_escaped'])} / {vn_number(total['poor_relapsed'])} / "
-            f"{vn_number(total['poor_newly'])}",
+            f"{number(total['poor_escaped'])} / {number(total['poor_relapsed'])} / "
+            f"{number(total['poor_newly'])}",
             f"so với năm {prev}" if prev else "năm đầu tiên",
         ),
     ]
     g = data.target_gap
     gap = g.assign(
-        name=g["name"].where(g["scope"] != "poor_districts", "Các huyện nghèo"),
+        name=g["name"].where(g["scope"] != "poor_districts", SCOPE_VI["poor_districts"]),
         indicator=g["indicator"].map(INDICATOR_VI).fillna(g["indicator"]),
     )
     gap_rows = "".join(
         f"<tr><td>{_e(r['name'])}</td><td>{_e(r['indicator'])}</td>"
-        f'<td class="n">{vn_number(r["target"], 2)}</td>'
-        f'<td class="n">{vn_number(r["actual"], 2)}</td>'
-        f'<td class="n">{vn_number(r["gap"], 2)}</td>'
+        f'<td class="n">{number(r["target"], 2)}</td>'
+        f'<td class="n">{number(r["actual"], 2)}</td>'
+        f'<td class="n">{number(r["gap"], 2)}</td>'
         + (
-            '<td class="ok">đạt</td>'
+            f'<td class="ok">{ON_TRACK_VI[True]}</td>'
             if r["on_track"] is True
-            else '<td class="miss">chưa đạt</td>'
+            else f'<td class="miss">{ON_TRACK_VI[False]}</td>'
             if r["on_track"] is False
-            else "<td>–</td>"
+            else f"<td>{MISSING}</td>"
         )
         + "</tr>"
         for r in gap.to_dict("records")

@@ -41,6 +41,7 @@ import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
 import config
+from reporting.vietnamese import AREA_VI, number
 from schemas.headers import BASE_LABELS, canonical_keys
 from transforms import sample
 from transforms.text import fold
@@ -435,25 +436,21 @@ def _help(c: Column, standard: config.Standard | None = None) -> str:
     return f"{INDICATOR_HELP} Chiều: {DIMENSION_VI.get(dim, dim)}."
 
 
-def _vnd(x: float) -> str:
-    return f"{x:,.0f}".replace(",", ".")
-
-
 def _standard_lines(standard: config.Standard) -> list[str]:
     """The year's rule in words, from the standards table (poverty-standards.md)."""
     lines = []
     t = standard.deprivation_threshold
-    for area, name in (("rural", "Nông thôn"), ("urban", "Thành thị")):
+    for area, name in AREA_VI.items():
         floor, line = standard.income_floor[area], standard.income_line[area]
         if floor is not None:
             poor = (
-                f"thu nhập từ {_vnd(floor)} đồng trở xuống, hoặc trên {_vnd(floor)} đến "
-                f"{_vnd(line)} đồng và thiếu hụt từ {t} chỉ số trở lên"
+                f"thu nhập từ {number(floor)} đồng trở xuống, hoặc trên {number(floor)} đến "
+                f"{number(line)} đồng và thiếu hụt từ {t} chỉ số trở lên"
             )
-            near = f"trên {_vnd(floor)} đến {_vnd(line)} đồng và thiếu hụt dưới {t} chỉ số"
+            near = f"trên {number(floor)} đến {number(line)} đồng và thiếu hụt dưới {t} chỉ số"
         else:
-            poor = f"thu nhập từ {_vnd(line)} đồng trở xuống và thiếu hụt từ {t} chỉ số trở lên"
-            near = f"thu nhập từ {_vnd(line)} đồng trở xuống và thiếu hụt dưới {t} chỉ số"
+            poor = f"thu nhập từ {number(line)} đồng trở xuống và thiếu hụt từ {t} chỉ số trở lên"
+            near = f"thu nhập từ {number(line)} đồng trở xuống và thiếu hụt dưới {t} chỉ số"
         lines.append(f"{name}: hộ nghèo nếu {poor}; hộ cận nghèo nếu {near}.")
     return lines
 
