@@ -29,7 +29,8 @@ from pathlib import Path
 import pandas as pd
 
 import config
-from workbooks.layout import slug, write_sample_census
+from reporting.vietnamese import slug
+from workbooks.layout import write_sample_census
 
 NATION_DISTRICTS = 700
 TEMPLATE_SCALE = 3  # templates hold 3 x 127,667 households: about 38,000 per district

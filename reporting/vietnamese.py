@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 import config
-from transforms.text import vn_numbers
+from transforms.text import fold, vn_numbers
 
 MISSING = "–"
 
@@ -48,3 +48,9 @@ def number(value: object, decimals: int = 0) -> str:
     if value is None or pd.isna(value):
         return MISSING
     return vn_numbers([float(value)], decimals, fixed=True)[0].as_py()
+
+
+def slug(name: object, default: str = "") -> str:
+    """The ASCII form of a name for file names and keys: lowercase letters, digits and "-"
+    only (`Điện Biên Phủ` -> `dien-bien-phu`); `default` when nothing is left."""
+    return fold(name).replace(" ", "-") or default

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 import config
+from reporting import vietnamese
 from schemas.headers import BASE_LABELS, LEADING_KEYS, TAIL_KEYS
 from transforms import sample
 from workbooks import layout
@@ -339,4 +340,4 @@ def test_write_sample_census(tmp_path):
     assert paths[0] == tmp_path / "2019" / "dien-bien-phu.xlsx"
     assert all(p.exists() for p in paths)
     assert all(re.fullmatch(r"[a-z-]+\.xlsx", p.name) for p in paths)
-    assert layout.slug("Điện Biên Đông") == "dien-bien-dong"
+    assert vietnamese.slug("Điện Biên Đông") == "dien-bien-dong"

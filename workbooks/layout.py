@@ -41,10 +41,9 @@ import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
 import config
-from reporting.vietnamese import AREA_VI, number
+from reporting.vietnamese import AREA_VI, number, slug
 from schemas.headers import BASE_LABELS, canonical_keys
 from transforms import sample
-from transforms.text import fold
 
 TITLE = "DANH SÁCH HỘ GIA ĐÌNH RÀ SOÁT HỘ NGHÈO, HỘ CẬN NGHÈO NĂM {year}"
 GROUP_HEADER = "Các chỉ số thiếu hụt dịch vụ xã hội cơ bản"
@@ -236,11 +235,6 @@ def write_sample_census(
             write_district_workbook(df.iloc[pos], path, year, province=province)
             written.append(path)
     return written
-
-
-def slug(name: str) -> str:
-    """ASCII file-name form of a place name: `Điện Biên Phủ` -> `dien-bien-phu`."""
-    return fold(name).replace(" ", "-")
 
 
 def table_columns(keys: Iterable[str], standard: config.Standard) -> list[Column]:
