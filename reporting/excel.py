@@ -13,22 +13,15 @@ formulas: a name such as `=HYPERLINK(...)` or `+84...` stays text (no formula in
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 import xlsxwriter
 
+from reporting import tables
 from reporting.data import ReportData
-from reporting.vietnamese import INDICATOR_VI, ON_TRACK_VI, SCOPE_VI, UNIT_VI
-
-
-@dataclass(frozen=True)
-class Column:
-    header: str
-    key: str
-    kind: str  # text | count | percent (value in %, shown as 0.00%) | points | flag
-    width: float
+from reporting.tables import Table
+from reporting.vietnamese import ON_TRACK_VI
 
 
 def _formats(wb: xlsxwriter.Workbook) -> dict[str, object]:
@@ -67,27 +60,22 @@ def _print_setup(ws, header_row: int, columns: int) -> None:
     ws.print_area(0, 0, ws.dim_rowmax or header_row, columns - 1)
 
 
-def write_table(
-    ws,
-    fmt: dict[str, object],
-    title: str,
-    subtitle: str,
-    columns: list[Column],
-    frame: pd.DataFrame,
-    bold_rows: frozenset[int] = frozenset(),
-) -> int:
-    """Title, subtitle, header row and one row per frame row; returns the next free row."""
+def write_table(ws, fmt: dict[str, object], table: Table) -> None:
+    """Title, subtitle, header row, one row per table row (the last in bold when it is the
+    total); the table's note under it, outside the print area."""
+    columns = table.columns
     last = len(columns) - 1
-    ws.merge_range(0, 0, 0, last, title, fmt["title"])
-    ws.merge_range(1, 0, 1, last, subtitle, fmt["subtitle"])
+    ws.merge_range(0, 0, 0, last, table.title, fmt["title"])
+    ws.merge_range(1, 0, 1, last, table.subtitle, fmt["subtitle"])
     header = 3
     ws.set_row(header, 48)
     for j, col in enumerate(columns):
         ws.set_column(j, j, col.width)
         ws.write_string(header, j, col.header, fmt["header"])
-    for i, record in enumerate(frame.to_dict("records")):
+    total = len(table.rows) - 1 if table.total_last else -1
+    for i, record in enumerate(table.rows.to_dict("records")):
         row = header + 1 + i
-        bold = i in bold_rows
+        bold = i == total
         for j, col in enumerate(columns):
             value = record.get(col.key)
             missing = (
@@ -99,6 +87,8 @@ def write_table(
                 )
             elif col.kind == "flag":
                 ws.write_string(row, j, "" if missing else ("x" if value else ""), fmt["flag"])
+            elif col.kind == "verdict":
+                ws.write_string(row, j, "" if missing else ON_TRACK_VI[bool(value)], fmt["text"])
             elif missing:
                 ws.write_blank(row, j, None, fmt["text"])
             elif col.kind == "percent":
@@ -110,130 +100,24 @@ def write_table(
             else:
                 ws.write_number(row, j, float(value), fmt["points"])
     _print_setup(ws, header, len(columns))
-    return header + 1 + len(frame)
+    if table.note:
+        ws.write_string(header + 2 + len(table.rows), 0, table.note, fmt["note"])
 
 
 def write_excel(data: ReportData, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
-    year, prev = data.year, data.previous_year or "trước"
-    province = data.province.upper()
     wb = xlsxwriter.Workbook(
         str(path),
         {"strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False},
     )
-    wb.set_properties({"title": f"Báo cáo rà soát hộ nghèo, hộ cận nghèo năm {year}"})
+    wb.set_properties({"title": f"Báo cáo rà soát hộ nghèo, hộ cận nghèo năm {data.year}"})
     fmt = _formats(wb)
-
-    summary = data.summary
-    ws = wb.add_worksheet("Biểu tổng hợp")
-    end = write_table(
-        ws,
-        fmt,
-        f"BIỂU TỔNG HỢP KẾT QUẢ RÀ SOÁT HỘ NGHÈO NĂM {year} - TỈNH {province}",
-        f"(So với danh sách hộ nghèo năm {prev}; đơn vị: hộ, %)",
-        [
-            Column("Đơn vị", "unit_group_vi", "text", 24),
-            Column("Tổng số hộ dân cư", "households", "count", 11),
-            Column("Hộ nghèo đầu năm", "poor_start", "count", 10),
-            Column("Trong đó: hộ DTTS", "poor_start_ethnic_minority", "count", 10),
-            Column("Thoát nghèo: số hộ", "poor_escaped", "count", 10),
-            Column("Thoát nghèo: tỷ lệ (%)", "poor_escaped_pct", "percent", 10),
-            Column("Tái nghèo: số hộ", "poor_relapsed", "count", 10),
-            Column("Tái nghèo: tỷ lệ (%)", "poor_relapsed_pct", "percent", 10),
-            Column("Nghèo phát sinh: số hộ", "poor_newly", "count", 10),
-            Column("Nghèo phát sinh: tỷ lệ (%)", "poor_newly_pct", "percent", 10),
-            Column("Hộ nghèo chuyển đến, tách hộ", "poor_arrived", "count", 10),
-            Column("Hộ nghèo chuyển đi, nhập hộ", "poor_left", "count", 10),
-            Column("Hộ nghèo cuối năm", "poor_end", "count", 10),
-            Column("Tỷ lệ hộ nghèo cuối năm (%)", "poor_rate", "percent", 10),
-            Column("Hộ nghèo DTTS cuối năm", "poor_end_ethnic_minority", "count", 10),
-            Column(
-                "Tỷ lệ hộ nghèo DTTS (% hộ DTTS)", "poor_end_ethnic_minority_rate", "percent", 11
-            ),
-        ],
-        summary,
-        bold_rows=frozenset({len(summary) - 1}),
-    )
-    ws.write_string(
-        end + 1,
-        0,
-        "Cuối năm = đầu năm - thoát nghèo + tái nghèo + phát sinh "
-        "+ chuyển đến - chuyển đi. Tỷ lệ thoát nghèo, tái nghèo, phát sinh tính trên "
-        "số hộ nghèo đầu năm.",
-        fmt["note"],
-    )
-
-    ws = wb.add_worksheet("Theo huyện")
-    write_table(
-        ws,
-        fmt,
-        f"TỶ LỆ HỘ NGHÈO, HỘ CẬN NGHÈO THEO HUYỆN NĂM {year}",
-        f"(Mức giảm so với năm {prev}, điểm %; chỉ tiêu giảm áp dụng cho huyện nghèo)",
-        [
-            Column("Huyện, thị xã, thành phố", "district", "text", 24),
-            Column("Huyện nghèo", "is_poor_district", "flag", 8),
-            Column("Tổng số hộ", "households", "count", 11),
-            Column("Số hộ nghèo", "poor", "count", 10),
-            Column("Tỷ lệ hộ nghèo (%)", "poverty_rate", "percent", 10),
-            Column(f"Tỷ lệ năm {prev} (%)", "previous_rate", "percent", 10),
-            Column("Mức giảm (điểm %)", "cut", "points", 10),
-            Column("Chỉ tiêu giảm (điểm %)", "target_cut", "points", 10),
-            Column("Số hộ cận nghèo", "near_poor", "count", 10),
-            Column("Tỷ lệ hộ cận nghèo (%)", "near_poor_rate", "percent", 10),
-            Column("Tỷ lệ hộ nghèo DTTS (%)", "ethnic_minority_poverty_rate", "percent", 11),
-        ],
-        data.districts,
-    )
-
-    ws = wb.add_worksheet("Theo dân tộc")
-    write_table(
-        ws,
-        fmt,
-        f"TỶ LỆ HỘ NGHÈO THEO DÂN TỘC CỦA CHỦ HỘ NĂM {year}",
-        "(Tỷ lệ trên tổng số hộ của từng dân tộc)",
-        [
-            Column("Dân tộc", "ethnicity", "text", 18),
-            Column("Dân tộc thiểu số", "is_ethnic_minority", "flag", 10),
-            Column("Tổng số hộ", "households", "count", 11),
-            Column("Số hộ nghèo", "poor", "count", 10),
-            Column("Tỷ lệ hộ nghèo (%)", "poverty_rate", "percent", 10),
-            Column("Mức giảm (điểm %)", "cut", "points", 10),
-            Column("Số hộ cận nghèo", "near_poor", "count", 10),
-            Column("Tỷ lệ hộ cận nghèo (%)", "near_poor_rate", "percent", 10),
-        ],
-        data.ethnic_groups,
-    )
-
-    gap = data.target_gap.assign(
-        name=data.target_gap["name"].where(
-            data.target_gap["scope"] != "poor_districts", SCOPE_VI["poor_districts"]
-        ),
-        scope=data.target_gap["scope"].map(SCOPE_VI).fillna(data.target_gap["scope"]),
-        indicator=data.target_gap["indicator"]
-        .map(INDICATOR_VI)
-        .fillna(data.target_gap["indicator"]),
-        unit=data.target_gap["unit"].map(UNIT_VI).fillna(data.target_gap["unit"]),
-        on_track=data.target_gap["on_track"].map(ON_TRACK_VI),
-    )
-    ws = wb.add_worksheet("Chỉ tiêu")
-    write_table(
-        ws,
-        fmt,
-        f"KẾT QUẢ THỰC HIỆN CHỈ TIÊU GIẢM NGHÈO NĂM {year}",
-        "(Chênh lệch = thực hiện - chỉ tiêu; điểm %, hoặc số hộ)",
-        [
-            Column("Phạm vi", "scope", "text", 16),
-            Column("Đơn vị", "name", "text", 18),
-            Column("Chỉ tiêu", "indicator", "text", 24),
-            Column("Đơn vị tính", "unit", "text", 8),
-            Column("Gốc so sánh", "baseline", "points", 10),
-            Column("Chỉ tiêu", "target", "points", 10),
-            Column("Thực hiện", "actual", "points", 10),
-            Column("Chênh lệch", "gap", "points", 10),
-            Column("Đánh giá", "on_track", "text", 10),
-            Column("Nguồn", "source", "text", 50),
-        ],
-        gap,
-    )
+    for table in (
+        tables.summary_form(data),
+        tables.districts(data),
+        tables.ethnic_groups(data),
+        tables.target_gap(data),
+    ):
+        write_table(wb.add_worksheet(table.sheet), fmt, table)
     wb.close()
     return path
