@@ -119,7 +119,7 @@ def print_tables(warehouse_path: Path, years: list[int]) -> None:
 
 
 def cmd_sample(args: argparse.Namespace) -> int:
-    from workbooks.layout import write_sample_census
+    from sample.census import write_sample_census
 
     paths = write_sample_census(Path(args.out), _years(args.years), args.households, args.seed)
     print(f"wrote {len(paths)} workbooks under {args.out}/")

@@ -22,7 +22,7 @@ def build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """(raw folder, warehouse file) of a 3-year sample census of about 2,000 households."""
     if "sample" not in _built:
         from flows.census_flow import annual_census
-        from workbooks.layout import write_sample_census
+        from sample.census import write_sample_census
 
         root = tmp_path_factory.mktemp("sample-warehouse")
         raw, warehouse = root / "raw", root / "census.duckdb"

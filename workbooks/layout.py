@@ -2,7 +2,8 @@
 
 - `write_district_workbook`: one district's households, one sheet per commune.
 - `write_template`: the blank workbook district officers fill in, with drop-down lists.
-- `write_sample_census`: the generated sample census (`transforms.sample`) as district files.
+
+The sample census (`sample/`) is written with `write_district_workbook`.
 
 Layout of a commune sheet (Excel rows, 1-based; `n` = the sheet's households):
 
@@ -41,9 +42,8 @@ import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
 import config
-from reporting.vietnamese import AREA_VI, number, slug
+from reporting.vietnamese import AREA_VI, STATUS_VI, number
 from schemas.headers import BASE_LABELS, canonical_keys
-from transforms import sample
 
 TITLE = "DANH SÁCH HỘ GIA ĐÌNH RÀ SOÁT HỘ NGHÈO, HỘ CẬN NGHÈO NĂM {year}"
 GROUP_HEADER = "Các chỉ số thiếu hụt dịch vụ xã hội cơ bản"
@@ -214,27 +214,6 @@ def write_template(path: Path, year: int, *, province: str = config.DEFAULT_PROV
             ws.data_validation(FIRST_DATA_ROW, col, last, col, rule)
     _write_instructions(wb, fmt, columns, standard)
     wb.close()
-
-
-def write_sample_census(
-    out_dir: Path,
-    years: range | Iterable[int],
-    households: int | None = None,
-    seed: int = 2019,
-    *,
-    province: str = config.DEFAULT_PROVINCE,
-) -> list[Path]:
-    """Generate the sample census and write `out_dir/<year>/<district-slug>.xlsx` for every
-    district and year; returns the paths written, by year then district (in config order, as
-    the generator orders its households)."""
-    frames = sample.generate_census(years, households=households, seed=seed, province=province)
-    written = []
-    for year, df in frames.items():
-        for district, pos in df.groupby("district", sort=False).indices.items():
-            path = Path(out_dir) / str(year) / f"{slug(district)}.xlsx"
-            write_district_workbook(df.iloc[pos], path, year, province=province)
-            written.append(path)
-    return written
 
 
 def table_columns(keys: Iterable[str], standard: config.Standard) -> list[Column]:
@@ -457,8 +436,11 @@ def _write_lists(wb, fmt, prov: config.Province) -> dict[str, str]:
         "ethnicity": ("Dân tộc", config.ethnic_groups()["ethnicity"].tolist()),
         "district": ("Huyện", prov.districts["district"].tolist()),
         "commune": ("Xã", communes),
-        "area": ("Khu vực", [sample.RURAL_LABEL, sample.URBAN_LABEL]),
-        "commune_classification": ("Phân loại của xã", list(sample.CLASS_LABELS[:3])),
+        "area": ("Khu vực", list(AREA_VI.values())),
+        "commune_classification": (
+            "Phân loại của xã",
+            [STATUS_VI[s] for s in ("poor", "near_poor", "average")],
+        ),
     }
     ranges = {}
     for col, (key, (head, items)) in enumerate(lists.items()):
