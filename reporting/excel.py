@@ -20,7 +20,6 @@ import xlsxwriter
 
 from reporting import tables
 from reporting.data import ReportData
-from reporting.tables import Table
 from reporting.vietnamese import ON_TRACK_VI
 
 
@@ -60,7 +59,7 @@ def _print_setup(ws, header_row: int, columns: int) -> None:
     ws.print_area(0, 0, ws.dim_rowmax or header_row, columns - 1)
 
 
-def write_table(ws, fmt: dict[str, object], table: Table) -> None:
+def write_table(ws, fmt: dict[str, object], table: tables.Table) -> None:
     """Title, subtitle, header row, one row per table row (the last in bold when it is the
     total); the table's note under it, outside the print area."""
     columns = table.columns

@@ -15,7 +15,6 @@ import pandas as pd
 
 from reporting import tables
 from reporting.data import ReportData
-from reporting.tables import Table
 from reporting.vietnamese import MISSING, ON_TRACK_VI, number
 
 CSS = """
@@ -70,7 +69,7 @@ def _cell(value: object, kind: str) -> str:
     return f'<td class="n">{number(value, 2)}</td>'
 
 
-def _table(table: Table) -> str:
+def _table(table: tables.Table) -> str:
     """The columns the table declares for the page, headed as in the workbook."""
     columns = table.html_columns()
     head = "".join(f"<th>{_e(c.header)}</th>" for c in columns)

@@ -55,7 +55,8 @@ def vn_numbers(values: object, decimals: int = 2, *, fixed: bool = False) -> pa.
     Rounded to `decimals` places (half to even, as Python's `round`), trailing zeros dropped
     unless `fixed`: 1234567 -> "1.234.567"; 850000.5 -> "850.000,5" (fixed: "850.000,50");
     120.0 -> "120"; NaN -> "". A number that rounds to zero has no sign (never "-0,00").
-    Column-wise: lookup tables and one Arrow join, no loop over the values.
+    Column-wise: lookup tables and one Arrow join; Python rounds only the rare values next to a
+    tie.
     """
     v = np.asarray(values, dtype=float)
     n = len(v)
