@@ -56,7 +56,7 @@ check-report: $(CENSUS)
 	@command -v chromium >/dev/null 2>&1 || (apt-get update && apt-get install -y chromium)
 	@test -f warehouse/census.duckdb || $(MAKE) run
 	$(CENSUS) report --year $(REPORT_YEAR) --warehouse warehouse/census.duckdb --out reports/$(REPORT_YEAR)
-	$(VENV)/bin/python -m warehouse.report_check reports/$(REPORT_YEAR)/bao-cao-ho-ngheo-$(REPORT_YEAR).html
+	$(VENV)/bin/python -m reporting.check reports/$(REPORT_YEAR)/bao-cao-ho-ngheo-$(REPORT_YEAR).html
 
 clean:
 	rm -rf $(VENV) warehouse/census.duckdb warehouse/census.duckdb.wal

@@ -4,7 +4,7 @@ Vietnam has about 27 million households in about 700 district-level units (2019 
 26.9 million households, 705 districts). Writing 27 million rows through xlsxwriter would take
 close to an hour here, so the nation is built from templates instead:
 
-1. Templates: the sample census of Điện Biên (`workbooks.layout.write_sample_census`, the
+1. Templates: the sample census of Điện Biên (`sample.census.write_sample_census`, the
    real generator and writer) for 2019 at three times its size, so its 10 district workbooks
    hold about 38,000 households each, the national mean.
 2. District i of 700 is template i % 10 with its district renamed (`Mường Nhé 07`) and its
@@ -29,7 +29,8 @@ from pathlib import Path
 import pandas as pd
 
 import config
-from workbooks.layout import slug, write_sample_census
+from reporting.vietnamese import slug
+from sample.census import write_sample_census
 
 NATION_DISTRICTS = 700
 TEMPLATE_SCALE = 3  # templates hold 3 x 127,667 households: about 38,000 per district
@@ -42,8 +43,8 @@ REPO = Path(__file__).resolve().parent.parent
 def generator_stamp() -> str:
     """Changes when the sample generator or the workbook writer changes (the cache is stale)."""
     digest = hashlib.sha256()
-    for name in ("transforms/sample.py", "workbooks/layout.py"):
-        digest.update((REPO / name).read_bytes())
+    for path in [*sorted((REPO / "sample").glob("*.py")), REPO / "workbooks" / "layout.py"]:
+        digest.update(path.read_bytes())
     return digest.hexdigest()[:12]
 
 

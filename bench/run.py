@@ -154,7 +154,7 @@ def check(result: dict[str, object], what: str, log_path: Path) -> None:
 # ---------------------------------------------------------------------------------------------
 def province_workbooks() -> tuple[Path, float]:
     """The sample census of 2019 (cached); seconds spent writing it (0 when cached)."""
-    from workbooks.layout import write_sample_census
+    from sample.census import write_sample_census
 
     folder = CACHE / f"province-{nation.generator_stamp()}"
     if (folder / "done").exists():

@@ -4,6 +4,8 @@
   deprivation count that tips the balance, legal sources).
 - `standards/indicators.csv`: the deprivation indicators of each period.
 - `ethnic_groups.csv`: Vietnam's 54 recognised ethnic groups and the ethnic-minority flag.
+- `statuses.csv`: each household status the classification gives, poorest first, with its
+  Vietnamese label inside a sentence ("hộ nghèo") and standing alone in a list ("Hộ nghèo").
 - `provinces/<code>/`: a province's units with their validity (`units.csv`: districts and
   communes, each with the dates it existed and, for units abolished in 2025, the unit it
   became), their spelling variants (`aliases.csv`), poor-district flags and plan targets.
@@ -191,6 +193,21 @@ URBAN_UNIT_TYPES = frozenset({"city", "town", "ward"})
 
 def review_date(year: int) -> date:
     return date(year, *REVIEW_CLOSES)
+
+
+@dataclass(frozen=True)
+class StatusLabel:
+    label_vi: str  # inside a sentence: "... → hộ nghèo"
+    list_label_vi: str  # standing alone (a list, a heading, a drop-down): "Hộ nghèo"
+
+
+@cache
+def status_labels() -> dict[str, StatusLabel]:
+    """Household status ("poor", ..., "not_reviewed") -> its Vietnamese labels, poorest first."""
+    return {
+        r["status"]: StatusLabel(r["label_vi"], r["list_label_vi"])
+        for r in _read_csv(CONFIG_DIR / "statuses.csv").to_dict("records")
+    }
 
 
 @dataclass(frozen=True)

@@ -8,23 +8,19 @@ only: no household id, name or identity number ever reaches an artifact.
 from __future__ import annotations
 
 import math
-import re
-import unicodedata
 
 import duckdb
 import pandas as pd
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
+from reporting.vietnamese import slug
 from warehouse import queries
 
 
 def artifact_key(*parts: object) -> str:
-    """Prefect keys hold only lowercase letters, digits and dashes.
-
-    'Điện Biên Đông' -> 'dien-bien-dong'."""
-    text = "-".join(str(p) for p in parts).replace("đ", "d").replace("Đ", "D")
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
-    return re.sub(r"[^a-z0-9]+", "-", text).strip("-")
+    """Prefect keys hold only lowercase letters, digits and dashes: the parts' slugs joined
+    by '-' ('dien-bien', 2019, 'Mường Nhé' -> 'dien-bien-2019-muong-nhe')."""
+    return "-".join(s for s in map(slug, parts) if s)
 
 
 def _cell(value: object) -> object:

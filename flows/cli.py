@@ -136,7 +136,7 @@ def print_tables(warehouse_path: Path, years: list[int]) -> None:
 
 
 def cmd_sample(args: argparse.Namespace) -> int:
-    from workbooks.layout import write_sample_census
+    from sample.census import write_sample_census
 
     paths = write_sample_census(Path(args.out), _years(args.years), args.households, args.seed)
     print(f"wrote {len(paths)} workbooks under {args.out}/")
@@ -160,7 +160,7 @@ def cmd_publish(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from warehouse.report_files import write_reports
+    from reporting.files import write_reports
 
     for path in write_reports(
         Path(args.warehouse), args.year, Path(args.out or f"reports/{args.year}")

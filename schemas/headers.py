@@ -63,11 +63,25 @@ LEADING_KEYS: tuple[str, ...] = (
     "income_per_capita",
 )
 
+# The columns that close the canonical layout, after the indicators and the two scores.
+TAIL_KEYS: tuple[str, ...] = ("meritorious", "social_protection", "commune_classification", "note")
+
 # Personal data: kept in the warehouse's `private` schema only.
 PERSONAL_KEYS: tuple[str, ...] = ("head_name", "head_id_number", "note")
 
 # Income headers that declare thousand đồng (variant 5): the value is scaled to đồng.
 _THOUSAND_DONG = re.compile(r"nghin dong|ngan dong|1[ .,]?000 ?d|\bnghin\b|\bngd\b")
+
+
+def canonical_keys(standard: config.Standard) -> list[str]:
+    """Every column key of the canonical layout for a standard, in the table's order."""
+    return [
+        *LEADING_KEYS,
+        *standard.indicator_keys,
+        "income_score",
+        "deprivation_score",
+        *TAIL_KEYS,
+    ]
 
 
 def fold_label(text: object) -> str:

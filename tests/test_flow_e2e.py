@@ -9,8 +9,8 @@ import openpyxl
 import pytest
 
 from flows.census_flow import annual_census
+from sample.census import write_sample_census
 from tests.snapshot import warehouse_rows
-from workbooks.layout import write_sample_census
 
 YEARS = [2017, 2018, 2019]
 

@@ -1,4 +1,4 @@
-"""The sample census (transforms/sample.py) and the workbook writer (workbooks/layout.py)."""
+"""The sample census (sample/) and the workbook writer (workbooks/layout.py)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ import pandas as pd
 import pytest
 
 import config
-from schemas.headers import BASE_LABELS
-from transforms import sample
+from reporting import vietnamese
+from sample import census, profiles, simulation
+from schemas.headers import BASE_LABELS, LEADING_KEYS, TAIL_KEYS
 from workbooks import layout
 
 SMALL = 3000  # households at end 2018 for the small runs
@@ -19,15 +20,15 @@ SMALL = 3000  # households at end 2018 for the small runs
 
 @pytest.fixture(scope="module")
 def small() -> dict[int, pd.DataFrame]:
-    return sample.generate_census(range(2017, 2020), households=SMALL, seed=11)
+    return simulation.generate_census(range(2017, 2020), households=SMALL, seed=11)
 
 
 def classes(df: pd.DataFrame, year: int) -> np.ndarray:
     """Class codes by the pipeline's classifier (transforms.classify)."""
     standard = config.standard_for_year(year)
-    return sample.household_class(
+    return simulation.household_class(
         df["household_id"].to_numpy(),
-        (df["area"] == sample.URBAN_LABEL).to_numpy(),
+        (df["area"] == simulation.URBAN_LABEL).to_numpy(),
         df["income_per_capita"].to_numpy(),
         {k: df[k].to_numpy() for k in standard.indicator_keys},
         standard,
@@ -40,17 +41,17 @@ def rate(mask: np.ndarray) -> float:
 
 # --- generator ---------------------------------------------------------------------------------
 def test_same_seed_same_frames():
-    a = sample.generate_census([2018, 2019], households=800, seed=5)
-    b = sample.generate_census([2018, 2019], households=800, seed=5)
+    a = simulation.generate_census([2018, 2019], households=800, seed=5)
+    b = simulation.generate_census([2018, 2019], households=800, seed=5)
     for year in (2018, 2019):
         pd.testing.assert_frame_equal(a[year], b[year])
-    other_seed = sample.generate_census([2018], households=800, seed=6)[2018]
+    other_seed = simulation.generate_census([2018], households=800, seed=6)[2018]
     assert not a[2018].equals(other_seed)
 
 
 def test_a_year_does_not_depend_on_the_other_years_asked_for():
-    alone = sample.generate_census([2019], households=800, seed=5)[2019]
-    with_others = sample.generate_census(range(2016, 2021), households=800, seed=5)[2019]
+    alone = simulation.generate_census([2019], households=800, seed=5)[2019]
+    with_others = simulation.generate_census(range(2016, 2021), households=800, seed=5)[2019]
     pd.testing.assert_frame_equal(alone, with_others)
 
 
@@ -58,9 +59,9 @@ def test_columns_types_and_codes(small):
     standard = config.standard_for_year(2018)
     df = small[2018]
     expected = [
-        *sample.BASE_COLUMNS,
+        *LEADING_KEYS,
         *standard.indicator_keys,
-        *sample.TAIL_COLUMNS,
+        *TAIL_KEYS,
     ]
     assert list(df.columns) == expected
     assert df["household_size"].dtype == np.int64
@@ -83,10 +84,10 @@ def test_columns_types_and_codes(small):
     assert set(zip(df["district"], df["commune"], strict=True)) <= pairs
     urban_units = communes.loc[communes["unit_type"].isin(["ward", "town"]), "commune"]
     is_urban = df["commune"].isin(set(urban_units))
-    assert (df.loc[is_urban, "area"] == sample.URBAN_LABEL).all()
-    assert (df.loc[~is_urban, "area"] == sample.RURAL_LABEL).all()
+    assert (df.loc[is_urban, "area"] == simulation.URBAN_LABEL).all()
+    assert (df.loc[~is_urban, "area"] == simulation.RURAL_LABEL).all()
     assert set(df["ethnicity"]) <= set(config.ethnic_groups()["ethnicity"])
-    assert set(df["commune_classification"]) <= set(sample.CLASS_LABELS)
+    assert set(df["commune_classification"]) <= set(simulation.CLASS_LABELS)
     numbers = df["head_id_number"]
     assert numbers.str.fullmatch(r"(\d{9}|\d{12})?").all()
     assert (numbers != "").mean() > 0.8
@@ -99,16 +100,16 @@ def test_size_scales_with_households(small):
 
 
 def test_full_size_matches_the_published_2018_figures():
-    df = sample.generate_census([2018])[2018]
-    assert abs(len(df) - sample.REFERENCE_HOUSEHOLDS) < 1500  # 127,667 households
+    df = simulation.generate_census([2018])[2018]
+    assert abs(len(df) - profiles.REFERENCE_HOUSEHOLDS) < 1500  # 127,667 households
     cls = classes(df, 2018)
-    assert 36.8 < rate(cls == sample.POOR) < 37.4  # published 37.08%
-    assert 8.5 < rate(cls == sample.NEAR_POOR) < 11.0  # published 9.78%
+    assert 36.8 < rate(cls == simulation.POOR) < 37.4  # published 37.08%
+    assert 8.5 < rate(cls == simulation.NEAR_POOR) < 11.0  # published 9.78%
 
 
 def test_rates_near_the_published_ones(small):
-    poor = {y: rate(classes(df, y) == sample.POOR) for y, df in small.items()}
-    near = {y: rate(classes(df, y) == sample.NEAR_POOR) for y, df in small.items()}
+    poor = {y: rate(classes(df, y) == simulation.POOR) for y, df in small.items()}
+    near = {y: rate(classes(df, y) == simulation.NEAR_POOR) for y, df in small.items()}
     assert 39.0 < poor[2017] < 42.0  # about 40%
     assert 36.0 < poor[2018] < 38.2  # 37.08%
     assert 32.0 < poor[2019] < 34.2  # 33.05%
@@ -120,16 +121,16 @@ def test_rates_near_the_published_ones(small):
     minority = df["ethnicity"].map(
         config.ethnic_groups().set_index("ethnicity")["is_ethnic_minority"]
     )
-    em_rate = rate(cls[minority.to_numpy()] == sample.POOR)
+    em_rate = rate(cls[minority.to_numpy()] == simulation.POOR)
     assert 42.0 < em_rate < 51.0  # published 46.28%
-    assert rate(minority[cls == sample.POOR]) > 93  # the poor are nearly all ethnic minority
+    assert rate(minority[cls == simulation.POOR]) > 93  # the poor are nearly all ethnic minority
 
-    by_district = pd.Series(cls == sample.POOR).groupby(df["district"].to_numpy()).mean() * 100
+    by_district = pd.Series(cls == simulation.POOR).groupby(df["district"].to_numpy()).mean() * 100
     assert by_district["Điện Biên Phủ"] < 8
     poor_districts = config.load_province().poor_district_names(2018)
     assert by_district[poor_districts].min() > 35
     in_poor = df["district"].isin(poor_districts).to_numpy()
-    assert 49.0 < rate(cls[in_poor] == sample.POOR) < 56.0  # published 52.09%
+    assert 49.0 < rate(cls[in_poor] == simulation.POOR) < 56.0  # published 52.09%
 
 
 def test_ethnic_shares(small):
@@ -142,8 +143,8 @@ def test_ethnic_shares(small):
     # Kinh live mostly in the city and the towns.
     df = small[2018]
     kinh = df["ethnicity"] == "Kinh"
-    assert (df.loc[kinh, "area"] == sample.URBAN_LABEL).mean() > 0.4
-    assert (df.loc[~kinh, "area"] == sample.URBAN_LABEL).mean() < 0.15
+    assert (df.loc[kinh, "area"] == simulation.URBAN_LABEL).mean() > 0.4
+    assert (df.loc[~kinh, "area"] == simulation.URBAN_LABEL).mean() < 0.15
 
 
 def test_movements_between_years(small):
@@ -154,7 +155,7 @@ def test_movements_between_years(small):
     assert left and new
     # Split households name their parent, which existed the year before.
     notes = b.loc[b["household_id"].isin(new), "note"]
-    parents = notes[notes.str.startswith(sample.SPLIT_NOTE)].str.removeprefix(sample.SPLIT_NOTE)
+    parents = notes[notes.str.startswith(profiles.SPLIT_NOTE)].str.removeprefix(profiles.SPLIT_NOTE)
     assert len(parents) > 0.3 * len(new)
     assert set(parents) <= ids_a
     # An id is never reused: serials of new households are above last year's in the district.
@@ -168,7 +169,7 @@ def test_movements_between_years(small):
     status_a = pd.Series(classes(a, 2018), index=a["household_id"])
     status_b = pd.Series(classes(b, 2019), index=b["household_id"])
     common = sorted(stayed)
-    was, now = status_a[common] == sample.POOR, status_b[common] == sample.POOR
+    was, now = status_a[common] == simulation.POOR, status_b[common] == simulation.POOR
     escaped, entered = int((was & ~now).sum()), int((~was & now).sum())
     assert escaped > 0 and entered > 0
     assert escaped > 2 * entered  # poverty falls mostly through escapes
@@ -176,19 +177,19 @@ def test_movements_between_years(small):
 
 def test_commune_classification_mostly_agrees(small):
     df = small[2018]
-    truth = np.array(sample.CLASS_LABELS, dtype=object)[classes(df, 2018)]
+    truth = np.array(simulation.CLASS_LABELS, dtype=object)[classes(df, 2018)]
     agree = np.mean(df["commune_classification"].to_numpy() == truth)
     assert 0.95 < agree < 1.0
 
 
 def test_scores_agree_with_income():
     for year in (2018, 2022):
-        df = sample.generate_census([year], households=600, seed=3, with_scores=True)[year]
+        df = simulation.generate_census([year], households=600, seed=3, with_scores=True)[year]
         standard = config.standard_for_year(year)
         assert df["deprivation_score"].equals(
             df[standard.indicator_keys].sum(axis=1) * standard.points_per_indicator
         )
-        urban = (df["area"] == sample.URBAN_LABEL).to_numpy()
+        urban = (df["area"] == simulation.URBAN_LABEL).to_numpy()
         income = df["income_per_capita"].to_numpy()
         score = df["income_score"].to_numpy()
         for area_mask, area in ((~urban, "rural"), (urban, "urban")):
@@ -200,19 +201,19 @@ def test_scores_agree_with_income():
 
 
 def test_later_standard_years_work():
-    frames = sample.generate_census([2021, 2022, 2025], households=1000, seed=2)
+    frames = simulation.generate_census([2021, 2022, 2025], households=1000, seed=2)
     standard = config.standard_for_year(2022)
     assert set(standard.indicator_keys) <= set(frames[2022].columns)
     assert "information_assets" not in frames[2022].columns
     for year in (2022, 2025):
-        assert 10 < rate(classes(frames[year], year) == sample.POOR) < 50
+        assert 10 < rate(classes(frames[year], year) == simulation.POOR) < 50
 
 
 def test_years_outside_the_standards_are_refused():
     with pytest.raises(ValueError):
-        sample.generate_census([2015], households=100)
+        simulation.generate_census([2015], households=100)
     with pytest.raises(LookupError):
-        sample.generate_census([2040], households=100)
+        simulation.generate_census([2040], households=100)
 
 
 # --- workbooks ---------------------------------------------------------------------------------
@@ -240,12 +241,12 @@ def test_workbook_header_rows(district_book):
     assert "Mường Lay" in ws["A2"].value
     top = [c.value for c in ws[layout.HEADER_ROW]]  # Excel row 5
     second = [c.value for c in ws[layout.HEADER_ROW + 1]]  # Excel row 6
-    n_base = len(sample.BASE_COLUMNS)
-    assert top[:n_base] == [BASE_LABELS[k][0] for k in sample.BASE_COLUMNS]
+    n_base = len(LEADING_KEYS)
+    assert top[:n_base] == [BASE_LABELS[k][0] for k in LEADING_KEYS]
     n_ind = len(standard.indicator_keys)
     assert second[n_base : n_base + n_ind] == [i.name_vi for i in standard.indicators]
     assert top[n_base] == layout.GROUP_HEADER
-    assert top[n_base + n_ind :] == [BASE_LABELS[k][0] for k in sample.TAIL_COLUMNS]
+    assert top[n_base + n_ind :] == [BASE_LABELS[k][0] for k in TAIL_KEYS]
 
     merged = {str(r) for r in ws.merged_cells.ranges}
     first_ind = openpyxl.utils.get_column_letter(n_base + 1)
@@ -270,7 +271,7 @@ def test_workbook_rows_totals_and_values(district_book):
         assert [r[9] for r in data] == households["income_per_capita"].tolist()
         numbers = [r[2] or "" for r in data]
         assert numbers == households["head_id_number"].tolist()  # text, leading zeros kept
-        for j, key in enumerate(standard.indicator_keys, start=len(sample.BASE_COLUMNS)):
+        for j, key in enumerate(standard.indicator_keys, start=len(LEADING_KEYS)):
             written = [r[j] == layout.FLAG_MARK for r in data]
             assert written == households[key].tolist(), key
             assert all(r[j] in (None, layout.FLAG_MARK) for r in data)
@@ -310,7 +311,7 @@ def test_template(tmp_path):
     ethnic = _list_items(wb, rules["Dân tộc"])
     assert len(ethnic) == 54 and "Mông" in ethnic
     assert "Điện Biên Phủ" in _list_items(wb, rules["Huyện"])
-    assert sample.POOR_LABEL in _list_items(wb, rules["Phân loại của xã"])
+    assert simulation.POOR_LABEL in _list_items(wb, rules["Phân loại của xã"])
     standard = config.standard_for_year(2022)
     for indicator in standard.indicators:
         column = second.index(indicator.name_vi) + 1
@@ -333,10 +334,10 @@ def _list_items(wb, dv) -> list[str]:
 
 
 def test_write_sample_census(tmp_path):
-    paths = layout.write_sample_census(tmp_path, [2019], households=300, seed=1)
+    paths = census.write_sample_census(tmp_path, [2019], households=300, seed=1)
     districts = config.load_province().districts["district"].tolist()
     assert len(paths) == len(districts)
     assert paths[0] == tmp_path / "2019" / "dien-bien-phu.xlsx"
     assert all(p.exists() for p in paths)
     assert all(re.fullmatch(r"[a-z-]+\.xlsx", p.name) for p in paths)
-    assert layout.slug("Điện Biên Đông") == "dien-bien-dong"
+    assert vietnamese.slug("Điện Biên Đông") == "dien-bien-dong"

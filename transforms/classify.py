@@ -84,17 +84,12 @@ import pyarrow.compute as pc
 
 import config
 from config import Standard
+from transforms.text import vn_numbers
 
-STATUSES: tuple[str, ...] = ("poor", "near_poor", "average", "not_poor", "not_reviewed")
-"""Status values, poorest first; then households listed but not reviewed this year."""
-
-status_labels_vi: dict[str, str] = {
-    "poor": "hộ nghèo",
-    "near_poor": "hộ cận nghèo",
-    "average": "hộ có mức sống trung bình",
-    "not_poor": "hộ không nghèo",
-    "not_reviewed": "hộ không rà soát năm nay",
-}
+# Status values, poorest first, then households listed but not reviewed this year; and the
+# status in the officer's reason ("... → hộ nghèo"): config/statuses.csv.
+STATUSES: tuple[str, ...] = tuple(config.status_labels())
+status_labels_vi: dict[str, str] = {s: v.label_vi for s, v in config.status_labels().items()}
 
 poverty_kind_labels_vi: dict[str, str] = {
     "income": "hộ nghèo về thu nhập",
@@ -322,11 +317,11 @@ def _reasons(
     _, first, group = np.unique(key, return_index=True, return_inverse=True)
 
     def texts(values: np.ndarray) -> list[str]:
-        return _vn_number(values[first]).to_pylist()
+        return vn_numbers(values[first]).to_pylist()
 
     floor_t, line_t, iline_t, avg_t = (texts(v) for v in (floor, line, income_line, average_line))
     t = standard.deprivation_threshold
-    t_points = _vn_number(np.array([t * standard.points_per_indicator]))[0].as_py()
+    t_points = vn_numbers(np.array([t * standard.points_per_indicator]))[0].as_py()
     score_label = _lower_first(standard.income_score_label)
     dep_label = _lower_first(standard.deprivation_score_label)
     labels = [status_labels_vi[s] for s in STATUSES]
@@ -376,58 +371,21 @@ def _reasons(
     uses_income = (case == 5) | (case == 7) | (case == 8)
     return pc.binary_join_element_wise(
         pa.array(seg[0]).take(group),
-        _vn_number(x),
+        vn_numbers(x),
         pa.array(seg[1]).take(group),
-        _vn_number(np.where(uses_points, dep_score, np.nan)),
+        vn_numbers(np.where(uses_points, dep_score, np.nan)),
         pa.array(seg[2]).take(group),
-        _vn_number(np.where(uses_income, income, np.nan)),
+        vn_numbers(np.where(uses_income, income, np.nan)),
         pa.array(seg[3]).take(group),
         "",
     )
 
 
-# --- Vietnamese number format -------------------------------------------------------------------
-
-# Lookup tables: 0-999 -> ".ddd" (a group after the first), 1000-1999 -> "d" (the first group,
-# unpadded), 2000 -> "" (no group); cents 0 -> "", 1-99 -> ",d" / ",dd" without trailing zeros.
-_GROUP_TEXT = pa.array(
-    [f".{i:03d}" for i in range(1000)] + [str(i) for i in range(1000)] + [""], type=pa.string()
-)
-_CENT_TEXT = pa.array([""] + ["," + f"{i:02d}".rstrip("0") for i in range(1, 100)])
-_SIGN_TEXT = pa.array(["", "-"])
-
-
-def _vn_number(values: np.ndarray) -> pa.Array:
-    v = np.asarray(values, dtype=float)
-    n = len(v)
-    nan = np.isnan(v)
-    a = np.abs(np.where(nan, 0.0, v))
-    whole = np.floor(a)
-    cents = np.round((a - whole) * 100)
-    whole = (whole + (cents >= 100)).astype(np.int64)  # 0.999 -> "1"
-    cents = np.where(cents >= 100, 0, cents).astype(np.int64)
-    groups = 1
-    while n and whole.max() >= 1000**groups:
-        groups += 1
-    top = np.zeros(n, dtype=np.int64)  # index of each number's leading group
-    for g in range(1, groups):
-        top[whole >= 1000**g] = g
-    parts = [_SIGN_TEXT.take(pa.array(((v < 0) & ~nan).astype(np.int64)))]
-    for g in range(groups - 1, -1, -1):
-        digits = (whole // 1000**g) % 1000
-        idx = np.where(g > top, 2000, np.where(g == top, 1000 + digits, digits))
-        parts.append(_GROUP_TEXT.take(pa.array(np.where(nan, 2000, idx))))
-    parts.append(_CENT_TEXT.take(pa.array(cents)))
-    return pc.binary_join_element_wise(*parts, "")
-
-
 def vn_number(values) -> pd.Series:
-    """Numbers written the Vietnamese way: "." between thousands, "," before decimals.
-
-    1234567 -> "1.234.567"; 850000.5 -> "850.000,5"; 120.0 -> "120"; NaN -> "". Rounded to two
-    decimals. A string Series indexed 0..n-1, built column-wise (lookup tables and one join).
+    """`transforms.text.vn_numbers` (the reasons' number format) as a string Series indexed
+    0..n-1: 1234567 -> "1.234.567"; 850000.5 -> "850.000,5"; 120.0 -> "120"; NaN -> "".
     """
-    return pd.Series(_str(_vn_number(values)))
+    return pd.Series(_str(vn_numbers(values)))
 
 
 # --- small helpers ------------------------------------------------------------------------------

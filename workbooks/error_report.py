@@ -20,8 +20,8 @@ from pathlib import Path
 import pandas as pd
 import xlsxwriter
 
+from reporting.vietnamese import slug
 from schemas.rules import RULES
-from transforms.text import fold
 from workbooks.reader import WorkbookRead
 
 ERROR_SHEET = "Loi"
@@ -33,9 +33,8 @@ SEVERITY_VI = {"error": "Lỗi (không nạp) / error (not loaded)", "warning": 
 
 def district_slug(district: str) -> str:
     """`Mường Nhé` -> `muong-nhe`: only a-z, 0-9 and `-`, so a name can never leave the
-    reports folder (no `/`, `..` or drive letters survive `fold`)."""
-    slug = fold(district).replace(" ", "-")
-    return slug or "khong-ro-huyen"
+    reports folder (no `/`, `..` or drive letters survive `slug`)."""
+    return slug(district, default="khong-ro-huyen")
 
 
 def report_path(reports_dir: Path, year: int, district: str) -> Path:

@@ -2,7 +2,8 @@
 
 - `write_district_workbook`: one district's households, one sheet per commune.
 - `write_template`: the blank workbook district officers fill in, with drop-down lists.
-- `write_sample_census`: the generated sample census (`transforms.sample`) as district files.
+
+The sample census (`sample/`) is written with `write_district_workbook`.
 
 Layout of a commune sheet (Excel rows, 1-based; `n` = the sheet's households):
 
@@ -41,9 +42,8 @@ import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
 import config
-from schemas.headers import BASE_LABELS
-from transforms import sample
-from transforms.text import fold
+from reporting.vietnamese import AREA_VI, STATUS_VI, number
+from schemas.headers import BASE_LABELS, canonical_keys
 
 TITLE = "DANH SÁCH HỘ GIA ĐÌNH RÀ SOÁT HỘ NGHÈO, HỘ CẬN NGHÈO NĂM {year}"
 GROUP_HEADER = "Các chỉ số thiếu hụt dịch vụ xã hội cơ bản"
@@ -214,43 +214,6 @@ def write_template(path: Path, year: int, *, province: str = config.DEFAULT_PROV
             ws.data_validation(FIRST_DATA_ROW, col, last, col, rule)
     _write_instructions(wb, fmt, columns, standard)
     wb.close()
-
-
-def write_sample_census(
-    out_dir: Path,
-    years: range | Iterable[int],
-    households: int | None = None,
-    seed: int = 2019,
-    *,
-    province: str = config.DEFAULT_PROVINCE,
-) -> list[Path]:
-    """Generate the sample census and write `out_dir/<year>/<district-slug>.xlsx` for every
-    district and year; returns the paths written, by year then district (in config order, as
-    the generator orders its households)."""
-    frames = sample.generate_census(years, households=households, seed=seed, province=province)
-    written = []
-    for year, df in frames.items():
-        for district, pos in df.groupby("district", sort=False).indices.items():
-            path = Path(out_dir) / str(year) / f"{slug(district)}.xlsx"
-            write_district_workbook(df.iloc[pos], path, year, province=province)
-            written.append(path)
-    return written
-
-
-def slug(name: str) -> str:
-    """ASCII file-name form of a place name: `Điện Biên Phủ` -> `dien-bien-phu`."""
-    return fold(name).replace(" ", "-")
-
-
-def canonical_keys(standard: config.Standard) -> list[str]:
-    """Every column key of the canonical layout for a standard, in the table's order."""
-    return [
-        *sample.BASE_COLUMNS,
-        *standard.indicator_keys,
-        "income_score",
-        "deprivation_score",
-        *sample.TAIL_COLUMNS,
-    ]
 
 
 def table_columns(keys: Iterable[str], standard: config.Standard) -> list[Column]:
@@ -446,25 +409,21 @@ def _help(c: Column, standard: config.Standard | None = None) -> str:
     return f"{INDICATOR_HELP} Chiều: {DIMENSION_VI.get(dim, dim)}."
 
 
-def _vnd(x: float) -> str:
-    return f"{x:,.0f}".replace(",", ".")
-
-
 def _standard_lines(standard: config.Standard) -> list[str]:
     """The year's rule in words, from the standards table (poverty-standards.md)."""
     lines = []
     t = standard.deprivation_threshold
-    for area, name in (("rural", "Nông thôn"), ("urban", "Thành thị")):
+    for area, name in AREA_VI.items():
         floor, line = standard.income_floor[area], standard.income_line[area]
         if floor is not None:
             poor = (
-                f"thu nhập từ {_vnd(floor)} đồng trở xuống, hoặc trên {_vnd(floor)} đến "
-                f"{_vnd(line)} đồng và thiếu hụt từ {t} chỉ số trở lên"
+                f"thu nhập từ {number(floor)} đồng trở xuống, hoặc trên {number(floor)} đến "
+                f"{number(line)} đồng và thiếu hụt từ {t} chỉ số trở lên"
             )
-            near = f"trên {_vnd(floor)} đến {_vnd(line)} đồng và thiếu hụt dưới {t} chỉ số"
+            near = f"trên {number(floor)} đến {number(line)} đồng và thiếu hụt dưới {t} chỉ số"
         else:
-            poor = f"thu nhập từ {_vnd(line)} đồng trở xuống và thiếu hụt từ {t} chỉ số trở lên"
-            near = f"thu nhập từ {_vnd(line)} đồng trở xuống và thiếu hụt dưới {t} chỉ số"
+            poor = f"thu nhập từ {number(line)} đồng trở xuống và thiếu hụt từ {t} chỉ số trở lên"
+            near = f"thu nhập từ {number(line)} đồng trở xuống và thiếu hụt dưới {t} chỉ số"
         lines.append(f"{name}: hộ nghèo nếu {poor}; hộ cận nghèo nếu {near}.")
     return lines
 
@@ -478,8 +437,11 @@ def _write_lists(wb, fmt, prov: config.Province, year: int) -> dict[str, str]:
         "ethnicity": ("Dân tộc", config.ethnic_groups()["ethnicity"].tolist()),
         "district": ("Huyện", units.districts["district"].tolist()),
         "commune": ("Xã", communes),
-        "area": ("Khu vực", [sample.RURAL_LABEL, sample.URBAN_LABEL]),
-        "commune_classification": ("Phân loại của xã", list(sample.CLASS_LABELS[:3])),
+        "area": ("Khu vực", list(AREA_VI.values())),
+        "commune_classification": (
+            "Phân loại của xã",
+            [STATUS_VI[s] for s in ("poor", "near_poor", "average")],
+        ),
     }
     ranges = {}
     for col, (key, (head, items)) in enumerate(lists.items()):

@@ -7,8 +7,8 @@ import psutil
 
 from flows.census_flow import annual_census
 from flows.runners import task_runner
+from sample.census import write_sample_census
 from tests.snapshot import warehouse_rows
-from workbooks.layout import write_sample_census
 
 # Columns that differ between two runs by nature: run ids and wall-clock times.
 VOLATILE = {"run_id", "recorded_at", "started_at", "finished_at", "message"}

@@ -448,8 +448,8 @@ def test_alkire_foster_by_hand(warehouse):
 
 @pytest.fixture(scope="module")
 def sample(tmp_path_factory, prefect_harness) -> Path:
-    """The shared 3-year sample census (tests/warehouse/sample_warehouse.py, built once)."""
-    sample_warehouse = pytest.importorskip("sample_warehouse")
+    """The shared 3-year sample census (tests/sample_warehouse.py, built once)."""
+    sample_warehouse = pytest.importorskip("tests.sample_warehouse")
     return sample_warehouse.build(tmp_path_factory)[1]
 
 

@@ -10,10 +10,10 @@ from pathlib import Path
 import duckdb
 import openpyxl
 import pytest
-from sample_warehouse import build
 
 from flows.cli import main as census
 from schemas.headers import key_for_label
+from tests.sample_warehouse import build
 from warehouse import writer
 from warehouse.publish import connect_published, publish
 

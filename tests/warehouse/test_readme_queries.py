@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 import pytest
-from sample_warehouse import build
 
+from tests.sample_warehouse import build
 from warehouse.publish import connect_published, publish
 from warehouse.writer import WAREHOUSE_DIR
 

@@ -1,6 +1,6 @@
 """Open the HTML report in headless Chromium: the charts must have rendered; save a screenshot.
 
-    python -m warehouse.report_check reports/2019/bao-cao-ho-ngheo-2019.html [--screenshot PNG]
+    python -m reporting.check reports/2019/bao-cao-ho-ngheo-2019.html [--screenshot PNG]
 
 Two Chromium runs on a throwaway profile, with networking side-channels off: `--dump-dom` gives
 the page after its load event, where the report's inline script has written

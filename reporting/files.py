@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from warehouse import charts
-from warehouse.report_data import ReportData, load
-from warehouse.report_excel import write_excel
-from warehouse.report_html import write_html
+from reporting import charts
+from reporting.data import ReportData, load
+from reporting.excel import write_excel
+from reporting.html import write_html
 
 
 def province_targets(data: ReportData) -> dict[str, float]:

@@ -1,7 +1,8 @@
 """A realistic sample census: the households a province's district workbooks would hold.
 
 Pure: no files, no database, no Prefect. `generate_census` returns one frame per census year
-with the canonical column keys of workbook-layout.md, ready for `workbooks.layout` to write.
+with the canonical column keys of workbook-layout.md, ready for `sample.census` to write. The
+figures the model uses are in `sample.profiles`, the names in `sample.names`.
 
 The model, in short (all draws from one seeded generator, so a seed gives identical frames):
 
@@ -23,9 +24,6 @@ The model, in short (all draws from one seeded generator, so a seed gives identi
 - The commune's own classification (`commune_classification`) agrees with the class that
   `transforms.classify` gives for most households; each commune has its own small error rate,
   errors go to a neighbouring class.
-
-Every figure here is a sample-generator assumption, not law and not a published statistic,
-unless its comment names a source.
 """
 
 from __future__ import annotations
@@ -38,495 +36,63 @@ import numpy as np
 import pandas as pd
 
 import config
-from schemas.headers import LEADING_KEYS
+from reporting.vietnamese import AREA_VI, STATUS_VI
+from sample.names import NAMES, NAMING, VILLAGE_FIRST, VILLAGE_SECOND
+from sample.profiles import (
+    ARRIVAL_NOTE,
+    ARRIVE_RATE,
+    CCCD_PROVINCE_CODE,
+    DEFAULT_DEPRIVATION_P0,
+    DEFAULT_POOR_RATE_PATH,
+    DEPRIVATION_P0,
+    DEPRIVATION_PERSISTENCE,
+    DEPRIVATION_SLOPE,
+    DEPRIVATION_TREND,
+    ETHNIC_SIZE,
+    ETHNIC_WELFARE,
+    INFLATION,
+    LEAVE_RATE,
+    LOW_KNEE,
+    LOW_SLOPE,
+    MERITORIOUS_RATE,
+    NET_GROWTH,
+    NOTE_RATE,
+    NOTES,
+    POOR_DISTRICT_EXTRA_GROWTH,
+    POOR_RATE_PATH,
+    PROFILES,
+    REAL_GROWTH,
+    REFERENCE_HOUSEHOLDS,
+    REFERENCE_YEAR,
+    RURAL_LINE_2016,
+    SCORE_SLOPE,
+    SHOCK_PERSISTENCE,
+    SIGMA_COMMUNE,
+    SIGMA_PERSISTENT,
+    SIGMA_SHOCK,
+    SIZE_WELFARE,
+    SOCIAL_PROTECTION_WELFARE,
+    SPLIT_NOTE,
+    SPLIT_RATE,
+    START_YEAR,
+    TAIL_KNEE,
+    TAIL_SLOPE,
+    TOWN_MIX,
+    URBAN_WELFARE,
+)
 from transforms.classify import classify_with_standard
 
-RURAL_LABEL = "Nông thôn"
-URBAN_LABEL = "Thành thị"
-POOR_LABEL = "Hộ nghèo"
-NEAR_POOR_LABEL = "Hộ cận nghèo"
-AVERAGE_LABEL = "Hộ có mức sống trung bình"
-# Class codes used internally, in order of rising welfare; index into CLASS_LABELS.
+RURAL_LABEL = AREA_VI["rural"]
+URBAN_LABEL = AREA_VI["urban"]
+POOR_LABEL = STATUS_VI["poor"]
+NEAR_POOR_LABEL = STATUS_VI["near_poor"]
+AVERAGE_LABEL = STATUS_VI["average"]
+# Class codes used internally, in order of rising welfare; index into CLASS_LABELS (the commune
+# writes nothing for a household above the average living standard).
 POOR, NEAR_POOR, AVERAGE, ABOVE = 0, 1, 2, 3
 CLASS_LABELS = (POOR_LABEL, NEAR_POOR_LABEL, AVERAGE_LABEL, "")
 # `transforms.classify` status -> class code.
 STATUS_CODE = {"poor": POOR, "near_poor": NEAR_POOR, "average": AVERAGE, "not_poor": ABOVE}
-
-BASE_COLUMNS = LEADING_KEYS
-TAIL_COLUMNS = ("meritorious", "social_protection", "commune_classification", "note")
-
-# ---------------------------------------------------------------------------------------------
-# Calibration targets and province profile (sample assumptions unless a source is named).
-# ---------------------------------------------------------------------------------------------
-START_YEAR = 2016  # the simulation always starts here, so a year's frame never depends on
-REFERENCE_YEAR = 2018  # which other years were asked for; `households` is the 2018 total.
-REFERENCE_HOUSEHOLDS = 127_667  # Điện Biên, end 2018 (Decision 158/QĐ-UBND, 2019)
-RURAL_LINE_2016 = 700_000  # W = 0 at the 2016 rural income line (Decision 59/2015)
-
-# Province poverty rate (%) per year; the generator hits it exactly in these years.
-POOR_RATE_PATH: dict[str, dict[int, float]] = {
-    "dien-bien": {
-        2016: 44.4,  # interpolated between end 2015 (48.14%) and end 2017
-        2017: 40.6,  # about 40% (poor districts 56.84%: dien-bien.md)
-        2018: 37.08,  # published (Decision 158/QĐ-UBND, 2019)
-        2019: 33.05,  # published (end 2019)
-        2020: 29.6,  # assumption: the cut of the years before continued
-        2021: 26.4,  # assumption
-    },
-}
-DEFAULT_POOR_RATE_PATH = {2016: 20.0, 2018: 16.0, 2021: 11.0}
-
-INFLATION = 0.035  # nominal income growth on top of real growth, per year
-REAL_GROWTH = 0.06  # real welfare growth per year
-POOR_DISTRICT_EXTRA_GROWTH = 0.02  # poor districts catch up (their cut is larger)
-
-
-@dataclass(frozen=True)
-class DistrictProfile:
-    weight: float  # households at end 2018, thousands (estimate; sums to 127.7)
-    poor_rate_2018: float  # % at end 2018 (estimate; the province total is rescaled to target)
-    rural_mix: dict[str, float]  # ethnic shares of households in communes
-    urban_mix: dict[str, float]  # ethnic shares in wards and towns
-
-
-_CITY_MIX = {"Kinh": 74, "Thái": 18, "Mông": 2, "Khơ Mú": 1, "Hoa": 1.5, "Tày": 1.5, "Mường": 2}
-_TOWN_MIX = {"Kinh": 62, "Thái": 26, "Mông": 8, "Khơ Mú": 2, "Hoa": 1, "Tày": 1}
-
-PROFILES: dict[str, dict[str, DistrictProfile]] = {
-    "dien-bien": {
-        "Điện Biên Phủ": DistrictProfile(
-            16.5, 2.5, {"Thái": 55, "Kinh": 30, "Mông": 13, "Khơ Mú": 2}, _CITY_MIX
-        ),
-        "Mường Lay": DistrictProfile(
-            2.8,
-            11.0,
-            {"Thái": 62, "Kinh": 26, "Mông": 10, "Khơ Mú": 2},
-            {"Kinh": 52, "Thái": 38, "Mông": 6, "Khơ Mú": 2, "Hoa": 1, "Tày": 1},
-        ),
-        "Điện Biên": DistrictProfile(
-            28.0,
-            22.5,
-            {"Thái": 52, "Kinh": 29, "Mông": 11, "Khơ Mú": 2.5, "Lào": 3.5, "Mường": 1, "Tày": 1},
-            _TOWN_MIX,
-        ),
-        "Điện Biên Đông": DistrictProfile(
-            13.0, 50.5, {"Mông": 54, "Thái": 36, "Khơ Mú": 3, "Kinh": 5, "Lào": 2}, _TOWN_MIX
-        ),
-        "Mường Ảng": DistrictProfile(
-            10.4, 41.0, {"Thái": 65, "Mông": 23, "Kinh": 8.5, "Khơ Mú": 2.5, "Kháng": 1}, _TOWN_MIX
-        ),
-        "Mường Chà": DistrictProfile(
-            9.2,
-            51.0,
-            {"Mông": 60, "Thái": 21, "Hà Nhì": 5, "Kháng": 4, "Khơ Mú": 2, "Kinh": 7, "Phù Lá": 1},
-            _TOWN_MIX,
-        ),
-        "Mường Nhé": DistrictProfile(
-            8.6,
-            58.0,
-            {
-                "Mông": 50,
-                "Hà Nhì": 18,
-                "Thái": 12,
-                "Dao": 6,
-                "Khơ Mú": 3,
-                "Kinh": 5,
-                "Cống": 3,
-                "Si La": 2,
-                "Phù Lá": 1,
-            },
-            _TOWN_MIX,
-        ),
-        "Nậm Pồ": DistrictProfile(
-            10.2,
-            64.0,
-            {"Mông": 72, "Thái": 13, "Dao": 4, "Khơ Mú": 3, "Cống": 2, "Hà Nhì": 2, "Kinh": 4},
-            _TOWN_MIX,
-        ),
-        "Tủa Chùa": DistrictProfile(
-            10.6,
-            50.5,
-            {"Mông": 80, "Thái": 7, "Dao": 5, "Phù Lá": 1.5, "Kháng": 1, "Kinh": 4.5, "Hoa": 1},
-            _TOWN_MIX,
-        ),
-        "Tuần Giáo": DistrictProfile(
-            18.4, 43.0, {"Thái": 60, "Mông": 27, "Khơ Mú": 4, "Kinh": 8, "Kháng": 1}, _TOWN_MIX
-        ),
-    },
-}
-
-# Welfare offset of an ethnic group (log units) within its commune; groups not named get 0.
-ETHNIC_WELFARE = {
-    "Kinh": 1.15,
-    "Hoa": 1.15,
-    "Tày": 0.5,
-    "Mường": 0.4,
-    "Nùng": 0.4,
-    "Thái": 0.15,
-    "Lào": 0.1,
-    "Khơ Mú": -0.15,
-    "Kháng": -0.15,
-    "Dao": -0.1,
-    "Mông": -0.2,
-    "Hà Nhì": -0.15,
-    "Cống": -0.25,
-    "Si La": -0.25,
-    "Phù Lá": -0.2,
-}
-# Mean household size by ethnic group (sample assumption); others 4.5.
-ETHNIC_SIZE = {"Kinh": 3.6, "Hoa": 3.7, "Thái": 4.5, "Mông": 6.2, "Hà Nhì": 5.6, "Dao": 5.6}
-
-URBAN_WELFARE = 0.55
-# Above the knee (3x the 2016 rural line, in 2016 prices) welfare rises at half the rate: keeps a
-# wide spread around the lines (near-poor near the published rate) without an absurd rich tail.
-TAIL_KNEE = float(np.log(3.0))
-TAIL_SLOPE = 0.5
-# Below 0.4x the line it falls at half the rate too: reported incomes seldom go under 200,000.
-LOW_KNEE = float(np.log(0.4))
-LOW_SLOPE = 0.5
-SIGMA_COMMUNE = 0.25
-SIGMA_PERSISTENT = 1.05
-SIGMA_SHOCK = 0.10
-SHOCK_PERSISTENCE = 0.5
-SIZE_WELFARE = -0.06  # per member above 4.5
-SOCIAL_PROTECTION_WELFARE = -0.3
-
-LEAVE_RATE = 0.006
-SPLIT_RATE = 0.022
-ARRIVE_RATE = 0.004
-# Net growth these rates give (measured: leaving is likelier for lone elderly households and a
-# split needs a large household); sizes the 2016 start so 2018 lands on the reference total.
-NET_GROWTH = 0.0174
-
-# Deprivation model: P(deprived) = Phi(theta - slope * W - trend * (year - first year of the
-# standard)), with theta = Phi^-1(p0), p0 the share deprived at W = 0 in the standard's first
-# year. A household keeps a persistent propensity per indicator (share PERSISTENCE of the noise).
-DEPRIVATION_SLOPE = 1.0
-DEPRIVATION_TREND = 0.04
-DEPRIVATION_PERSISTENCE = 0.85
-DEPRIVATION_P0: dict[str, dict[str, float]] = {
-    "2016-2021": {
-        "adult_education": 0.18,
-        "child_school_attendance": 0.03,
-        "health_access": 0.02,
-        "health_insurance": 0.02,
-        "housing_quality": 0.12,
-        "living_area": 0.06,
-        "drinking_water": 0.10,
-        "latrine": 0.22,
-        "telecom": 0.05,
-        "information_assets": 0.07,
-    },
-    "2022-2025": {
-        "employment": 0.20,
-        "dependants": 0.25,
-        "nutrition": 0.30,
-        "health_insurance": 0.15,
-        "adult_education": 0.40,
-        "child_school_attendance": 0.08,
-        "housing_quality": 0.30,
-        "living_area": 0.15,
-        "drinking_water": 0.30,
-        "latrine": 0.45,
-        "telecom": 0.10,
-        "information_means": 0.25,
-    },
-}
-DEFAULT_DEPRIVATION_P0 = 0.15
-
-# Share of households with a member recognised for service to the revolution (sample).
-MERITORIOUS_RATE = {"Kinh": 0.06, "default": 0.02}
-
-# Names: surnames, men's and women's middle names, given names, per naming tradition.
-_NAMES: dict[str, tuple[list[str], list[str], list[str], list[str]]] = {
-    "kinh": (
-        ["Nguyễn"] * 8
-        + ["Trần"] * 3
-        + ["Lê"] * 3
-        + ["Phạm"] * 2
-        + [
-            "Hoàng",
-            "Vũ",
-            "Đỗ",
-            "Bùi",
-            "Đặng",
-            "Ngô",
-            "Đinh",
-            "Dương",
-            "Lương",
-            "Phan",
-            "Hà",
-            "Đào",
-            "Trịnh",
-            "Lưu",
-            "Tạ",
-        ],
-        ["Văn", "Văn", "Đình", "Đức", "Minh", "Quang", "Xuân", "Hữu", "Công", "Mạnh"],
-        ["Thị", "Thị", "Thị", "Thu", "Thanh", "Ngọc", "Minh", "Kim"],
-        [
-            "An",
-            "Bình",
-            "Cường",
-            "Dũng",
-            "Đức",
-            "Hải",
-            "Hùng",
-            "Hưng",
-            "Khánh",
-            "Long",
-            "Minh",
-            "Nam",
-            "Phong",
-            "Quang",
-            "Sơn",
-            "Thắng",
-            "Thành",
-            "Trung",
-            "Tuấn",
-            "Việt",
-            "Hòa",
-            "Hiếu",
-            "Toàn",
-            "Tiến",
-            "Hoa",
-            "Hương",
-            "Lan",
-            "Linh",
-            "Mai",
-            "Nga",
-            "Nhung",
-            "Phương",
-            "Thảo",
-            "Thủy",
-            "Trang",
-            "Yến",
-            "Hằng",
-            "Hạnh",
-            "Huyền",
-            "Loan",
-        ],
-    ),
-    "thai": (
-        ["Lò"] * 4
-        + ["Lường"] * 2
-        + ["Quàng"] * 2
-        + ["Cà", "Tòng", "Điêu", "Lù", "Vì", "Cầm", "Bạc", "Mè", "Khoàng", "Hoàng", "Lê"],
-        ["Văn"],
-        ["Thị"],
-        [
-            "Pọm",
-            "Ún",
-            "Xiêng",
-            "Sương",
-            "Chăn",
-            "Hặc",
-            "Khăm",
-            "Pánh",
-            "Inh",
-            "Tiên",
-            "Thoản",
-            "Xôm",
-            "Pâng",
-            "Hún",
-            "Kim",
-            "Hoan",
-            "Ơn",
-            "Dũng",
-            "Hùng",
-            "Thanh",
-            "Thủy",
-            "Sinh",
-            "Bun",
-            "Phanh",
-            "Ỏn",
-            "Xuân",
-            "Lả",
-            "Tươi",
-            "Ngoan",
-            "Thắm",
-            "Chiến",
-            "Quyết",
-        ],
-    ),
-    "mong": (
-        ["Giàng"] * 3
-        + ["Sùng"] * 2
-        + ["Vàng"] * 2
-        + ["Thào"] * 2
-        + ["Lý", "Mùa", "Hạng", "Lầu", "Vừ", "Chá", "Sình", "Hờ", "Cứ", "Tráng"],
-        ["A", "A", "A", "Seo", "Chứ", "Nhè"],
-        ["Thị"],
-        [
-            "Páo",
-            "Chu",
-            "Dế",
-            "Sình",
-            "Lử",
-            "Chớ",
-            "Tủa",
-            "Lồng",
-            "Của",
-            "Dính",
-            "Pó",
-            "Sử",
-            "Chống",
-            "Giống",
-            "Khay",
-            "Mỷ",
-            "Mai",
-            "Xía",
-            "Dua",
-            "Chía",
-            "Sua",
-            "Pằng",
-            "Sểnh",
-            "Dơ",
-            "Lềnh",
-            "Tông",
-            "Nhìa",
-            "Vư",
-            "Pao",
-            "Chinh",
-        ],
-    ),
-    "hanhi": (
-        ["Chu", "Pờ", "Lỳ", "Sừng", "Lò", "Hù", "Vàng", "Chang", "Ly"],
-        ["A", "Là", "Xá", "Văn"],
-        ["Thị", "Mý"],
-        [
-            "Phạ",
-            "Xừ",
-            "Hừ",
-            "Chừ",
-            "Thề",
-            "Giờ",
-            "Lừ",
-            "Mì",
-            "Chè",
-            "Gơ",
-            "Lé",
-            "Pu",
-            "Xó",
-            "Chà",
-            "Pa",
-            "Cà",
-        ],
-    ),
-    "dao": (
-        ["Tẩn", "Phàn", "Chảo", "Lý", "Triệu", "Đặng", "Bàn"],
-        ["Văn", "Láo", "Kiềm", "Seo"],
-        ["Thị", "Mý", "Mẩy"],
-        ["Sử", "Chẳn", "Pham", "Tả", "Quẩy", "Kiềm", "Chòi", "Dào", "Phù", "Lở", "Sài", "Chiêu"],
-    ),
-    "hoa": (
-        ["Hoàng", "Lý", "Trần", "Lục", "Tằng", "Châu", "Lâm", "Dương"],
-        ["Văn", "Quốc", "Vĩnh", "Đức"],
-        ["Thị", "Mỹ", "Ngọc"],
-        ["Phúc", "Lộc", "Tài", "Cường", "Minh", "Hoa", "Lan", "Mai", "Anh", "Quý"],
-    ),
-}
-_NAMING = {
-    "Kinh": "kinh",
-    "Thái": "thai",
-    "Khơ Mú": "thai",
-    "Lào": "thai",
-    "Kháng": "thai",
-    "Lự": "thai",
-    "Mông": "mong",
-    "Hà Nhì": "hanhi",
-    "Cống": "hanhi",
-    "Si La": "hanhi",
-    "Phù Lá": "hanhi",
-    "La Hủ": "hanhi",
-    "Dao": "dao",
-    "Hoa": "hoa",
-}
-
-# Village names: Thái and Mông place-name syllables, "Bản <first> <second>".
-_VILLAGE_FIRST = [
-    "Huổi",
-    "Nậm",
-    "Na",
-    "Noong",
-    "Pá",
-    "Phiêng",
-    "Co",
-    "Hua",
-    "Sái",
-    "Tà",
-    "Háng",
-    "Pú",
-    "Căng",
-    "Xá",
-    "Lồng",
-    "Pom",
-    "Ten",
-    "Hồng",
-    "Kéo",
-    "Nà",
-    "Púng",
-    "Tin",
-    "Chăn",
-    "Mển",
-    "Pa",
-    "Nong",
-    "Ló",
-    "Hô",
-]
-_VILLAGE_SECOND = [
-    "Lếch",
-    "Hẹt",
-    "Cang",
-    "Lư",
-    "Khoang",
-    "Ít",
-    "Sáng",
-    "Luông",
-    "Nọi",
-    "Mới",
-    "Tỉnh",
-    "Sang",
-    "Hỏm",
-    "Chua",
-    "Cọ",
-    "Đứa",
-    "Dánh",
-    "Nưa",
-    "Tấu",
-    "Xa",
-    "Bó",
-    "Hạ",
-    "Thượng",
-    "Lót",
-    "Pao",
-    "Phăng",
-    "Pẩu",
-    "Lầu",
-    "Ngua",
-    "Tong",
-    "Hon",
-    "Chá",
-    "Lìa",
-    "Phìn",
-]
-
-_NOTES = (
-    "Chủ hộ đi làm ăn xa",
-    "Hộ có người khuyết tật",
-    "Hộ đơn thân",
-    "Hộ có người ốm đau dài ngày",
-    "Đã rà soát lại",
-)
-ARRIVAL_NOTE = "Hộ mới chuyển đến"
-SPLIT_NOTE = "Tách hộ từ hộ "  # + the parent's id
-_NOTE_RATE = 0.01
-
-# Score points per log unit of income where a period has no floor: the 2016–2021 rural one
-# (30 points from 700,000 to 1,000,000: Circular 14/2018 score lines 120 and 150).
-SCORE_SLOPE = float(30.0 / np.log(1_000_000 / 700_000))
-
-# First three digits of a 12-digit citizen id card (CCCD) by province (Circular 07/2016/TT-BCA).
-CCCD_PROVINCE_CODE = {"dien-bien": "011"}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -683,10 +249,10 @@ class _Simulation:
             if self.commune_urban[i]:
                 names += [f"Tổ dân phố {j}" for j in range(1, n_vill[i] + 1)]
             else:
-                combos = rng.choice(len(_VILLAGE_FIRST) * len(_VILLAGE_SECOND), n_vill[i], False)
+                combos = rng.choice(len(VILLAGE_FIRST) * len(VILLAGE_SECOND), n_vill[i], False)
                 names += [
-                    f"Bản {_VILLAGE_FIRST[x // len(_VILLAGE_SECOND)]} "
-                    f"{_VILLAGE_SECOND[x % len(_VILLAGE_SECOND)]}"
+                    f"Bản {VILLAGE_FIRST[x // len(VILLAGE_SECOND)]} "
+                    f"{VILLAGE_SECOND[x % len(VILLAGE_SECOND)]}"
                     for x in combos
                 ]
         self.village_names = np.array(names, dtype=object)
@@ -703,7 +269,7 @@ class _Simulation:
         for i in range(len(self.commune_names)):
             prof = profiles.get(self.districts[self.commune_district[i]])
             if prof is None:
-                mix = _TOWN_MIX if self.commune_urban[i] else default_rural
+                mix = TOWN_MIX if self.commune_urban[i] else default_rural
             else:
                 mix = prof.urban_mix if self.commune_urban[i] else prof.rural_mix
             for g, share in mix.items():
@@ -718,7 +284,7 @@ class _Simulation:
         self.commune_mix_cum = np.cumsum(mixes, axis=1)
         self.ethnic_welfare = np.array([ETHNIC_WELFARE.get(g, 0.0) for g in self.groups])
         self.ethnic_size = np.array([ETHNIC_SIZE.get(g, 4.5) for g in self.groups])
-        self.naming = np.array([_NAMING.get(g, "kinh") for g in self.groups], dtype=object)
+        self.naming = np.array([NAMING.get(g, "kinh") for g in self.groups], dtype=object)
 
     # --- households -------------------------------------------------------------------------
     def _new_households(
@@ -806,7 +372,7 @@ class _Simulation:
         n = len(eth)
         out = np.empty(n, dtype=object)
         tradition = self.naming[eth]
-        for t, (surnames, male_mid, female_mid, given) in _NAMES.items():
+        for t, (surnames, male_mid, female_mid, given) in NAMES.items():
             m = np.flatnonzero(tradition == t)
             if not len(m):
                 continue
@@ -1011,9 +577,9 @@ class _Simulation:
         reg = self.reg
         rng = self.rng
         note = np.full(len(alive), "", dtype=object)
-        random_note = rng.random(len(alive)) < _NOTE_RATE
-        pick = rng.integers(0, len(_NOTES), len(alive))
-        note[random_note] = np.array(_NOTES, dtype=object)[pick[random_note]]
+        random_note = rng.random(len(alive)) < NOTE_RATE
+        pick = rng.integers(0, len(NOTES), len(alive))
+        note[random_note] = np.array(NOTES, dtype=object)[pick[random_note]]
         new = reg["born"][alive] == year
         split = new & (reg["parent"][alive] >= 0)
         if split.any():

@@ -13,7 +13,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from warehouse.report_data import INDICATOR_VI, ReportData, vn_number
+from reporting import tables
+from reporting.data import ReportData
+from reporting.vietnamese import MISSING, ON_TRACK_VI, number
 
 CSS = """
 body { font-family: "Segoe UI", "Noto Sans", Arial, sans-serif; margin: 2rem auto;
@@ -53,24 +55,29 @@ def _img(name: str, png: bytes, alt: str, caption: str) -> str:
     )
 
 
-def _table(
-    frame: pd.DataFrame, columns: list[tuple[str, str, str]], total_last: bool = False
-) -> str:
-    """columns: (header, key, kind): kind text | count | anything else (2 decimals)."""
-    head = "".join(f"<th>{_e(h)}</th>" for h, _, _ in columns)
+def _cell(value: object, kind: str) -> str:
+    if kind == "text":
+        return f"<td>{_e('' if value is None or value is pd.NA else value)}</td>"
+    if kind == "flag":
+        return f"<td>{'x' if value is True else ''}</td>"
+    if kind == "verdict":
+        if value is True or value is False:
+            return f'<td class="{"ok" if value else "miss"}">{ON_TRACK_VI[value]}</td>'
+        return f"<td>{MISSING}</td>"
+    if kind == "count":
+        return f'<td class="n">{number(value)}</td>'
+    return f'<td class="n">{number(value, 2)}</td>'
+
+
+def _table(table: tables.Table) -> str:
+    """The columns the table declares for the page, headed as in the workbook."""
+    columns = table.html_columns()
+    head = "".join(f"<th>{_e(c.header)}</th>" for c in columns)
     rows = []
-    for i, record in enumerate(frame.to_dict("records")):
-        cells = []
-        for _, key, kind in columns:
-            value = record.get(key)
-            if kind == "text":
-                cells.append(f"<td>{_e('' if value is None or value is pd.NA else value)}</td>")
-            elif kind == "count":
-                cells.append(f'<td class="n">{vn_number(value)}</td>')
-            else:
-                cells.append(f'<td class="n">{vn_number(value, 2)}</td>')
-        total = ' class="total"' if total_last and i == len(frame) - 1 else ""
-        rows.append(f"<tr{total}>{''.join(cells)}</tr>")
+    for i, record in enumerate(table.rows.to_dict("records")):
+        cells = "".join(_cell(record.get(c.key), c.kind) for c in columns)
+        total = ' class="total"' if table.total_last and i == len(table.rows) - 1 else ""
+        rows.append(f"<tr{total}>{cells}</tr>")
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
 
 
@@ -83,42 +90,22 @@ def write_html(data: ReportData, charts: dict[str, bytes], path: Path) -> Path:
     cards = [
         (
             "Tỷ lệ hộ nghèo",
-            f"{vn_number(province['poverty_rate'], 2)}%",
-            f"{vn_number(province['poor'])} / {vn_number(province['households'])} hộ",
+            f"{number(province['poverty_rate'], 2)}%",
+            f"{number(province['poor'])} / {number(province['households'])} hộ",
         ),
         (
             "Tỷ lệ hộ nghèo DTTS",
-            f"{vn_number(province['ethnic_minority_poverty_rate'], 2)}%",
+            f"{number(province['ethnic_minority_poverty_rate'], 2)}%",
             "trên tổng số hộ dân tộc thiểu số",
         ),
-        ("Tỷ lệ hộ cận nghèo", f"{vn_number(province['near_poor_rate'], 2)}%", ""),
+        ("Tỷ lệ hộ cận nghèo", f"{number(province['near_poor_rate'], 2)}%", ""),
         (
             "Thoát nghèo / tái nghèo / phát sinh",
-            f"{vn_number(total['poor_escaped'])} / {vn_number(total['poor_relapsed'])} / "
-            f"{vn_number(total['poor_newly'])}",
+            f"{number(total['poor_escaped'])} / {number(total['poor_relapsed'])} / "
+            f"{number(total['poor_newly'])}",
             f"so với năm {prev}" if prev else "năm đầu tiên",
         ),
     ]
-    g = data.target_gap
-    gap = g.assign(
-        name=g["name"].where(g["scope"] != "poor_districts", "Các huyện nghèo"),
-        indicator=g["indicator"].map(INDICATOR_VI).fillna(g["indicator"]),
-    )
-    gap_rows = "".join(
-        f"<tr><td>{_e(r['name'])}</td><td>{_e(r['indicator'])}</td>"
-        f'<td class="n">{vn_number(r["target"], 2)}</td>'
-        f'<td class="n">{vn_number(r["actual"], 2)}</td>'
-        f'<td class="n">{vn_number(r["gap"], 2)}</td>'
-        + (
-            '<td class="ok">đạt</td>'
-            if r["on_track"] is True
-            else '<td class="miss">chưa đạt</td>'
-            if r["on_track"] is False
-            else "<td>–</td>"
-        )
-        + "</tr>"
-        for r in gap.to_dict("records")
-    )
     body = f"""
 <h1>Báo cáo rà soát hộ nghèo, hộ cận nghèo năm {year}: {_e(data.province)}</h1>
 <p class="lead">Tỷ lệ tính trên số hộ (không phải số người); so sánh với năm {prev or "–"}.
@@ -137,20 +124,7 @@ Nguồn: kho dữ liệu điều tra (marts.poverty_rates, marts.transitions, ma
             "(năm trước trừ mức giảm chỉ tiêu).",
         )
     }
-{
-        _table(
-            data.districts,
-            [
-                ("Huyện", "district", "text"),
-                ("Số hộ", "households", "count"),
-                ("Hộ nghèo", "poor", "count"),
-                ("Tỷ lệ (%)", "poverty_rate", "rate"),
-                (f"Năm {prev or 'trước'} (%)", "previous_rate", "rate"),
-                ("Mức giảm (điểm)", "cut", "points"),
-                ("Chỉ tiêu giảm (điểm)", "target_cut", "points"),
-            ],
-        )
-    }
+{_table(tables.districts(data))}
 
 <h2>2. Xu hướng toàn tỉnh qua các năm</h2>
 {
@@ -182,28 +156,10 @@ Nguồn: kho dữ liệu điều tra (marts.poverty_rates, marts.transitions, ma
         )
     }
 <h3>Biểu tổng hợp</h3>
-{
-        _table(
-            data.summary,
-            [
-                ("Đơn vị", "unit_group_vi", "text"),
-                ("Tổng số hộ", "households", "count"),
-                ("Nghèo đầu năm", "poor_start", "count"),
-                ("Thoát nghèo", "poor_escaped", "count"),
-                ("Tái nghèo", "poor_relapsed", "count"),
-                ("Phát sinh", "poor_newly", "count"),
-                ("Chuyển đến", "poor_arrived", "count"),
-                ("Chuyển đi", "poor_left", "count"),
-                ("Nghèo cuối năm", "poor_end", "count"),
-                ("Tỷ lệ (%)", "poor_rate", "rate"),
-            ],
-            total_last=True,
-        )
-    }
+{_table(tables.summary_form(data))}
 
 <h2>5. Chỉ tiêu kế hoạch</h2>
-<table><thead><tr><th>Đơn vị</th><th>Chỉ tiêu</th><th>Kế hoạch</th><th>Thực hiện</th>
-<th>Chênh lệch</th><th>Đánh giá</th></tr></thead><tbody>{gap_rows}</tbody></table>
+{_table(tables.target_gap(data))}
 """
     page = (
         '<!DOCTYPE html>\n<html lang="vi"><head><meta charset="utf-8">'

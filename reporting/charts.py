@@ -1,6 +1,6 @@
 """The report's charts (matplotlib, Agg backend: no display needed), as PNG bytes.
 
-Each function takes the frames of `report_data.ReportData` and returns one figure's PNG; the
+Each function takes the frames of `reporting.data.ReportData` and returns one figure's PNG; the
 HTML report embeds the same bytes the slides get as files. Numbers are written the Vietnamese
 way (37,08%).
 """
@@ -19,11 +19,12 @@ import numpy as np  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.ticker import FuncFormatter  # noqa: E402
 
-from warehouse.report_data import STATUS_VI, ReportData, vn_number  # noqa: E402
+from reporting.data import ReportData  # noqa: E402
+from reporting.vietnamese import STATUS_VI, number  # noqa: E402
 
 DPI = 110
 BLUE, GREY, RED, ORANGE, GREEN = "#1f5fa8", "#9aa5b1", "#c0392b", "#e08e0b", "#2e8b57"
-PERCENT = FuncFormatter(lambda v, _: f"{vn_number(v, 0)}%")
+PERCENT = FuncFormatter(lambda v, _: f"{number(v, 0)}%")
 
 
 def _png(fig: Figure) -> bytes:
@@ -58,7 +59,7 @@ def district_rates(data: ReportData) -> bytes:
         )
     right = d[["poverty_rate", "previous_rate", "target_rate"]].max(axis=1)
     for yi, rate, x in zip(y, d["poverty_rate"], right, strict=True):
-        ax.text(x + 1.2, yi, f"{vn_number(rate, 2)}%", va="center", fontsize=8)
+        ax.text(x + 1.2, yi, f"{number(rate, 2)}%", va="center", fontsize=8)
     ax.set_yticks(
         y, [f"{n} *" if p else n for n, p in zip(d["district"], d["is_poor_district"], strict=True)]
     )
@@ -88,7 +89,7 @@ def province_trend(data: ReportData, targets: dict[str, float]) -> bytes:
         ax.plot(frame["year"], frame[column], marker="o", color=color, label=label)
         last = frame.iloc[-1]
         ax.annotate(
-            f"{vn_number(last[column], 2)}%",
+            f"{number(last[column], 2)}%",
             (last["year"], last[column]),
             textcoords="offset points",
             xytext=(6, 0),
@@ -152,7 +153,7 @@ def minority_vs_overall(data: ReportData, target: float | None) -> bytes:
             color=RED,
             linestyle="--",
             linewidth=1.2,
-            label=f"Chỉ tiêu DTTS {vn_number(target, 2)}%",
+            label=f"Chỉ tiêu DTTS {number(target, 2)}%",
         )
     left.set_xticks(x, province["year"].astype(str))
     left.yaxis.set_major_formatter(PERCENT)
@@ -165,7 +166,7 @@ def minority_vs_overall(data: ReportData, target: float | None) -> bytes:
         groups["ethnicity"].iloc[::-1], groups["poverty_rate"].iloc[::-1], color=colors[::-1]
     )
     overall = province["poverty_rate"].iloc[-1]
-    right.axvline(overall, color="black", linewidth=1, label=f"Chung {vn_number(overall, 2)}%")
+    right.axvline(overall, color="black", linewidth=1, label=f"Chung {number(overall, 2)}%")
     right.xaxis.set_major_formatter(PERCENT)
     right.set_title(f"Theo dân tộc, năm {data.year} (10 hộ trở lên)")
     right.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.08))
@@ -193,7 +194,7 @@ def status_flows(data: ReportData) -> bytes:
         ax.text(
             j,
             i,
-            vn_number(value),
+            number(value),
             ha="center",
             va="center",
             fontsize=9,

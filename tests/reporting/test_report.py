@@ -9,10 +9,10 @@ import duckdb
 import openpyxl
 import pytest
 from PIL import Image
-from sample_warehouse import build
 
 from flows.cli import main as census
-from warehouse.report_check import check_report, chromium
+from reporting.check import check_report, chromium
+from tests.sample_warehouse import build
 
 YEAR = 2019
 HOSTILE = '=HYPERLINK("http://x.invalid","click")'

@@ -1,8 +1,7 @@
 """What a year's reports show, read from the marts with SQL (one query per table or chart).
 
 Rates are percentages of households (marts.poverty_rates; poverty-standards.md, "Rates and
-changes"); counts are households. Vietnamese labels for statuses and scopes live here so the
-Excel and HTML reports say the same thing.
+changes"); counts are households. The words the reports use are in `reporting.vietnamese`.
 """
 
 from __future__ import annotations
@@ -13,23 +12,9 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-STATUS_VI = {
-    "poor": "Hộ nghèo",
-    "near_poor": "Hộ cận nghèo",
-    "average": "Hộ có mức sống trung bình",
-    "not_poor": "Hộ trên mức trung bình",
-    "arrived": "Hộ mới (chuyển đến, tách hộ)",
-    "left": "Hộ không còn (chuyển đi, nhập hộ)",
-}
-INDICATOR_VI = {
-    "poverty_rate": "Tỷ lệ hộ nghèo",
-    "poverty_rate_cut": "Mức giảm tỷ lệ hộ nghèo",
-    "near_poor_rate": "Tỷ lệ hộ cận nghèo",
-    "ethnic_minority_poverty_rate": "Tỷ lệ hộ nghèo DTTS",
-    "relapsed_households": "Số hộ tái nghèo",
-    "newly_poor_households": "Số hộ nghèo phát sinh",
-}
-STATUS_ORDER = ["poor", "near_poor", "average", "not_poor"]
+import config
+
+STATUS_ORDER = list(config.status_labels())  # poorest first
 
 # The province's summary form (biểu tổng hợp): marts.summary_form, rows urban units, rural
 # units, total; movement percentages there are of the poor at the start of the year.
@@ -164,11 +149,3 @@ def load(warehouse: Path | str, year: int) -> ReportData:
             target_gap=q(TARGET_GAP),
             flows=matrix.reindex(index=rows, columns=cols).fillna(0).astype(int),
         )
-
-
-def vn_number(value: float | None, decimals: int = 0) -> str:
-    """A number written the Vietnamese way: 127.667 and 37,08."""
-    if value is None or pd.isna(value):
-        return "–"
-    text = f"{round(float(value), decimals) + 0.0:,.{decimals}f}"  # + 0.0: no "-0,00"
-    return text.replace(",", " ").replace(".", ",").replace(" ", ".")

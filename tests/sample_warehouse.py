@@ -1,6 +1,8 @@
-"""One small sample warehouse for the warehouse tests, built once per session by the real flow.
+"""One small sample warehouse for the warehouse and reporting tests, built once per session by
+the real flow.
 
-Not a test module: imported by tests/warehouse/test_*.py (pytest puts this folder on sys.path).
+Not a test module: imported as `tests.sample_warehouse` by tests/warehouse/test_*.py and
+tests/reporting/test_report.py (one import name, so one module and one build per session).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ def build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """(raw folder, warehouse file) of a 3-year sample census of about 2,000 households."""
     if "sample" not in _built:
         from flows.census_flow import annual_census
-        from workbooks.layout import write_sample_census
+        from sample.census import write_sample_census
 
         root = tmp_path_factory.mktemp("sample-warehouse")
         raw, warehouse = root / "raw", root / "census.duckdb"
