@@ -148,3 +148,19 @@ CREATE TABLE IF NOT EXISTS core.resident_totals (
     excel_row    INTEGER NOT NULL,
     run_id       VARCHAR NOT NULL
 );
+
+-- The members of each household (sheet `Thành viên hộ`, when a workbook carries it): personal
+-- data, for person counts and the household certificate only; never published.
+CREATE TABLE IF NOT EXISTS private.members (
+    year         INTEGER NOT NULL,
+    reporting_unit VARCHAR NOT NULL,
+    household_id VARCHAR NOT NULL,
+    member_name  VARCHAR,
+    ethnicity    VARCHAR,
+    relation     VARCHAR,                  -- relation to the head, as written (Chủ hộ, Vợ, Con, ...)
+    birth_year   INTEGER,
+    sex          VARCHAR,                  -- Nam | Nữ, as written
+    source_file  VARCHAR NOT NULL,
+    sheet        VARCHAR NOT NULL,
+    excel_row    INTEGER NOT NULL
+);

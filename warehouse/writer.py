@@ -35,6 +35,7 @@ UNIT_TABLES = (
     "core.classifications",
     "core.resident_totals",
     "private.households",
+    "private.members",
 )
 
 
@@ -55,6 +56,7 @@ class UnitLoad:
     report: str | None = None  # the officer's error workbook written for it, if any
     # core.resident_totals columns, without run_id (empty: the rows listed are all households)
     resident_totals: pd.DataFrame = field(default_factory=pd.DataFrame)
+    members: pd.DataFrame = field(default_factory=pd.DataFrame)  # private.members columns
 
     @property
     def unit(self) -> str:
@@ -293,6 +295,7 @@ def load_unit(con: duckdb.DuckDBPyConnection, run_id: str, batch: UnitLoad) -> N
         _insert(con, "core.classifications", batch.classifications)
         _insert(con, "core.resident_totals", batch.resident_totals.assign(run_id=run_id))
         _insert(con, "private.households", batch.private)
+        _insert(con, "private.members", batch.members)
         insert_audit(con, run_id, batch.rejections, batch.file_record)
         con.commit()
     except BaseException:
