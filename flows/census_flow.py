@@ -23,6 +23,8 @@ import config
 from flows.artifacts import publish_run_artifacts
 from flows.census_calendar import closed_census_year, local_today
 from flows.tasks import build_marts, hash_workbook, load_unit, process_workbook_task
+from reporting.vietnamese import slug
+from schemas.replacement import IDENTICAL_MIN_HOUSEHOLDS, declared_parts, unit_conflicts
 from schemas.rules import RULES
 from transforms.units import reporting_unit_named, reporting_units
 from warehouse import writer
@@ -75,10 +77,17 @@ def only_unit(
     return name
 
 
-def triage(run: CensusRun, paths: list[Path], force: bool, only: str | None) -> dict[Path, str]:
+def triage(
+    run: CensusRun,
+    paths: list[Path],
+    force: bool,
+    only: str | None,
+    parts: dict[str, set[str]],
+) -> dict[Path, str]:
     """The workbooks to read, with their content hashes: not those unchanged since they were
-    loaded (unless `force`), nor, with `--district`, a file version known to be another
-    unit's. A file still locked after its retries is recorded as failed."""
+    loaded (unless `force`, or a sibling part of their unit changed: `parts`), nor, with
+    `--unit`, a file version known to be another unit's. A file still locked after its
+    retries is recorded as failed."""
     loaded_before = run.loaded_hashes()
     known_units = run.recorded_units() if only else {}
     pending: dict[Path, str] = {}
@@ -95,6 +104,14 @@ def triage(run: CensusRun, paths: list[Path], force: bool, only: str | None) -> 
             run.skip(path.name, "unchanged")
         else:
             pending[path] = file_hash
+    # A unit split into parts is replaced by all of them at once: an unchanged part of a unit
+    # with a changed one is read again.
+    changed = {p.name for p in pending}
+    for path, hashed in hashes.items():
+        siblings = [f for f in parts.values() if path.name in f and f & changed]
+        if siblings and path.name in run.summary.unchanged:
+            run.summary.unchanged.remove(path.name)
+            pending[path] = hashed.result()
     return pending
 
 
@@ -125,20 +142,19 @@ def _take(items: Iterator, n: int) -> list:
     return [item for _, item in zip(range(n), items, strict=False)]
 
 
-def load_workbooks(
+def stage_workbooks(
     run: CensusRun,
     pending: dict[Path, str],
     province: config.Province,
     reports_dir: Path,
     only: str | None,
 ) -> None:
-    """Process every pending workbook on the task runner and write each unit as it comes.
-    One bad workbook never stops the others."""
+    """Process every pending workbook on the task runner and stage each as it comes, or
+    record why it may not replace its units. One bad workbook never stops the others."""
     logger = get_run_logger()
     timings = run.summary.timings
-    jobs = [(path, {}) for path in pending]
     with stage(timings, "process"):
-        for path, outcome in _stream(jobs, run.year, province, reports_dir):
+        for path, outcome in _stream([(p, {}) for p in pending], run.year, province, reports_dir):
             if isinstance(outcome, Exception):
                 logger.error("%s: %s", path.name, outcome)
                 code = getattr(outcome, "code", "WB001")  # workbooks/guard.py's finer codes
@@ -149,44 +165,116 @@ def load_workbooks(
             if only and only not in batch.units:  # a first-read version of another unit
                 run.record_other_unit(batch.file_record | {"status": "other_unit"})
                 continue
-            write_unit(run, batch, logger)
+            _stage_or_keep(run, batch, logger)
 
 
-def write_unit(run: CensusRun, batch: writer.UnitLoad, logger, rewrite: bool = False) -> None:
-    """Replace the unit-year with the workbook, or keep the loaded version when the workbook
-    has no valid household (never replace a unit's data with nothing). `rewrite`: the unit
-    was written earlier in this run and is replaced after HH031, even by nothing (no id may
-    stay loaded twice)."""
+def _stage_or_keep(run: CensusRun, batch: writer.UnitLoad, logger) -> None:
+    """Stage a workbook that may replace its units; keep the units' loaded version when it
+    may not (schemas/replacement.py) or holds no valid household (never replace a unit's
+    data with nothing)."""
     with stage(run.summary.timings, "load"):
-        if batch.households.empty and not rewrite:
-            run.keep(batch, RULES["WB006"].message)
-            logger.error("%s: %s", batch.source_file, RULES["WB006"].message)
+        reason = batch.refused or (RULES["WB006"].message if batch.households.empty else None)
+        if reason:
+            run.keep(batch, reason)
+            logger.error("%s: %s", batch.source_file, reason)
             return
-        load_unit(run, batch)
+        run.stage(batch)
     logger.info(
-        "%s: %s households loaded, %s rows rejected",
+        "%s: %s households read, %s rows rejected",
         batch.unit,
         len(batch.households),
         batch.file_record["rows_rejected"],
     )
 
 
-def reload_cross_workbook_duplicates(
-    run: CensusRun, pending: dict[Path, str], province: config.Province, reports_dir: Path
+def _redo(
+    run: CensusRun,
+    jobs: list[tuple[Path, dict]],
+    province: config.Province,
+    reports_dir: Path,
 ) -> None:
-    """HH031 needs every id of the year: those this run wrote and those of the units it did
-    not replace, compared in the warehouse. A workbook holding a duplicate is read again with
-    the other places of its ids and rewritten with those rows rejected (rare: the price of
-    never holding every unit at once)."""
-    dupes = writer.duplicate_ids(run.con, run.year, run.run_id, run.units_replaced)
-    names = {path.name: path for path in pending}
-    again = sorted(set(dupes.loc[dupes["this_run"], "source_file"]) & set(names))
-    jobs = [(names[n], {"held": dupes[dupes["source_file"] != n]}) for n in again]
+    """Read staged workbooks again with what only the whole year shows (the other places of
+    their ids, or why they are refused), so their rows and error workbooks say it."""
     logger = get_run_logger()
-    for _path, outcome in _stream(jobs, run.year, province, reports_dir):
+    for path, outcome in _stream(jobs, run.year, province, reports_dir):
         if isinstance(outcome, Exception):  # changed under us since the first read
             raise outcome
-        write_unit(run, outcome[0], logger, rewrite=True)
+        if path.name in run.staged:
+            run.unstage(path.name)
+        _stage_or_keep(run, outcome[0], logger)
+
+
+def refuse_unit_conflicts(
+    run: CensusRun, raw_dir: Path, province: config.Province, reports_dir: Path
+) -> None:
+    """WB015: two workbooks of the year reporting for one unit are refused together (this
+    run's, or one of them loaded before and unchanged), unless the province declared the unit
+    split into them (raw/<year>/_parts.csv); each is read again so its error workbook says so."""
+    claims = {name: set(s.units) for name, s in run.staged.items()}
+    loaded = run.loaded_units()
+    unchanged = {name: loaded.get(name, set()) for name in run.summary.unchanged}
+    conflicts = unit_conflicts(claims, unchanged, declared_units(raw_dir, run.year, province))
+    folder = Path(raw_dir) / str(run.year)
+    jobs = [(folder / name, {"refusal": ("WB015", others)}) for name, others in conflicts.items()]
+    _redo(run, jobs, province, reports_dir)
+    partners = {o for others in conflicts.values() for o in others.split(", ")}
+    for name in sorted(partners & set(run.summary.unchanged)):  # loaded before: it stays
+        run.summary.unchanged.remove(name)
+        others = ", ".join(sorted(n for n, o in conflicts.items() if name in o.split(", ")))
+        _redo(run, [(folder / name, {"refusal": ("WB015", others)})], province, reports_dir)
+
+
+def declared_units(raw_dir: Path, year: int, province: config.Province) -> dict[str, set[str]]:
+    """The units the province declared split into several files, by the year's unit names."""
+    parts = declared_parts(Path(raw_dir) / str(year))
+    named = {reporting_unit_named(unit, province, year): files for unit, files in parts.items()}
+    return {unit: files for unit, files in named.items() if unit is not None}
+
+
+def reload_cross_workbook_duplicates(
+    run: CensusRun, raw_dir: Path, province: config.Province, reports_dir: Path
+) -> None:
+    """HH031 needs every id of the year: those this run staged and those of the units it does
+    not replace, compared in the warehouse. A workbook holding a duplicate is read again with
+    the other places of its ids and staged again with those rows rejected (rare: the price
+    of never holding every unit at once)."""
+    staged_units = sorted({u for s in run.staged.values() for u in s.units})
+    dupes = writer.duplicate_ids(run.con, run.year, staged_units)
+    again = sorted(set(dupes.loc[dupes["this_run"], "source_file"]) & set(run.staged))
+    folder = Path(raw_dir) / str(run.year)
+    jobs = [(folder / n, {"held": dupes[dupes["source_file"] != n]}) for n in again]
+    _redo(run, jobs, province, reports_dir)
+
+
+def refuse_repeats(
+    run: CensusRun, raw_dir: Path, province: config.Province, reports_dir: Path
+) -> None:
+    """WB016: a workbook whose households are exactly last year's is a list copied forward,
+    not this year's review: refused, the unit's loaded version kept."""
+    folder = Path(raw_dir) / str(run.year)
+    repeated = writer.repeated_files(run.con, IDENTICAL_MIN_HOUSEHOLDS)
+    jobs = [(folder / n, {"refusal": ("WB016", f"năm {run.year - 1}")}) for n in repeated]
+    _redo(run, jobs, province, reports_dir)
+
+
+def load_units(run: CensusRun, raw_dir: Path, province: config.Province) -> None:
+    """Replace each unit with its staged workbook, or with all the files the province
+    declared it split into: all of them or none (a unit is never half loaded)."""
+    logger = get_run_logger()
+    groups: list[list[str]] = []
+    for declared in declared_units(raw_dir, run.year, province).values():
+        staged = declared & set(run.staged)
+        if staged == declared:
+            groups.append(sorted(declared))
+        for name in sorted(staged) if staged and staged != declared else ():
+            reason = f"thiếu tệp {', '.join(sorted(declared - staged))} của cùng đơn vị"
+            run.discard(name, reason)
+            logger.error("%s: %s", name, reason)
+    grouped = {name for files in groups for name in files}
+    groups += [[name] for name in sorted(run.staged) if name not in grouped]
+    with stage(run.summary.timings, "load"):
+        for files in groups:
+            load_unit(run, files, ", ".join(slug(u) for f in files for u in run.staged[f].units))
 
 
 def _add(timings: dict[str, float], seconds: dict[str, float]) -> None:
@@ -264,10 +352,17 @@ def annual_census(
     only = only_unit(unit or district, province, year, raw_dir, reports_dir)
     with census_run(Path(warehouse_path), province, year, Path(raw_dir)) as run:
         timings = run.summary.timings
+        parts = declared_units(raw_dir, year, province)
+        paths = find_workbooks(raw_dir, year)
+        if not paths:
+            run.no_workbooks(Path(raw_dir) / str(year))
         with stage(timings, "hash"):
-            pending = triage(run, find_workbooks(raw_dir, year), force, only)
-        load_workbooks(run, pending, province, reports_dir, only)
-        reload_cross_workbook_duplicates(run, pending, province, reports_dir)
+            pending = triage(run, paths, force, only, parts)
+        stage_workbooks(run, pending, province, reports_dir, only)
+        refuse_unit_conflicts(run, raw_dir, province, reports_dir)
+        reload_cross_workbook_duplicates(run, raw_dir, province, reports_dir)
+        refuse_repeats(run, raw_dir, province, reports_dir)
+        load_units(run, raw_dir, province)
         with stage(timings, "marts"):
             build_marts(run.con)
         summary = run.finish()

@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from typing import TextIO
 
 # The flow's messages (flows/census_flow.py) this bar counts.
-LOADED_MSG = "%s: %s households loaded, %s rows rejected"
+LOADED_MSG = "%s: %s households read, %s rows rejected"
 FAILED_MSG = "%s: %s"
 FLOW_LOGGER = "prefect.flow_runs"
 WIDTH = 30

@@ -52,20 +52,31 @@ def process_workbook_task(
     province: config.Province,
     reports_dir: Path,
     held: pd.DataFrame | None = None,
+    refusal: tuple[str, str] | None = None,
 ) -> tuple[writer.UnitLoad, dict[str, float]]:
     """The workbook's load (its error workbook written) and the seconds each stage took."""
     timings: dict[str, float] = {}
     load = process_workbook(
-        path, year, province, reports_dir=reports_dir, held=held, timings=timings
+        path,
+        year,
+        province,
+        reports_dir=reports_dir,
+        held=held,
+        refusal=refusal,
+        timings=timings,
     )
     return load, timings
 
 
-@task(name="load-unit", cache_policy=NO_CACHE, task_run_name="load {batch.unit}")
-def load_unit(run: CensusRun, batch: writer.UnitLoad) -> State:
-    run.load(batch)
-    loaded, rejected = len(batch.households), batch.file_record["rows_rejected"]
-    message = f"{batch.unit}: {loaded} households loaded, {rejected} rows rejected"
+@task(name="load-unit", cache_policy=NO_CACHE, task_run_name="load {label}")
+def load_unit(run: CensusRun, files: list[str], label: str) -> State:
+    """Replace the units of the staged workbook `files` (one, or the declared parts of one
+    unit) in one transaction; the state says what was loaded and what was rejected."""
+    records = [run.staged[name].file_record for name in files]
+    units = run.promote(files)
+    loaded = sum(int(r["rows_loaded"]) for r in records)
+    rejected = sum(int(r["rows_rejected"]) for r in records)
+    message = f"{', '.join(units)}: {loaded} households loaded, {rejected} rows rejected"
     if rejected:  # loaded, but the unit has rows to correct: say so in the task's state
         return Completed(name="Loaded with rejections", message=message + " (audit.rejections)")
     return Completed(message=message)

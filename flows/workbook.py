@@ -19,8 +19,14 @@ import config
 from schemas.duplicates import cross_workbook_findings
 from schemas.headers import PERSONAL_KEYS
 from schemas.household import TEXT_KEYS, SheetFacts, sheet_findings, validate
+from schemas.replacement import (
+    DEFAULT_MAX_REJECTED_SHARE,
+    DEFAULT_MIN_REJECTED_ROWS,
+    workbook_refusal,
+)
 from schemas.rules import findings
 from transforms.classify import classify_with_standard
+from transforms.normalise import canonical_id, id_digits
 from transforms.units import unit_named_in
 from warehouse.run import now
 from warehouse.writer import UnitLoad, text_map
@@ -40,14 +46,18 @@ def process_workbook(
     *,
     reports_dir: Path | None = None,
     held: pd.DataFrame | None = None,
+    refusal: tuple[str, str] | None = None,
     timings: dict[str, float] | None = None,
 ) -> UnitLoad:
-    """Read, validate and classify one workbook (raises WorkbookError if unreadable).
+    """Read, validate and classify one workbook (raises WorkbookError if unreadable), and say
+    whether it may replace its units (schemas/replacement.py: `UnitLoad.refused`).
 
     `held`: the year's rows in other workbooks that share an id with this one (HH031, from
-    the warehouse); those rows are rejected here. `reports_dir`: where its error workbook goes
-    (none written without it). `timings`, when given, receives the seconds each stage took
-    (read, validate, classify, assemble): where the time goes, for `make bench`."""
+    the warehouse); those rows are rejected here. `refusal`: (rule code, detail) when the run
+    refuses the workbook for what only the whole year shows (another workbook of the same unit,
+    last year's list). `reports_dir`: where its error workbook goes (none written without it).
+    `timings`, when given, receives the seconds each stage took (read, validate, classify,
+    assemble): where the time goes, for `make bench`."""
     lap = _Laps(timings)
     standard = config.standard_for_year(year)
     read = read_workbook(path)
@@ -84,6 +94,9 @@ def process_workbook(
         rejections = pd.concat([rejections, duplicates], ignore_index=True)
         rejected |= set(duplicates.index)
         households, status = households.drop(duplicates.index), status.drop(duplicates.index)
+    rejections, refused = _refused(
+        rejections, path.name, len(households), len(rejected), province, refusal
+    )
     load = UnitLoad(
         year=year,
         units=units,
@@ -94,17 +107,55 @@ def process_workbook(
         classifications=pd.concat(
             [households[["year", "household_id", "reporting_unit"]], status[CLASSIFIED]], axis=1
         ),
-        private=read.rows.reindex(columns=["household_id", *META, *PERSONAL_KEYS]).assign(
-            year=year, reporting_unit=row_units
-        ),
+        private=_private_rows(read.rows, year, row_units),
         rejections=rejections.assign(year=year, reporting_unit=units[0], file_hash=read.file_hash),
-        file_record=_file_record(read, year, units, len(households), len(rejected), checked),
+        file_record=_file_record(read, year, units, len(households), len(rejected), checked)
+        | ({"status": "refused", "message": refused} if refused else {}),
+        refused=refused,
     )
     lap("assemble")
     if reports_dir is not None:
         load.report = _error_workbook(read, load, reports_dir)
         lap("reports")
     return load
+
+
+def _private_rows(rows: pd.DataFrame, year: int, row_units: pd.Series) -> pd.DataFrame:
+    """The personal columns of every row, for the private schema only: the id in its
+    canonical form (joins to core), an ID number's lost leading zero restored (HW002)."""
+    private = rows.reindex(columns=["household_id", *META, *PERSONAL_KEYS])
+    written = private["head_id_number"]
+    return private.assign(
+        year=year,
+        reporting_unit=row_units,
+        household_id=canonical_id(private["household_id"]),
+        head_id_number=id_digits(written).fillna(written),
+    )
+
+
+def _refused(
+    rejections: pd.DataFrame,
+    source_file: str,
+    loaded: int,
+    rejected: int,
+    province: config.Province,
+    refusal: tuple[str, str] | None,
+) -> tuple[pd.DataFrame, str | None]:
+    """The workbook's findings, with why it may not replace its units (WB017) when it may
+    not, and that reason (None when it may)."""
+    if refusal is not None:
+        code, detail = refusal
+        given = findings(code, detail, source_file=source_file)
+        rejections = pd.concat([rejections, given], ignore_index=True)
+        reason = given["rule"].iloc[0]
+    else:
+        share = float(province.meta.get("max_rejected_share", DEFAULT_MAX_REJECTED_SHARE))
+        least = int(province.meta.get("min_rejected_rows", DEFAULT_MIN_REJECTED_ROWS))
+        reason = workbook_refusal(rejections, loaded, rejected, share, least)
+    if reason is None:
+        return rejections, None
+    kept = findings("WB017", reason, source_file=source_file)
+    return pd.concat([rejections, kept], ignore_index=True), kept["rule"].iloc[0]
 
 
 def _reporting_units(

@@ -45,6 +45,9 @@ REQUIRED = {
 # Every base column of the layout, as text (indicator columns come from the standard).
 TEXT_KEYS = tuple(BASE_LABELS)
 FLAG_KEYS = ("meritorious", "social_protection")
+# A household id's shape when the province config sets none: letters without diacritics,
+# digits and . _ / - (no space), as config/provinces/*/province.toml `household_id_pattern`.
+DEFAULT_ID_PATTERN = r"[A-Za-z0-9][A-Za-z0-9._/-]{0,29}"
 
 FINDING_COLUMNS = ["row", "column_key", "value", "rule_code", "severity", "detail"]
 
@@ -170,11 +173,16 @@ def text_schema(
 
 
 def typed_schema(
-    indicator_keys: list[str], points_per_indicator: int, has_districts: bool
+    indicator_keys: list[str],
+    points_per_indicator: int,
+    has_districts: bool,
+    id_pattern: str = DEFAULT_ID_PATTERN,
 ) -> pa.DataFrameSchema:
     """Stage 2: the parsed values against the rules. On a map with districts a commune must
     be of the row's district and a workbook is about one district; from 2025 a commune must
-    be one of the province's units of the year."""
+    be one of the province's units of the year. Household ids are compared in their canonical
+    form (`normalise.canonical_id`), so look-alikes are duplicates (HH030), and must have the
+    province's shape (HH035), not an ID number's (HH036)."""
     lo, hi = HOUSEHOLD_SIZE_RANGE
     score_lo, score_hi = SCORE_RANGE
 
@@ -208,7 +216,11 @@ def typed_schema(
         {
             "household_id": pa.Column(
                 str,
-                _check("HH030", lambda s: ~s.duplicated(keep=False)),
+                [
+                    _check("HH030", lambda s: ~s.duplicated(keep=False)),
+                    _check("HH035", lambda s: s.str.fullmatch(id_pattern).fillna(False)),
+                    _check("HH036", lambda s: ~s.str.fullmatch(r"\d{9}|\d{12}").fillna(False)),
+                ],
                 nullable=True,
             ),
             "district_text": pa.Column(str, nullable=True),
@@ -262,7 +274,10 @@ def warning_schema(standard: config.Standard) -> pa.DataFrameSchema:
         implausible = (income < lo) & (income >= 0) | (income > hi)
         return ~implausible.fillna(False).astype(bool)
 
-    return pa.DataFrameSchema(checks=[_check("HW001", plausible, ignore_na=False)], strict=False)
+    restored = _check("HW002", lambda df: ~df["head_id_restored"], ignore_na=False)
+    return pa.DataFrameSchema(
+        checks=[_check("HW001", plausible, ignore_na=False), restored], strict=False
+    )
 
 
 def _findings(schema: pa.DataFrameSchema, frame: pd.DataFrame) -> pd.DataFrame:
@@ -332,7 +347,7 @@ def typed_households(
     typed = pd.DataFrame(
         {
             "year": year,
-            "household_id": text["household_id"],
+            "household_id": normalise.canonical_id(text["household_id"]),
             "district_text": text["district"],
             "district": district,
             "commune_text": text["commune"],
@@ -353,6 +368,7 @@ def typed_households(
                 normalise.parse_classification, "commune_classification"
             ),
             "has_indicator_columns": text["sheet"].isin(sheets.with_indicators),
+            "head_id_restored": normalise.lost_leading_zero(text["head_id_number"]),
         },
         index=text.index,
     )
@@ -380,7 +396,15 @@ def validate(
     findings = pd.concat(
         [
             _findings(text_schema(keys, has_districts, parsed, sheets.misfits), text),
-            _findings(typed_schema(keys, standard.points_per_indicator, has_districts), typed),
+            _findings(
+                typed_schema(
+                    keys,
+                    standard.points_per_indicator,
+                    has_districts,
+                    province.meta.get("household_id_pattern", DEFAULT_ID_PATTERN),
+                ),
+                typed,
+            ),
             _findings(warning_schema(standard), typed),
         ],
         ignore_index=True,
@@ -398,7 +422,13 @@ def validate(
     ]
     rejected = findings.loc[findings["severity"] == "error", "row"].unique()
     valid = typed.drop(index=rejected).drop(
-        columns=["district_text", "commune_text", "ethnicity_text", "has_indicator_columns"]
+        columns=[
+            "district_text",
+            "commune_text",
+            "ethnicity_text",
+            "has_indicator_columns",
+            "head_id_restored",
+        ]
     )
     return Validation(
         households=valid, findings=findings[FINDING_COLUMNS], row_units=typed["reporting_unit"]

@@ -102,8 +102,8 @@ _RULES = [
         "HH017",
         "head_id_number",
         "error",
-        "Số CCCD phải gồm 9 hoặc 12 chữ số",
-        "ID number must have 9 or 12 digits",
+        "Số CCCD phải gồm 12 chữ số (CMND 9 chữ số)",
+        "ID number must have 12 digits (9 for the old card)",
     ),
     Rule(
         "HH018",
@@ -169,6 +169,21 @@ _RULES = [
         "household id also appears in another district's workbook",
     ),
     Rule(
+        "HH035",
+        "household_id",
+        "error",
+        "Mã hộ không đúng dạng: chỉ gồm chữ không dấu, chữ số và . _ / -, không có dấu cách "
+        "(có thể đã ghi tên chủ hộ vào cột Mã hộ)",
+        "the household id is not in the province's form (a name typed into the id column?)",
+    ),
+    Rule(
+        "HH036",
+        "household_id",
+        "error",
+        "Mã hộ là một số CCCD/CMND (9 hoặc 12 chữ số): ghi mã hộ, không ghi số định danh",
+        "the household id is an ID number (9 or 12 digits)",
+    ),
+    Rule(
         "HH032",
         "district",
         "error",
@@ -198,6 +213,13 @@ _RULES = [
         f"income implausible for a month per person in this area (below "
         f"{INCOME_PLAUSIBLE_MIN_SHARE:g} x the poverty line or above "
         f"{INCOME_PLAUSIBLE_MAX_MULTIPLE} x the average-living line): check the unit",
+    ),
+    Rule(
+        "HW002",
+        "head_id_number",
+        "warning",
+        "Số CCCD mất số 0 ở đầu (Excel lưu dạng số): đã bổ sung số 0",
+        "the ID number lost its leading zero (stored as a number by Excel): restored",
     ),
     # Workbook and sheet findings.
     Rule("WB001", None, "error", "Không đọc được tệp", "the workbook cannot be read"),
@@ -276,6 +298,34 @@ _RULES += [
         "notice",
         "Hộ không rà soát năm nay (không có thu nhập, điểm, chỉ số): tính vào tổng số hộ",
         "households not reviewed this year (no income, score or indicator): counted as residents",
+    ),
+    Rule(
+        "WB015",
+        None,
+        "error",
+        "Có tệp khác của cùng đơn vị, cùng năm: cả hai tệp đều không được nạp",
+        "another workbook reports for the same unit and year: both are refused",
+    ),
+    Rule(
+        "WB016",
+        None,
+        "error",
+        "Danh sách hộ giống hệt danh sách năm trước",
+        "the households are exactly last year's",
+    ),
+    Rule(
+        "WB017",
+        None,
+        "error",
+        "Tệp không được nạp; dữ liệu đã nạp trước đây của đơn vị được giữ nguyên",
+        "the workbook is not loaded; the unit's earlier data is kept",
+    ),
+    Rule(
+        "WB018",
+        None,
+        "error",
+        "Tiêu đề của tệp ghi năm khác với năm rà soát",
+        "the workbook's title names another year than the review's",
     ),
 ]
 

@@ -86,7 +86,7 @@ def row(hid: str, year: int, commune: str, status: str) -> dict[str, object]:
         income = standard.income_floor[area_key] + 50_000  # Decision 59: above the floor
     r = household(
         int(hid[1:]) + 100 * ord(hid[0]),
-        household_id=f"DB-{hid}",
+        household_id=f"DB-{hid.upper()}",
         district=district,
         commune=commune,
         area=area,
@@ -116,7 +116,7 @@ def warehouse(tmp_path_factory, prefect_harness) -> Path:
                 write_workbook(
                     path, rows, year, omit=("district",), labels={"commune": "Xã/Phường"}
                 )
-    scores = household(1, household_id="DB-s1", commune="Chà Tở", income_per_capita=None)
+    scores = household(1, household_id="DB-S1", commune="Chà Tở", income_per_capita=None)
     scores |= {"income_score": 120, "deprivation_score": 30}  # A <= 140, B >= 30: poor
     indicators = tuple(config.standard_for_year(2025).indicator_keys)
     write_workbook(raw / "2025" / "Chà Tở.xlsx", [scores], 2025, omit=("district", *indicators))
@@ -142,25 +142,25 @@ def test_each_review_is_on_its_map_and_under_its_standard(warehouse):
     got = {(r[0], r[1]): r[2:] for r in rows}
     # 2024: the district is the reporting unit; "Mường Chà" is the district and its town,
     # which became Na Sang.
-    assert got[(2024, "DB-b1")][:4] == ("Mường Chà", "Mường Chà", "Mường Chà", "Na Sang")
-    assert got[(2024, "DB-b2")][:4] == ("Mường Chà", "Mường Chà", "Xá Tổng", "Mường Lay")
+    assert got[(2024, "DB-B1")][:4] == ("Mường Chà", "Mường Chà", "Mường Chà", "Na Sang")
+    assert got[(2024, "DB-B2")][:4] == ("Mường Chà", "Mường Chà", "Xá Tổng", "Mường Lay")
     # 2025: no district; "Mường Chà" is the new commune made of old Nậm Pồ communes.
-    assert got[(2025, "DB-a1")][:4] == ("Mường Chà", None, "Mường Chà", "Mường Chà")
-    assert got[(2025, "DB-b1")][:4] == ("Na Sang", None, "Na Sang", "Na Sang")
+    assert got[(2025, "DB-A1")][:4] == ("Mường Chà", None, "Mường Chà", "Mường Chà")
+    assert got[(2025, "DB-B1")][:4] == ("Na Sang", None, "Na Sang", "Na Sang")
     standards = {y: s for (y, _), (*_, s, _) in got.items()}
     assert standards == {2023: "2022-2026", 2024: "2022-2026", 2025: "2022-2026"} | {
         2026: "2027-2030"
     }
-    assert got[(2025, "DB-x1")][-1] == "not_reviewed"
-    assert got[(2025, "DB-s1")][-1] == "poor"
+    assert got[(2025, "DB-X1")][-1] == "not_reviewed"
+    assert got[(2025, "DB-S1")][-1] == "poor"
     [(basis, reason)] = query(
         warehouse,
-        "SELECT basis, reason FROM marts.household_status WHERE household_id = 'DB-s1'",
+        "SELECT basis, reason FROM marts.household_status WHERE household_id = 'DB-S1'",
     )
     assert basis == "score" and "điểm A 120 ≤ 140" in reason
     [(reason,)] = query(
         warehouse,
-        "SELECT reason FROM marts.household_status WHERE year = 2026 AND household_id = 'DB-a1'",
+        "SELECT reason FROM marts.household_status WHERE year = 2026 AND household_id = 'DB-A1'",
     )
     assert reason.endswith("(chuẩn 2027-2030 tạm tính, chờ xác nhận)")
 
@@ -175,29 +175,29 @@ def test_every_movement_on_todays_communes(warehouse):
     got = {(r[0], r[1], r[3]): r for r in rows}
     P, N = "poor", "near_poor"
     expected = {
-        (2024, "DB-a3", "continuing"): ("not_poor", P, "newly_poor", None),
-        (2024, "DB-r1", "continuing"): (P, "not_poor", "above_near_poor", None),
-        (2025, "DB-a1", "continuing"): (P, P, "stayed_poor", None),
-        (2025, "DB-a2", "continuing"): (N, P, "from_near_poor", "to_poor"),
-        (2025, "DB-a3", "continuing"): (P, "not_poor", "above_near_poor", None),
-        (2025, "DB-r1", "continuing"): ("not_poor", P, "relapsed", None),
-        (2025, "DB-n1", "continuing"): ("not_poor", P, "newly_poor", None),
-        (2025, "DB-m1", "left"): (P, None, "other_decrease", None),
-        (2025, "DB-m1", "arrived"): (None, P, "other_increase", None),
-        (2025, "DB-b1", "continuing"): (P, P, "stayed_poor", None),
-        (2025, "DB-b2", "continuing"): (N, N, None, "stayed_near_poor"),
-        (2025, "DB-c1", "continuing"): (P, P, "stayed_poor", None),
-        (2025, "DB-e1", "arrived"): (None, P, "other_increase", None),
-        (2025, "DB-h1", "arrived"): (None, P, "other_increase", None),
-        (2025, "DB-x1", "arrived"): (None, "not_reviewed", None, None),
-        (2026, "DB-a1", "continuing"): (P, N, "to_near_poor", "from_poor"),
-        (2026, "DB-x1", "continuing"): ("not_reviewed", "not_poor", None, None),
-        (2026, "DB-s1", "left"): (P, None, "other_decrease", None),
+        (2024, "DB-A3", "continuing"): ("not_poor", P, "newly_poor", None),
+        (2024, "DB-R1", "continuing"): (P, "not_poor", "above_near_poor", None),
+        (2025, "DB-A1", "continuing"): (P, P, "stayed_poor", None),
+        (2025, "DB-A2", "continuing"): (N, P, "from_near_poor", "to_poor"),
+        (2025, "DB-A3", "continuing"): (P, "not_poor", "above_near_poor", None),
+        (2025, "DB-R1", "continuing"): ("not_poor", P, "relapsed", None),
+        (2025, "DB-N1", "continuing"): ("not_poor", P, "newly_poor", None),
+        (2025, "DB-M1", "left"): (P, None, "other_decrease", None),
+        (2025, "DB-M1", "arrived"): (None, P, "other_increase", None),
+        (2025, "DB-B1", "continuing"): (P, P, "stayed_poor", None),
+        (2025, "DB-B2", "continuing"): (N, N, None, "stayed_near_poor"),
+        (2025, "DB-C1", "continuing"): (P, P, "stayed_poor", None),
+        (2025, "DB-E1", "arrived"): (None, P, "other_increase", None),
+        (2025, "DB-H1", "arrived"): (None, P, "other_increase", None),
+        (2025, "DB-X1", "arrived"): (None, "not_reviewed", None, None),
+        (2026, "DB-A1", "continuing"): (P, N, "to_near_poor", "from_poor"),
+        (2026, "DB-X1", "continuing"): ("not_reviewed", "not_poor", None, None),
+        (2026, "DB-S1", "left"): (P, None, "other_decrease", None),
     }
     for key, want in expected.items():
         assert got[key][5:9] == want, key
-    assert got[(2025, "DB-m1", "left")][2] == "Nà Hỳ"
-    assert got[(2025, "DB-m1", "arrived")][4] == "Nà Hỳ"  # moved from Nà Hỳ
+    assert got[(2025, "DB-M1", "left")][2] == "Nà Hỳ"
+    assert got[(2025, "DB-M1", "arrived")][4] == "Nà Hỳ"  # moved from Nà Hỳ
     crossing = {year: flag for year, *_, flag in rows}
     assert crossing == {2024: False, 2025: False, 2026: True}  # 2026: the 2027-2030 standard
 

@@ -109,6 +109,29 @@ def canonical_ethnicity(text: pd.Series) -> pd.Series:
 
 
 def id_digits(text: pd.Series) -> pd.Series:
-    """An ID number as digits (leading zeros kept), or missing when not 9 or 12 digits."""
-    s = text.astype("str").str.strip()
+    """An ID number (CMND 9 digits, CCCD 12) as digits, leading zeros kept, or missing. A cell
+    Excel stored as a number lost its leading zero (`40779075`, `40779075.0`): the zero is
+    restored (`lost_leading_zero` tells which, for the officer's warning HW002)."""
+    s = text.astype("str").str.strip().str.replace(r"\.0$", "", regex=True)
+    s = s.where(~lost_leading_zero(text), "0" + s)
     return s.where(s.str.fullmatch(r"\d{9}|\d{12}"))
+
+
+def lost_leading_zero(text: pd.Series) -> pd.Series:
+    """ID numbers of 8 or 11 digits: a 9- or 12-digit number whose leading zero Excel dropped
+    when it stored the cell as a number (CCCD numbers start with a 0 province code)."""
+    s = text.astype("str").str.strip().str.replace(r"\.0$", "", regex=True)
+    return s.str.fullmatch(r"\d{8}|\d{11}").fillna(False).astype(bool)
+
+
+# Characters that print as nothing: a household id typed with one is the same id.
+_INVISIBLE = "[\u200b\u200c\u200d\u2060\ufeff\u00ad]"
+
+
+def canonical_id(text: pd.Series) -> pd.Series:
+    """A household id in the one form ids are compared and stored in: Unicode NFKC (full-width
+    letters and digits become ASCII), no invisible characters, no spaces, upper case; so
+    `db-03-000123`, `DB-03 000123` and `ＤＢ-03-000123` are one household (year to year too)."""
+    s = text.astype("str").str.normalize("NFKC")
+    s = s.str.replace(_INVISIBLE, "", regex=True).str.replace(r"\s+", "", regex=True)
+    return s.str.upper().replace("", None)

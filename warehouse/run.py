@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 
 import config
 from schemas.rules import RULES, findings
@@ -43,6 +44,16 @@ def now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
+class _Staged:
+    """What the run keeps of a staged workbook: its units and audit rows, not its frames."""
+
+    def __init__(self, batch: writer.UnitLoad) -> None:
+        self.units = batch.units
+        self.rejections = batch.rejections
+        self.file_record = batch.file_record
+        self.report = batch.report
+
+
 class CensusRun:
     """One run of one census year on an open warehouse connection."""
 
@@ -53,7 +64,7 @@ class CensusRun:
         # Per workbook, the outcome recorded last (a unit reloaded after HH031 is recorded
         # twice: the second record is the one that holds).
         self.outcomes: dict[str, dict[str, object]] = {}
-        self.units_replaced: list[str] = []
+        self.staged: dict[str, _Staged] = {}  # source_file -> what a staged workbook brings
         self.province = province
 
     def start(self, raw_dir: Path, warehouse_path: Path) -> None:
@@ -98,16 +109,54 @@ class CensusRun:
         ).fetchall()
         return {file_hash: set(units.split(", ")) for file_hash, units in rows}
 
+    def loaded_units(self) -> dict[str, set[str]]:
+        """source_file -> its units, for the workbooks whose rows are loaded for the year."""
+        rows = self.con.execute(
+            "SELECT source_file, list(DISTINCT reporting_unit) FROM core.households "
+            "WHERE year = ? GROUP BY source_file",
+            [self.year],
+        ).fetchall()
+        return {name: set(units) for name, units in rows}
+
     # --- the operations -----------------------------------------------------------------------
-    def load(self, batch: writer.UnitLoad) -> None:
-        """Replace the unit-year with the workbook's households (one transaction)."""
-        writer.load_unit(self.con, self.run_id, batch)
-        self.units_replaced.extend(batch.units)
-        self._outcome(batch.file_record, batch.report)
+    def stage(self, batch: writer.UnitLoad) -> None:
+        """Put a workbook's rows aside until the run decides whether it replaces its units."""
+        writer.stage(self.con, self.run_id, batch)
+        self.staged[batch.source_file] = _Staged(batch)
+
+    def unstage(self, source_file: str) -> None:
+        writer.unstage(self.con, [source_file])
+        del self.staged[source_file]
+
+    def promote(self, files: list[str]) -> list[str]:
+        """Replace the units of the staged `files` (one workbook, or the declared parts of one
+        unit) with their rows, in one transaction; returns the units replaced."""
+        staged = [self.staged.pop(name) for name in files]
+        units = sorted({u for s in staged for u in s.units})
+        audit = [(s.rejections, s.file_record) for s in staged]
+        writer.promote(self.con, self.run_id, self.year, units, files, audit)
+        for s in staged:
+            self._outcome(s.file_record, s.report)
+        return units
+
+    def discard(self, source_file: str, reason: str) -> None:
+        """A staged workbook the run will not load after all: its units stay as loaded."""
+        staged = self.staged[source_file]
+        self.unstage(source_file)
+        kept = findings("WB017", reason, source_file=source_file).assign(
+            year=self.year,
+            reporting_unit=staged.units[0],
+            file_hash=staged.file_record["file_hash"],
+        )
+        record = staged.file_record | {"status": "refused", "message": kept["rule"].iloc[0]}
+        writer.insert_audit(
+            self.con, self.run_id, pd.concat([staged.rejections, kept], ignore_index=True), record
+        )
+        self._outcome(record, staged.report)
 
     def keep(self, batch: writer.UnitLoad, reason: str) -> None:
         """Record the workbook's findings but leave the unit's loaded version as it is."""
-        record = batch.file_record | {"message": reason}
+        record = batch.file_record | {"status": "refused", "message": reason}
         writer.insert_audit(self.con, self.run_id, batch.rejections, record)
         self._outcome(record, batch.report)
 
@@ -141,10 +190,15 @@ class CensusRun:
         if report is not None and report not in self.summary.reports:
             self.summary.reports.append(report)
 
+    def no_workbooks(self, folder: Path) -> None:
+        """Nothing to load: the run fails, naming the folder it looked in."""
+        self.summary.failed[str(folder)] = f"không có tệp Excel nào trong {folder}"
+
     def finish(self) -> RunSummary:
         """The summary from the outcomes, and the run recorded as finished."""
         s = self.summary
-        s.loaded, s.failed = [], {}
+        nothing = dict(s.failed)
+        s.loaded, s.failed = [], nothing
         s.rows_loaded = s.rows_rejected = 0
         for name, record in self.outcomes.items():
             s.rows_loaded += int(record.get("rows_loaded") or 0)
@@ -154,7 +208,7 @@ class CensusRun:
             else:
                 s.failed[name] = str(record.get("message") or RULES["WB006"].message)
         if s.failed:
-            s.status = "partial" if s.loaded or s.unchanged else "failed"
+            s.status = "partial" if s.loaded or s.unchanged or s.other_unit else "failed"
         self.con.execute(
             "UPDATE audit.ingest_runs SET finished_at = now(), status = ?, files_seen = ?, "
             "files_loaded = ?, files_unchanged = ?, files_failed = ?, message = ? "
@@ -172,12 +226,17 @@ class CensusRun:
         return s
 
     def abort(self, error: BaseException) -> None:
-        """Mark a run that stopped on an exception as failed (never left 'running'). Only the
-        exception's type is stored: its text may quote a cell (details: the flow run's log)."""
+        """Mark a run that stopped on an exception as failed (never left 'running'). The cause
+        is stored for errors of the machine (a full disk, a lost folder: their text names no
+        cell); for any other only the exception's type, as its text may quote a cell
+        (details: the flow run's log)."""
+        cause = type(error).__name__
+        if isinstance(error, OSError | duckdb.IOException | duckdb.OutOfMemoryException):
+            cause += f": {error}"
         self.con.execute(
             "UPDATE audit.ingest_runs SET finished_at = now(), status = 'failed', message = ? "
             "WHERE run_id = ? AND status = 'running'",
-            [f"stopped by {type(error).__name__} (details in the flow run's log)", self.run_id],
+            [f"stopped by {cause} (details in the flow run's log)", self.run_id],
         )
 
 

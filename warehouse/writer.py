@@ -8,9 +8,11 @@ transaction. A run's bookkeeping (audit.ingest_runs, ingest_files) is `warehouse
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -54,6 +56,7 @@ class UnitLoad:
     rejections: pd.DataFrame  # audit.rejections columns, without run_id
     file_record: dict[str, object]  # audit.ingest_files columns, without run_id
     report: str | None = None  # the officer's error workbook written for it, if any
+    refused: str | None = None  # why it may not replace its units (schemas/replacement.py)
     # core.resident_totals columns, without run_id (empty: the rows listed are all households)
     resident_totals: pd.DataFrame = field(default_factory=pd.DataFrame)
     members: pd.DataFrame = field(default_factory=pd.DataFrame)  # private.members columns
@@ -70,6 +73,9 @@ class UnitLoad:
 DEFAULT_LOCK_WAIT = 60.0
 
 
+_NO_EXTENSIONS = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
+
+
 class WarehouseBusy(RuntimeError):
     """Another process holds the warehouse file; raised after the bounded wait."""
 
@@ -81,7 +87,9 @@ def _open(path: Path, read_only: bool, lock_wait: float | None) -> duckdb.DuckDB
     deadline, pause = time.monotonic() + lock_wait, 0.1
     while True:
         try:
-            return duckdb.connect(str(path), read_only=read_only)
+            # Never install or load an extension behind the operator's back: a SQLite or
+            # other file given as the warehouse is refused, not opened through a download.
+            return duckdb.connect(str(path), read_only=read_only, config=_NO_EXTENSIONS)
         except duckdb.IOException as exc:
             if "Could not set lock" not in str(exc):
                 raise
@@ -118,6 +126,7 @@ def connect(
     _migrate(con)
     con.execute(DDL.read_text(encoding="utf-8"))
     _indicator_columns(con)
+    _create_stage(con)
     return con
 
 
@@ -216,9 +225,7 @@ def communes_of_every_map(province: config.Province) -> pd.DataFrame:
 def load_reference(con: duckdb.DuckDBPyConnection, province: config.Province) -> None:
     """Reference tables from config/: the law and the province, as the marts use them."""
     tables = {
-        "ref.province": pd.DataFrame(
-            [{k: v for k, v in province.meta.items() if isinstance(v, str | int | float)}]
-        ),
+        "ref.province": pd.DataFrame([{"code": province.code, "name": province.name}]),
         "ref.standards": config.typed(config.periods_table()),
         "ref.indicators": config.indicators_table(),
         "ref.ethnic_groups": config.ethnic_groups(),
@@ -230,26 +237,24 @@ def load_reference(con: duckdb.DuckDBPyConnection, province: config.Province) ->
         "ref.targets": province.targets.assign(province=province.name),
         "ref.rules": rules_table(),
     }
-    con.begin()
-    try:
+    with transaction(con):
         for name, frame in tables.items():
             con.register("incoming", _arrow(frame.reset_index(drop=True)))
             con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM incoming")
             con.unregister("incoming")
-        con.commit()
-    except BaseException:
-        con.rollback()
-        raise
 
 
-# HH031 over the whole year, in the warehouse: each unit is written as it arrives, so the
-# year's ids (27 million for the nation) are read here, never held in Python. The same rule
+# HH031 over the whole year, in the warehouse: each workbook is staged as it arrives, so the
+# year's ids (27 million for the nation) are compared here, never held in Python. The same rule
 # as schemas.duplicates.cross_workbook_duplicates: an id in more than one workbook.
 DUPLICATE_IDS = """
 WITH ids AS (
-    SELECT household_id, reporting_unit, source_file, sheet, excel_row, run_id = $run AS this_run
+    SELECT household_id, reporting_unit, source_file, sheet, excel_row, true AS this_run
+    FROM stage.core_households
+    UNION ALL
+    SELECT household_id, reporting_unit, source_file, sheet, excel_row, false
     FROM core.households
-    WHERE year = $year AND (run_id = $run OR NOT list_contains($replaced, reporting_unit))
+    WHERE year = $year AND NOT list_contains($staged_units, reporting_unit)
 )
 SELECT * FROM ids
 WHERE household_id IN (
@@ -260,11 +265,34 @@ ORDER BY household_id, source_file, sheet, excel_row
 
 
 def duplicate_ids(
-    con: duckdb.DuckDBPyConnection, year: int, run_id: str, replaced: list[str]
+    con: duckdb.DuckDBPyConnection, year: int, staged_units: list[str]
 ) -> pd.DataFrame:
     """Rows whose household id is in more than one workbook of the year, among the rows this
-    run wrote and those of the units it did not replace (`this_run` tells them apart)."""
-    return con.execute(DUPLICATE_IDS, {"year": year, "run": run_id, "replaced": replaced}).df()
+    run staged and those of the units it does not replace (`this_run` tells them apart)."""
+    return con.execute(DUPLICATE_IDS, {"year": year, "staged_units": staged_units}).df()
+
+
+# A workbook whose households are exactly those of the previous year (same ids, and the same
+# place, size, income, scores and deprivations): a list copied forward, not a review.
+REPEATS = """
+SELECT s.stage_file, count(*) AS households, count(p.household_id) AS same
+FROM stage.core_households AS s
+LEFT JOIN core.households AS p
+    ON p.year = (SELECT max(year) FROM core.households WHERE year < s.year)
+    AND p.household_id = s.household_id AND p.commune = s.commune AND p.village = s.village
+    AND p.household_size = s.household_size
+    AND p.income_per_capita IS NOT DISTINCT FROM s.income_per_capita
+    AND p.income_score IS NOT DISTINCT FROM s.income_score
+    AND p.deprivation_score IS NOT DISTINCT FROM s.deprivation_score
+    AND p.deprived_indicators = s.deprived_indicators
+GROUP BY s.stage_file
+"""
+
+
+def repeated_files(con: duckdb.DuckDBPyConnection, min_households: int) -> list[str]:
+    """Staged workbooks of at least `min_households` whose every household is last year's."""
+    rows = con.execute(REPEATS).fetchall()
+    return sorted(f for f, n, same in rows if n >= min_households and same == n)
 
 
 def insert_audit(
@@ -280,36 +308,94 @@ def insert_audit(
         _insert(con, "audit.ingest_files", pd.DataFrame([file_record | {"run_id": run_id}]))
 
 
-def load_unit(con: duckdb.DuckDBPyConnection, run_id: str, batch: UnitLoad) -> None:
-    """Replace the workbook's unit-years in a single transaction; on any error nothing
-    changes."""
-    key = [batch.year, batch.units]
+def _stage_table(table: str) -> str:
+    """The staging twin of a unit table: `core.households` -> `stage.core_households`."""
+    return "stage." + table.replace(".", "_")
+
+
+def _create_stage(con: duckdb.DuckDBPyConnection) -> None:
+    """Empty staging tables shaped as the unit tables (plus the staged file's name); made
+    anew at every connect, so rows a killed run staged never survive it."""
+    con.execute("CREATE SCHEMA IF NOT EXISTS stage")
+    for table in UNIT_TABLES:
+        con.execute(
+            f"CREATE OR REPLACE TABLE {_stage_table(table)} AS "
+            f"SELECT *, NULL::VARCHAR AS stage_file FROM {table} WHERE false"
+        )
+
+
+@contextlib.contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """One transaction: committed when the block ends, rolled back when it raises. A failed
+    rollback (e.g. DuckDB already aborted the transaction after a full disk) never hides the
+    error that caused it."""
     con.begin()
     try:
+        yield
+    except BaseException:
+        with contextlib.suppress(duckdb.Error):
+            con.rollback()
+        raise
+    con.commit()
+
+
+def _unit_frames(batch: UnitLoad, run_id: str) -> dict[str, pd.DataFrame]:
+    return {
+        "raw.households": batch.raw.assign(run_id=run_id),
+        "core.households": batch.households.assign(run_id=run_id),
+        "core.classifications": batch.classifications,
+        "core.resident_totals": batch.resident_totals.assign(run_id=run_id),
+        "private.households": batch.private,
+        "private.members": batch.members,
+    }
+
+
+def stage(con: duckdb.DuckDBPyConnection, run_id: str, batch: UnitLoad) -> None:
+    """Put a workbook's rows aside (stage.*) until the run has decided whether it may replace
+    its units; nothing a reader of core sees changes."""
+    with transaction(con):
+        for table, frame in _unit_frames(batch, run_id).items():
+            _insert(con, _stage_table(table), frame.assign(stage_file=batch.source_file))
+
+
+def unstage(con: duckdb.DuckDBPyConnection, files: list[str]) -> None:
+    """Drop the staged rows of workbooks that will not be loaded."""
+    with transaction(con):
         for table in UNIT_TABLES:
             con.execute(
-                f"DELETE FROM {table} WHERE year = ? AND list_contains(?, reporting_unit)", key
+                f"DELETE FROM {_stage_table(table)} WHERE list_contains(?, stage_file)", [files]
             )
-        _insert(con, "raw.households", batch.raw.assign(run_id=run_id))
-        _insert(con, "core.households", batch.households.assign(run_id=run_id))
-        _insert(con, "core.classifications", batch.classifications)
-        _insert(con, "core.resident_totals", batch.resident_totals.assign(run_id=run_id))
-        _insert(con, "private.households", batch.private)
-        _insert(con, "private.members", batch.members)
-        insert_audit(con, run_id, batch.rejections, batch.file_record)
-        con.commit()
-    except BaseException:
-        con.rollback()
-        raise
+
+
+def promote(
+    con: duckdb.DuckDBPyConnection,
+    run_id: str,
+    year: int,
+    units: list[str],
+    files: list[str],
+    audit: list[tuple[pd.DataFrame, dict[str, object]]],
+) -> None:
+    """Replace the unit-years `units` of `year` with the staged rows of `files` and record the
+    files' findings and outcomes, in one transaction: on any error nothing changes."""
+    with transaction(con):
+        for table in UNIT_TABLES:
+            staged = _stage_table(table)
+            con.execute(
+                f"DELETE FROM {table} WHERE year = ? AND list_contains(?, reporting_unit)",
+                [year, units],
+            )
+            con.execute(
+                f"INSERT INTO {table} BY NAME SELECT * EXCLUDE (stage_file) FROM {staged} "
+                "WHERE list_contains(?, stage_file)",
+                [files],
+            )
+            con.execute(f"DELETE FROM {staged} WHERE list_contains(?, stage_file)", [files])
+        for rejections, file_record in audit:
+            insert_audit(con, run_id, rejections, file_record)
 
 
 def build_marts(con: duckdb.DuckDBPyConnection) -> None:
     """Rebuild every mart from core, in file-name order, in one transaction."""
-    con.begin()
-    try:
+    with transaction(con):
         for sql in sorted(MARTS_DIR.glob("*.sql")):
             con.execute(sql.read_text(encoding="utf-8"))
-        con.commit()
-    except BaseException:
-        con.rollback()
-        raise

@@ -1,9 +1,10 @@
 """A run killed with SIGKILL in the middle of loading a district loses nothing.
 
 The killed run is the real `census run` in a subprocess. The only test-side change is in
-that subprocess: `warehouse.writer._insert` is wrapped so that, inside load_unit's
-transaction, after the DELETE and the real insert of core.households, it reports what the
-transaction sees and stalls; the parent kills it then. Production code has no hook.
+that subprocess: `warehouse.writer.insert_audit` is wrapped so that, inside the transaction
+that replaces the unit (writer.promote: after the DELETE and the insert of the staged rows,
+when the workbook's audit is written), it reports what the transaction sees and stalls; the
+parent kills it then. Production code has no hook.
 """
 
 from __future__ import annotations
@@ -39,11 +40,11 @@ import os, sys, time
 sys.path.insert(0, {repo!r})
 from warehouse import writer
 
-real_insert = writer._insert
+real_audit = writer.insert_audit
 
-def stalling_insert(con, table, frame):
-    real_insert(con, table, frame)
-    if table == "core.households" and "Mường Nhé" in set(frame["district"]):
+def stalling_audit(con, run_id, rejections, file_record=None):
+    real_audit(con, run_id, rejections, file_record)
+    if file_record and file_record["source_file"] == "muong-nhe.xlsx":
         [(n,)] = con.execute(
             "SELECT count(*) FROM core.households WHERE year = ? AND district = 'Mường Nhé'",
             [{year}],
@@ -52,7 +53,7 @@ def stalling_insert(con, table, frame):
         os.write(1, f"IN TRANSACTION: Mường Nhé has {{n}} rows\\n".encode())
         time.sleep(600)
 
-writer._insert = stalling_insert
+writer.insert_audit = stalling_audit
 from flows.cli import main
 sys.exit(main(["run", "--year", "{year}", "--raw", {raw!r}, "--warehouse", {warehouse!r},
                "--reports", {reports!r}]))
@@ -74,7 +75,7 @@ def write_census(raw: Path, muong_nhe_ids: range, other: bool = True) -> None:
 
 
 def kill_mid_load(raw: Path, warehouse: Path, reports: Path) -> str:
-    """Run `census run` in a subprocess; SIGKILL it inside load_unit's transaction."""
+    """Run `census run` in a subprocess; SIGKILL it inside the transaction replacing the unit."""
     script = CHILD.format(
         repo=str(REPO), year=YEAR, raw=str(raw), warehouse=str(warehouse), reports=str(reports)
     )
