@@ -164,3 +164,9 @@ CREATE TABLE IF NOT EXISTS private.members (
     sheet        VARCHAR NOT NULL,
     excel_row    INTEGER NOT NULL
 );
+
+-- The secret behind the analysts' copy's pseudonymous household keys (warehouse/publish.py):
+-- one random value, made when the file is created, never published.
+CREATE TABLE IF NOT EXISTS private.pseudonym (secret VARCHAR NOT NULL);
+INSERT INTO private.pseudonym SELECT md5(gen_random_uuid()::VARCHAR) || md5(gen_random_uuid()::VARCHAR)
+WHERE NOT EXISTS (SELECT 1 FROM private.pseudonym);

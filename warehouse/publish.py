@@ -7,8 +7,14 @@ DuckDB file and leaves out:
 - `private`: head's name, ID number and free-text notes (schemas.headers.PERSONAL_KEYS);
 - `raw`: its `extra` map keeps every unknown column as written, and an unknown column can be
   personal (a second name column under a header nobody expected), so raw is never published;
-- in `audit.rejections`, every `value` whose column is not a known non-personal column is
-  masked (the writer already masks the personal columns; this also covers unknown ones).
+- the officers' household ids: every `household_id` becomes `household_key`, a pseudonym
+  (the first 16 hex digits of SHA-256 of a secret kept in `private.pseudonym` and the id):
+  stable across years, so analysts follow a household, and not reversible without the
+  private schema (an id an officer mistyped as a name or an ID number is not published);
+- villages (`village` columns): with a household's income and deprivations, a village and a
+  stable key single a family out;
+- in `audit.rejections`, the `value` column: the cells as typed, free text (a name typed into
+  Dân tộc would be published); the rule, the column and the place of each finding remain.
 
 The copy is built in a temporary file beside the target, closed, made read-only on disk
 (0444) and renamed over the target, so an analyst sees either the old copy or the new one,
@@ -22,31 +28,37 @@ from pathlib import Path
 
 import duckdb
 
-import config
-from schemas.headers import BASE_LABELS, PERSONAL_KEYS
 from warehouse.writer import WAREHOUSE_DIR
 
 DEFAULT_PUBLISHED = WAREHOUSE_DIR / "published" / "census-analyst.duckdb"
 PUBLISHED_SCHEMAS = ("core", "marts", "ref", "audit")
-MASK = "***"
 READ_ONLY_MODE = 0o444
 
 
-def _known_columns() -> list[str]:
-    """Column keys whose values may be shown in audit.rejections (never personal ones)."""
-    keys = [*BASE_LABELS, *config.all_indicator_keys()]
-    return [k for k in keys if k not in PERSONAL_KEYS]
+# Columns left out of the copy: (schema, table) -> columns; "*" for every table.
+LEFT_OUT = {"*": {"village"}, ("audit", "rejections"): {"value"}}
 
 
-def _select(schema: str, table: str) -> str:
-    """The SELECT that copies one table; audit.rejections masks values of unknown columns."""
-    source = f'src."{schema}"."{table}"'
-    if (schema, table) == ("audit", "rejections"):
-        return (
-            f"SELECT * REPLACE (CASE WHEN value IS NULL OR list_contains($known, column_key) "
-            f"THEN value ELSE '{MASK}' END AS value) FROM {source}"
-        )
-    return f"SELECT * FROM {source}"
+def _select(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> str:
+    """The SELECT that copies one table: household ids as pseudonymous keys, villages and
+    free-text values left out."""
+    columns = [
+        c
+        for (c,) in con.execute(
+            "SELECT column_name FROM duckdb_columns() WHERE database_name = 'src' "
+            "AND schema_name = ? AND table_name = ? ORDER BY column_index",
+            [schema, table],
+        ).fetchall()
+    ]
+    dropped = LEFT_OUT["*"] | LEFT_OUT.get((schema, table), set())
+    picked = [
+        "left(sha256($secret || household_id), 16) AS household_key"
+        if c == "household_id"
+        else f'"{c}"'
+        for c in columns
+        if c not in dropped
+    ]
+    return f'SELECT {", ".join(picked)} FROM src."{schema}"."{table}"'
 
 
 def publish(warehouse: Path | str, out: Path | str = DEFAULT_PUBLISHED) -> Path:
@@ -71,9 +83,10 @@ def publish(warehouse: Path | str, out: Path | str = DEFAULT_PUBLISHED) -> Path:
             con.begin()
             for schema in PUBLISHED_SCHEMAS:
                 con.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
+            [(secret,)] = con.execute("SELECT secret FROM src.private.pseudonym").fetchall()
             for schema, table in tables:
-                sql = _select(schema, table)
-                params = {"known": _known_columns()} if "$known" in sql else None
+                sql = _select(con, schema, table)
+                params = {"secret": secret} if "$secret" in sql else None
                 con.execute(f'CREATE TABLE "{schema}"."{table}" AS {sql}', params)
             con.execute(
                 "CREATE TABLE audit.publication AS SELECT now()::TIMESTAMP AS published_at, "

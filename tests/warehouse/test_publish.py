@@ -168,19 +168,36 @@ def test_a_failed_publish_leaves_the_previous_copy(sample, tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["analyst.duckdb", "broken.duckdb"]
 
 
-def test_unknown_columns_values_are_masked_in_audit(tmp_path):
-    """A rejection on a column nobody expected (it could hold a name) shows *** in the copy."""
+def test_no_cell_typed_in_a_rejection_and_no_officer_id_reaches_the_copy(tmp_path):
+    """A name typed into Dân tộc, or into the id column, is published nowhere: the copy has
+    no rejected value and no officer's id, only a pseudonymous key, stable across years."""
     warehouse = tmp_path / "census.duckdb"
     with writer.connect(warehouse) as con:
         con.execute(
-            "INSERT INTO audit.rejections (run_id, year, source_file, file_hash, column_key, "
-            "value, rule_code, severity, rule) VALUES "
-            "('r', 2019, 'a.xlsx', 'h', 'extra:Người đại diện', 'Lò Văn Pọm', 'X', 'notice', 'x'),"
-            "('r', 2019, 'a.xlsx', 'h', 'household_size', 'abc', 'HH010', 'error', 'y')"
+            "INSERT INTO audit.rejections (run_id, year, source_file, file_hash, household_id, "
+            "column_key, value, rule_code, severity, rule) VALUES "
+            "('r', 2019, 'a.xlsx', 'h', 'Nguyễn Văn Tèo 040779075', 'household_id', "
+            "'Nguyễn Văn Tèo 040779075', 'HH035', 'error', 'x'),"
+            "('r', 2019, 'a.xlsx', 'h', 'DB-01-000001', 'ethnicity', 'Lò Văn Pọm', 'HH022', "
+            "'error', 'y')"
         )
+        con.execute(
+            "INSERT INTO core.households (year, household_id, reporting_unit, commune, village, "
+            "area, ethnicity, is_ethnic_minority, household_size, meritorious, "
+            "social_protection, deprived_indicators, source_file, file_hash, sheet, excel_row, "
+            "run_id) SELECT y, 'DB-01-000001', 'Mường Nhé', 'Sín Thầu', 'Bản Tá Miếu', 'rural', "
+            "'Thái', true, 4, false, false, [], 'a.xlsx', 'h', 'S', 7, 'r' FROM range(2018, 2020) "
+            "AS t(y)"
+        )
+        [(secret,)] = con.execute("SELECT secret FROM private.pseudonym").fetchall()
     out = publish(warehouse, tmp_path / "published" / "analyst.duckdb")
     with connect_published(out) as con:
-        values = con.execute(
-            "SELECT column_key, value FROM audit.rejections ORDER BY column_key"
-        ).fetchall()
-    assert values == [("extra:Người đại diện", "***"), ("household_size", "abc")]
+        cells = text_cells(con)
+        keys = con.execute("SELECT DISTINCT household_key FROM core.households").fetchall()
+        columns = {r[0] for r in con.execute("SELECT column_name FROM duckdb_columns()").fetchall()}
+    everything = {v for values in cells.values() for v in values}
+    assert not {v for v in everything if "Tèo" in v or "Pọm" in v or "040779075" in v}
+    assert not {v for v in everything if "DB-01-000001" in v}
+    assert not {"household_id", "village", "value"} & columns
+    # One key for the household in both years; 16 hex digits; a secret of 64 hex digits.
+    assert len(keys) == 1 and len(keys[0][0]) == 16 and len(secret) == 64
