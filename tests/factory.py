@@ -40,12 +40,14 @@ def write_workbook(
     title_rows: bool = True,
     totals_row: bool = True,
     omit: tuple[str, ...] = (),
+    omit_on: dict[str, tuple[str, ...]] | None = None,
     extra_sheets: dict[str, list[list[object]]] | None = None,
 ) -> Path:
     """One sheet (or one per entry of `sheets`) in the canonical layout: title rows, a header
     row of Vietnamese labels (overridable per key), data rows, a totals row and a signature.
     `omit`: columns left out (e.g. the district from 2025, the indicators of a scores-only
-    workbook); `extra_sheets`: other sheets as rows of cells (e.g. `Tổng số hộ dân cư`)."""
+    workbook), `omit_on`: left out of one sheet only; `extra_sheets`: other sheets as rows of
+    cells (e.g. `Tổng số hộ dân cư`)."""
     indicators = config.standard_for_year(year).indicators
     keys = [k for k in BASE_ORDER + [i.key for i in indicators] if k not in omit]
     # Optional keys (meritorious, commune_classification, scores...) get their canonical label too.
@@ -61,9 +63,10 @@ def write_workbook(
         if title_rows:
             ws.append(["DANH SÁCH HỘ GIA ĐÌNH RÀ SOÁT NĂM " + str(year)])
             ws.append([])
-        ws.append([header.get(k, k) for k in keys])
+        here = [k for k in keys if k not in (omit_on or {}).get(name, ())]
+        ws.append([header.get(k, k) for k in here])
         for r in sheet_rows:
-            ws.append([r.get(k) for k in keys])
+            ws.append([r.get(k) for k in here])
         if totals_row:
             ws.append(["Tổng cộng", len(sheet_rows)])
         if title_rows:

@@ -201,14 +201,19 @@ class CensusRun:
         s.loaded, s.failed = [], nothing
         s.rows_loaded = s.rows_rejected = 0
         for name, record in self.outcomes.items():
-            s.rows_loaded += int(record.get("rows_loaded") or 0)
-            s.rows_rejected += int(record.get("rows_rejected") or 0)
-            if record["status"] == "loaded":
+            if record["status"] == "loaded":  # a refused workbook's rows are neither
                 s.loaded.append(name)
+                s.rows_loaded += int(record["rows_loaded"])
+                s.rows_rejected += int(record["rows_rejected"])
             else:
                 s.failed[name] = str(record.get("message") or RULES["WB006"].message)
         if s.failed:
-            s.status = "partial" if s.loaded or s.unchanged or s.other_unit else "failed"
+            # Partial: some units are loaded for the year (now or kept from before, the
+            # refused workbooks' earlier versions); Failed: the year has nothing loaded.
+            [(held,)] = self.con.execute(
+                "SELECT count(*) FROM core.households WHERE year = ?", [self.year]
+            ).fetchall()
+            s.status = "partial" if held else "failed"
         self.con.execute(
             "UPDATE audit.ingest_runs SET finished_at = now(), status = ?, files_seen = ?, "
             "files_loaded = ?, files_unchanged = ?, files_failed = ?, message = ? "

@@ -80,8 +80,29 @@ class WarehouseBusy(RuntimeError):
     """Another process holds the warehouse file; raised after the bounded wait."""
 
 
+class NotAWarehouse(ValueError):
+    """The file given as the warehouse is not a DuckDB database (a SQLite file, a workbook)."""
+
+
+# Every DuckDB database file carries these bytes at offset 8 (its storage header).
+_DUCKDB_MAGIC = b"DUCK"
+
+
+def _check_is_duckdb(path: Path) -> None:
+    if path.is_file() and path.stat().st_size:
+        with path.open("rb") as fh:
+            head = fh.read(16)
+        if head[8:12] != _DUCKDB_MAGIC:
+            kind = "a SQLite database" if head.startswith(b"SQLite format 3") else "not DuckDB"
+            raise NotAWarehouse(
+                f"{path} is not a census warehouse: the file is {kind}. Give the path of the "
+                "warehouse's .duckdb file (or a new file name to create one)."
+            )
+
+
 def _open(path: Path, read_only: bool, lock_wait: float | None) -> duckdb.DuckDBPyConnection:
     """duckdb.connect, retried while another process holds the file's lock."""
+    _check_is_duckdb(path)
     if lock_wait is None:
         lock_wait = float(os.environ.get("CENSUS_LOCK_WAIT", DEFAULT_LOCK_WAIT))
     deadline, pause = time.monotonic() + lock_wait, 0.1

@@ -6,21 +6,21 @@ Mường Nhé (MN) and Nậm Pồ (NP) are rural units, Điện Biên Phủ (DBP
 Status by year (P poor, N near-poor, A average, X not poor, - absent):
 
     id   district            2017 2018 2019   what it shows
-    h01  MN                   P    P    P     stayed poor; 2019 meritorious, commune says N
-    h02  MN                   P    N    N     escaped to near-poor; newly / stayed near-poor
-    h03  MN                   P    A    P     escaped above; relapsed (poor by deprivation)
-    h04  MN                   X    P    N     newly poor; escaped to near-poor
-    h05  MN                   N    P    A     off the near-poor list into poverty; escaped above
-    h06  MN                   P    P    -     left as poor
-    h07  MN (Kinh)            -    P    P     arrived as poor; 2019 classified by score
-    h08  MN -> NP in 2018     P    P    P     moved district (rural to rural)
-    h09  MN                   N    A    N     near-poor relapse
-    h10  MN (Kinh)            X    X    X     meritorious but not poor
-    b01  NP                   N    N    N
-    b02  NP                   X    X    X
-    u01  DBP (Kinh)           P    X    X     escaped above
-    u02  DBP -> MN in 2019    P    N    P     moved urban to rural: a poverty relapse overall
-    u03  DBP (Kinh)           X    X    X     commune says P in 2019
+    H01  MN                   P    P    P     stayed poor; 2019 meritorious, commune says N
+    H02  MN                   P    N    N     escaped to near-poor; newly / stayed near-poor
+    H03  MN                   P    A    P     escaped above; relapsed (poor by deprivation)
+    H04  MN                   X    P    N     newly poor; escaped to near-poor
+    H05  MN                   N    P    A     off the near-poor list into poverty; escaped above
+    H06  MN                   P    P    -     left as poor
+    H07  MN (Kinh)            -    P    P     arrived as poor; 2019 classified by score
+    H08  MN -> NP in 2018     P    P    P     moved district (rural to rural)
+    H09  MN                   N    A    N     near-poor relapse
+    H10  MN (Kinh)            X    X    X     meritorious but not poor
+    B01  NP                   N    N    N
+    B02  NP                   X    X    X
+    U01  DBP (Kinh)           P    X    X     escaped above
+    U02  DBP -> MN in 2019    P    N    P     moved urban to rural: a poverty relapse overall
+    U03  DBP (Kinh)           X    X    X     commune says P in 2019
 """
 
 from __future__ import annotations
@@ -47,40 +47,40 @@ INCOME = {
     "Thành thị": {"P": 800_000, "D": 1_100_000, "N": 1_100_000, "A": 1_600_000, "X": 2_500_000},
 }
 HISTORY = {
-    "h01": ("MN MN MN", "P P P"),
-    "h02": ("MN MN MN", "P N N"),
-    "h03": ("MN MN MN", "P A D"),
-    "h04": ("MN MN MN", "X P N"),
-    "h05": ("MN MN MN", "N P A"),
-    "h06": ("MN MN -", "P P -"),
-    "h07": ("- MN MN", "- P P"),
-    "h08": ("MN NP NP", "P P P"),
-    "h09": ("MN MN MN", "N A N"),
-    "h10": ("MN MN MN", "X X X"),
-    "b01": ("NP NP NP", "N N N"),
-    "b02": ("NP NP NP", "X X X"),
-    "u01": ("DBP DBP DBP", "P X X"),
-    "u02": ("DBP DBP MN", "P N P"),
-    "u03": ("DBP DBP DBP", "X X X"),
+    "H01": ("MN MN MN", "P P P"),
+    "H02": ("MN MN MN", "P N N"),
+    "H03": ("MN MN MN", "P A D"),
+    "H04": ("MN MN MN", "X P N"),
+    "H05": ("MN MN MN", "N P A"),
+    "H06": ("MN MN -", "P P -"),
+    "H07": ("- MN MN", "- P P"),
+    "H08": ("MN NP NP", "P P P"),
+    "H09": ("MN MN MN", "N A N"),
+    "H10": ("MN MN MN", "X X X"),
+    "B01": ("NP NP NP", "N N N"),
+    "B02": ("NP NP NP", "X X X"),
+    "U01": ("DBP DBP DBP", "P X X"),
+    "U02": ("DBP DBP MN", "P N P"),
+    "U03": ("DBP DBP DBP", "X X X"),
 }
-KINH = {"h07", "h10", "u01", "u03"}
+KINH = {"H07", "H10", "U01", "U03"}
 # 2019 only: deprived indicators (10 indicators in 5 dimensions, AF weight 1/10 each),
 # flags, the commune's own classification and scores.
 DEPRIVED_2019 = {
-    "h01": ["health_insurance", "drinking_water", "latrine", "housing_quality", "telecom"],
-    "h02": ["health_insurance", "telecom"],
-    "h03": ["health_insurance", "drinking_water", "latrine"],
-    "h07": ["adult_education", "child_school_attendance", "health_access", "living_area"],
-    "h08": ["health_insurance", "drinking_water", "latrine", "information_assets"],
+    "H01": ["health_insurance", "drinking_water", "latrine", "housing_quality", "telecom"],
+    "H02": ["health_insurance", "telecom"],
+    "H03": ["health_insurance", "drinking_water", "latrine"],
+    "H07": ["adult_education", "child_school_attendance", "health_access", "living_area"],
+    "H08": ["health_insurance", "drinking_water", "latrine", "information_assets"],
 }
 EXTRA_2019 = {
-    "h01": {"meritorious": "x", "commune_classification": "Hộ cận nghèo"},
-    "h02": {"meritorious": "x", "commune_classification": "Hộ cận nghèo"},
-    "h03": {"social_protection": "x"},
-    "h05": {"commune_classification": "Hộ không nghèo"},
-    "h07": {"income_score": 100, "deprivation_score": 40},  # B1 <= 120: poor by score
-    "h10": {"meritorious": "x"},
-    "u03": {"commune_classification": "Hộ nghèo"},
+    "H01": {"meritorious": "x", "commune_classification": "Hộ cận nghèo"},
+    "H02": {"meritorious": "x", "commune_classification": "Hộ cận nghèo"},
+    "H03": {"social_protection": "x"},
+    "H05": {"commune_classification": "Hộ không nghèo"},
+    "H07": {"income_score": 100, "deprivation_score": 40},  # B1 <= 120: poor by score
+    "H10": {"meritorious": "x"},
+    "U03": {"commune_classification": "Hộ nghèo"},
 }
 
 
@@ -148,26 +148,26 @@ def test_transitions_name_every_movement(warehouse):
     P, N = "poor", "near_poor"
     expected = {
         # 2018
-        (2018, "h01", "continuing"): ("Mường Nhé", None, P, P, "stayed_poor", None),
-        (2018, "h02", "continuing"): ("Mường Nhé", None, P, N, "escaped", "newly_poor"),
-        (2018, "h03", "continuing"): ("Mường Nhé", None, P, "average", "escaped", None),
-        (2018, "h04", "continuing"): ("Mường Nhé", None, "not_poor", P, "newly_poor", None),
-        (2018, "h05", "continuing"): ("Mường Nhé", None, N, P, "newly_poor", "escaped"),
-        (2018, "h07", "arrived"): ("Mường Nhé", None, None, P, None, None),
-        (2018, "h08", "left"): ("Mường Nhé", "Nậm Pồ", P, None, None, None),
-        (2018, "h08", "arrived"): ("Nậm Pồ", "Mường Nhé", None, P, None, None),
-        (2018, "h09", "continuing"): ("Mường Nhé", None, N, "average", None, "escaped"),
-        (2018, "u01", "continuing"): ("Điện Biên Phủ", None, P, "not_poor", "escaped", None),
-        (2018, "u02", "continuing"): ("Điện Biên Phủ", None, P, N, "escaped", "newly_poor"),
+        (2018, "H01", "continuing"): ("Mường Nhé", None, P, P, "stayed_poor", None),
+        (2018, "H02", "continuing"): ("Mường Nhé", None, P, N, "escaped", "newly_poor"),
+        (2018, "H03", "continuing"): ("Mường Nhé", None, P, "average", "escaped", None),
+        (2018, "H04", "continuing"): ("Mường Nhé", None, "not_poor", P, "newly_poor", None),
+        (2018, "H05", "continuing"): ("Mường Nhé", None, N, P, "newly_poor", "escaped"),
+        (2018, "H07", "arrived"): ("Mường Nhé", None, None, P, None, None),
+        (2018, "H08", "left"): ("Mường Nhé", "Nậm Pồ", P, None, None, None),
+        (2018, "H08", "arrived"): ("Nậm Pồ", "Mường Nhé", None, P, None, None),
+        (2018, "H09", "continuing"): ("Mường Nhé", None, N, "average", None, "escaped"),
+        (2018, "U01", "continuing"): ("Điện Biên Phủ", None, P, "not_poor", "escaped", None),
+        (2018, "U02", "continuing"): ("Điện Biên Phủ", None, P, N, "escaped", "newly_poor"),
         # 2019
-        (2019, "h03", "continuing"): ("Mường Nhé", None, "average", P, "relapsed", None),
-        (2019, "h04", "continuing"): ("Mường Nhé", None, P, N, "escaped", "newly_poor"),
-        (2019, "h05", "continuing"): ("Mường Nhé", None, P, "average", "escaped", None),
-        (2019, "h06", "left"): ("Mường Nhé", None, P, None, None, None),
-        (2019, "h08", "continuing"): ("Nậm Pồ", None, P, P, "stayed_poor", None),
-        (2019, "h09", "continuing"): ("Mường Nhé", None, "average", N, None, "relapsed"),
-        (2019, "u02", "left"): ("Điện Biên Phủ", "Mường Nhé", N, None, None, None),
-        (2019, "u02", "arrived"): ("Mường Nhé", "Điện Biên Phủ", None, P, None, None),
+        (2019, "H03", "continuing"): ("Mường Nhé", None, "average", P, "relapsed", None),
+        (2019, "H04", "continuing"): ("Mường Nhé", None, P, N, "escaped", "newly_poor"),
+        (2019, "H05", "continuing"): ("Mường Nhé", None, P, "average", "escaped", None),
+        (2019, "H06", "left"): ("Mường Nhé", None, P, None, None, None),
+        (2019, "H08", "continuing"): ("Nậm Pồ", None, P, P, "stayed_poor", None),
+        (2019, "H09", "continuing"): ("Mường Nhé", None, "average", N, None, "relapsed"),
+        (2019, "U02", "left"): ("Điện Biên Phủ", "Mường Nhé", N, None, None, None),
+        (2019, "U02", "arrived"): ("Mường Nhé", "Điện Biên Phủ", None, P, None, None),
     }
     for key, want in expected.items():
         assert moves[key][2:3] + moves[key][4:] == want, key
@@ -376,18 +376,18 @@ def test_disagreements_point_to_the_row(warehouse):
     # Rows of the Mường Nhé 2019 workbook start at Excel row 4 (title, blank, header): h01 is
     # its first row, h05 its fifth; u03 is the second row of the city's workbook.
     assert [r[:10] for r in rows] == [
-        (2019, "h01", "Mường Nhé", "Sín Thầu", "muong-nhe.xlsx", "Danh sách", 4)
+        (2019, "H01", "Mường Nhé", "Sín Thầu", "muong-nhe.xlsx", "Danh sách", 4)
         + ("near_poor", "poor", True),
-        (2019, "h05", "Mường Nhé", "Sín Thầu", "muong-nhe.xlsx", "Danh sách", 8)
+        (2019, "H05", "Mường Nhé", "Sín Thầu", "muong-nhe.xlsx", "Danh sách", 8)
         + ("not_poor", "average", False),
-        (2019, "u03", "Điện Biên Phủ", "Him Lam", "dien-bien-phu.xlsx", "Danh sách", 5)
+        (2019, "U03", "Điện Biên Phủ", "Him Lam", "dien-bien-phu.xlsx", "Danh sách", 5)
         + ("poor", "not_poor", True),
     ]
     assert rows[0][10].endswith("→ hộ nghèo")
     # Nothing is overwritten: the computed status stays in household_status.
     [(status,)] = query(
         warehouse,
-        "SELECT status FROM marts.household_status WHERE year = 2019 AND household_id = 'u03'",
+        "SELECT status FROM marts.household_status WHERE year = 2019 AND household_id = 'U03'",
     )
     assert status == "not_poor"
 
