@@ -25,7 +25,7 @@ from transforms.normalise import canonical_district, district_named_in
 from warehouse.run import now
 from warehouse.writer import UnitLoad, text_map
 from workbooks.error_report import write_error_workbook
-from workbooks.reader import WorkbookRead, read_workbook
+from workbooks.reader import WorkbookRead, read_workbook, with_cell_findings
 
 MASK = "***"  # personal values never leave the private schema
 logger = logging.getLogger(__name__)
@@ -52,6 +52,7 @@ def process_workbook(
     lap("read")
     thousand = frozenset(layout.sheet for layout in read.layouts if layout.thousand_dong)
     checked = validate(read.rows, year, province, standard, thousand)
+    checked = with_cell_findings(checked, read)  # merged cells, formula errors (HH040, HH041)
     households = checked.households
     unit = _workbook_district(households, read.rows, province)
     lap("validate")
