@@ -25,6 +25,7 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 
@@ -62,6 +63,7 @@ def parse_ref(ref: str) -> tuple[int, int] | None:
     return int(found.group(2)), column_number(found.group(1))
 
 
+@lru_cache(maxsize=1 << 12)
 def parse_range(ref: str) -> tuple[int, int, int, int] | None:
     """'B5:C7' -> (first row, first column, last row, last column), 1-based; 'B5' alone too."""
     first, _, last = ref.partition(":")
