@@ -248,14 +248,15 @@ def _check_zip(path: Path, data: bytes, limits: Limits) -> Inspection:
         )
     info = {}
     for entry in sheets:
-        f = facts.get(entry.part or "", sheetxml.SheetFacts())
+        f = facts.get(entry.part or "")
         info[entry.name] = SheetInfo(
             name=entry.name,
             part=entry.part,
             state=entry.state,
-            first_col=f.min_col or 1,
-            merges=f.merges,
-            error_candidates=f.error_candidates,
+            first_col=(f.min_col or 1) if f else 1,
+            merges=f.merges if f else [],
+            # A sheet whose part was not found: fastexcel is asked for its errors.
+            error_candidates=f.error_candidates if f else 1,
         )
     return Inspection(data, notices, info)
 
