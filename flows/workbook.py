@@ -18,7 +18,13 @@ import pandas as pd
 import config
 from schemas.duplicates import cross_workbook_findings
 from schemas.headers import PERSONAL_KEYS
-from schemas.household import TEXT_KEYS, SheetFacts, sheet_findings, validate
+from schemas.household import (
+    TEXT_KEYS,
+    SheetFacts,
+    sheet_findings,
+    validate,
+    with_cell_findings,
+)
 from schemas.replacement import (
     DEFAULT_MAX_REJECTED_SHARE,
     DEFAULT_MIN_REJECTED_ROWS,
@@ -69,6 +75,7 @@ def process_workbook(
         frozenset(layout.sheet for layout in read.layouts if layout.thousand_dong),
     )
     checked = validate(read.rows, year, province, standard, sheets)
+    checked = with_cell_findings(checked, read.cell_findings)  # HH040, HH041
     units, row_units = _reporting_units(checked.row_units, province, year)
     lap("validate")
     status = classify_with_standard(checked.households, standard)

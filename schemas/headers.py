@@ -122,3 +122,54 @@ def _key_for_text(text: str) -> str | None:
 def is_thousand_dong(label: object) -> bool:
     """Whether an income header says its values are in thousand đồng."""
     return bool(_THOUSAND_DONG.search(fold(label)))
+
+
+# The other sheets a workbook may carry (workbook-layout.md, "Other sheets a workbook may
+# carry"): recognised by their header labels, never read as households.
+RESIDENT_TOTALS_LABELS: dict[str, tuple[str, ...]] = {
+    "commune": BASE_LABELS["commune"] + ("Tên xã", "Đơn vị", "Tên đơn vị"),
+    "households": (
+        "Tổng số hộ dân cư",
+        "Tổng số hộ",
+        "Số hộ dân cư",
+        "Tổng số hộ dân cư trên địa bàn",
+    ),
+    "ethnic_minority_households": (
+        "Trong đó: hộ dân tộc thiểu số",
+        "Trong đó hộ dân tộc thiểu số",
+        "Hộ dân tộc thiểu số",
+        "Số hộ dân tộc thiểu số",
+        "Trong đó: hộ DTTS",
+        "Hộ DTTS",
+    ),
+}
+
+MEMBER_LABELS: dict[str, tuple[str, ...]] = {
+    "household_id": BASE_LABELS["household_id"],
+    "member_name": ("Họ và tên", "Họ tên", "Họ và tên thành viên", "Tên thành viên"),
+    "ethnicity": ("Dân tộc",),
+    "relation": ("Quan hệ với chủ hộ", "Quan hệ với chủ hộ gia đình", "Quan hệ", "QH với chủ hộ"),
+    "birth_year": ("Năm sinh", "Ngày sinh", "Ngày, tháng, năm sinh", "Ngày tháng năm sinh"),
+    "sex": ("Giới tính", "Nam/Nữ"),
+}
+# Labels only a members sheet has: a sheet is one when its header names the household id and
+# at least two of these (a household sheet may carry one, e.g. the head's birth year).
+MEMBER_ONLY_KEYS: tuple[str, ...] = ("member_name", "relation", "birth_year", "sex")
+
+
+@cache
+def _other_index(table: str) -> dict[str, str]:
+    labels = RESIDENT_TOTALS_LABELS if table == "resident_totals" else MEMBER_LABELS
+    return {fold_label(label): key for key, names in labels.items() for label in names}
+
+
+@lru_cache(maxsize=1 << 14)
+def resident_totals_key(label: object) -> str | None:
+    """The resident totals sheet's column a header cell names, or None."""
+    return None if label is None else _other_index("resident_totals").get(fold_label(label))
+
+
+@lru_cache(maxsize=1 << 14)
+def member_key(label: object) -> str | None:
+    """The members sheet's column a header cell names, or None."""
+    return None if label is None else _other_index("members").get(fold_label(label))

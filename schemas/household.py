@@ -9,6 +9,7 @@ Every check is named by its rule code in schemas/rules.py.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -433,3 +434,16 @@ def validate(
     return Validation(
         households=valid, findings=findings[FINDING_COLUMNS], row_units=typed["reporting_unit"]
     )
+
+
+def with_cell_findings(checked: Validation, cells: pd.DataFrame) -> Validation:
+    """`checked` with the reader's cell findings added (`WorkbookRead.cell_findings`: HH040
+    merged data cells, HH041 formula errors): their rows are rejected like any row with an
+    error, each finding with its value and detail."""
+    if cells.empty:
+        return checked
+    added = cells.assign(severity=[RULES[c].severity for c in cells["rule_code"]])
+    findings = pd.concat([checked.findings, added[FINDING_COLUMNS]], ignore_index=True)
+    rejected = added.loc[added["severity"] == "error", "row"].unique()
+    households = checked.households.drop(index=rejected, errors="ignore")
+    return dataclasses.replace(checked, households=households, findings=findings)

@@ -372,6 +372,45 @@ _RULES += [
     ),
 ]
 
+# Cells and sheets the reader does not take at face value (workbooks/reader.py, sheetxml.py).
+_RULES += [
+    Rule(
+        "WB030",
+        None,
+        "notice",
+        "Trang tính ẩn không được nhập",
+        "hidden sheets are not census data and were not read",
+    ),
+    Rule(
+        "WB031",
+        None,
+        "error",
+        "Có ô dữ liệu nằm quá xa bảng (vùng dữ liệu bất thường)",
+        "a cell holds a value far outside the table: the sheet's extent is absurd",
+    ),
+    Rule(
+        "WB032",
+        None,
+        "notice",
+        "Ô chỉ có dấu cách nằm ngoài bảng đã được bỏ qua",
+        "cells holding only spaces outside the table were ignored",
+    ),
+    Rule(
+        "HH040",
+        None,
+        "error",
+        "Ô bị gộp: giá trị thuộc về dòng khác, cần ghi riêng cho từng hộ",
+        "merged cell: the value shown belongs to another row; write it in every household's row",
+    ),
+    Rule(
+        "HH041",
+        None,
+        "error",
+        "Ô chứa lỗi công thức, không phải giá trị hợp lệ",
+        "the cell holds a formula error (#N/A, #REF!, ...), not a valid value",
+    ),
+]
+
 RULES: dict[str, Rule] = {r.code: r for r in _RULES}
 
 

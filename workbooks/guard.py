@@ -20,12 +20,12 @@ can be changed per run through environment variables (`CENSUS_<NAME>`, e.g.
 
 from __future__ import annotations
 
+import io
 import os
-import re
 import struct
 import zipfile
 import zlib
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 import numpy as np
@@ -33,6 +33,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from workbooks import sheetxml
 from workbooks.errors import WorkbookError
 
 MiB = 1 << 20
@@ -57,6 +58,11 @@ class Limits:
     max_rows: int = 250_000
     # Excel's own limit on a cell's text; a longer cell was not written by Excel.
     max_cell_chars: int = 32_767
+    # Cells in one sheet's table (its real extent, rows x columns): calamine allocates 32
+    # bytes for each before anything can bound it. 20,000 households x 60 columns is 1.2 M.
+    max_cells: int = 10_000_000
+    # Columns in one sheet's table: Excel 97-2003 stopped at 256, a census sheet has ~40.
+    max_columns: int = 1_024
 
     @classmethod
     def from_env(cls) -> Limits:
@@ -85,31 +91,75 @@ def _fail(path: Path, code: str, reason: str) -> None:
     raise WorkbookError(f"{path.name}: {reason}", code)
 
 
-def check_workbook(path: Path, limits: Limits | None = None) -> list[dict[str, object]]:
-    """Refuse a file no parser should open (raises WorkbookError with `.code`); returns the
-    workbook-level notices (external links) for the reader to report."""
+@dataclass
+class SheetInfo:
+    """One sheet of an .xlsx as its XML shows it (workbooks/sheetxml.py)."""
+
+    name: str
+    part: str | None
+    state: str  # visible | hidden | veryHidden
+    first_col: int  # 1-based column of the sheet's first cell holding something (calamine's
+    # first column: fastexcel's column 0)
+    merges: list[str]
+    error_candidates: int
+
+
+@dataclass
+class Inspection:
+    """A workbook that passed: the bytes to parse (the file's, or a copy without the stray
+    blank cells of `notices`), the workbook-level notices and, for .xlsx, its sheets."""
+
+    data: bytes
+    notices: list[dict[str, object]]
+    sheets: dict[str, SheetInfo] = field(default_factory=dict)
+
+
+def read_bounded(path: Path, limits: Limits | None = None) -> bytes:
+    """The file's bytes, read once (the bytes hashed are the bytes parsed); a file over the
+    size limit is refused without being read."""
     limits = limits or Limits.from_env()
     path = Path(path)
     size = path.stat().st_size
-    if size == 0:
-        _fail(path, "WB020", "not a spreadsheet: the file is empty")
     if size > limits.max_file_bytes:
         _fail(path, "WB022", f"file too large: {size:,} bytes (limit {limits.max_file_bytes:,})")
     with path.open("rb") as fh:
-        head = fh.read(8)
+        data = fh.read(limits.max_file_bytes + 1)
+    if len(data) > limits.max_file_bytes:  # grew while being read
+        _fail(path, "WB022", f"file too large: over {limits.max_file_bytes:,} bytes")
+    return data
+
+
+def check_workbook(path: Path, limits: Limits | None = None) -> list[dict[str, object]]:
+    """Refuse a file no parser should open (raises WorkbookError with `.code`); returns the
+    workbook-level notices for the reader to report."""
+    path = Path(path)
+    return inspect_workbook(read_bounded(path, limits), path, limits).notices
+
+
+def inspect_workbook(data: bytes, path: Path, limits: Limits | None = None) -> Inspection:
+    """Refuse bytes no parser should open (raises WorkbookError with `.code`); `path` gives
+    the name (messages) and the extension (calamine picks its parser by it)."""
+    limits = limits or Limits.from_env()
+    path = Path(path)
+    if len(data) == 0:
+        _fail(path, "WB020", "not a spreadsheet: the file is empty")
+    if len(data) > limits.max_file_bytes:
+        limit = limits.max_file_bytes
+        _fail(path, "WB022", f"file too large: {len(data):,} bytes (limit {limit:,})")
+    head = data[:8]
     suffix = path.suffix.lower()
     if head == CFB_SIGNATURE:
-        notices = _check_compound(path)
+        notices = _check_compound(path, data)
         if suffix == ".xlsx":  # calamine picks the parser by the name: an obscure zip error
             _fail(path, "WB020", _RENAMED.format(kind=".xls (Excel 97-2003)", name=".xls"))
-        return notices
+        return Inspection(data, notices)
     if head.startswith(ZIP_SIGNATURE):
-        notices = _check_zip(path, limits)
+        inspection = _check_zip(path, data, limits)
         if suffix == ".xls":
             _fail(path, "WB020", _RENAMED.format(kind=".xlsx", name=".xlsx"))
-        return notices
-    _fail(path, "WB020", f"not a spreadsheet: {_looks_like(path, head)}")
-    return []
+        return inspection
+    _fail(path, "WB020", f"not a spreadsheet: {_looks_like(data, head)}")
+    raise AssertionError("unreachable")
 
 
 _RENAMED = (
@@ -118,9 +168,8 @@ _RENAMED = (
 )
 
 
-def _looks_like(path: Path, head: bytes) -> str:
-    with path.open("rb") as fh:
-        start = fh.read(512).lstrip().lower()
+def _looks_like(data: bytes, head: bytes) -> str:
+    start = data[:512].lstrip().lower()
     if start.startswith((b"<html", b"<!doctype", b"<table", b"<?xml")):
         return "the file is HTML or XML text with a spreadsheet's name (save it as .xlsx in Excel)"
     if head.startswith(b"%PDF"):
@@ -130,11 +179,9 @@ def _looks_like(path: Path, head: bytes) -> str:
     return "the file is neither an .xlsx (zip) nor an .xls (compound file)"
 
 
-def _check_compound(path: Path) -> list[dict[str, object]]:
-    """An OLE2 compound file: a legacy .xls (fine) or an encrypted .xlsx (refused)."""
-    with path.open("rb") as fh:
-        # Directory entries sit in sectors anywhere in the file; the names are UTF-16.
-        data = fh.read()
+def _check_compound(path: Path, data: bytes) -> list[dict[str, object]]:
+    """An OLE2 compound file: a legacy .xls (fine) or an encrypted .xlsx (refused).
+    Directory entries sit in sectors anywhere in the file; the names are UTF-16."""
     if any(stream in data for stream in _ENCRYPTION_STREAMS):
         _fail(
             path,
@@ -145,9 +192,9 @@ def _check_compound(path: Path) -> list[dict[str, object]]:
     return []
 
 
-def _check_zip(path: Path, limits: Limits) -> list[dict[str, object]]:
+def _check_zip(path: Path, data: bytes, limits: Limits) -> Inspection:
     try:
-        archive = zipfile.ZipFile(path)
+        archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
         _fail(path, "WB021", f"corrupt or truncated .xlsx: the zip cannot be opened ({exc})")
     with archive:
@@ -161,22 +208,35 @@ def _check_zip(path: Path, limits: Limits) -> list[dict[str, object]]:
             if m.file_size > limits.max_member_bytes or declared > limits.max_total_bytes:
                 _fail(path, "WB022", _bomb(m.filename, m.file_size, limits))
         inflated, rows = 0, 0
-        with path.open("rb") as fh:
-            for m in members:
-                sheet = m.filename.startswith("xl/worksheets/") and m.filename.endswith(".xml")
-                text = sheet or m.filename == "xl/sharedStrings.xml"
-                scan = _Scan(limits, count_rows=sheet, check_text=text)
-                size = _inflate(path, fh, m, limits, scan, limits.max_total_bytes - inflated)
-                inflated += size
-                rows += scan.rows
-                if rows > limits.max_rows:
-                    _fail(
-                        path,
-                        "WB024",
-                        f"too many rows: more than {limits.max_rows:,} rows (at sheet part "
-                        f"{m.filename}); a district workbook holds one row a household",
-                    )
-    notices: list[dict[str, object]] = []
+        facts: dict[str, sheetxml.SheetFacts] = {}
+        fh = io.BytesIO(data)
+        for m in members:
+            if m.filename.startswith("xl/worksheets/") and m.filename.endswith(".xml"):
+                scan = sheetxml.SheetScan(limits.max_cell_chars * _BYTES_PER_CHAR_BOUND)
+            else:
+                scan = _Scan(limits, check_text=m.filename == "xl/sharedStrings.xml")
+            size = _inflate(path, fh, m, limits, scan, limits.max_total_bytes - inflated)
+            inflated += size
+            if isinstance(scan, sheetxml.SheetScan):
+                facts[m.filename] = scan.finish()
+                _too_long(path, scan, m.filename, limits)
+                rows += facts[m.filename].rows
+            if rows > limits.max_rows:
+                _fail(
+                    path,
+                    "WB024",
+                    f"too many rows: more than {limits.max_rows:,} rows (at sheet part "
+                    f"{m.filename}); a district workbook holds one row a household",
+                )
+        # Every part inflated within the limits above: reading the small ones again is safe.
+        sheets = sheetxml.workbook_sheets(
+            _part(archive, names, "xl/workbook.xml"),
+            _part(archive, names, "xl/_rels/workbook.xml.rels"),
+        )
+        notices: list[dict[str, object]] = []
+        repaired = _bound_extents(path, archive, names, sheets, facts, limits, notices)
+        if repaired:
+            data = _replace_parts(archive, repaired)
     links = sorted(n for n in names if n.startswith("xl/externalLinks/") and n.endswith(".xml"))
     if links:
         notices.append(
@@ -186,7 +246,128 @@ def _check_zip(path: Path, limits: Limits) -> list[dict[str, object]]:
                 "cached in this file are read",
             }
         )
-    return notices
+    info = {}
+    for entry in sheets:
+        f = facts.get(entry.part or "")
+        info[entry.name] = SheetInfo(
+            name=entry.name,
+            part=entry.part,
+            state=entry.state,
+            first_col=(f.min_col or 1) if f else 1,
+            merges=f.merges if f else [],
+            # A sheet whose part was not found: fastexcel is asked for its errors.
+            error_candidates=f.error_candidates if f else 1,
+        )
+    return Inspection(data, notices, info)
+
+
+def _part(archive: zipfile.ZipFile, names: set[str], name: str) -> bytes | None:
+    return archive.read(name) if name in names else None
+
+
+def _bound_extents(
+    path: Path,
+    archive: zipfile.ZipFile,
+    names: set[str],
+    sheets: list[sheetxml.SheetEntry],
+    facts: dict[str, sheetxml.SheetFacts],
+    limits: Limits,
+    notices: list[dict[str, object]],
+) -> dict[str, bytes]:
+    """Each sheet's area as calamine would allocate it, bounded before calamine opens the
+    file. A sheet whose cells reach far beyond what it holds is parsed exactly: cells holding
+    only spaces outside its real extent are removed from the copy calamine reads (WB032, a
+    notice naming them); a value far outside it (or a table too large) refuses the workbook
+    (WB031). Returns the rewritten parts."""
+    by_part = {s.part: s.name for s in sheets if s.part}
+    blank_shared: set[int] | None = None
+    rewritten: dict[str, bytes] = {}
+    for part, f in facts.items():
+        bound = f.allocation_bound()
+        usual = bound <= max(16 * f.valued, _CELLS_FLOOR) and bound <= limits.max_cells
+        if usual and f.max_col <= limits.max_columns and not f.irregular:
+            continue
+        if blank_shared is None:
+            blank_shared = sheetxml.blank_shared_strings(
+                _part(archive, names, "xl/sharedStrings.xml")
+            )
+        sheet = by_part.get(part, part)
+        xml = archive.read(part)
+        exact = sheetxml.exact_cells(xml, blank_shared)
+        width = exact.last_col - exact.first_col + 1 if exact.last_col else 0
+        if (
+            exact.last_row > limits.max_rows
+            or exact.last_col > limits.max_columns
+            or exact.last_row * width > limits.max_cells
+        ):
+            real = [c for c in exact.cells if not c.blank]
+            far = max(
+                real,
+                key=lambda c: (
+                    c.row > limits.max_rows or c.col > limits.max_columns,
+                    c.row * c.col,
+                ),
+            )
+            rest = sheetxml.extent_of([c for c in real if c is not far])
+            _fail(
+                path,
+                "WB031",
+                f"sheet '{sheet}': cell {_ref(far.row, far.col)} holds '{far.text}', far "
+                f"outside the rest of the sheet ({rest}): a sheet may hold at most "
+                f"{limits.max_rows:,} rows, {limits.max_columns:,} columns and "
+                f"{limits.max_cells:,} cells; delete that cell "
+                "(or the rows and columns around it) and send the workbook again",
+            )
+        strays = [
+            c
+            for c in exact.cells
+            if c.blank
+            and (c.row > exact.last_row or c.col > exact.last_col or c.col < exact.first_col)
+        ]
+        if strays:
+            rewritten[part] = sheetxml.without_cells(xml, strays)
+            shown = sorted(strays, key=lambda c: (-c.row, -c.col))[:3]
+            declared = f"; declared range {f.dimension}" if f.dimension else ""
+            notices.append(
+                {
+                    "sheet": sheet,
+                    "code": "WB032",
+                    "detail": f"{len(strays)} cell(s) holding only spaces outside the table "
+                    f"({sheetxml.extent_of([c for c in exact.cells if not c.blank])}"
+                    f"{declared}) ignored: "
+                    + ", ".join(_ref(c.row, c.col) for c in shown)
+                    + (", ..." if len(strays) > len(shown) else ""),
+                }
+            )
+        facts[part].min_col = exact.first_col or 1
+    return rewritten
+
+
+# Below this many cells a sheet's area is never worth an exact parse (32 MB in calamine).
+_CELLS_FLOOR = 1_000_000
+
+
+def _ref(row: int, col: int) -> str:
+    return sheetxml.cell_ref(row, col)
+
+
+def _replace_parts(archive: zipfile.ZipFile, parts: dict[str, bytes]) -> bytes:
+    """A copy of the workbook with these parts replaced (rare: stray cells removed)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as copy:
+        for m in archive.infolist():
+            copy.writestr(m.filename, parts.get(m.filename) or archive.read(m.filename))
+    return out.getvalue()
+
+
+def _too_long(path: Path, scan, part: str, limits: Limits) -> None:
+    if scan.too_long:
+        _fail(
+            path,
+            "WB025",
+            f"a cell's text is longer than Excel's limit of "
+            f"{limits.max_cell_chars:,} characters (part {part})",
+        )
 
 
 def _bomb(member: str, size: int, limits: Limits) -> str:
@@ -198,29 +379,16 @@ def _bomb(member: str, size: int, limits: Limits) -> str:
 
 
 class _Scan:
-    """Counts `<row>` elements and finds over-long text nodes in a stream of XML chunks."""
+    """Finds over-long text nodes in a stream of XML chunks (parts other than worksheets,
+    which `sheetxml.SheetScan` reads; it checks the same)."""
 
-    def __init__(self, limits: Limits, count_rows: bool, check_text: bool) -> None:
-        self.count_rows, self.check_text = count_rows, check_text
+    def __init__(self, limits: Limits, check_text: bool) -> None:
+        self.check_text = check_text
         self.max_run = limits.max_cell_chars * _BYTES_PER_CHAR_BOUND
-        self.rows = 0
         self.run = 0  # bytes since the last '<' (a text node crossing chunks)
-        self.tail = b""
-        self.prefix = None  # the namespace prefix of the sheet's elements ("" or b"x:")
         self.too_long = False
 
     def feed(self, chunk: bytes) -> None:
-        if self.count_rows:
-            if self.prefix is None:
-                found = re.search(rb"<(\w+:)?worksheet\b", chunk)
-                self.prefix = (found.group(1) or b"") if found else b""
-            # One pass for `<row`: an upper bound on the rows (it also counts the rare
-            # `<rowBreaks>`), which is all a limit on rows needs.
-            tag = b"<" + self.prefix + b"row"
-            data = self.tail + chunk
-            self.rows += data.count(tag)
-            # Carry over fewer bytes than a tag: a tag split across chunks is counted once.
-            self.tail = data[-(len(tag) - 1) :]
         if self.check_text and not self.too_long:
             arr = np.frombuffer(chunk, np.uint8)
             lt = np.flatnonzero(arr == ord("<"))
@@ -272,13 +440,7 @@ def _inflate(path: Path, fh, member: zipfile.ZipInfo, limits: Limits, scan: _Sca
                     _fail(path, "WB022", _bomb(member.filename, size, limits))
                 crc = zlib.crc32(out, crc)
                 scan.feed(out)
-                if scan.too_long:
-                    _fail(
-                        path,
-                        "WB025",
-                        f"a cell's text is longer than Excel's limit of "
-                        f"{limits.max_cell_chars:,} characters (part {member.filename})",
-                    )
+                _too_long(path, scan, member.filename, limits)
             if produce is not None and produce.eof:
                 break
     except (zlib.error, OSError, ValueError, OverflowError) as exc:

@@ -7,6 +7,13 @@ frame row i is Excel row i + 1), the header row is found by its labels, and ever
 is sorted into data, blank, totals or signature rows; none is dropped without being counted.
 The cells are worked on column-wise as Arrow arrays (pyarrow.compute: strip, compare, regex),
 never one Python call per cell: per-cell code made reading 7x slower than calamine itself.
+
+The file is read once: those bytes are hashed, checked by the guard and parsed (a file
+replaced while it is read cannot be stored under another version's hash). No cell is lost
+silently: hidden sheets are not read and say so (WB030); formula errors arrive as their text
+(`#REF!`), never blank; a data cell under a merged cell is a finding (HH040), as is a formula
+error in a data row (HH041): `WorkbookRead.cell_findings`. The resident totals and members
+sheets are read into their own frames, never into `rows`.
 """
 
 from __future__ import annotations
@@ -14,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 import fastexcel
@@ -22,11 +30,26 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from schemas.headers import BASE_LABELS, is_thousand_dong, key_for_label
+from schemas.headers import (
+    BASE_LABELS,
+    MEMBER_ONLY_KEYS,
+    RESIDENT_TOTALS_LABELS,
+    is_thousand_dong,
+    key_for_label,
+    member_key,
+    resident_totals_key,
+)
 from transforms.text import fold
-from workbooks import tcvn3
+from workbooks import sheetxml, tcvn3
 from workbooks.errors import WorkbookError
-from workbooks.guard import cells_clean, check_workbook, clean_grid
+from workbooks.guard import (
+    Limits,
+    SheetInfo,
+    cells_clean,
+    clean_grid,
+    inspect_workbook,
+    read_bounded,
+)
 
 # How far down a sheet the header row may sit (title rows above it).
 HEADER_SEARCH_ROWS = 40
@@ -39,6 +62,43 @@ _SIGNATURE = re.compile(
 )
 
 META_COLUMNS = ("source_file", "sheet", "excel_row")
+# What the reader found in single cells of `rows` (a merged cell, a formula error): `row` is
+# the position in `rows`, `column_key` a key of `rows`; validation rejects those rows.
+CELL_FINDING_COLUMNS = ("row", "column_key", "value", "rule_code", "detail")
+RESIDENT_TOTALS_COLUMNS = ("sheet", "excel_row", *RESIDENT_TOTALS_LABELS)
+MEMBER_COLUMNS = (
+    "sheet",
+    "excel_row",
+    "household_id",
+    "member_name",
+    "ethnicity",
+    "relation",
+    "birth_year",
+    "sex",
+)
+# calamine's names of the formula errors (fastexcel's cell error details) -> Excel's text.
+_ERROR_TEXT = {
+    "Div0": "#DIV/0!",
+    "NA": "#N/A",
+    "Name": "#NAME?",
+    "Null": "#NULL!",
+    "Num": "#NUM!",
+    "Ref": "#REF!",
+    "Value": "#VALUE!",
+    "GettingData": "#GETTING_DATA",
+}
+_ERROR_DETAIL = re.compile(r"Error\((\w+)\)")
+
+
+def _empty(columns: tuple[str, ...], ints: tuple[str, ...] = ()) -> pd.DataFrame:
+    """An empty frame with these columns (text; `ints` int64), copied from one made once:
+    building it column by column costs ~1 ms a frame in pandas, every workbook."""
+    return _empty_template(columns, ints).copy()
+
+
+@cache
+def _empty_template(columns: tuple[str, ...], ints: tuple[str, ...]) -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype="int64" if c in ints else "str") for c in columns})
 
 
 @dataclass
@@ -63,6 +123,16 @@ class WorkbookRead:
     layouts: list[SheetLayout]
     skipped: pd.DataFrame  # sheet, excel_row, kind (blank | totals | signature)
     notices: list[dict[str, object]] = field(default_factory=list)  # workbook-level findings
+    # CELL_FINDING_COLUMNS: merged data cells (HH040), formula errors (HH041) in `rows`
+    cell_findings: pd.DataFrame = field(
+        default_factory=lambda: _empty(CELL_FINDING_COLUMNS, ("row",))
+    )
+    # RESIDENT_TOTALS_COLUMNS, text as read (the sheet `Tổng số hộ dân cư`); empty if absent
+    resident_totals: pd.DataFrame = field(
+        default_factory=lambda: _empty(RESIDENT_TOTALS_COLUMNS, ("excel_row",))
+    )
+    # MEMBER_COLUMNS, text as read (the sheet `Thành viên hộ`): personal data, never in `rows`
+    members: pd.DataFrame = field(default_factory=lambda: _empty(MEMBER_COLUMNS, ("excel_row",)))
 
     @property
     def rows_read(self) -> int:
@@ -88,34 +158,45 @@ def column_letter(index: int) -> str:
 
 
 def read_workbook(path: Path) -> WorkbookRead:
-    """Read every sheet of a district workbook whose name does not start with `_`."""
+    """Read every visible sheet of a district workbook whose name does not start with `_`."""
     path = Path(path)
-    notices = check_workbook(path)  # hostile or broken files never reach calamine
+    limits = Limits.from_env()
+    data = read_bounded(path, limits)  # read once: these bytes are hashed and parsed
+    file_hash = hashlib.sha256(data).hexdigest()
+    inspection = inspect_workbook(data, path, limits)  # hostile files never reach calamine
+    notices = inspection.notices
     try:
-        reader = fastexcel.read_excel(path)
+        reader = fastexcel.read_excel(inspection.data)
         sheet_names = list(reader.sheet_names)
     except Exception as exc:  # calamine raises a family of errors; all mean "unreadable"
         raise WorkbookError(f"{path.name}: not a readable Excel workbook ({exc})") from exc
 
-    tables, layouts, skipped = [], [], []
+    tables, layouts, skipped, found_cells = [], [], [], []
+    others: dict[str, list[pd.DataFrame]] = {"resident_totals": [], "members": []}
+    hidden: list[str] = []
+    offset = 0  # rows of the sheets read so far (cell findings are positions in `rows`)
     for name in sheet_names:
         if name.startswith("_"):
             continue
-        try:
-            sheet = reader.load_sheet(name, header_row=None, skip_rows=0, dtypes="string")
-            batch = sheet.to_arrow()
-        except Exception as exc:
-            raise WorkbookError(f"{path.name}, sheet '{name}': cannot be read ({exc})") from exc
-        # The sheet is worked on column-wise as Arrow arrays (Arrow kernels, no per-cell
-        # Python); a pandas grid (fastexcel's to_pandas()) is made only for a sheet to repair.
+        info = inspection.sheets.get(name)
+        if info is not None and info.state != "visible":
+            hidden.append(name)  # last year's list, a lookup table: not this census
+            continue
+        sheet = _load(reader, path, name, info)
+        if sheet is None:
+            hidden.append(name)
+            continue
+        batch, errors = sheet
         columns = _texts(batch.columns)
+        if errors:
+            columns = _with_errors(columns, errors)
         grid = None
         if not cells_clean(columns):
-            grid = batch.to_pandas()
+            grid = _grid(columns)
             grid = clean_grid(grid, path, name, notices)  # control characters, huge cells
             columns = _columns(grid)
         if tcvn3.detect(_distinct_texts(columns)):
-            grid = batch.to_pandas() if grid is None else grid
+            grid = _grid(columns) if grid is None else grid
             grid, changed = tcvn3.convert_frame(grid)
             columns = _columns(grid)
             notices.append(
@@ -125,23 +206,39 @@ def read_workbook(path: Path) -> WorkbookRead:
                     "detail": f"{changed} cells converted from TCVN3 (ABC, .VnTime) to Unicode",
                 }
             )
-        found = _read_sheet(batch.num_rows, columns, name)
+        n_rows = batch.num_rows
+        first_col = info.first_col if info is not None else 1
+        top = _top_rows(columns)
+        header = _find_header(n_rows, top)
+        other = _other_sheet(n_rows, columns, name, top, header)
+        if other is not None:
+            kind, frame = other
+            others[kind].append(frame)
+            continue
+        found = _read_sheet(n_rows, columns, name, first_col, top, header)
         if found is None:
             if any(c.null_count < len(c) for c in columns):
                 notices.append(
                     {"sheet": name, "code": "WB002", "detail": "no header row found; sheet ignored"}
                 )
             continue
-        rows, layout, sheet_skipped, sheet_notices = found
+        rows, layout, sheet_skipped, sheet_notices, data_rows = found
+        if errors or (info is not None and info.merges):
+            cells = _cell_findings(columns, data_rows, info, errors, first_col)
+            found_cells += [(offset + at, *rest) for at, *rest in cells]
+        offset += rows.num_rows
         tables.append(rows)
         layouts.append(layout)
         skipped.append(sheet_skipped)
         notices.extend(sheet_notices)
 
+    if hidden:  # once per workbook, every hidden sheet named (WB030)
+        notices.append({"code": "WB030", "detail": ", ".join(f"'{h}'" for h in hidden)})
     if not layouts:
+        also = f"; hidden sheets are not read: {', '.join(hidden)}" if hidden else ""
         raise WorkbookError(
             f"{path.name}: no sheet has a recognisable header row (expected labels such as "
-            "'Mã hộ', 'Họ và tên chủ hộ', 'Số nhân khẩu')"
+            f"'Mã hộ', 'Họ và tên chủ hộ', 'Số nhân khẩu'){also}"
         )
     unknown = list(dict.fromkeys(c for layout in layouts for c in layout.unknown_columns))
     if unknown:  # reported once per workbook, not once per commune sheet (variant 3)
@@ -150,7 +247,7 @@ def read_workbook(path: Path) -> WorkbookRead:
     # pandas frame once: per-sheet frames cost more than the reading itself.
     table = pa.concat_tables(tables, promote_options="default")
     # Every base column exists (blank where the workbook lacks it), so callers never meet a
-    # missing key; the missing required ones are reported above (WB005).
+    # missing key; a missing required one is a structural fault (schemas.household.sheet_findings).
     for key in BASE_LABELS:
         if key not in table.column_names:
             table = table.append_column(key, pa.nulls(table.num_rows, pa.large_string()))
@@ -158,7 +255,7 @@ def read_workbook(path: Path) -> WorkbookRead:
     rows.insert(0, "source_file", path.name)
     return WorkbookRead(
         path=path,
-        file_hash=file_sha256(path),
+        file_hash=file_hash,
         rows=rows,
         layouts=layouts,
         skipped=pd.DataFrame(
@@ -169,7 +266,62 @@ def read_workbook(path: Path) -> WorkbookRead:
             }
         ),
         notices=notices,
+        cell_findings=pd.DataFrame(found_cells, columns=list(CELL_FINDING_COLUMNS)).astype(
+            {"row": "int64"} | {c: "str" for c in CELL_FINDING_COLUMNS[1:]}
+        ),
+        resident_totals=_joined(others["resident_totals"], RESIDENT_TOTALS_COLUMNS),
+        members=_joined(others["members"], MEMBER_COLUMNS),
     )
+
+
+def _load(reader, path: Path, name: str, info: SheetInfo | None):
+    """The sheet's cells as an Arrow batch, with the formula errors fastexcel found (frame
+    row, frame column, Excel's text); None for a hidden sheet. Errors are asked for only where
+    the guard saw one (or in an .xls, which it cannot see into): that path costs 1.5x."""
+    try:
+        sheet = reader.load_sheet(name, header_row=None, skip_rows=0, dtypes="string")
+        if sheet.visible != "visible":
+            return None
+        if info is not None and not info.error_candidates:
+            return sheet.to_arrow(), []
+        batch, cell_errors = sheet.to_arrow_with_errors()
+    except Exception as exc:
+        raise WorkbookError(f"{path.name}, sheet '{name}': cannot be read ({exc})") from exc
+    errors = []
+    for error in cell_errors.errors if cell_errors is not None else []:
+        kind = _ERROR_DETAIL.search(error.detail)
+        text = _ERROR_TEXT.get(kind.group(1), f"#{kind.group(1)}") if kind else "#ERROR"
+        row, col = error.position
+        errors.append((int(row), int(col), text))
+    return batch, errors
+
+
+def _with_errors(columns: list[pa.Array], errors) -> list[pa.Array]:
+    """The columns with each formula error cell holding Excel's text for it (`#REF!`)."""
+    columns = list(columns)
+    by_col: dict[int, list[tuple[int, str]]] = {}
+    for row, col, text in errors:
+        by_col.setdefault(col, []).append((row, text))
+    for col, cells in by_col.items():
+        if col >= len(columns):
+            continue
+        values = columns[col].to_pylist()
+        for row, text in cells:
+            if row < len(values):
+                values[row] = text
+        columns[col] = pa.array(values, columns[col].type)
+    return columns
+
+
+def _grid(columns: list[pa.Array]) -> pd.DataFrame:
+    """A pandas grid of the sheet (for the rare sheets to repair), columns named by position."""
+    return pa.table({str(i): c for i, c in enumerate(columns)}).to_pandas()
+
+
+def _joined(frames: list[pd.DataFrame], columns: tuple[str, ...]) -> pd.DataFrame:
+    if not frames:
+        return _empty(columns, ("excel_row",))
+    return pd.concat(frames, ignore_index=True).reindex(columns=list(columns))
 
 
 def _columns(grid: pd.DataFrame) -> list[pa.Array]:
@@ -189,6 +341,71 @@ def _distinct_texts(columns: list[pa.Array]) -> pd.Series:
         return pd.Series([], dtype="str")
     texts = pc.drop_null(pc.unique(pa.chunked_array(uniques, type=pa.large_string())))
     return pd.Series(texts.to_pandas(), dtype="str")
+
+
+def _other_sheet(n_rows: int, columns: list[pa.Array], sheet: str, top, header):
+    """("resident_totals" | "members", its rows as text) when the sheet's header names the
+    columns of one of the other sheets a workbook may carry (workbook-layout.md) better than
+    a household header; None otherwise. Recognised by the labels, whatever the sheet's name;
+    never read as households (a members sheet has `Mã hộ` and `Dân tộc` too). A sheet with a
+    household header is checked on its header rows only (a household sheet costs nothing)."""
+    search = header[0] if header is not None else range(min(HEADER_SEARCH_ROWS, n_rows))
+    for kind, lookup in (("members", member_key), ("resident_totals", resident_totals_key)):
+        for row in search:
+            keys = _keys_in(top[row], lookup)
+            if not _is_other_header(kind, set(keys.values())):
+                continue
+            if len(keys) <= len(_header_keys(top, row)):
+                continue  # a household header that happens to name some of these columns
+            header_rows = [row]
+            below = _keys_in(top[row + 1], lookup) if row + 1 < len(top) else {}
+            extra = {p: k for p, k in below.items() if p not in keys and k not in keys.values()}
+            if extra:  # a two-level header
+                keys |= extra
+                header_rows.append(row + 1)
+            return kind, _other_rows(n_rows, columns, sheet, max(header_rows), keys, kind)
+    return None
+
+
+def _keys_in(cells: list[object], lookup) -> dict[int, str]:
+    keys: dict[int, str] = {}
+    for pos, value in enumerate(cells):
+        if isinstance(value, str):
+            key = lookup(value)
+            if key is not None and key not in keys.values():
+                keys[pos] = key
+    return keys
+
+
+def _is_other_header(kind: str, keys: set[str]) -> bool:
+    if kind == "members":
+        return "household_id" in keys and len(keys & set(MEMBER_ONLY_KEYS)) >= 2
+    return {"commune", "households"} <= keys
+
+
+def _other_rows(
+    n_rows: int, columns: list[pa.Array], sheet: str, last_header: int, keys, kind: str
+) -> pd.DataFrame:
+    """The data rows under the header (blank, totals and signature rows left out), as text."""
+    body = [pc.utf8_trim_whitespace(c[last_header + 1 :]) for c in columns]
+    filled = [pc.fill_null(pc.not_equal(c, ""), False).to_numpy(zero_copy_only=False) for c in body]
+    kinds = _row_kinds(n_rows - (last_header + 1), body, filled)
+    keep = np.flatnonzero(kinds == "data")
+    take = pa.array(keep, type=pa.int64())
+    frame = {
+        "sheet": pd.Series([sheet] * len(keep), dtype="str"),
+        "excel_row": pd.Series(keep + last_header + 2, dtype="int64"),
+    }
+    for pos, key in keys.items():
+        values = body[pos].take(take).cast(pa.large_string())
+        values = pc.if_else(pc.equal(values, ""), pa.scalar(None, pa.large_string()), values)
+        frame[key] = pd.Series(values.to_pandas(), dtype="str")
+    columns_of = RESIDENT_TOTALS_COLUMNS if kind == "resident_totals" else MEMBER_COLUMNS
+    return (
+        pd.DataFrame(frame)
+        .reindex(columns=list(columns_of))
+        .astype({c: "str" for c in columns_of if c != "excel_row"})
+    )
 
 
 def _header_keys(top: list[list[object]], row: int) -> dict[int, str]:
@@ -234,12 +451,12 @@ def _find_header(n_rows: int, top: list[list[object]]) -> tuple[list[int], dict[
     return sorted(rows), keys
 
 
-def _read_sheet(n_rows: int, columns: list[pa.Array], sheet: str):
-    """`columns` are the sheet's columns as Arrow arrays (row i is Excel row i + 1). Returns
-    the data rows (an Arrow table: sheet, excel_row, then the column keys as text), the
-    layout, the skipped rows as (sheet, excel_row, kind) arrays, and the sheet's notices."""
-    top = _top_rows(columns)
-    header = _find_header(n_rows, top)
+def _read_sheet(n_rows: int, columns: list[pa.Array], sheet: str, first_col: int, top, header):
+    """`columns` are the sheet's columns as Arrow arrays (row i is Excel row i + 1; column j
+    is the Excel column `first_col` + j). Returns the data rows (an Arrow table: sheet,
+    excel_row, then the column keys as text), the layout, the skipped rows as (sheet,
+    excel_row, kind) arrays, the sheet's notices, and where the data rows came from (their
+    Excel rows, and each named column's position in `columns`)."""
     if header is None:
         return None
     header_rows, keys = header
@@ -272,6 +489,11 @@ def _read_sheet(n_rows: int, columns: list[pa.Array], sheet: str):
 
     is_data = kinds == "data"
     keep = np.flatnonzero(is_data)
+    # A column without a header that holds values in data rows is kept too, named by its
+    # letter (a value typed beside the table is never dropped unseen).
+    for pos, column in enumerate(filled):
+        if pos not in keys and pos not in unknown and column[is_data].any():
+            unknown[pos] = f"(cột {column_letter(pos + first_col - 1)})"
     named = {keys[p]: p for p in sorted(keys)} | {
         f"extra:{label}": p for p, label in sorted(unknown.items())
     }
@@ -290,8 +512,8 @@ def _read_sheet(n_rows: int, columns: list[pa.Array], sheet: str):
         sheet=sheet,
         header_rows=tuple(r + 1 for r in header_rows),
         columns={keys[p]: labels[p] for p in keys},
-        column_letters={keys[p]: column_letter(p) for p in keys}
-        | {f"extra:{label}": column_letter(p) for p, label in unknown.items()},
+        column_letters={keys[p]: column_letter(p + first_col - 1) for p in keys}
+        | {f"extra:{label}": column_letter(p + first_col - 1) for p, label in unknown.items()},
         unknown_columns=list(unknown.values()),
         thousand_dong=any(
             k == "income_per_capita" and is_thousand_dong(labels[p]) for p, k in keys.items()
@@ -302,7 +524,53 @@ def _read_sheet(n_rows: int, columns: list[pa.Array], sheet: str):
         # (validated like a typed commune, HH021).
         data["commune"] = pa.array(np.full(len(keep), sheet.strip(), object), pa.large_string())
         notices.append({"sheet": sheet, "code": "WB010", "detail": f"commune = '{sheet}'"})
-    return pa.table(data), layout, skipped, notices
+    return pa.table(data), layout, skipped, notices, (excel_row[keep], named)
+
+
+def _cell_findings(
+    columns: list[pa.Array],
+    data_rows: tuple[np.ndarray, dict[str, int]],
+    info: SheetInfo | None,
+    errors: list[tuple[int, int, str]],
+    first_col: int,
+) -> list[tuple[int, str, object, str, str]]:
+    """Cells of the sheet's data rows that are not plain values: a cell under a merged cell
+    (HH040: it arrives blank, the value it shows belongs to another row) and a formula error
+    (HH041: its text, e.g. #REF!, is no value). `row` is the position among the sheet's data
+    rows. Merges above the first data row (two-level headers, titles) are the layout's."""
+    excel_rows, named = data_rows
+    by_position = {p: key for key, p in named.items()}
+    first_data = int(excel_rows[0]) if len(excel_rows) else 0
+    out: list[tuple[int, str, object, str, str]] = []
+
+    def place(excel_row: int) -> int | None:
+        at = int(np.searchsorted(excel_rows, excel_row))
+        return at if at < len(excel_rows) and excel_rows[at] == excel_row else None
+
+    for row, col, text in errors:
+        key, at = by_position.get(col), place(row + 1)
+        if key is not None and at is not None:
+            out.append((at, key, text, "HH041", f"{column_letter(col + first_col - 1)}{row + 1}"))
+    for ref in info.merges if info is not None and len(excel_rows) else []:
+        bounds = sheetxml.parse_range(ref)
+        if bounds is None or bounds[2] < first_data:
+            continue
+        top, left, bottom, right = bounds
+        anchor_col = left - first_col
+        anchor = None
+        if 0 <= anchor_col < len(columns) and top - 1 < len(columns[anchor_col]):
+            anchor = columns[anchor_col][top - 1].as_py()
+        shown = "" if anchor is None else str(anchor).strip()
+        for excel_row in range(max(top, first_data), bottom + 1):
+            at = place(excel_row)
+            if at is None:
+                continue
+            for col in range(left, right + 1):
+                key = by_position.get(col - first_col)
+                if key is None or (excel_row, col) == (top, left):
+                    continue
+                out.append((at, key, shown or None, "HH040", f"{ref} = '{shown}'"))
+    return out
 
 
 def _row_kinds(n_rows: int, stripped: list[pa.Array], filled: list[np.ndarray]) -> np.ndarray:

@@ -1,5 +1,6 @@
 """Fuzzing the ingest: hypothesis builds real workbooks (random headers, title rows, values of
-every type, merged cells, formulas, SQL-looking text) and damaged bytes. The ingest
+every type, merged cells, formulas, formula errors, SQL-looking text, hidden sheets, stray
+cells far from the table) and damaged bytes. The ingest
 (read_workbook -> validate -> classify -> assembly: flows.workbook.process_workbook) never raises
 anything but WorkbookError, and every row under the header is loaded, rejected with a code,
 or counted as skipped. Deterministic: derandomized, 60 examples each.
@@ -66,7 +67,11 @@ values = st.one_of(
             *map(str, GOOD.values()),
         ]
     ),
+    # Formula errors: openpyxl writes these texts as error cells (t="e").
+    st.sampled_from(["#N/A", "#REF!", "#VALUE!", "#DIV/0!", "#NAME?", "#NUM!", "#NULL!"]),
 )
+# A stray keystroke far from the table (Ctrl+End, then a key), or near it.
+STRAYS = ["XFD1048576", "AZ1048576", "ZZ300000", "AAA7", "Z60", "B2000"]
 
 
 @st.composite
@@ -88,7 +93,18 @@ def sheets(draw) -> dict:
             max_size=3,
         )
     )
-    return {"header": header, "titles": titles, "rows": rows, "merges": merges}
+    stray = draw(
+        st.one_of(st.none(), st.tuples(st.sampled_from(STRAYS), st.sampled_from([" ", "x"])))
+    )
+    hidden = draw(st.sampled_from([None, "hidden", "veryHidden"]))
+    return {
+        "header": header,
+        "titles": titles,
+        "rows": rows,
+        "merges": merges,
+        "stray": stray,
+        "hidden": hidden,
+    }
 
 
 def write(path: Path, sheet: dict) -> None:
@@ -102,6 +118,15 @@ def write(path: Path, sheet: dict) -> None:
         ws.append(row)
     for row, col in sheet["merges"]:
         ws.merge_cells(start_row=row, start_column=col, end_row=row + 1, end_column=col + 1)
+    if sheet.get("stray"):
+        ref, value = sheet["stray"]
+        ws[ref] = value
+    if sheet.get("hidden"):  # last year's list, same header and ids, hidden
+        old = wb.create_sheet("Năm trước")
+        old.append(sheet["header"])
+        for row in sheet["rows"]:
+            old.append(row)
+        old.sheet_state = sheet["hidden"]
     wb.save(path)
 
 

@@ -17,7 +17,7 @@ import config
 from flows.workbook import process_workbook
 from tests.factory import BASE_ORDER, household, write_workbook
 from tests.reliability import hostile
-from workbooks import guard
+from workbooks import guard, sheetxml
 from workbooks.error_report import district_slug, report_path
 from workbooks.errors import WorkbookError
 from workbooks.reader import read_workbook
@@ -123,9 +123,13 @@ def test_row_count_matches_the_sheet(tmp_path):
     with zipfile.ZipFile(path) as z, path.open("rb") as fh:
         member = z.getinfo("xl/worksheets/sheet1.xml")
         assert member.file_size > 2 * guard._CHUNK
-        scan = guard._Scan(guard.Limits(), count_rows=True, check_text=True)
+        scan = sheetxml.SheetScan(guard.Limits().max_cell_chars * 6)
         guard._inflate(path, fh, member, guard.Limits(), scan, 1 << 30)
-    assert scan.rows == 5001  # header + households
+    facts = scan.finish()
+    assert facts.rows == 5001  # header + households
+    # The extent is seen across chunks too: columns A to the last, rows of four digits.
+    assert (facts.min_col, facts.row_digits) == (1, 4)
+    assert facts.max_col == len(BASE_ORDER) + len(config.standard_for_year(2019).indicators) + 1
 
 
 def test_huge_strings(tmp_path):
