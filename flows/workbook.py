@@ -25,6 +25,7 @@ from schemas.household import (
     validate,
     with_cell_findings,
 )
+from schemas.other_sheets import members, resident_totals
 from schemas.replacement import (
     DEFAULT_MAX_REJECTED_SHARE,
     DEFAULT_MIN_REJECTED_ROWS,
@@ -96,6 +97,8 @@ def process_workbook(
         ],
         axis=1,
     ).assign(file_hash=read.file_hash)
+    totals, members, found = _other_sheets(read, year, province, units, households)
+    rejections = pd.concat([rejections, found], ignore_index=True)
     if held is not None:  # HH031: ids also in another workbook of the year leave this one
         duplicates = cross_workbook_findings(households, held)
         rejections = pd.concat([rejections, duplicates], ignore_index=True)
@@ -119,12 +122,33 @@ def process_workbook(
         file_record=_file_record(read, year, units, len(households), len(rejected), checked)
         | ({"status": "refused", "message": refused} if refused else {}),
         refused=refused,
+        resident_totals=totals,
+        members=members,
     )
     lap("assemble")
     if reports_dir is not None:
         load.report = _error_workbook(read, load, reports_dir)
         lap("reports")
     return load
+
+
+def _other_sheets(
+    read: WorkbookRead,
+    year: int,
+    province: config.Province,
+    units: list[str],
+    households: pd.DataFrame,
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The resident totals and the members the workbook carries (empty when it carries none),
+    and their findings."""
+    district = units[0] if province.map(year).has_districts else None
+    listed = households.groupby("commune").size()
+    totals, totals_found = resident_totals(
+        read.resident_totals, read.path.name, year, province, district, listed
+    )
+    unit_of = households.set_index("household_id")["reporting_unit"]
+    people, people_found = members(read.members, read.path.name, year, set(unit_of.index), unit_of)
+    return totals, people, pd.concat([totals_found, people_found], ignore_index=True)
 
 
 def _private_rows(rows: pd.DataFrame, year: int, row_units: pd.Series) -> pd.DataFrame:

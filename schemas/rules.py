@@ -221,6 +221,20 @@ _RULES = [
         "Số CCCD mất số 0 ở đầu (Excel lưu dạng số): đã bổ sung số 0",
         "the ID number lost its leading zero (stored as a number by Excel): restored",
     ),
+    Rule(
+        "HW003",
+        None,
+        "warning",
+        "Thành viên hộ: năm sinh không hợp lệ, để trống",
+        "a member's birth year is not a year: left blank",
+    ),
+    Rule(
+        "HW004",
+        None,
+        "warning",
+        "Thành viên hộ: mã hộ không có trong danh sách hộ, thành viên không được nạp",
+        "a member's household is not in the workbook: the member is not loaded",
+    ),
     # Workbook and sheet findings.
     Rule("WB001", None, "error", "Không đọc được tệp", "the workbook cannot be read"),
     Rule("WB002", None, "notice", "Trang tính không có dòng tiêu đề", "a sheet has no header row"),
@@ -298,6 +312,20 @@ _RULES += [
         "notice",
         "Hộ không rà soát năm nay (không có thu nhập, điểm, chỉ số): tính vào tổng số hộ",
         "households not reviewed this year (no income, score or indicator): counted as residents",
+    ),
+    Rule(
+        "WB019",
+        None,
+        "error",
+        "Dòng của trang Tổng số hộ dân cư không dùng được",
+        "a row of the resident totals sheet cannot be used",
+    ),
+    Rule(
+        "WB028",
+        None,
+        "warning",
+        "Tổng số hộ dân cư của xã nhỏ hơn số hộ trong danh sách: tính theo danh sách",
+        "a commune's resident total is below the households listed: the list counts",
     ),
     Rule(
         "WB015",

@@ -286,3 +286,55 @@ def test_rates_count_the_not_reviewed_and_the_hoa_as_minority(warehouse):
         "WHERE scope = 'province' AND year = 2026",
     )
     assert provisional is True
+
+
+def test_a_list_of_reviewed_households_with_its_totals_sheet(tmp_path, prefect_harness):
+    """A commune sends only the households it reviewed, with the sheet `Tổng số hộ dân cư`:
+    the rates count every resident household (those not listed are neither poor nor
+    near-poor); the members sheet goes to the private schema for certificates."""
+    raw, warehouse = tmp_path / "raw", tmp_path / "w.duckdb"
+    rows = [
+        row("p1", 2025, "Nà Hỳ", "P"),
+        row("p2", 2025, "Nà Hỳ", "P"),
+        row("n1", 2025, "Nà Hỳ", "N"),
+    ]
+    rows[0] |= {"ethnicity": "Kinh"}
+    totals = [
+        ["TỔNG SỐ HỘ DÂN CƯ"],
+        ["Xã/Phường", "Tổng số hộ dân cư", "Trong đó: hộ dân tộc thiểu số"],
+        ["Nà Hỳ", 10, 8],
+    ]
+    members = [
+        ["Mã hộ", "Họ và tên", "Dân tộc", "Quan hệ với chủ hộ", "Năm sinh", "Giới tính"],
+        ["DB-P1", "Lò Văn Một", "Kinh", "Chủ hộ", 1980, "Nam"],
+        ["DB-P1", "Lò Thị Hai", "Thái", "Vợ", 1985, "Nữ"],
+        ["DB-N1", "Lò Văn Ba", "Thái", "Chủ hộ", "năm 90", "Nam"],  # not a year: warned
+    ]
+    sheets = {"Tổng số hộ dân cư": totals, "Thành viên hộ": members}
+    write_workbook(raw / "2025" / "na-hy.xlsx", rows, 2025, omit=("district",), extra_sheets=sheets)
+    state = annual_census(year=2025, raw_dir=raw, warehouse_path=warehouse,
+                          reports_dir=tmp_path / "r", return_state=True)  # fmt: skip
+    assert state.result().status == "completed"
+    [rates] = query(
+        warehouse,
+        "SELECT households, listed_households, not_reviewed, poor, near_poor, poverty_rate, "
+        "ethnic_minority_households, ethnic_minority_poor, ethnic_minority_poverty_rate "
+        "FROM marts.poverty_rates WHERE scope = 'commune' AND name = 'Nà Hỳ'",
+    )
+    # 10 residents, 3 listed; 2 poor (one Kinh), 1 near-poor; 8 ethnic-minority households,
+    # of them 1 poor.
+    assert rates[:5] == (10, 3, 7, 2, 1) and rates[5] == pytest.approx(20.0)
+    assert rates[6:8] == (8, 1) and rates[8] == pytest.approx(100 / 8)
+    people = query(
+        warehouse,
+        "SELECT household_id, member_name, relation, birth_year, sex FROM private.members "
+        "ORDER BY excel_row",
+    )
+    assert people == [
+        ("DB-P1", "Lò Văn Một", "Chủ hộ", 1980, "Nam"),
+        ("DB-P1", "Lò Thị Hai", "Vợ", 1985, "Nữ"),
+        ("DB-N1", "Lò Văn Ba", "Chủ hộ", None, "Nam"),
+    ]
+    assert query(warehouse, "SELECT count(*) FROM audit.rejections WHERE rule_code = 'HW003'") == [
+        (1,)
+    ]
