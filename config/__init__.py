@@ -4,6 +4,7 @@
   deprivation count that tips the balance, legal sources).
 - `standards/indicators.csv`: the deprivation indicators of each period.
 - `ethnic_groups.csv`: Vietnam's 54 recognised ethnic groups and the ethnic-minority flag.
+- `poverty_causes.csv`: the causes of poverty of the national form, with their spellings.
 - `statuses.csv`: each household status the classification gives, poorest first, with its
   Vietnamese label inside a sentence ("hộ nghèo") and standing alone in a list ("Hộ nghèo").
 - `provinces/<code>/`: a province's units with their validity (`units.csv`: districts and
@@ -175,6 +176,13 @@ def all_indicator_keys() -> list[str]:
     for s in standards():
         keys.update(dict.fromkeys(s.indicator_keys))
     return list(keys)
+
+
+@cache
+def poverty_causes() -> pd.DataFrame:
+    """The causes of poverty a workbook may name (workbook-layout.md `poverty_cause`; the
+    national form "Phân nhóm hộ nghèo theo nguyên nhân nghèo"): cause, label_vi, aliases."""
+    return _read_csv(CONFIG_DIR / "poverty_causes.csv")
 
 
 @cache

@@ -44,6 +44,13 @@ BASE_LABELS: dict[str, tuple[str, ...]] = {
     "income_score": ("Điểm B1", "Điểm A"),
     "deprivation_score": ("Điểm B2", "Điểm B"),
     "meritorious": ("Hộ có người có công", "Người có công"),
+    "no_working_capacity": (
+        "Hộ không có khả năng lao động",
+        "Không có khả năng lao động",
+        "Hộ không có lao động",
+    ),
+    "poverty_cause": ("Nguyên nhân nghèo", "Nguyên nhân nghèo chủ yếu"),
+    "head_sex": ("Giới tính chủ hộ", "Giới tính"),
     "social_protection": ("Hộ bảo trợ xã hội", "Bảo trợ xã hội"),
     "commune_classification": ("Phân loại của xã", "Xã phân loại", "Kết quả phân loại của xã"),
     "note": ("Ghi chú",),
@@ -64,7 +71,24 @@ LEADING_KEYS: tuple[str, ...] = (
 )
 
 # The columns that close the canonical layout, after the indicators and the two scores.
-TAIL_KEYS: tuple[str, ...] = ("meritorious", "social_protection", "commune_classification", "note")
+TAIL_KEYS: tuple[str, ...] = (
+    "meritorious",
+    "no_working_capacity",
+    "poverty_cause",
+    "head_sex",
+    "social_protection",
+    "commune_classification",
+    "note",
+)
+# Optional columns a form counts: where a workbook does not carry one, its households' value
+# is unknown (null), and the form says "không thu thập" (not collected), never "no".
+OPTIONAL_KEYS: tuple[str, ...] = (
+    "meritorious",
+    "no_working_capacity",
+    "poverty_cause",
+    "head_sex",
+    "social_protection",
+)
 
 # Personal data: kept in the warehouse's `private` schema only.
 PERSONAL_KEYS: tuple[str, ...] = ("head_name", "head_id_number", "note")

@@ -45,7 +45,7 @@ REQUIRED = {
 }
 # Every base column of the layout, as text (indicator columns come from the standard).
 TEXT_KEYS = tuple(BASE_LABELS)
-FLAG_KEYS = ("meritorious", "social_protection")
+FLAG_KEYS = ("meritorious", "no_working_capacity", "social_protection")
 # A household id's shape when the province config sets none: letters without diacritics,
 # digits and . _ / - (no space), as config/provinces/*/province.toml `household_id_pattern`.
 DEFAULT_ID_PATTERN = r"[A-Za-z0-9][A-Za-z0-9._/-]{0,29}"
@@ -128,7 +128,8 @@ def sheet_findings(
             rows.append((sheet, "WB013", f"chuẩn {standard.period} không có: {alien}"))
     found = pd.DataFrame(rows, columns=["sheet", "code", "detail"])
     misfits = frozenset(found.loc[found["code"].isin(["WB012", "WB013"]), "sheet"])
-    return found, SheetFacts(thousand_dong, frozenset(complete), misfits)
+    carried = tuple((sheet, frozenset(keys)) for sheet, keys in columns.items())
+    return found, SheetFacts(thousand_dong, frozenset(complete), misfits, carried)
 
 
 def text_schema(
@@ -150,6 +151,8 @@ def text_schema(
         ("area", normalise.parse_area, "HH016"),
         ("head_id_number", normalise.id_digits, "HH017"),
         ("commune_classification", normalise.parse_classification, "HH018"),
+        ("poverty_cause", normalise.parse_cause, "HH019"),
+        ("head_sex", normalise.parse_sex, "HH037"),
         *((flag, normalise.parse_flag, "HH015") for flag in FLAG_KEYS),
     ):
         checks[key].append(_parses(parser, code, key, parsed))
@@ -313,6 +316,11 @@ class SheetFacts:
     thousand_dong: frozenset[str] = frozenset()  # income written in thousand đồng (variant 5)
     with_indicators: frozenset[str] = frozenset()  # carrying the standard's indicator columns
     misfits: frozenset[str] = frozenset()  # indicator columns not the standard's (WB012/13)
+    columns: tuple[tuple[str, frozenset[str]], ...] = ()  # (sheet, its column keys)
+
+    def carrying(self, key: str) -> frozenset[str]:
+        """The sheets that carry column `key`."""
+        return frozenset(sheet for sheet, keys in self.columns if key in keys)
 
 
 @dataclass
@@ -335,6 +343,11 @@ def typed_households(
     to 2024, its commune from 2025)."""
     parse = parsed or _ParseOnce(text)
     has_districts = province.map(year).has_districts
+
+    def carried(values: pd.Series, key: str) -> pd.Series:
+        """A flag's values, unknown (null) on sheets without its column: not collected."""
+        return values.where(text["sheet"].isin(sheets.carrying(key)), pd.NA)
+
     if has_districts:
         district = units.canonical_district(text["district"], province, year)
     else:  # no districts since 1 July 2025; a district column, if any, stays in the raw layer
@@ -363,8 +376,9 @@ def typed_households(
             "income_per_capita": parse(normalise.parse_number, "income_per_capita") * scale,
             "income_score": parse(normalise.parse_number, "income_score"),
             "deprivation_score": parse(normalise.parse_number, "deprivation_score"),
-            "meritorious": parse(normalise.parse_flag, "meritorious"),
-            "social_protection": parse(normalise.parse_flag, "social_protection"),
+            **{flag: carried(parse(normalise.parse_flag, flag), flag) for flag in FLAG_KEYS},
+            "poverty_cause": parse(normalise.parse_cause, "poverty_cause"),
+            "head_sex": parse(normalise.parse_sex, "head_sex"),
             "commune_classification": parse(
                 normalise.parse_classification, "commune_classification"
             ),

@@ -112,6 +112,22 @@ _RULES = [
         "Phân loại của xã không hợp lệ",
         "commune's classification is not one of Hộ nghèo, Hộ cận nghèo, Hộ có mức sống trung bình",
     ),
+    Rule(
+        "HH019",
+        "poverty_cause",
+        "error",
+        "Nguyên nhân nghèo không thuộc danh mục (Thiếu đất sản xuất, Thiếu vốn, Thiếu lao động, "
+        "Thiếu công cụ sản xuất, Thiếu kiến thức sản xuất, Thiếu kỹ năng lao động, Ốm đau, tai "
+        "nạn, Khác)",
+        "the cause of poverty is not one of the national list",
+    ),
+    Rule(
+        "HH037",
+        "head_sex",
+        "error",
+        "Giới tính chủ hộ phải là Nam hoặc Nữ",
+        "the head's sex must be Nam or Nữ",
+    ),
     # Stage 2: rules on typed values.
     Rule("HH020", "district", "error", "Huyện không thuộc tỉnh", "district is not in the province"),
     Rule("HH021", "commune", "error", "Xã không thuộc huyện", "commune is not in that district"),

@@ -92,6 +92,23 @@ def parse_flag(text: pd.Series) -> pd.Series:
     return pd.Series(flags, index=text.index, name=text.name)
 
 
+SEX_WORDS = {"nam": "male", "nu": "female"}
+
+
+def parse_sex(text: pd.Series) -> pd.Series:
+    """Nam -> male, Nữ -> female; anything else missing."""
+    return _lookup(text, SEX_WORDS)
+
+
+def parse_cause(text: pd.Series) -> pd.Series:
+    """A cause of poverty as written -> its key in config/poverty_causes.csv, or missing."""
+    causes = config.poverty_causes()
+    words = {fold(label): c for c, label in zip(causes["cause"], causes["label_vi"], strict=True)}
+    for cause, aliases in zip(causes["cause"], causes["aliases"], strict=True):
+        words.update({fold(a): cause for a in aliases.split(";") if a})
+    return _lookup(text, words)
+
+
 def parse_area(text: pd.Series) -> pd.Series:
     return _lookup(text, AREA_WORDS)
 

@@ -77,6 +77,9 @@ CREATE TABLE IF NOT EXISTS raw.households (
     income_score VARCHAR,
     deprivation_score VARCHAR,
     meritorious  VARCHAR,
+    no_working_capacity VARCHAR,
+    poverty_cause VARCHAR,
+    head_sex     VARCHAR,
     social_protection VARCHAR,
     commune_classification VARCHAR,
     extra        MAP(VARCHAR, VARCHAR)     -- unknown column header -> cell text
@@ -98,8 +101,12 @@ CREATE TABLE IF NOT EXISTS core.households (
     income_per_capita DOUBLE,              -- VND per person per month
     income_score DOUBLE,
     deprivation_score DOUBLE,
-    meritorious  BOOLEAN NOT NULL,
-    social_protection BOOLEAN NOT NULL,
+    -- The optional columns: null where the workbook did not carry the column (not collected).
+    meritorious  BOOLEAN,
+    no_working_capacity BOOLEAN,
+    poverty_cause VARCHAR,                 -- a key of config/poverty_causes.csv
+    head_sex     VARCHAR,                  -- male | female
+    social_protection BOOLEAN,
     commune_classification VARCHAR,       -- poor | near_poor | average | not_poor | null
     deprived_indicators VARCHAR[] NOT NULL,
     source_file  VARCHAR NOT NULL,

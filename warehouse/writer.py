@@ -146,9 +146,34 @@ def connect(
     con.execute("SET memory_limit = ?", [os.environ.get("CENSUS_DUCKDB_MEMORY", "2GB")])
     _migrate(con)
     con.execute(DDL.read_text(encoding="utf-8"))
+    _add_columns(con)
     _indicator_columns(con)
     _create_stage(con)
     return con
+
+
+# Columns added since files were first written (the optional columns of workbook-layout.md,
+# December 2026): added to an older file once; its flags become nullable (not collected).
+_ADDED = (
+    ("raw.households", "no_working_capacity", "VARCHAR"),
+    ("raw.households", "poverty_cause", "VARCHAR"),
+    ("raw.households", "head_sex", "VARCHAR"),
+    ("core.households", "no_working_capacity", "BOOLEAN"),
+    ("core.households", "poverty_cause", "VARCHAR"),
+    ("core.households", "head_sex", "VARCHAR"),
+)
+
+
+def _add_columns(con: duckdb.DuckDBPyConnection) -> None:
+    for table, column, kind in _ADDED:
+        con.execute(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {column} {kind}")
+    flags = con.execute(
+        "SELECT column_name FROM duckdb_columns() WHERE schema_name = 'core' AND "
+        "table_name = 'households' AND NOT is_nullable AND column_name = ANY(?)",
+        [["meritorious", "social_protection"]],
+    ).fetchall()
+    for (column,) in flags:
+        con.execute(f"ALTER TABLE core.households ALTER COLUMN {column} DROP NOT NULL")
 
 
 # Files written before the 2025 reform keyed unit-years by district; the unit is now the
