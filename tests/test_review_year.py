@@ -338,3 +338,53 @@ def test_a_list_of_reviewed_households_with_its_totals_sheet(tmp_path, prefect_h
     assert query(warehouse, "SELECT count(*) FROM audit.rejections WHERE rule_code = 'HW003'") == [
         (1,)
     ]
+
+
+def test_the_form_counts_close_for_every_unit_of_every_map(warehouse):
+    """marts.form_counts (the official forms' source): for every unit of every year's map, the
+    poor at the start (last year's poor households counted on this year's map, computed here
+    from marts.household_status) - decreases + increases = the poor at the end."""
+    rows = query(
+        warehouse,
+        """
+        WITH moves AS (
+            SELECT year, scope, name,
+                sum(households) FILTER (category IN ('stayed_poor', 'to_near_poor',
+                    'above_near_poor', 'other_decrease')) AS start_by_moves,
+                sum(households) FILTER (category IN ('stayed_poor', 'from_near_poor',
+                    'relapsed', 'newly_poor', 'other_increase')) AS end_by_moves
+            FROM marts.form_counts WHERE measure = 'poverty_movement' GROUP BY ALL
+        ),
+        ends AS (
+            SELECT year, scope, name, households AS poor FROM marts.form_counts
+            WHERE measure = 'status' AND status = 'poor'
+        ),
+        starts AS (  -- last year's poor households on this year's map
+            SELECT s.year + 1 AS year, u.scope,
+                CASE u.scope WHEN 'province' THEN 'Điện Biên'
+                    WHEN 'commune' THEN CASE WHEN s.year + 1 >= 2025 THEN s.current_commune
+                                        ELSE s.commune END
+                    ELSE s.district END AS name,
+                count(*) AS poor
+            FROM marts.household_status AS s
+            CROSS JOIN (VALUES ('province'), ('district'), ('commune')) AS u(scope)
+            WHERE s.status = 'poor' AND (u.scope <> 'district' OR s.year + 1 < 2025)
+            GROUP BY ALL
+        )
+        SELECT m.year, m.scope, m.name, coalesce(st.poor, 0), coalesce(m.start_by_moves, 0),
+               coalesce(e.poor, 0), coalesce(m.end_by_moves, 0)
+        FROM moves AS m
+        LEFT JOIN starts AS st USING (year, scope, name)
+        LEFT JOIN ends AS e USING (year, scope, name)
+        """,
+    )
+    scopes = {(y, s) for y, s, *_ in rows}
+    assert {(2025, "province"), (2025, "commune"), (2024, "district"), (2024, "commune")} <= scopes
+    for year, scope, name, start, start_by_moves, end, end_by_moves in rows:
+        assert (start, end) == (start_by_moves, end_by_moves), (year, scope, name)
+    residents = query(
+        warehouse,
+        "SELECT households FROM marts.form_counts WHERE year = 2025 AND scope = 'province' "
+        "AND measure = 'residents'",
+    )
+    assert residents == [(13,)]

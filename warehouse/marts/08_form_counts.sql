@@ -1,0 +1,177 @@
+-- marts.form_counts: every count the official report forms need (shared/report-forms.md), in
+-- one long table the forms pick from (config/forms.toml; reporting/forms.py). One row per
+-- census year, form unit, measure and category, with households and persons (household size).
+--
+-- Units (scope, name, parent), those of the review year (its map): 'province'; up to the 2024
+-- review each 'district' and each 'commune' (parent: its district); from 2025 each 'commune'
+-- (parent null). Units with resident totals count their unlisted residents too (measure
+-- 'residents'; their persons are unknown and left out).
+--
+-- Measures (status: poor | near_poor | average | not_poor | not_reviewed, or null):
+--   residents      all resident households of the unit (listed + unlisted), persons listed
+--   status         households of a status
+--   group          of a status, category: ethnic_minority | kinh | meritorious |
+--                  no_working_capacity | social_protection | female_head
+--   collected      of a status, category: an optional column (meritorious, no_working_capacity,
+--                  poverty_cause, head_sex, social_protection): households with a value in it
+--                  (a flag is null only where the workbook did not carry the column; a cause
+--                  or sex also where the cell is blank); none: the form says "không thu thập"
+--   ethnicity      of a status, category: the head's ethnic group
+--   cause          of a status, category: a cause of config/poverty_causes.csv
+--   indicator      of a status, category: an indicator of the year's standard the household
+--                  is deprived in (households; deprivations are households x indicators)
+--   poverty_movement / near_poverty_movement   category: the national form's movement columns
+--                  (02_transitions.sql `marts.form_movement`), households paired with the
+--                  previous census year within the unit: a unit's start is its previous
+--                  year's end on this year's map (the 2024 households of an old commune count
+--                  in the 2025 commune it became), so end = start - decreases + increases
+--                  holds for every unit and year (tests/reporting/test_forms.py).
+CREATE OR REPLACE TABLE marts.form_counts AS
+WITH province AS (
+    SELECT name AS province FROM ref.province
+),
+years AS (
+    SELECT * FROM marts.census_years()
+),
+maps AS (
+    SELECT year, bool_or(district IS NOT NULL) AS has_districts
+    FROM marts.household_status GROUP BY year
+),
+firsts AS (
+    SELECT
+        household_id,
+        min(year) FILTER (WHERE status = 'poor') AS first_poor,
+        min(year) FILTER (WHERE status = 'near_poor') AS first_near_poor
+    FROM marts.household_status
+    GROUP BY household_id
+),
+-- Each household in each of its units; `next_name`: that unit on the next census year's map
+-- (an old commune's households count, in a year after the reform, in the unit it became).
+keyed AS (
+    SELECT s.*, 'province' AS scope, p.province AS name, NULL AS parent, p.province AS next_name
+    FROM marts.household_status AS s CROSS JOIN province AS p
+    UNION ALL
+    SELECT s.*, 'district', s.district, NULL, s.district
+    FROM marts.household_status AS s WHERE s.district IS NOT NULL
+    UNION ALL
+    SELECT s.*, 'commune', s.commune, s.district,
+        CASE WHEN coalesce(nm.has_districts, true) THEN s.commune ELSE s.current_commune END
+    FROM marts.household_status AS s
+    LEFT JOIN years AS ny ON ny.previous_year = s.year
+    LEFT JOIN maps AS nm ON nm.year = ny.year
+),
+units AS (
+    SELECT DISTINCT year, scope, name, parent FROM keyed
+),
+totals AS (
+    SELECT year, scope, name, parent, households
+    FROM marts.poverty_rates WHERE scope IN ('province', 'district', 'commune')
+),
+-- Households paired with last year's within each unit.
+paired AS (
+    SELECT
+        coalesce(c.year, y.year) AS year,
+        coalesce(c.scope, p.scope) AS scope,
+        coalesce(c.name, p.next_name) AS name,
+        CASE
+            WHEN c.household_id IS NULL THEN 'left'
+            WHEN p.household_id IS NULL THEN 'arrived'
+            ELSE 'continuing'
+        END AS presence,
+        p.status AS previous_status,
+        c.status,
+        coalesce(c.household_size, p.household_size) AS persons,
+        coalesce(f.first_poor < coalesce(c.year, y.year), false) AS ever_poor,
+        coalesce(f.first_near_poor < coalesce(c.year, y.year), false) AS ever_near_poor
+    FROM (SELECT k.* FROM keyed AS k JOIN years AS y USING (year) WHERE y.previous_year IS NOT NULL)
+        AS c
+    FULL JOIN (
+        SELECT k.*, y.year AS next_year
+        FROM keyed AS k JOIN years AS y ON y.previous_year = k.year
+    ) AS p
+        ON p.next_year = c.year AND p.scope = c.scope AND p.next_name = c.name
+        AND p.household_id = c.household_id
+    LEFT JOIN years AS y ON y.year = p.next_year
+    JOIN firsts AS f ON f.household_id = coalesce(c.household_id, p.household_id)
+),
+moved AS (
+    SELECT
+        year, scope, name, persons,
+        marts.form_movement('poor', 'near_poor', presence, previous_status, status, ever_poor)
+            AS poverty,
+        marts.form_movement(
+            'near_poor', 'poor', presence, previous_status, status, ever_near_poor
+        ) AS near_poverty
+    FROM paired
+    -- a unit of last year's map that is no unit this year (districts after the reform)
+    WHERE (year, scope, name) IN (SELECT (year, scope, name) FROM units)
+),
+counts AS (
+    SELECT year, scope, name, 'status' AS measure, status, NULL AS category,
+           count(*) AS households, sum(household_size) AS persons
+    FROM keyed GROUP BY ALL
+    UNION ALL
+    SELECT year, scope, name, 'group', status, g.category, count(*), sum(household_size)
+    FROM keyed
+    CROSS JOIN (VALUES ('ethnic_minority'), ('kinh'), ('meritorious'), ('no_working_capacity'),
+                       ('social_protection'), ('female_head')) AS g(category)
+    WHERE CASE g.category
+        WHEN 'ethnic_minority' THEN is_ethnic_minority
+        WHEN 'kinh' THEN NOT is_ethnic_minority
+        WHEN 'meritorious' THEN meritorious
+        WHEN 'no_working_capacity' THEN no_working_capacity
+        WHEN 'social_protection' THEN social_protection
+        WHEN 'female_head' THEN head_sex = 'female'
+    END
+    GROUP BY ALL
+    UNION ALL
+    SELECT year, scope, name, 'collected', status, c.category, count(*), sum(household_size)
+    FROM keyed
+    CROSS JOIN (VALUES ('meritorious'), ('no_working_capacity'), ('poverty_cause'),
+                       ('head_sex'), ('social_protection')) AS c(category)
+    WHERE CASE c.category
+        WHEN 'meritorious' THEN meritorious IS NOT NULL
+        WHEN 'no_working_capacity' THEN no_working_capacity IS NOT NULL
+        WHEN 'poverty_cause' THEN poverty_cause IS NOT NULL
+        WHEN 'head_sex' THEN head_sex IS NOT NULL
+        WHEN 'social_protection' THEN social_protection IS NOT NULL
+    END
+    GROUP BY ALL
+    UNION ALL
+    SELECT year, scope, name, 'ethnicity', status, ethnicity, count(*), sum(household_size)
+    FROM keyed GROUP BY ALL
+    UNION ALL
+    SELECT year, scope, name, 'cause', status, poverty_cause, count(*), sum(household_size)
+    FROM keyed WHERE poverty_cause IS NOT NULL GROUP BY ALL
+    UNION ALL
+    SELECT year, scope, name, 'indicator', status, indicator, count(*), sum(household_size)
+    FROM (SELECT *, unnest(deprived_indicators) AS indicator FROM keyed) GROUP BY ALL
+    UNION ALL
+    SELECT year, scope, name, 'poverty_movement', NULL, poverty, count(*), sum(persons)
+    FROM moved WHERE poverty IS NOT NULL GROUP BY ALL
+    UNION ALL
+    SELECT year, scope, name, 'near_poverty_movement', NULL, near_poverty, count(*),
+           sum(persons)
+    FROM moved WHERE near_poverty IS NOT NULL GROUP BY ALL
+    UNION ALL
+    SELECT k.year, k.scope, k.name, 'residents', NULL, NULL, any_value(t.households),
+           sum(k.household_size)
+    FROM keyed AS k
+    LEFT JOIN totals AS t
+        ON t.year = k.year AND t.scope = k.scope AND t.name = k.name
+        AND t.parent IS NOT DISTINCT FROM k.parent
+    GROUP BY k.year, k.scope, k.name
+)
+SELECT
+    c.year,
+    c.scope,
+    c.name,
+    u.parent,
+    c.measure,
+    c.status,
+    c.category,
+    c.households,
+    c.persons
+FROM counts AS c
+JOIN units AS u USING (year, scope, name)
+ORDER BY ALL;
