@@ -232,18 +232,33 @@ def cmd_post(args: argparse.Namespace) -> int:
     )
 
 
+def cmd_certificates(args: argparse.Namespace) -> int:
+    from reporting.household_files import CERTIFICATE_PREFIX, write_certificates
+
+    return _household_pdfs(
+        args,
+        write_certificates,
+        CERTIFICATE_PREFIX,
+        "{households} certificates of {communes} commune(s) written to {where}",
+    )
+
+
 def cmd_docs(args: argparse.Namespace) -> int:
     print((writer.WAREHOUSE_DIR / "README.md").read_text(encoding="utf-8"))
     return 0
 
 
 def _add_household_pdf_commands(sub: argparse._SubParsersAction) -> None:
-    """`census post` (reporting/household_files.py)."""
+    """`census post` and `census certificates` (reporting/household_files.py)."""
     post = sub.add_parser(
         "post",
         help="write each commune's posting lists of a review as a PDF (personal data: internal)",
     )
-    for command in (post,):
+    certificates = sub.add_parser(
+        "certificates",
+        help="write each commune's household certificates of a review as a PDF (internal)",
+    )
+    for command in (post, certificates):
         command.add_argument("--year", type=int, required=True, help="the review's census year")
         command.add_argument(
             "--commune", help="only this commune (any case, with or without accents)"
@@ -256,6 +271,7 @@ def _add_household_pdf_commands(sub: argparse._SubParsersAction) -> None:
             flag, dest=dest, type=_date, metavar="DATE", help=f"{day} day of posting (else blank)"
         )
     post.set_defaults(func=cmd_post)
+    certificates.set_defaults(func=cmd_certificates)
 
 
 def parser() -> argparse.ArgumentParser:

@@ -1,6 +1,7 @@
-"""Where the posted lists go, and the loop over a review's communes (`census post`).
+"""Where the posted lists and certificates go, and the loop over a review's communes
+(`census post`, `census certificates`).
 
-They hold names: they are written only under a folder for the province's own
+They hold names and ID numbers: they are written only under a folder for the province's own
 officers, `reports/<year>/noi-bo/` by default (nội bộ: internal use), never into the analysts'
 copy (warehouse/publish.py) nor into Prefect artifacts. Files are readable by their owner only
 and replaced whole (written beside, then renamed), so a printer never gets half a file.
@@ -16,13 +17,14 @@ from datetime import date
 from pathlib import Path
 
 import config
-from reporting import household_lists, pdf, posting_lists
+from reporting import certificates, household_lists, pdf, posting_lists
 from reporting.household_lists import Commune
 from reporting.vietnamese import slug
 from warehouse import writer
 
 INTERNAL = "noi-bo"
 POSTING_PREFIX = "niem-yet"
+CERTIFICATE_PREFIX = "giay-chung-nhan"
 
 
 def default_folder(year: int, reports: Path = Path("reports")) -> Path:
@@ -48,7 +50,7 @@ class Batch:
 class Written:
     commune: Commune
     path: Path
-    households: int  # households on the lists (counted once per list)
+    households: int  # households on the lists (counted once per list) or certificates
 
 
 def _file_names(communes: list[Commune]) -> dict[Commune, str]:
@@ -113,3 +115,17 @@ def write_posting_lists(
                 posting_lists.render(posting, b.province), b.path(out_dir, POSTING_PREFIX, commune)
             )
             yield Written(commune, path, sum(len(df) for df in lists.values()))
+
+
+def write_certificates(b: Batch, out_dir: Path) -> Iterator[Written]:
+    """Each commune's certificates, one PDF per commune, as each is written."""
+    with writer.connect(b.warehouse, read_only=True) as con:
+        for commune in b.communes:
+            certs = certificates.Certificates(
+                commune=commune,
+                households=household_lists.certified(con, commune),
+                members=household_lists.members(con, commune),
+            )
+            path = b.path(out_dir, CERTIFICATE_PREFIX, commune)
+            save(certificates.render(certs, b.province), path)
+            yield Written(commune, path, len(certs.households))

@@ -1,4 +1,4 @@
-"""A census of named households for the posting lists, written as real
+"""A census of named households for the posting lists and certificates, written as real
 workbooks and loaded by the real flow: 2024 on the old map (district workbooks of Nậm Pồ and
 Mường Nhé), 2025 and 2026 on the new one (commune workbooks, no district column; 2026 under the
 2027-2030 standard). Households keep their ids and villages across the reform; each one's
@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+
+import duckdb
 
 import config
 from tests.factory import household, write_workbook
@@ -104,6 +106,33 @@ def _row(h: Household, year: int) -> dict[str, object]:
     )
     deprived = standard.indicator_keys[:3] if status == "poor" else []
     return r | dict.fromkeys(deprived, "x")
+
+
+# private.members as the reader fills it from a workbook's members sheet (`Thành viên hộ`);
+# the reader of that sheet is not on this branch, so the test writes the rows it would.
+# (relation to the head, sex, year of birth, given name); the head's row comes first.
+MEMBERS = (("Con", "Nữ", 2005, "Mai"), ("Con", "Nam", 2009, "Tùng"), ("Con", "Nữ", 2014, "Hoa"))
+
+
+def add_members(warehouse: Path, h: Household, year: int) -> list[tuple]:
+    """Write `h`'s members into private.members: the head, the spouse, then children up to the
+    household's size; returns the rows (member name, relation, birth year, sex)."""
+    family = h.head_name.split()[0]
+    head_sex = "Nữ" if h.head_name.split()[1] == "Thị" else "Nam"
+    spouse = ("Chồng", "Nam", 1976, "Tuấn") if head_sex == "Nữ" else ("Vợ", "Nữ", 1981, "Lan")
+    people = [(h.head_name, "Chủ hộ", 1978, head_sex)]
+    for relation, sex, born, given in (spouse, *MEMBERS)[: h.size - 1]:
+        people.append((f"{family} {'Thị' if sex == 'Nữ' else 'Văn'} {given}", relation, born, sex))
+    rows = [
+        (year, h.commune_in(year), h.household_id, name, h.ethnicity, relation, born, sex)
+        + ("members.xlsx", "Thành viên hộ", 3 + i)
+        for i, (name, relation, born, sex) in enumerate(people)
+    ]
+    with duckdb.connect(str(warehouse)) as con:
+        con.executemany(
+            "INSERT INTO private.members VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows
+        )
+    return [(name, relation, born, sex) for name, relation, born, sex in people]
 
 
 def build(root: Path) -> Path:

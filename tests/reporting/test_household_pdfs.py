@@ -1,6 +1,6 @@
-"""`census post`: the posted lists as PDFs, from a warehouse built by the real flow from real
-workbooks (tests/reporting/household_census.py), checked against what the test counts itself
-from the households it wrote.
+"""`census post` and `census certificates`: the posted lists and the household certificates as
+PDFs, from a warehouse built by the real flow from real workbooks (tests/reporting/
+household_census.py), checked against what the test counts itself from the households it wrote.
 The PDFs' text is read back with pypdf; pages are rendered with poppler's pdftoppm where it is
 installed.
 """
@@ -39,15 +39,25 @@ def outputs(tmp_path_factory, prefect_harness) -> dict[str, object]:
     root = tmp_path_factory.mktemp("household-pdfs")
     warehouse = hc.build(root)
     everyone = hc.households()
+    # A poor household of Sín Thầu in 2025 whose workbook listed its members.
+    listed = next(
+        h for h in everyone if h.commune == "Sín Thầu" and h.status[2025] == "poor" and h.size > 3
+    )
+    members = hc.add_members(warehouse, listed, 2025)
     out = root / "noi-bo"
     base = ["--warehouse", str(warehouse), "--out"]
     for year in (2024, 2025):
         dates = ["--from", POSTED_FROM, "--to", POSTED_TO] if year == 2025 else []
         assert census(["post", "--year", str(year), *base, str(out / str(year)), *dates]) == 0
+    assert census(["certificates", "--year", "2025", *base, str(out / "2025")]) == 0
+    args = ["--year", "2026", "--commune", "SIN THAU", *base, str(out / "2026")]
+    assert census(["certificates", *args]) == 0
     return {
         "warehouse": warehouse,
         "out": out,
         "households": everyone,
+        "listed": listed,
+        "members": members,
     }
 
 
@@ -166,13 +176,84 @@ def test_first_year_lists_on_the_old_map_and_no_escape_lists(outputs):
         assert kind not in rows
 
 
+def certificate_pages(path: Path) -> list[dict[str, str]]:
+    out = []
+    for page in pages(path):
+        fields = {
+            "number": re.search(r"Số: (\d{3})/GCN-HN\.HCN", page).group(1),
+            "head": re.search(r"Họ và tên chủ hộ: (.+)", page).group(1).strip(),
+            "status": re.search(r"Là (hộ (?:cận )?nghèo) năm (\d{4})\.", page).groups(),
+            "text": page,
+        }
+        out.append(fields)
+    return out
+
+
+@pytest.mark.parametrize("commune", COMMUNES_2025)
+def test_certificates_one_page_each_numbered_without_gaps(outputs, commune):
+    path = outputs["out"] / "2025" / f"giay-chung-nhan-{slug(commune)}-2025.pdf"
+    got = certificate_pages(path)
+    want = {
+        h.head_name: h
+        for h in outputs["households"]
+        if h.commune == commune and h.status[2025] in ("poor", "near_poor")
+    }
+    assert [p["number"] for p in got] == [f"{i:03d}" for i in range(1, len(want) + 1)]
+    assert sorted(p["head"] for p in got) == sorted(want)
+    order = [(sort_key(want[p["head"]].village), sort_key(p["head"])) for p in got]
+    assert order == sorted(order)  # by village, then head's name
+    for p in got:
+        h = want[p["head"]]
+        label = {"poor": "hộ nghèo", "near_poor": "hộ cận nghèo"}[h.status[2025]]
+        assert p["status"] == (label, "2026")
+        text = p["text"]
+        assert f"Dân tộc: {h.ethnicity}" in text
+        assert f"Nơi thường trú: {h.village}, xã {commune}, tỉnh Điện Biên" in text
+        id_line = re.search(r"Số CCCD/Số định danh cá nhân: (.*?)\s+Ngày cấp:", text).group(1)
+        assert id_line == (h.head_id_number or "........................")
+        assert "Căn cứ Nghị định số 07/2021/NĐ-CP của Chính phủ về chuẩn nghèo đa chiều;" in text
+        assert "Căn cứ Quyết định số 24/2021/QĐ-TTg của Thủ tướng Chính phủ" in text
+        assert f"Căn cứ kết quả rà soát hộ nghèo, hộ cận nghèo năm 2025 của xã {commune}." in text
+        assert "TM. ỦY BAN NHÂN DÂN\nCHỦ TỊCH" in text
+        if h is not outputs["listed"]:
+            assert f"1 {h.head_name} {h.ethnicity} Chủ hộ" in text
+            assert f"Hộ có {h.size} nhân khẩu" in text
+
+
+def test_a_certificate_lists_the_members_with_births_under_nam_or_nu(outputs):
+    listed = outputs["listed"]
+    reader = PdfReader(outputs["out"] / "2025" / "giay-chung-nhan-sin-thau-2025.pdf")
+    [page] = [p for p in reader.pages if f"chủ hộ: {listed.head_name}" in p.extract_text()]
+    lines = page.extract_text(extraction_mode="layout").splitlines()
+    heading = next(line for line in lines if re.search(r"\bNam\s+Nữ\b", line))
+    nam, nu = heading.index("Nam"), heading.index("Nữ")
+    for i, (name, relation, born, sex) in enumerate(outputs["members"], start=1):
+        line = next(line for line in lines if re.match(rf"\s*{i}\s+{re.escape(name)}\s", line))
+        assert relation in line and listed.ethnicity in line
+        at = line.index(str(born))
+        assert (abs(at - nam) < abs(at - nu)) == (sex == "Nam"), line
+    assert "nhân khẩu (chưa có danh sách" not in page.extract_text()
+
+
+def test_the_2026_review_cites_decree_351_and_says_its_standard_is_provisional(outputs):
+    [path] = (outputs["out"] / "2026").iterdir()
+    assert path.name == "giay-chung-nhan-sin-thau-2026.pdf"
+    got = certificate_pages(path)
+    want = [h for h in outputs["households"] if h.commune == "Sín Thầu"]
+    assert len(got) == sum(h.status[2026] in ("poor", "near_poor") for h in want)
+    for p in got:
+        assert p["status"][1] == "2027"  # the 2026 review decides the lists of 2027
+        assert "Căn cứ Nghị định số 351/2025/NĐ-CP của Chính phủ" in p["text"]
+        assert "chuẩn nghèo giai đoạn 2027-2030" in p["text"] and "tạm tính" in p["text"]
+
+
 def test_files_are_private_and_hold_vietnamese_text(outputs):
     files = sorted(outputs["out"].rglob("*.pdf"))
-    assert len(files) == 3 + 3
+    assert len(files) == 3 + 3 + 3 + 1
     for path in files:
         assert stat.S_IMODE(path.stat().st_mode) == 0o600
-    text = "".join(pages(outputs["out"] / "2025" / "niem-yet-na-hy-2025.pdf"))
-    for word in ("Nguyễn", "Điêu", "Quàng", "Lường", "Huổi Lụ", "Hạnh phúc", "CHỦ TỊCH"):
+    text = "".join(pages(outputs["out"] / "2025" / "giay-chung-nhan-na-hy-2025.pdf"))
+    for word in ("Nguyễn", "Điện Biên", "Điêu", "Quàng", "Lường", "Hạnh phúc", "CHỦ TỊCH"):
         assert word in text
     assert not list(outputs["out"].rglob(".*.tmp"))  # no half-written file left
 
@@ -189,7 +270,10 @@ def test_commune_matches_any_spelling_and_the_default_folder_is_internal(
     [path] = (tmp_path / "reports" / "2025" / "noi-bo").iterdir()
     assert path.name == "niem-yet-na-hy-2025.pdf"
     assert "reports/2025/noi-bo/niem-yet-na-hy-2025.pdf" in capsys.readouterr().out
-    assert census(["post", "--year", "2025", "--commune", "Hà Nội", "--warehouse", warehouse]) == 2
+    assert (
+        census(["certificates", "--year", "2025", "--commune", "Hà Nội", "--warehouse", warehouse])
+        == 2
+    )
     assert "no commune 'Hà Nội' in the 2025 review (known: Mường Chà, Nà Hỳ, Sín Thầu)" in (
         capsys.readouterr().out
     )
@@ -198,7 +282,7 @@ def test_commune_matches_any_spelling_and_the_default_folder_is_internal(
 
 
 @pytest.mark.skipif(not shutil.which("pdftoppm"), reason="pdftoppm (poppler-utils) not installed")
-@pytest.mark.parametrize("name", ["niem-yet-na-hy-2025.pdf", "niem-yet-sin-thau-2025.pdf"])
+@pytest.mark.parametrize("name", ["niem-yet-na-hy-2025.pdf", "giay-chung-nhan-sin-thau-2025.pdf"])
 def test_pages_render_as_a4_and_are_not_blank(outputs, tmp_path, name):
     path = outputs["out"] / "2025" / name
     subprocess.run(
