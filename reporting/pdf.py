@@ -15,13 +15,14 @@ Every text is the caller's; the layout is here.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import matplotlib
 from fpdf import FPDF, FontFace
 from fpdf.enums import TableHeadingsDisplay, XPos, YPos
+from fpdf.table import RowLayoutInfo, Table
 
 FONT = "DejaVuSerif"
 _FONT_FILES = {"": "DejaVuSerif.ttf", "B": "DejaVuSerif-Bold.ttf", "I": "DejaVuSerif-Italic.ttf"}
@@ -157,12 +158,33 @@ def _headings(table, columns: Sequence[Column]) -> None:
             bottom.cell(c.heading, align="C")
 
 
+class _BandTable(Table):
+    """fpdf2's table, whose band rows keep to the row after them: a village's heading never
+    ends a page with its households on the next. (fpdf2 keeps rows joined by a rowspan on one
+    page through each row's `pagebreak_height`; a band borrows the next row's. Private to
+    fpdf2: tests/reporting/test_pdf.py checks no page ends on a band.)"""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.bands: set[int] = set()
+
+    def _compute_rows_info(self) -> Iterator[RowLayoutInfo]:
+        infos = list(super()._compute_rows_info())
+        for i in sorted(self.bands):
+            if i + 1 < len(infos):
+                infos[i] = replace(
+                    infos[i], pagebreak_height=infos[i].height + infos[i + 1].pagebreak_height
+                )
+        return iter(infos)
+
+
 def table(pdf: FPDF, columns: Sequence[Column], rows: Iterable[Sequence[str] | Band]) -> None:
     """A bordered table over the page's width; its header row(s) repeat at the top of every
     page the table runs onto, so each printed page can be read alone."""
     pdf.set_font(FONT, "", BODY_PT - 1)
     two_rows = any(c.group for c in columns)
-    with pdf.table(
+    t = _BandTable(
+        pdf,
         col_widths=tuple(c.width for c in columns),
         text_align=tuple(c.align for c in columns),
         headings_style=FontFace(emphasis="BOLD", fill_color=HEADING_FILL),
@@ -171,16 +193,18 @@ def table(pdf: FPDF, columns: Sequence[Column], rows: Iterable[Sequence[str] | B
         line_height=LINE,
         padding=(0.8, 1.2),
         v_align="MIDDLE",
-    ) as t:
-        _headings(t, columns)
-        for r in rows:
-            if isinstance(r, Band):
-                style = FontFace(emphasis="BOLD" if r.bold else "", fill_color=BAND_FILL)
-                t.row().cell(r.text, colspan=len(columns), align="L", style=style)
-            else:
-                row = t.row()
-                for text in r:
-                    row.cell(text)
+    )
+    _headings(t, columns)
+    for r in rows:
+        if isinstance(r, Band):
+            t.bands.add(len(t.rows))
+            style = FontFace(emphasis="BOLD" if r.bold else "", fill_color=BAND_FILL)
+            t.row().cell(r.text, colspan=len(columns), align="L", style=style)
+        else:
+            row = t.row()
+            for text in r:
+                row.cell(text)
+    t.render()
     pdf.ln(2)
 
 

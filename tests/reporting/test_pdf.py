@@ -17,13 +17,15 @@ COLUMNS = (
 )
 
 
-def render(rows: int) -> list[str]:
+def render(rows: int, villages: int = 1) -> list[str]:
     doc = pdf.document("Thử", footer_text="Trang {page}/{pages}")
     doc.add_page()
     pdf.header(doc, ["ỦY BAN NHÂN DÂN", "XÃ NÀ HỲ"], "Số: 001/GCN-HN.HCN")
     pdf.title(doc, ["DANH SÁCH THỬ"], ["Kết quả rà soát năm 2025"])
-    body = [pdf.Band("Bản Huổi Lụ: thử")]
-    body += [[str(i), f"Nguyễn Thị Ánh {i}", "", "1990", ""] for i in range(1, rows + 1)]
+    body: list = []
+    for v in range(villages):
+        body.append(pdf.Band(f"Bản Huổi Lụ {v}: thử"))
+        body += [[str(i), f"Nguyễn Thị Ánh {i}", "", "1990", ""] for i in range(1, rows + 1)]
     pdf.table(doc, COLUMNS, [*body, pdf.Band("Tổng cộng")])
     pdf.signature(doc, "Nà Hỳ, ngày ... tháng ... năm ...", "TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH")
     reader = PdfReader(BytesIO(bytes(doc.output())))
@@ -54,3 +56,12 @@ def test_the_signature_block_is_never_split_across_pages():
         last = pages[-1]
         for line in ("Nà Hỳ, ngày", "TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH", pdf.SIGN_HERE):
             assert line in last, rows
+
+
+def test_a_village_band_never_ends_a_page():
+    for rows in range(3, 9):
+        pages = render(rows, villages=12)
+        assert len(pages) > 1
+        for page in pages[:-1]:
+            last_row = page.rstrip().splitlines()[-2]  # the line above the footer
+            assert not last_row.startswith("Bản Huổi Lụ"), (rows, last_row)
