@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import sys
 import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TextIO
 
@@ -117,7 +118,9 @@ class CountBar:
 
 
 @contextmanager
-def counting(year: int, total: int, unit: str, stream: TextIO | None = None, force: bool = False):
+def counting(
+    year: int, total: int, unit: str, stream: TextIO | None = None, force: bool = False
+) -> Iterator[Callable[[str], None]]:
     """Yield a function to call once per thing done; it draws the bar on a terminal (or when
     `force`) and does nothing elsewhere."""
     stream = stream or sys.stderr
