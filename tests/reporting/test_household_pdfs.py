@@ -11,6 +11,7 @@ import re
 import shutil
 import stat
 import subprocess
+from io import BytesIO
 from pathlib import Path
 
 import pytest
@@ -296,3 +297,27 @@ def test_pages_render_as_a4_and_are_not_blank(outputs, tmp_path, name):
         assert image.height / image.width == pytest.approx(297 / 210, rel=0.01)
         dark = sum(image.histogram()[:128]) / (image.width * image.height)
         assert 0.01 < dark < 0.5, (png.name, dark)  # ink on the page, not a black page
+
+
+def test_an_empty_list_says_so_and_counts_zero():
+    import pandas as pd
+
+    import config
+    from reporting import posting_lists
+    from reporting.household_lists import LISTS, Commune
+
+    empty = pd.DataFrame({"village": [], "household_size": [], "head_name": [], "status": []})
+    posting = posting_lists.Posting(
+        commune=Commune(2026, "Mường Lay", unit_type="ward"),
+        lists=dict.fromkeys(LISTS, empty),
+        previous_year=2025,
+        standard="2027-2030",
+        provisional=True,
+    )
+    doc = posting_lists.render(posting, config.load_province())
+    text = PdfReader(BytesIO(bytes(doc.output()))).pages[0].extract_text()
+    assert "DANH SÁCH HỘ NGHÈO NĂM 2027" in text and "PHƯỜNG MƯỜNG LAY" in text
+    assert "Không có hộ nào trong danh sách này.\nTổng cộng: 0 hộ, 0 nhân khẩu" in text
+    words = " ".join(text.split())  # the sentences wrap where the page does
+    assert "chuẩn nghèo giai đoạn 2027-2030 áp dụng trong lần rà soát này còn tạm tính" in words
+    assert "Ban Chỉ đạo rà soát hộ nghèo, hộ cận nghèo phường Mường Lay" in words
