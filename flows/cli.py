@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
+from collections.abc import Callable, Iterator
+from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -17,6 +21,9 @@ from warehouse import queries, writer
 # a busy machine: the run then dies before it starts. An operator's own setting still wins.
 os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 from warehouse.publish import DEFAULT_PUBLISHED
+
+if TYPE_CHECKING:
+    from reporting.household_files import Batch, Written
 
 
 def _years(text: str) -> list[int]:
@@ -169,9 +176,102 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _date(text: str) -> date:
+    """`2026-11-20` or `20/11/2026`."""
+    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
+        with contextlib.suppress(ValueError):
+            return datetime.strptime(text, fmt).date()
+    raise argparse.ArgumentTypeError(f"not a date: {text!r} (write 2026-11-20 or 20/11/2026)")
+
+
+def _household_pdfs(
+    args: argparse.Namespace,
+    write: Callable[[Batch, Path], Iterator[Written]],
+    prefix: str,
+    summary: str,
+) -> int:
+    """Resolve the communes, write each one's PDF (a bar on a terminal), print one line:
+    `summary` with {communes}, {households} and {where} filled in."""
+    from flows.progress import counting
+    from reporting.household_files import batch, default_folder
+
+    try:
+        b = batch(Path(args.warehouse), args.year, args.commune, args.province)
+    except LookupError as e:
+        print(e.args[0] if e.args else e)
+        return 2
+    out = Path(args.out) if args.out else default_folder(args.year)
+    written = []
+    with counting(args.year, len(b.communes), "communes") as tick:
+        for w in write(b, out):
+            written.append(w)
+            tick(w.commune.name)
+    if not written:
+        print(f"{args.year} review: no commune to write")
+        return 2
+    # One file: its path; several: the folder and the pattern of their names.
+    where = written[0].path if len(written) == 1 else out / f"{prefix}-*-{args.year}.pdf"
+    households = sum(w.households for w in written)
+    line = summary.format(communes=len(written), households=households, where=where)
+    print(f"{args.year} review: {line} (personal data: for the province's officers only)")
+    return 0
+
+
+def cmd_post(args: argparse.Namespace) -> int:
+    from reporting.household_files import POSTING_PREFIX, write_posting_lists
+
+    if args.posted_from and args.posted_to and args.posted_to < args.posted_from:
+        print(f"--to {args.posted_to} is before --from {args.posted_from}")
+        return 2
+    return _household_pdfs(
+        args,
+        lambda b, out: write_posting_lists(b, out, args.posted_from, args.posted_to),
+        POSTING_PREFIX,
+        "the four posting lists of {communes} commune(s), {households} household lines, "
+        "written to {where}",
+    )
+
+
+def cmd_certificates(args: argparse.Namespace) -> int:
+    from reporting.household_files import CERTIFICATE_PREFIX, write_certificates
+
+    return _household_pdfs(
+        args,
+        write_certificates,
+        CERTIFICATE_PREFIX,
+        "{households} certificates of {communes} commune(s) written to {where}",
+    )
+
+
 def cmd_docs(args: argparse.Namespace) -> int:
     print((writer.WAREHOUSE_DIR / "README.md").read_text(encoding="utf-8"))
     return 0
+
+
+def _add_household_pdf_commands(sub: argparse._SubParsersAction) -> None:
+    """`census post` and `census certificates` (reporting/household_files.py)."""
+    post = sub.add_parser(
+        "post",
+        help="write each commune's posting lists of a review as a PDF (personal data: internal)",
+    )
+    certificates = sub.add_parser(
+        "certificates",
+        help="write each commune's household certificates of a review as a PDF (internal)",
+    )
+    for command in (post, certificates):
+        command.add_argument("--year", type=int, required=True, help="the review's census year")
+        command.add_argument(
+            "--commune", help="only this commune (any case, with or without accents)"
+        )
+        command.add_argument("--warehouse", default=str(writer.DEFAULT_WAREHOUSE))
+        command.add_argument("--province", default=config.DEFAULT_PROVINCE)
+        command.add_argument("--out", help="folder (default: reports/<year>/noi-bo/)")
+    for flag, dest, day in (("--from", "posted_from", "first"), ("--to", "posted_to", "last")):
+        post.add_argument(
+            flag, dest=dest, type=_date, metavar="DATE", help=f"{day} day of posting (else blank)"
+        )
+    post.set_defaults(func=cmd_post)
+    certificates.set_defaults(func=cmd_certificates)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -233,6 +333,8 @@ def parser() -> argparse.ArgumentParser:
     report.add_argument("--warehouse", default=str(writer.DEFAULT_WAREHOUSE))
     report.add_argument("--out", help="folder for the reports (default: reports/<year>/)")
     report.set_defaults(func=cmd_report)
+
+    _add_household_pdf_commands(sub)
 
     docs = sub.add_parser("docs", help="print the warehouse's documentation (warehouse/README.md)")
     docs.set_defaults(func=cmd_docs)

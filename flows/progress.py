@@ -1,6 +1,7 @@
-"""A progress bar for `census run` in the terminal: workbooks done of those found, rows a second.
+"""Progress bars in the terminal: `census run` (workbooks done of those found, rows a second),
+`census post` and `census certificates` (communes written).
 
-Dependency-free. It listens to the flow's own log records (the flow logs one record per
+Dependency-free. The run's bar listens to the flow's own log records (the flow logs one record per
 district written and one per workbook that failed) rather than reaching into the flow, so the
 flow stays orchestration only and runs the same without a terminal. On a terminal the bar
 replaces Prefect's per-district INFO lines; elsewhere (CI, a pipe) it prints nothing.
@@ -11,6 +12,7 @@ from __future__ import annotations
 import logging
 import sys
 import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TextIO
 
@@ -94,3 +96,41 @@ def progress(year: int, total: int, stream: TextIO | None = None, force: bool = 
         for h, level in zip(consoles, levels, strict=True):
             h.setLevel(level)
         bar.close()
+
+
+class CountBar:
+    """A bar of things done of a known total (`census post`, `census certificates`: communes
+    written), redrawn on one line: `2025 [#####.....] 3/45 communes  Nà Hỳ`."""
+
+    def __init__(self, year: int, total: int, unit: str, stream: TextIO) -> None:
+        self.year, self.total, self.unit, self.stream = year, max(total, 1), unit, stream
+        self.done, self.last = 0, ""
+
+    def tick(self, name: str) -> None:
+        self.done += 1
+        self.last = name
+        filled = min(WIDTH, WIDTH * self.done // self.total)
+        self.stream.write(
+            f"\r\033[K{self.year} [{'#' * filled}{'.' * (WIDTH - filled)}] "
+            f"{self.done}/{self.total} {self.unit}  {self.last}"
+        )
+        self.stream.flush()
+
+
+@contextmanager
+def counting(
+    year: int, total: int, unit: str, stream: TextIO | None = None, force: bool = False
+) -> Iterator[Callable[[str], None]]:
+    """Yield a function to call once per thing done; it draws the bar on a terminal (or when
+    `force`) and does nothing elsewhere."""
+    stream = stream or sys.stderr
+    if not (force or stream.isatty()):
+        yield lambda name: None
+        return
+    bar = CountBar(year, total, unit, stream)
+    try:
+        yield bar.tick
+    finally:
+        if bar.done:
+            stream.write("\n")
+            stream.flush()

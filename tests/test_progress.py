@@ -1,11 +1,12 @@
-"""The `census run` progress bar counts the flow's per-workbook log records."""
+"""The `census run` progress bar counts the flow's per-workbook log records; the bar of
+`census post` and `census certificates` counts communes."""
 
 from __future__ import annotations
 
 import io
 import logging
 
-from flows.progress import FAILED_MSG, LOADED_MSG, ProgressBar, progress
+from flows.progress import FAILED_MSG, LOADED_MSG, ProgressBar, counting, progress
 
 
 def record(msg: str, *args: object, level: int = logging.INFO) -> logging.LogRecord:
@@ -40,3 +41,16 @@ def test_bar_is_attached_only_while_running():
     with progress(2019, 10, stream=io.StringIO(), force=True) as bar:
         assert bar in logger.handlers
     assert logger.handlers == before
+
+
+def test_count_bar_counts_communes_on_a_terminal_only():
+    out = io.StringIO()
+    with counting(2025, 4, "communes", stream=out, force=True) as tick:
+        tick("Nà Hỳ")
+        tick("Sín Thầu")
+    line = out.getvalue().split("\r\033[K")[-1]
+    assert line == "2025 [" + "#" * 15 + "." * 15 + "] 2/4 communes  Sín Thầu\n"
+    quiet = io.StringIO()  # not a tty
+    with counting(2025, 4, "communes", stream=quiet) as tick:
+        tick("Nà Hỳ")
+    assert quiet.getvalue() == ""
