@@ -5,6 +5,7 @@
 - `standards/indicators.csv`: the deprivation indicators of each period.
 - `ethnic_groups.csv`: Vietnam's 54 recognised ethnic groups and the ethnic-minority flag.
 - `poverty_causes.csv`: the causes of poverty of the national form, with their spellings.
+- `forms.toml`: the report forms a province sends (titles, rows, columns), one per form.
 - `statuses.csv`: each household status the classification gives, poorest first, with its
   Vietnamese label inside a sentence ("hộ nghèo") and standing alone in a list ("Hộ nghèo").
 - `provinces/<code>/`: a province's units with their validity (`units.csv`: districts and
@@ -176,6 +177,12 @@ def all_indicator_keys() -> list[str]:
     for s in standards():
         keys.update(dict.fromkeys(s.indicator_keys))
     return list(keys)
+
+
+@cache
+def report_forms() -> list[dict[str, object]]:
+    """config/forms.toml: the report forms a province sends, one definition each."""
+    return tomllib.loads((CONFIG_DIR / "forms.toml").read_text(encoding="utf-8"))["form"]
 
 
 @cache

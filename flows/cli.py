@@ -176,6 +176,23 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_forms(args: argparse.Namespace) -> int:
+    """`census forms --year Y`: every official form of the review, one workbook."""
+    from flows.progress import counting
+    from reporting.forms_excel import write_forms
+
+    out = Path(args.out or f"reports/{args.year}")
+    try:
+        with counting(args.year, 1, "tệp") as tick:
+            path, numbers = write_forms(Path(args.warehouse), args.year, out)
+            tick(path.name)
+    except LookupError as e:
+        print(e.args[0] if e.args else e)
+        return 2
+    print(f"Rà soát năm {args.year}: {len(numbers)} biểu mẫu ({', '.join(numbers)}) ghi vào {path}")
+    return 0
+
+
 def _date(text: str) -> date:
     """`2026-11-20` or `20/11/2026`."""
     for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
@@ -207,13 +224,13 @@ def _household_pdfs(
             written.append(w)
             tick(w.commune.name)
     if not written:
-        print(f"{args.year} review: no commune to write")
+        print(f"Rà soát năm {args.year}: không có xã nào để ghi")
         return 2
     # One file: its path; several: the folder and the pattern of their names.
     where = written[0].path if len(written) == 1 else out / f"{prefix}-*-{args.year}.pdf"
     households = sum(w.households for w in written)
     line = summary.format(communes=len(written), households=households, where=where)
-    print(f"{args.year} review: {line} (personal data: for the province's officers only)")
+    print(f"Rà soát năm {args.year}: {line} (dữ liệu cá nhân: chỉ dùng nội bộ cán bộ của tỉnh)")
     return 0
 
 
@@ -227,8 +244,7 @@ def cmd_post(args: argparse.Namespace) -> int:
         args,
         lambda b, out: write_posting_lists(b, out, args.posted_from, args.posted_to),
         POSTING_PREFIX,
-        "the four posting lists of {communes} commune(s), {households} household lines, "
-        "written to {where}",
+        "bốn danh sách niêm yết của {communes} xã, {households} dòng hộ, ghi vào {where}",
     )
 
 
@@ -239,7 +255,7 @@ def cmd_certificates(args: argparse.Namespace) -> int:
         args,
         write_certificates,
         CERTIFICATE_PREFIX,
-        "{households} certificates of {communes} commune(s) written to {where}",
+        "{households} giấy chứng nhận của {communes} xã, ghi vào {where}",
     )
 
 
@@ -333,6 +349,12 @@ def parser() -> argparse.ArgumentParser:
     report.add_argument("--warehouse", default=str(writer.DEFAULT_WAREHOUSE))
     report.add_argument("--out", help="folder for the reports (default: reports/<year>/)")
     report.set_defaults(func=cmd_report)
+
+    forms = sub.add_parser("forms", help="write a review's official report forms (one workbook)")
+    forms.add_argument("--year", type=int, required=True)
+    forms.add_argument("--warehouse", default=str(writer.DEFAULT_WAREHOUSE))
+    forms.add_argument("--out", help="folder for the workbook (default: reports/<year>/)")
+    forms.set_defaults(func=cmd_forms)
 
     _add_household_pdf_commands(sub)
 

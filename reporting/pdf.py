@@ -24,6 +24,8 @@ from fpdf import FPDF, FontFace
 from fpdf.enums import TableHeadingsDisplay, XPos, YPos
 from fpdf.table import RowLayoutInfo, Table
 
+from reporting.vietnamese import MOTTO, SIGN_HERE
+
 FONT = "DejaVuSerif"
 _FONT_FILES = {"": "DejaVuSerif.ttf", "B": "DejaVuSerif-Bold.ttf", "I": "DejaVuSerif-Italic.ttf"}
 _FONT_FILES["BI"] = "DejaVuSerif-BoldItalic.ttf"
@@ -31,8 +33,6 @@ MARGINS = (20.0, 15.0, 15.0)  # left, top, right in mm; bottom: BOTTOM
 BOTTOM = 15.0
 LINE = 5.5  # mm per line of body text
 BODY_PT = 11
-MOTTO = ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc")
-SIGN_HERE = "(Ký, ghi rõ họ tên và đóng dấu)"
 BAND_FILL = 235  # grey of a band row
 HEADING_FILL = 220  # grey of the table's header rows
 

@@ -17,6 +17,11 @@ import config
 from transforms.text import fold, vn_numbers
 
 MISSING = "–"
+# The head of every official paper and the words under a signature (shared/report-forms.md,
+# "The signature block and header of a provincial form").
+MOTTO = ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc")
+SIGN_HERE = "(Ký, ghi rõ họ tên và đóng dấu)"
+SIGN_NAME = "(Ký, ghi rõ họ tên)"
 
 AREA_VI: dict[str, str] = {"rural": "Nông thôn", "urban": "Thành thị"}
 

@@ -2,6 +2,8 @@
 -- one long table the forms pick from (config/forms.toml; reporting/forms.py). One row per
 -- census year, form unit, measure and category, with households and persons (household size).
 --
+-- area: 'all', or 'urban' / 'rural' for the households of the unit in that area (their own
+-- area; the older form's rows I and II); residents of an area count listed households only.
 -- Units (scope, name, parent), those of the review year (its map): 'province'; up to the 2024
 -- review each 'district' and each 'commune' (parent: its district); from 2025 each 'commune'
 -- (parent null). Units with resident totals count their unlisted residents too (measure
@@ -20,6 +22,7 @@
 --   cause          of a status, category: a cause of config/poverty_causes.csv
 --   indicator      of a status, category: an indicator of the year's standard the household
 --                  is deprived in (households; deprivations are households x indicators)
+--   poverty_movement_ethnic_minority  the same for ethnic-minority households
 --   poverty_movement / near_poverty_movement   category: the national form's movement columns
 --                  (02_transitions.sql `marts.form_movement`), households paired with the
 --                  previous census year within the unit: a unit's start is its previous
@@ -47,7 +50,7 @@ firsts AS (
 ),
 -- Each household in each of its units; `next_name`: that unit on the next census year's map
 -- (an old commune's households count, in a year after the reform, in the unit it became).
-keyed AS (
+by_unit AS (
     SELECT s.*, 'province' AS scope, p.province AS name, NULL AS parent, p.province AS next_name
     FROM marts.household_status AS s CROSS JOIN province AS p
     UNION ALL
@@ -59,6 +62,13 @@ keyed AS (
     FROM marts.household_status AS s
     LEFT JOIN years AS ny ON ny.previous_year = s.year
     LEFT JOIN maps AS nm ON nm.year = ny.year
+),
+-- ... once for all its households (area 'all') and once within its own area (the older form's
+-- rows I. urban and II. rural, by the household's own area).
+keyed AS (
+    SELECT *, 'all' AS area_group FROM by_unit
+    UNION ALL
+    SELECT *, area FROM by_unit
 ),
 units AS (
     SELECT DISTINCT year, scope, name, parent FROM keyed
@@ -73,6 +83,8 @@ paired AS (
         coalesce(c.year, y.year) AS year,
         coalesce(c.scope, p.scope) AS scope,
         coalesce(c.name, p.next_name) AS name,
+        coalesce(c.area_group, p.area_group) AS area_group,
+        coalesce(c.is_ethnic_minority, p.is_ethnic_minority) AS is_ethnic_minority,
         CASE
             WHEN c.household_id IS NULL THEN 'left'
             WHEN p.household_id IS NULL THEN 'arrived'
@@ -90,13 +102,13 @@ paired AS (
         FROM keyed AS k JOIN years AS y ON y.previous_year = k.year
     ) AS p
         ON p.next_year = c.year AND p.scope = c.scope AND p.next_name = c.name
-        AND p.household_id = c.household_id
+        AND p.area_group = c.area_group AND p.household_id = c.household_id
     LEFT JOIN years AS y ON y.year = p.next_year
     JOIN firsts AS f ON f.household_id = coalesce(c.household_id, p.household_id)
 ),
 moved AS (
     SELECT
-        year, scope, name, persons,
+        year, scope, name, area_group, persons, is_ethnic_minority,
         marts.form_movement('poor', 'near_poor', presence, previous_status, status, ever_poor)
             AS poverty,
         marts.form_movement(
@@ -107,11 +119,11 @@ moved AS (
     WHERE (year, scope, name) IN (SELECT (year, scope, name) FROM units)
 ),
 counts AS (
-    SELECT year, scope, name, 'status' AS measure, status, NULL AS category,
+    SELECT year, scope, name, area_group, 'status' AS measure, status, NULL AS category,
            count(*) AS households, sum(household_size) AS persons
     FROM keyed GROUP BY ALL
     UNION ALL
-    SELECT year, scope, name, 'group', status, g.category, count(*), sum(household_size)
+    SELECT year, scope, name, area_group, 'group', status, g.category, count(*), sum(household_size)
     FROM keyed
     CROSS JOIN (VALUES ('ethnic_minority'), ('kinh'), ('meritorious'), ('no_working_capacity'),
                        ('social_protection'), ('female_head')) AS g(category)
@@ -125,7 +137,7 @@ counts AS (
     END
     GROUP BY ALL
     UNION ALL
-    SELECT year, scope, name, 'collected', status, c.category, count(*), sum(household_size)
+    SELECT year, scope, name, area_group, 'collected', status, c.category, count(*), sum(household_size)
     FROM keyed
     CROSS JOIN (VALUES ('meritorious'), ('no_working_capacity'), ('poverty_cause'),
                        ('head_sex'), ('social_protection')) AS c(category)
@@ -138,35 +150,41 @@ counts AS (
     END
     GROUP BY ALL
     UNION ALL
-    SELECT year, scope, name, 'ethnicity', status, ethnicity, count(*), sum(household_size)
+    SELECT year, scope, name, area_group, 'ethnicity', status, ethnicity, count(*), sum(household_size)
     FROM keyed GROUP BY ALL
     UNION ALL
-    SELECT year, scope, name, 'cause', status, poverty_cause, count(*), sum(household_size)
+    SELECT year, scope, name, area_group, 'cause', status, poverty_cause, count(*), sum(household_size)
     FROM keyed WHERE poverty_cause IS NOT NULL GROUP BY ALL
     UNION ALL
-    SELECT year, scope, name, 'indicator', status, indicator, count(*), sum(household_size)
+    SELECT year, scope, name, area_group, 'indicator', status, indicator, count(*), sum(household_size)
     FROM (SELECT *, unnest(deprived_indicators) AS indicator FROM keyed) GROUP BY ALL
     UNION ALL
-    SELECT year, scope, name, 'poverty_movement', NULL, poverty, count(*), sum(persons)
+    SELECT year, scope, name, area_group, 'poverty_movement', NULL, poverty, count(*), sum(persons)
     FROM moved WHERE poverty IS NOT NULL GROUP BY ALL
     UNION ALL
-    SELECT year, scope, name, 'near_poverty_movement', NULL, near_poverty, count(*),
+    SELECT year, scope, name, area_group, 'near_poverty_movement', NULL, near_poverty, count(*),
            sum(persons)
     FROM moved WHERE near_poverty IS NOT NULL GROUP BY ALL
     UNION ALL
-    SELECT k.year, k.scope, k.name, 'residents', NULL, NULL, any_value(t.households),
+    SELECT year, scope, name, area_group, 'poverty_movement_ethnic_minority', NULL, poverty,
+           count(*), sum(persons)
+    FROM moved WHERE poverty IS NOT NULL AND is_ethnic_minority GROUP BY ALL
+    UNION ALL
+    SELECT k.year, k.scope, k.name, k.area_group, 'residents', NULL, NULL,
+           CASE WHEN k.area_group = 'all' THEN any_value(t.households) ELSE count(*) END,
            sum(k.household_size)
     FROM keyed AS k
     LEFT JOIN totals AS t
         ON t.year = k.year AND t.scope = k.scope AND t.name = k.name
         AND t.parent IS NOT DISTINCT FROM k.parent
-    GROUP BY k.year, k.scope, k.name
+    GROUP BY k.year, k.scope, k.name, k.area_group
 )
 SELECT
     c.year,
     c.scope,
     c.name,
     u.parent,
+    c.area_group AS area,
     c.measure,
     c.status,
     c.category,

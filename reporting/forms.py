@@ -1,0 +1,251 @@
+"""The official report forms of a review year (shared/report-forms.md), from marts.form_counts,
+as defined in config/forms.toml: each form's rows (the year's units) and cells, computed here
+as data; reporting/forms_excel.py lays them out on paper.
+
+A cell is a number, None (nothing to count) or `NOT_COLLECTED` (the optional column the count
+needs was not in the unit's workbooks). Rows come in the order the province sends them:
+province total first; before 2025 each district then its communes; from 2025 the communes.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+
+import duckdb
+import pandas as pd
+
+import config
+from reporting import vietnamese as vi
+
+NOT_COLLECTED = "không thu thập"
+KEYS = ["scope", "name", "area"]
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    header: str
+    group: str = ""
+    measure: str | None = None
+    status: str | None = None
+    category: str | None = None
+    value: str | None = None  # households | persons (default: the row's, else households)
+    sum: tuple[str, ...] = ()
+    minus: tuple[str, ...] = ()
+    rate: tuple[str, ...] = ()
+    rate_over: str | None = None
+    collected: str | None = None
+    hidden: bool = False
+    each: str | None = None  # indicator | ethnicity | cause: one column each, per year
+
+    @property
+    def is_rate(self) -> bool:
+        return bool(self.rate or self.rate_over)
+
+
+@dataclass(frozen=True)
+class Form:
+    number: str
+    sheet: str
+    title: str
+    rows: str  # units | areas
+    pairs: bool
+    note: str
+    years: tuple[int, int] | None
+    columns: tuple[Column, ...]
+
+    def applies_to(self, year: int) -> bool:
+        return self.years is None or self.years[0] <= year <= self.years[1]
+
+
+@dataclass
+class FormTable:
+    form: Form
+    columns: list[Column]  # shown, with `each` expanded
+    rows: pd.DataFrame  # label, kind (Hộ | Nhân khẩu | ""), level, reporting_unit, then keys
+    extra: dict[str, object] = field(default_factory=dict)
+
+
+def forms() -> list[Form]:
+    """config/forms.toml as Forms."""
+    out = []
+    for f in config.report_forms():
+        columns = []
+        for i, c in enumerate(f["columns"]):
+            spec = {k: tuple(v) if isinstance(v, list) else v for k, v in c.items()}
+            columns.append(Column(**({"key": f"c{i}", "header": ""} | spec)))
+        out.append(
+            Form(
+                number=f["number"],
+                sheet=f["sheet"],
+                title=f["title"],
+                rows=f["rows"],
+                pairs=bool(f.get("pairs", False)),
+                note=f.get("note", ""),
+                years=tuple(f["years"]) if "years" in f else None,
+                columns=tuple(columns),
+            )
+        )
+    return out
+
+
+def expand(form: Form, year: int, present: dict[str, list[str]]) -> list[Column]:
+    """The form's columns for `year`: an `each` column becomes one column per indicator of the
+    year's standard (in its order), ethnic group present, or cause (config order)."""
+    standard = config.standard_for_year(year)
+    causes = config.poverty_causes()
+    names = {
+        "indicator": [(i.key, i.name_vi) for i in standard.indicators],
+        "ethnicity": [(g, g) for g in present.get("ethnicity", [])],
+        "cause": list(zip(causes["cause"], causes["label_vi"], strict=True)),
+    }
+    out = []
+    for column in form.columns:
+        if column.each is None:
+            out.append(column)
+            continue
+        for key, header in names[column.each]:
+            out.append(
+                dataclasses.replace(
+                    column, key=f"{column.key}:{key}", header=header, category=key, each=None
+                )
+            )
+    return out
+
+
+def form_units(con: duckdb.DuckDBPyConnection, year: int, rows: str) -> pd.DataFrame:
+    """The rows of a form: (label, level, scope, name, area, reporting_unit) in the order the
+    province sends them."""
+    province = config.load_province(con.execute("SELECT code FROM ref.province").fetchone()[0])
+    m = province.map(year)
+    if rows == "areas":
+        frames = []
+        for area, label in (("urban", "I. Khu vực thành thị"), ("rural", "II. Khu vực nông thôn")):
+            frames.append(_unit_rows(province, m, area, label, districts_only=True))
+        frames.append(_unit_rows(province, m, "all", "Toàn tỉnh", districts_only=True).iloc[:1])
+        return pd.concat(frames, ignore_index=True)
+    return _unit_rows(province, m, "all", "Toàn tỉnh", districts_only=False)
+
+
+def _unit_rows(
+    province: config.Province, m: config.UnitMap, area: str, total: str, districts_only: bool
+) -> pd.DataFrame:
+    rows = [(total, 0, "province", province.name, area, None)]
+    if m.has_districts:
+        for d, kind in zip(m.districts["district"], m.districts["unit_type"], strict=True):
+            rows.append((vi.unit_name(d, kind, "district"), 1, "district", d, area, d))
+            if districts_only:
+                continue
+            communes = m.communes[m.communes["district"] == d]
+            for c, ckind in zip(communes["commune"], communes["unit_type"], strict=True):
+                rows.append((vi.unit_name(c, ckind), 2, "commune", c, area, d))
+    else:
+        for c, kind in zip(m.communes["commune"], m.communes["unit_type"], strict=True):
+            rows.append((vi.unit_name(c, kind), 1, "commune", c, area, c))
+    return pd.DataFrame(rows, columns=["label", "level", *KEYS, "reporting_unit"])
+
+
+def form_table(form: Form, year: int, units: pd.DataFrame, counts: pd.DataFrame) -> FormTable:
+    """The form's rows and cells for `year` from the year's marts.form_counts rows."""
+    present = {
+        "ethnicity": sorted(
+            counts.loc[
+                (counts["measure"] == "ethnicity") & counts["status"].isin(["poor", "near_poor"]),
+                "category",
+            ].unique(),
+            key=vi.sort_key,
+        )
+    }
+    columns = expand(form, year, present)
+    kinds = [("Hộ", "households"), ("Nhân khẩu", "persons")] if form.pairs else [("", None)]
+    frames = []
+    for kind, value in kinds:
+        rows = units.reset_index(drop=True).assign(kind=kind)
+        cells: dict[str, pd.Series] = {}
+        for column in _in_dependency_order(columns):
+            cells[column.key] = _cell(column, value, rows, counts, cells)
+        ordered = {c.key: cells[c.key] for c in columns}
+        frames.append(pd.concat([rows, pd.DataFrame(ordered)], axis=1))
+    # Unit by unit, its households row then its persons row.
+    table = pd.concat(frames).sort_index(kind="stable").reset_index(drop=True)
+    return FormTable(form, [c for c in columns if not c.hidden], table)
+
+
+def _in_dependency_order(columns: list[Column]) -> list[Column]:
+    """Columns ordered so that a sum, difference or rate comes after the columns it uses."""
+    done: set[str] = set()
+    out: list[Column] = []
+    pending = list(columns)
+    while pending:
+        ready = [
+            c
+            for c in pending
+            if set(c.sum) | set(c.minus) | set(c.rate) | {c.rate_over} - {None} <= done
+        ]
+        if not ready:
+            raise ValueError(f"form columns refer to unknown columns: {[c.key for c in pending]}")
+        out += ready
+        done |= {c.key for c in ready}
+        pending = [c for c in pending if c not in ready]
+    return out
+
+
+def _cell(
+    column: Column,
+    row_value: str | None,
+    rows: pd.DataFrame,
+    counts: pd.DataFrame,
+    done: dict[str, pd.Series],
+) -> pd.Series:
+    """One column's values for every row (a unit and an area)."""
+    if column.sum:
+        return sum((_numbers(done[k]) for k in column.sum), pd.Series(0.0, index=rows.index))
+    if column.minus:
+        first, *rest = column.minus
+        out = _numbers(done[first])
+        for k in rest:
+            out = out - _numbers(done[k])
+        return out
+    if column.rate:
+        num, den = (_numbers(done[k]) for k in column.rate)
+        return (100.0 * num / den.where(den != 0)).round(2)
+    value = column.value or row_value or "households"
+    counted = _count(counts, column, value, rows)
+    if column.rate_over:
+        den = _numbers(done[column.rate_over])
+        counted = (100.0 * counted / den.where(den != 0)).round(2)
+    if column.collected:
+        collected = _count(
+            counts,
+            Column(
+                key="",
+                header="",
+                measure="collected",
+                status=column.status,
+                category=column.collected,
+            ),  # fmt: skip
+            "households",
+            rows,
+        )
+        counted = counted.astype(object).where(collected > 0, NOT_COLLECTED)
+    return counted
+
+
+def _count(counts: pd.DataFrame, column: Column, value: str, rows: pd.DataFrame) -> pd.Series:
+    picked = counts[counts["measure"] == column.measure]
+    if column.status is not None:
+        picked = picked[picked["status"] == column.status]
+    if column.category is not None:
+        picked = picked[picked["category"] == column.category]
+    summed = picked.groupby(KEYS)[value].sum()
+    keys = pd.MultiIndex.from_frame(rows[KEYS])
+    return pd.Series(summed.reindex(keys).fillna(0).to_numpy(dtype=float), index=rows.index)
+
+
+def _numbers(values: pd.Series) -> pd.Series:
+    return pd.to_numeric(values, errors="coerce").astype(float)
+
+
+def year_counts(con: duckdb.DuckDBPyConnection, year: int) -> pd.DataFrame:
+    return con.execute("SELECT * FROM marts.form_counts WHERE year = ?", [year]).df()
