@@ -77,7 +77,8 @@ ORDER BY year, scope
 """
 
 TARGET_GAP = """
-SELECT scope, name, indicator, unit, baseline, target, actual, gap, on_track, direction, source
+SELECT scope, name, indicator, unit, baseline, target, actual, gap, on_track, direction, source,
+       source_vi
 FROM marts.target_gap
 WHERE year = $year
 ORDER BY CASE scope WHEN 'province' THEN 0 WHEN 'poor_districts' THEN 1 ELSE 2 END, name,

@@ -18,7 +18,8 @@ targets AS (
         t.baseline,
         t.target,
         t.direction,
-        t.source
+        t.source,
+        t.source_vi
     FROM ref.targets AS t
     JOIN years AS y ON y.year BETWEEN t.first_year AND t.last_year
     LEFT JOIN ref.poor_districts AS p
@@ -96,6 +97,7 @@ SELECT
         WHEN 'above' THEN actual > target
     END AS on_track,
     direction,
-    source
+    source,
+    source_vi
 FROM measured
 ORDER BY year, scope DESC, name, indicator;
