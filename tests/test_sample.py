@@ -341,3 +341,27 @@ def test_write_sample_census(tmp_path):
     assert all(p.exists() for p in paths)
     assert all(re.fullmatch(r"[a-z-]+\.xlsx", p.name) for p in paths)
     assert vietnamese.slug("Điện Biên Đông") == "dien-bien-dong"
+
+
+# --- census sample --years --------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("text", "years"),
+    [
+        ("2019", [2019]),
+        ("2017-2019", [2017, 2018, 2019]),
+        ("2018,2019,2024-2026", [2018, 2019, 2024, 2025, 2026]),
+        ("2025, 2018-2019,2019", [2018, 2019, 2025]),
+    ],
+)
+def test_years_argument(text, years):
+    from flows.cli import _years
+
+    assert _years(text) == years
+
+
+@pytest.mark.parametrize("text", ["", "2019-", "2019-2017", "2018,,2019", "20x9", "2018;2019"])
+def test_years_argument_refuses_what_is_not_a_year(text):
+    from flows.cli import _years
+
+    with pytest.raises(ValueError, match="--years"):
+        _years(text)
