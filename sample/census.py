@@ -8,7 +8,7 @@ from pathlib import Path
 import config
 from reporting.vietnamese import slug
 from sample.simulation import generate_census
-from workbooks.layout import write_district_workbook
+from workbooks.layout import write_unit_workbook
 
 
 def write_sample_census(
@@ -27,6 +27,6 @@ def write_sample_census(
     for year, df in frames.items():
         for district, pos in df.groupby("district", sort=False).indices.items():
             path = Path(out_dir) / str(year) / f"{slug(district)}.xlsx"
-            write_district_workbook(df.iloc[pos], path, year, province=province)
+            write_unit_workbook(df.iloc[pos], path, year, province=province)
             written.append(path)
     return written

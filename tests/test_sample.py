@@ -222,7 +222,7 @@ def district_book(tmp_path_factory, small):
     df = small[2019]
     district = df[df["district"] == "Mường Lay"]
     path = tmp_path_factory.mktemp("books") / "muong-lay.xlsx"
-    layout.write_district_workbook(district, path, 2019)
+    layout.write_unit_workbook(district, path, 2019)
     return district, openpyxl.load_workbook(path)
 
 
@@ -287,6 +287,43 @@ def test_workbook_instructions_sheet(district_book):
     assert "Mã hộ" in text and "Nông thôn" in text and "700.000" in text
 
 
+def test_commune_workbook_of_a_year_without_districts(tmp_path, small):
+    """From 2025 the writer writes one commune: one sheet, no district column (even when the
+    frame has one), the commune column headed Xã/Phường, titles naming the commune and the
+    province; 2026 under the 2027-2030 indicators."""
+    old = config.standard_for_year(2019).indicator_keys
+    new = config.standard_for_year(2026).indicator_keys
+    frame = small[2019][lambda d: d["district"] == "Mường Lay"].drop(columns=old)
+    flags = np.random.default_rng(0).random((len(frame), len(new))) < 0.2
+    frame = frame.assign(commune="Mường Lay", **dict(zip(new, flags.T, strict=True)))
+    path = tmp_path / "muong-lay.xlsx"
+    layout.write_unit_workbook(frame, path, 2026)
+    wb = openpyxl.load_workbook(path)
+    assert wb.sheetnames == ["Mường Lay", layout.INSTRUCTIONS_SHEET]
+    ws = wb["Mường Lay"]
+    assert ws["A2"].value == "Tỉnh Điện Biên"
+    assert ws["A3"].value == "Phường Mường Lay"  # a ward of the new map
+    top = [c.value for c in ws[5]]
+    second = [c.value for c in ws[6]]
+    assert "Huyện" not in top
+    assert top[:4] == ["Mã hộ", "Họ và tên chủ hộ", "Số CCCD chủ hộ", layout.COMMUNE_UNIT_LABEL]
+    assert [v for v in second if v] == [
+        i.name_vi for i in config.standard_for_year(2026).indicators
+    ]
+    rows = list(ws.iter_rows(min_row=7, max_row=6 + len(frame), values_only=True))
+    assert [r[0] for r in rows] == frame["household_id"].tolist()
+    assert {r[3] for r in rows} == {"Mường Lay"}
+    described = [  # the instructions' table: column letter, header, how to fill it
+        r[1]
+        for r in wb[layout.INSTRUCTIONS_SHEET].iter_rows(values_only=True)
+        if r[0] and re.fullmatch(r"[A-Z]{1,2}", str(r[0]))
+    ]
+    assert set(described) == {v for v in top + second if v and v != layout.GROUP_HEADER}
+    assert "Huyện" not in described
+    with pytest.raises(ValueError, match="one commune"):
+        layout.write_unit_workbook(small[2019].head(300), tmp_path / "two.xlsx", 2025)
+
+
 def test_template(tmp_path):
     path = tmp_path / "mau-2022.xlsx"
     layout.write_template(path, 2022)
@@ -322,6 +359,56 @@ def test_template(tmp_path):
         )
         assert dv.formula1 == '"x"'
     assert rules["Số nhân khẩu"].type == "whole"
+
+
+def test_template_of_a_commune_year(tmp_path):
+    """2026: the commune layout (no district column, Xã/Phường, the 45 communes to choose
+    from), the 2027-2030 draft indicators, and the instructions say both."""
+    path = tmp_path / "mau-2026.xlsx"
+    layout.write_template(path, 2026)
+    wb = openpyxl.load_workbook(path)
+    ws = wb[layout.TEMPLATE_SHEET]
+    top = [c.value for c in ws[5]]
+    second = [c.value for c in ws[6]]
+    assert "Huyện" not in top and layout.COMMUNE_UNIT_LABEL in top
+    assert top.index(layout.COMMUNE_UNIT_LABEL) == top.index("Họ và tên chủ hộ") + 2
+    standard = config.standard_for_year(2026)
+    assert [v for v in second if v] == [i.name_vi for i in standard.indicators]
+    assert "Thu gom, xử lý rác thải sinh hoạt" in second
+    assert "Phương tiện phục vụ tiếp cận thông tin" not in second
+    assert "Tỉnh Điện Biên" in ws["A2"].value and "Huyện" not in ws["A2"].value
+    assert ws["A3"].value.startswith("Xã, phường")
+
+    rules = {}
+    for dv in ws.data_validations.dataValidation:
+        column = str(dv.sqref).split(":")[0].rstrip("0123456789")
+        rules[top[openpyxl.utils.column_index_from_string(column) - 1]] = dv
+    communes = _list_items(wb, rules[layout.COMMUNE_UNIT_LABEL])
+    assert communes == config.load_province().map(2026).communes["commune"].tolist()
+    assert len(communes) == 45 and "Mường Chà" in communes and "Chà Cang" not in communes
+    lists = [c.value for c in wb[layout.LISTS_SHEET][1]]
+    assert "Huyện" not in lists and layout.COMMUNE_UNIT_LABEL in lists
+
+    text = _sheet_text(wb[layout.INSTRUCTIONS_SHEET])
+    assert "không còn cấp huyện" in text and "Không có cột Huyện" in text
+    assert "2027-2030 đang tạm tính, chờ xác nhận" in text
+    assert "2.200.000" in text  # the new rural line
+    assert "Nghị định 351/2025/NĐ-CP" in text and "Decree" not in text  # cited in Vietnamese
+    assert config.standard_for_year(2026).provisional  # the draft indicators, not yet confirmed
+
+
+def test_template_of_a_district_year_says_so(tmp_path):
+    path = tmp_path / "mau-2024.xlsx"
+    layout.write_template(path, 2024)
+    wb = openpyxl.load_workbook(path)
+    assert "Huyện" in [c.value for c in wb[layout.TEMPLATE_SHEET][5]]
+    text = _sheet_text(wb[layout.INSTRUCTIONS_SHEET])
+    assert "Mỗi huyện, thị xã, thành phố gửi một tệp" in text
+    assert "tạm tính" not in text and "không còn cấp huyện" not in text
+
+
+def _sheet_text(ws) -> str:
+    return " ".join(str(v) for row in ws.iter_rows(values_only=True) for v in row if v)
 
 
 def _list_items(wb, dv) -> list[str]:
