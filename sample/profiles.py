@@ -188,6 +188,12 @@ DEPRIVATION_P0: dict[str, dict[str, float]] = {
 }
 DEFAULT_DEPRIVATION_P0 = 0.15
 
+# Communes merged into another before the 2025 reform: their households are written in the
+# commune they joined (config/provinces/<code>/units.csv says so in its note only).
+MERGED_COMMUNES: dict[str, dict[str, str]] = {
+    "dien-bien": {"Tà Lèng": "Thanh Minh"},  # 2020 (units.csv: "merged into Thanh Minh")
+}
+
 # Share of households with a member recognised for service to the revolution (sample).
 MERITORIOUS_RATE = {"Kinh": 0.06, "default": 0.02}
 

@@ -1,4 +1,5 @@
-"""A realistic sample census: the households a province's district workbooks would hold.
+"""A realistic sample census: the households a province's workbooks would hold, each year on
+the map of that year.
 
 Pure: no files, no database, no Prefect. `generate_census` returns one frame per census year
 with the canonical column keys of workbook-layout.md, ready for `sample.census` to write. The
@@ -6,9 +7,15 @@ figures the model uses are in `sample.profiles`, the names in `sample.names`.
 
 The model, in short (all draws from one seeded generator, so a seed gives identical frames):
 
-- Households live in the province's real communes (config), urban in wards and towns, rural in
-  communes. Sizes per district are estimates that add up to the province's 127,667 households
-  at end 2018 (provincial Decision 158/QĐ-UBND, 2019); `households` scales that total.
+- Households live in the province's real communes (config) of the simulation's first year and
+  stay there; each year's frame places them on that year's map (`config.Province.map`): a
+  commune that moved to another district is written under it (Điện Biên's four communes of
+  2020), one that merged into another under that one (`profiles.MERGED_COMMUNES`), and from
+  the 2025 reform, which abolished the districts, in the new commune its old one became
+  (`current_commune`), with no district. A household's area (urban, rural) is its unit's on
+  that map (wards and towns urban). Sizes per district are estimates that add up to the
+  province's 127,667 households at end 2018 (provincial Decision 158/QĐ-UBND, 2019);
+  `households` scales that total.
 - Each household has a real-welfare level W (log income per person relative to the 2016 rural
   line, in 2016 prices): district level + ethnic group + urban + commune + household (persistent)
   + a transitory AR(1) shock + real growth. Deprivations are drawn from W with a persistent
@@ -18,9 +25,14 @@ The model, in short (all draws from one seeded generator, so a seed gives identi
   correction is solved per district so that each district's poverty rate under that year's
   standard (config, rules of poverty-standards.md) hits its target exactly; later years carry
   the last correction forward, so their rates follow from growth and the deprivation model.
+  The old districts are the calibration groups in every year (the profiles are by district).
 - Movements year to year: households leave (about 0.6% a year), split off a new household with
   a new id (about 2.2%, more often large ones) or arrive (about 0.4%); escapes, relapses and new
   poverty follow from the welfare shocks.
+- Household ids never change, across the reform too. A new household's id names the unit that
+  registers it: `DB-<district number, 2 digits>-<serial>` up to 2024 (the district it lives in
+  that year), `DB-<commune number, 3 digits>-<serial>` from 2025 (its new commune), so ids of
+  the two eras can never collide.
 - The commune's own classification (`commune_classification`) agrees with the class that
   `transforms.classify` gives for most households; each commune has its own small error rate,
   errors go to a neighbouring class.
@@ -54,6 +66,7 @@ from sample.profiles import (
     LEAVE_RATE,
     LOW_KNEE,
     LOW_SLOPE,
+    MERGED_COMMUNES,
     MERITORIOUS_RATE,
     NET_GROWTH,
     NOTE_RATE,
@@ -165,6 +178,20 @@ def _by_area(values: dict[str, float | None], urban: np.ndarray, default=np.nan)
 _NORMAL = NormalDist()
 
 
+@dataclass(frozen=True)
+class _Places:
+    """Where the simulation's communes (its first year's) are on one year's map; arrays are
+    indexed by simulation commune."""
+
+    has_districts: bool
+    district: np.ndarray  # position in `_Simulation.districts` (-1 from the 2025 reform)
+    commune: np.ndarray  # the unit's name on that map
+    urban: np.ndarray  # a ward or a town on that map
+    # The number, from 1, of the unit that registers a new household that year: its district
+    # up to 2024, its new commune from 2025 (ids; the frame is ordered by it).
+    unit: np.ndarray
+
+
 @dataclass
 class _Snapshot:
     year: int
@@ -191,7 +218,10 @@ class _Simulation:
         self.indicator_keys = config.all_indicator_keys()
         # Register columns (grown as households split off or arrive).
         self.reg: dict[str, np.ndarray] = {}
-        self.next_serial = np.zeros(len(self.districts), dtype=np.int64)
+        # Last serial given, by (digits of the unit number, unit number): a counter per id
+        # prefix, so an id is never given twice whatever the map.
+        self.last_serial: dict[tuple[int, int], int] = {}
+        self._places_by_year: dict[int, _Places] = {}
         start_total = total_2018 / (1 + NET_GROWTH) ** (REFERENCE_YEAR - START_YEAR)
         self.start_total = max(1, round(start_total))
 
@@ -201,8 +231,10 @@ class _Simulation:
         d = p.districts.reset_index(drop=True)
         self.districts = d["district"].tolist()
         profiles = PROFILES.get(p.code, {})
-        # The map of the simulation's first year (the sample writes the district era only).
+        # The map of the simulation's first year: households stay in these communes; each
+        # year's frame places them on its own map (`_places`).
         communes = p.map(START_YEAR).communes
+        self.start_communes = communes.reset_index(drop=True)
         n_communes = communes.groupby("district").size()
         weight = np.array(
             [
@@ -258,6 +290,57 @@ class _Simulation:
         self.village_names = np.array(names, dtype=object)
         self.village_first = np.array(first)
         self.village_count = n_vill
+
+    def _places(self, year: int) -> _Places:
+        """The simulation's communes on `year`'s map (see the module docstring)."""
+        if year in self._places_by_year:
+            return self._places_by_year[year]
+        units = self.province.map(year)
+        start = self.start_communes
+        on_map = units.communes.reset_index(drop=True)
+        if units.has_districts:
+            merged = MERGED_COMMUNES.get(self.province.code, {})
+            present = set(on_map["commune"])
+            names = [c if c in present else merged.get(c) for c in start["commune"]]
+            gone = sorted({c for c, n in zip(start["commune"], names, strict=True) if n is None})
+            if gone:
+                raise ValueError(
+                    f"{year}: no unit on the map for {', '.join(gone)}; say which commune each "
+                    "merged into in sample/profiles.py MERGED_COMMUNES"
+                )
+        else:
+            names = start["current_commune"].tolist()
+        # A name may exist in two districts of a map: prefer the commune's own district.
+        pairs = list(zip(on_map["district"], on_map["commune"], strict=True))
+        own = {pair: i for i, pair in enumerate(pairs)}
+        anywhere: dict[str, int] = {}
+        for i, (_, commune) in enumerate(pairs):
+            anywhere.setdefault(commune, i)
+        pos = np.array(
+            [
+                own.get((d, n), anywhere.get(n, -1))
+                for d, n in zip(start["district"], names, strict=True)
+            ]
+        )
+        if (pos < 0).any():
+            missing = sorted({n for n, i in zip(names, pos, strict=True) if i < 0})
+            raise ValueError(f"{year}: units not on that year's map: {', '.join(missing)}")
+        unit_type = on_map["unit_type"].to_numpy(dtype=object)[pos]
+        if units.has_districts:
+            district = np.array([self.districts.index(d) for d in on_map["district"]])[pos]
+            unit = district + 1
+        else:
+            district = np.full(len(pos), -1)
+            unit = pos + 1
+        places = _Places(
+            has_districts=units.has_districts,
+            district=district,
+            commune=on_map["commune"].to_numpy(dtype=object)[pos],
+            urban=np.isin(unit_type, ["ward", "town"]),
+            unit=unit,
+        )
+        self._places_by_year[year] = places
+        return places
 
     def _setup_ethnicity(self) -> None:
         groups = config.ethnic_groups()
@@ -315,12 +398,16 @@ class _Simulation:
         female = rng.random(n) < np.where(self.groups[eth] == "Mông", 0.06, 0.16)
         birth = year - age
         district = self.commune_district[commune]
+        places = self._places(year)
+        unit = places.unit[commune]
+        digits = 2 if places.has_districts else 3
         serial = np.zeros(n, dtype=np.int64)
-        order = np.lexsort((village, district))  # serials run through a district's villages
-        for k in np.unique(district):
-            pos = order[district[order] == k]
-            serial[pos] = self.next_serial[k] + 1 + np.arange(len(pos))
-            self.next_serial[k] += len(pos)
+        order = np.lexsort((village, unit))  # serials run through a unit's villages
+        for k in np.unique(unit).tolist():
+            pos = order[unit[order] == k]
+            last = self.last_serial.get((digits, k), 0)
+            serial[pos] = last + 1 + np.arange(len(pos))
+            self.last_serial[(digits, k)] = last + len(pos)
         head = self._names(eth, female, parent)
         cmnd, cccd = self._id_numbers(female, birth, n)
         merit_p = np.where(
@@ -331,7 +418,7 @@ class _Simulation:
         social_p = np.where(old & lone, 0.3, np.where(old, 0.03, 0.004))
         lat = {key: rng.standard_normal(n) for key in self.indicator_keys}
         cols = {
-            "id": self._make_ids(district, serial),
+            "id": self._make_ids(unit, serial, digits),
             "serial": serial,
             "district": district,
             "commune": commune,
@@ -415,7 +502,8 @@ class _Simulation:
         reg = self.reg
         alive = np.flatnonzero(reg["alive"])
         standard = config.standard_for_year(year)
-        urban = self.commune_urban[reg["commune"][alive]]
+        places = self._places(year)
+        urban = places.urban[reg["commune"][alive]]  # the area is the unit's on this year's map
         district = reg["district"][alive]
         welfare = self._welfare(alive, year)
         deprived = self._deprivations(alive, welfare, standard, year)
@@ -431,8 +519,10 @@ class _Simulation:
         shift = np.where(rng.random(len(alive)) < 0.5, -1, 1)
         commune_cls = np.where(wrong, np.clip(cls + shift, POOR, ABOVE), cls)
         note = self._notes(alive, year)
+        # By the year's unit (district, or commune from 2025), then commune, village, serial.
+        commune = reg["commune"][alive]
         order = np.lexsort(
-            (reg["serial"][alive], reg["village"][alive], reg["commune"][alive], district)
+            (reg["serial"][alive], reg["village"][alive], commune, places.unit[commune])
         )
         return _Snapshot(
             year=year,
@@ -588,17 +678,18 @@ class _Simulation:
         note[new & reg["arrived"][alive]] = ARRIVAL_NOTE
         return note
 
-    def _make_ids(self, district: np.ndarray, serial: np.ndarray) -> np.ndarray:
-        """`<province initials>-<district number, 2 digits>-<serial, 6 digits>`, e.g.
-        `DB-03-000123`: the district's position in config/districts.csv, then a serial that
-        is never reused within the district."""
+    def _make_ids(self, unit: np.ndarray, serial: np.ndarray, digits: int) -> np.ndarray:
+        """`<province initials>-<unit number>-<serial, 6 digits>`: up to 2024 the district's
+        number in 2 digits (its position in config's units, e.g. `DB-03-000123`), from 2025 the
+        new commune's in 3 (its position on the year's map, e.g. `DB-007-000012`), then a
+        serial never reused under that prefix."""
         prefix = "".join(part[:1] for part in self.province.code.split("-")).upper()
         if len(serial) and serial.max() > 999_999:
-            raise ValueError("more than 999,999 households in one district")
+            raise ValueError("more than 999,999 households in one unit")
         return np.array(
             [
-                f"{prefix}-{d:02d}-{s:06d}"
-                for d, s in zip((district + 1).tolist(), serial.tolist(), strict=True)
+                f"{prefix}-{u:0{digits}d}-{s:06d}"
+                for u, s in zip(unit.tolist(), serial.tolist(), strict=True)
             ],
             dtype=object,
         )
@@ -608,7 +699,8 @@ class _Simulation:
         reg = self.reg
         idx = snap.idx
         commune = reg["commune"][idx]
-        urban = self.commune_urban[commune]
+        places = self._places(snap.year)
+        urban = places.urban[commune]
         shows_cccd = snap.year >= reg["cccd_year"][idx]
         id_number = np.where(
             shows_cccd,
@@ -619,8 +711,13 @@ class _Simulation:
             "household_id": reg["id"][idx],
             "head_name": reg["head_name"][idx],
             "head_id_number": id_number,
-            "district": np.array(self.districts, dtype=object)[reg["district"][idx]],
-            "commune": self.commune_names[commune],
+            # No district column from the 2025 reform (workbook-layout.md).
+            **(
+                {"district": np.array(self.districts, dtype=object)[places.district[commune]]}
+                if places.has_districts
+                else {}
+            ),
+            "commune": places.commune[commune],
             "village": self.village_names[reg["village"][idx]],
             "area": np.where(urban, URBAN_LABEL, RURAL_LABEL),
             "ethnicity": self.groups[reg["ethnicity"][idx]],

@@ -452,3 +452,135 @@ def test_years_argument_refuses_what_is_not_a_year(text):
 
     with pytest.raises(ValueError, match="--years"):
         _years(text)
+
+
+# --- each year on its map: 2020's transfer, the 2025 reform, the 2026 standard -----------------
+REFORM = [2019, 2020, 2024, 2025, 2026]
+MOVED_2020 = ["Nà Tấu", "Nà Nhạn", "Mường Phăng", "Pá Khoang"]  # Điện Biên -> Điện Biên Phủ
+
+
+@pytest.fixture(scope="module")
+def reform() -> dict[int, pd.DataFrame]:
+    return simulation.generate_census(REFORM, households=SMALL, seed=11)
+
+
+def test_each_year_is_on_its_map(reform):
+    province = config.load_province()
+    for year, df in reform.items():
+        units = province.map(year)
+        communes = units.communes
+        if units.has_districts:
+            pairs = set(zip(communes["district"], communes["commune"], strict=True))
+            assert set(zip(df["district"], df["commune"], strict=True)) <= pairs, year
+        else:
+            assert "district" not in df.columns, year
+            assert set(df["commune"]) <= set(communes["commune"]), year
+        # The area is the unit's on that year's map: wards and towns urban.
+        urban = set(communes.loc[communes["unit_type"].isin(["ward", "town"]), "commune"])
+        is_urban = df["area"] == simulation.URBAN_LABEL
+        assert is_urban.equals(df["commune"].isin(urban)), year
+    before, after = reform[2019], reform[2024]
+    assert set(before.loc[before["commune"].isin(MOVED_2020), "district"]) == {"Điện Biên"}
+    assert set(after.loc[after["commune"].isin(MOVED_2020), "district"]) == {"Điện Biên Phủ"}
+    assert set(after["commune"]) >= set(MOVED_2020)
+    # Tà Lèng merged into Thanh Minh in 2020: its households are written there.
+    ta_leng = before.loc[before["commune"] == "Tà Lèng", "household_id"]
+    assert len(ta_leng) > 5
+    stayed = reform[2020][reform[2020]["household_id"].isin(ta_leng)]
+    assert len(stayed) > 0.9 * len(ta_leng) and set(stayed["commune"]) == {"Thanh Minh"}
+    assert "Tà Lèng" not in set(reform[2020]["commune"]) | set(after["commune"])
+
+
+def test_households_keep_their_ids_across_the_reform(reform):
+    old, new = reform[2024], reform[2025]
+    became = config.load_province().map(2024).communes
+    became = dict(zip(became["commune"], became["current_commune"], strict=True))
+    both = old.merge(new, on="household_id", suffixes=("_old", "_new"))
+    assert len(both) > 0.97 * len(old)
+    # Each household is in the new commune its old commune became.
+    assert (both["commune_old"].map(became) == both["commune_new"]).all()
+    assert set(both.loc[both["commune_old"] == "Chà Cang", "commune_new"]) == {"Mường Chà"}
+    assert set(both.loc[both["commune_old"] == "Mường Chà", "commune_new"]) == {"Na Sang"}
+
+
+def test_ids_of_new_households_never_collide(reform):
+    seen: set[str] = set()
+    new_communes = config.load_province().map(2025).communes["commune"].tolist()
+    for year, df in reform.items():
+        ids = df["household_id"]
+        assert ids.is_unique, year
+        new = df[~ids.isin(seen)]
+        if year <= 2024:
+            assert ids.str.fullmatch(r"DB-\d{2}-\d{6}").all(), year
+        else:
+            # Created from 2025: the new commune's number in three digits, then a serial.
+            assert new["household_id"].str.fullmatch(r"DB-\d{3}-\d{6}").all(), year
+            number = new["household_id"].str[3:6].astype(int) - 1
+            assert (np.array(new_communes)[number] == new["commune"].to_numpy()).all()
+            assert len(new) > 0.01 * len(df), year
+        seen |= set(ids)
+    # From 2020, a new household of a moved commune is numbered by its district then.
+    created = reform[2024][~reform[2024]["household_id"].isin(reform[2019]["household_id"])]
+    moved = created[created["commune"].isin(MOVED_2020)]
+    assert len(moved) and (moved["household_id"].str[3:5] == "01").all()  # Điện Biên Phủ
+
+
+def test_each_year_carries_its_standards_indicators(reform):
+    for year, df in reform.items():
+        standard = config.standard_for_year(year)
+        leading = [k for k in LEADING_KEYS if year < 2025 or k != "district"]
+        assert list(df.columns) == [*leading, *standard.indicator_keys, *TAIL_KEYS], year
+    assert "waste_collection" in reform[2026] and "information_means" not in reform[2026]
+    assert "information_means" in reform[2025]
+
+
+@pytest.fixture(scope="module")
+def reform_files(tmp_path_factory) -> tuple[dict[int, pd.DataFrame], list]:
+    out = tmp_path_factory.mktemp("reform")
+    paths = census.write_sample_census(out, [2024, 2025, 2026], households=1200, seed=3)
+    frames = simulation.generate_census([2024, 2025, 2026], households=1200, seed=3)
+    return frames, paths
+
+
+def test_district_workbooks_up_to_2024_on_the_2020_map(reform_files):
+    frames, paths = reform_files
+    districts = config.load_province().map(2024).districts["district"]
+    books = {p.name: p for p in paths if p.parent.name == "2024"}
+    assert set(books) == {f"{vietnamese.slug(d)}.xlsx" for d in districts}
+    city = openpyxl.load_workbook(books["dien-bien-phu.xlsx"], read_only=True)
+    assert set(city.sheetnames) >= {*MOVED_2020, "Thanh Minh"}
+    assert "Tà Lèng" not in city.sheetnames
+    district = openpyxl.load_workbook(books["dien-bien.xlsx"], read_only=True)
+    assert not set(district.sheetnames) & set(MOVED_2020)
+    ws = city["Nà Tấu"]
+    assert "Thành phố Điện Biên Phủ" in ws["A2"].value
+    header = [c.value for c in next(ws.iter_rows(min_row=5, max_row=5))]
+    assert header[3:5] == ["Huyện", "Xã"]
+
+
+def test_commune_workbooks_from_2025(reform_files):
+    frames, paths = reform_files
+    for year in (2025, 2026):
+        books = [p for p in paths if p.parent.name == str(year)]
+        communes = list(dict.fromkeys(frames[year]["commune"]))
+        assert [p.name for p in books] == [f"{vietnamese.slug(c)}.xlsx" for c in communes]
+        assert len(books) > 40  # of the 45 (a small sample may leave a commune empty)
+        indicators = [i.name_vi for i in config.standard_for_year(year).indicators]
+        for path, commune in zip(books, communes, strict=True):
+            wb = openpyxl.load_workbook(path, read_only=True)
+            assert wb.sheetnames == [commune, layout.INSTRUCTIONS_SHEET], path.name
+            ws = wb[commune]
+            rows = list(ws.iter_rows(values_only=True))
+            assert rows[1][0] == "Tỉnh Điện Biên" and rows[2][0].endswith(commune)
+            top, second = rows[4], rows[5]
+            assert "Huyện" not in top and top[3] == layout.COMMUNE_UNIT_LABEL, path.name
+            assert [v for v in second if v] == indicators, path.name
+            households = frames[year][frames[year]["commune"] == commune]
+            data = rows[6 : 6 + len(households)]
+            assert [r[0] for r in data] == households["household_id"].tolist()
+            assert {r[3] for r in data} == {commune}
+            wb.close()
+    muong_cha = next(p for p in paths if p.parent.name == "2025" and p.name == "muong-cha.xlsx")
+    assert openpyxl.load_workbook(muong_cha, read_only=True)["Mường Chà"]["A3"].value == (
+        "Xã Mường Chà"
+    )
