@@ -21,14 +21,20 @@ The model, in short (all draws from one seeded generator, so a seed gives identi
   + a transitory AR(1) shock + real growth. Deprivations are drawn from W with a persistent
   household propensity per indicator, so they fall as welfare rises and change little year to
   year. Nominal income is W plus inflation plus a per district-year correction.
-- Calibration: in years with a rate on the path below (published figures where they exist), the
+- Calibration (rates in `profiles.POOR_RATE_PATH` and `NEAR_POOR_RATE_PATH`: published figures
+  where they exist, sample assumptions otherwise; the old districts are the calibration groups
+  in every year, since the profiles are by district). With a poverty rate only, the income
   correction is solved per district so that each district's poverty rate under that year's
-  standard (config, rules of poverty-standards.md) hits its target exactly; later years carry
-  the last correction forward, so their rates follow from growth and the deprivation model.
-  The old districts are the calibration groups in every year (the profiles are by district).
+  standard (config, rules of poverty-standards.md) hits its target. With a near-poor rate too
+  (standards without an income floor, from the 2021 review: poor and near-poor are both income
+  at most the line, told apart by the deprivation count), the correction sets each district's
+  share under the line to its poor + near-poor target, then one province-wide shift of the
+  deprivation model sets how many of those have at least the threshold's deprivations, i.e.
+  the poverty rate; both province rates come out exact. Later years carry the last correction
+  and shift forward, so their rates follow from growth and the deprivation model.
 - Movements year to year: households leave (about 0.6% a year), split off a new household with
-  a new id (about 2.2%, more often large ones) or arrive (about 0.4%); escapes, relapses and new
-  poverty follow from the welfare shocks.
+  a new id (about 2.2%, more often large ones) or arrive (about 0.4%, 0.5% from 2020); escapes,
+  relapses and new poverty follow from the welfare shocks.
 - Household ids never change, across the reform too. A new household's id names the unit that
   registers it: `DB-<district number, 2 digits>-<serial>` up to 2024 (the district it lives in
   that year), `DB-<commune number, 3 digits>-<serial>` from 2025 (its new commune), so ids of
@@ -63,11 +69,13 @@ from sample.profiles import (
     ETHNIC_SIZE,
     ETHNIC_WELFARE,
     INFLATION,
+    LATER_ARRIVALS,
     LEAVE_RATE,
     LOW_KNEE,
     LOW_SLOPE,
     MERGED_COMMUNES,
     MERITORIOUS_RATE,
+    NEAR_POOR_RATE_PATH,
     NET_GROWTH,
     NOTE_RATE,
     NOTES,
@@ -214,7 +222,10 @@ class _Simulation:
         self._setup_ethnicity()
         self._village_salt = int(self.rng.integers(0, 1 << 20))
         self.path = POOR_RATE_PATH.get(province.code, DEFAULT_POOR_RATE_PATH)
+        self.near_path = NEAR_POOR_RATE_PATH.get(province.code, {})
         self.correction = np.zeros(len(self.districts))
+        # Shift of the deprivation model by standard period (0 until a near-poor rate sets it).
+        self.deprivation_shift: dict[str, float] = {}
         self.indicator_keys = config.all_indicator_keys()
         # Register columns (grown as households split off or arrive).
         self.reg: dict[str, np.ndarray] = {}
@@ -506,13 +517,21 @@ class _Simulation:
         urban = places.urban[reg["commune"][alive]]  # the area is the unit's on this year's map
         district = reg["district"][alive]
         welfare = self._welfare(alive, year)
-        deprived = self._deprivations(alive, welfare, standard, year)
-        dcount = np.sum(list(deprived.values()), axis=0) if deprived else np.zeros(len(alive))
+        excess = self._deprivation_excess(alive, welfare, standard, year)
         base = np.log(RURAL_LINE_2016) + welfare + INFLATION * (year - START_YEAR)
-        if year in self.path:
+        near_poor = self._near_poor_target(year, standard)
+        if near_poor is not None:
+            self._calibrate_line_share(year, near_poor, base, urban, district, standard)
+        elif year in self.path:
+            deprived = self._deprived(excess, standard)
+            dcount = np.sum(list(deprived.values()), axis=0) if deprived else np.zeros(len(alive))
             self._calibrate_income(year, base, dcount, urban, district, standard)
-        income = np.exp(base + self.correction[district])
-        income = np.maximum(np.round(income / 1000.0), 0).astype(np.int64) * 1000
+        # Whole thousand đồng, rounded up: "at most the line" (a multiple of 1,000) keeps the
+        # households the calibration counted.
+        income = np.ceil(np.exp(base + self.correction[district]) / 1000.0).astype(np.int64) * 1000
+        if near_poor is not None:
+            self._calibrate_deprivation(year, income, excess, urban, standard)
+        deprived = self._deprived(excess, standard)
         cls = household_class(reg["id"][alive], urban, income, deprived, standard)
         # The commune's own classification: mostly right, a neighbouring class otherwise.
         wrong = rng.random(len(alive)) < self.commune_error[reg["commune"][alive]]
@@ -554,9 +573,11 @@ class _Simulation:
         w = np.where(w > TAIL_KNEE, TAIL_KNEE + TAIL_SLOPE * (w - TAIL_KNEE), w)
         return np.where(w < LOW_KNEE, LOW_KNEE + LOW_SLOPE * (w - LOW_KNEE), w)
 
-    def _deprivations(
+    def _deprivation_excess(
         self, idx: np.ndarray, welfare: np.ndarray, standard: config.Standard, year: int
     ) -> dict[str, np.ndarray]:
+        """Per indicator of the standard, each household's noise less its cut: deprived when
+        below the period's shift (`_deprived`; 0 unless a near-poor rate calibrated it)."""
         rng = self.rng
         p0 = DEPRIVATION_P0.get(standard.period, {})
         keep = np.sqrt(DEPRIVATION_PERSISTENCE)
@@ -572,13 +593,19 @@ class _Simulation:
             lat = self.reg.get(f"lat:{key}")
             lat = lat[idx] if lat is not None else rng.standard_normal(len(idx))
             noise = keep * lat + fresh * rng.standard_normal(len(idx))
-            out[key] = noise < cut
+            out[key] = noise - cut
         return out
 
-    def _targets(self, year: int, weights: np.ndarray) -> np.ndarray:
-        """District poverty rates (share) for `year`: the 2018 district profile moved by one
-        logit shift so that the province rate is the path's."""
-        target = self.path[year] / 100.0
+    def _deprived(
+        self, excess: dict[str, np.ndarray], standard: config.Standard
+    ) -> dict[str, np.ndarray]:
+        shift = self.deprivation_shift.get(standard.period, 0.0)
+        return {key: e < shift for key, e in excess.items()}
+
+    def _targets(self, rate: float, weights: np.ndarray) -> np.ndarray:
+        """District rates (share) for a province rate (%): the 2018 district poverty profile
+        moved by one logit shift so that the province rate is `rate`."""
+        target = rate / 100.0
         logit = np.log(self.rate_2018 / (100.0 - self.rate_2018))
         w = weights / weights.sum()
         lo, hi = -10.0, 10.0
@@ -602,7 +629,7 @@ class _Simulation:
         }
         urban = self.commune_urban[reg["commune"]]
         gap = raw - np.log(_by_area(first_line, urban) / RURAL_LINE_2016)
-        targets = self._targets(year, np.bincount(reg["district"], minlength=n_d))
+        targets = self._targets(self.path[year], np.bincount(reg["district"], minlength=n_d))
         for k in range(n_d):
             g = gap[reg["district"] == k]
             if len(g):
@@ -618,15 +645,61 @@ class _Simulation:
         line = np.log(_by_area(standard.income_line, urban))
         margin = np.where(dcount >= standard.deprivation_threshold, line, floor) - base
         n_d = len(self.districts)
-        targets = self._targets(year, np.bincount(district, minlength=n_d))
-        for k in range(n_d):
+        targets = self._targets(self.path[year], np.bincount(district, minlength=n_d))
+        self._solve_correction(margin, district, targets)
+
+    def _near_poor_target(self, year: int, standard: config.Standard) -> float | None:
+        """The year's near-poor rate (%) to calibrate to, or None."""
+        if year not in self.near_path:
+            return None
+        if year not in self.path or any(v is not None for v in standard.income_floor.values()):
+            raise ValueError(
+                f"{year}: a near-poor rate is calibrated only with a poverty rate, under a "
+                "standard without an income floor (sample/profiles.py NEAR_POOR_RATE_PATH)"
+            )
+        return self.near_path[year]
+
+    def _calibrate_line_share(self, year, near_poor, base, urban, district, standard) -> None:
+        """Per district, the income correction that puts its poor + near-poor target under the
+        income line (under a standard without a floor, income alone decides that share)."""
+        margin = np.log(_by_area(standard.income_line, urban)) - base
+        weights = np.bincount(district, minlength=len(self.districts))
+        self._solve_correction(
+            margin, district, self._targets(self.path[year] + near_poor, weights)
+        )
+
+    def _calibrate_deprivation(self, year, income, excess, urban, standard) -> None:
+        """The province-wide shift of the deprivation model that makes exactly round(rate *
+        n) households poor, given who is under the line: a household has at least
+        `threshold` deprivations iff the shift is above its threshold-th smallest excess."""
+        under = income <= _by_area(standard.income_line, urban)
+        t = standard.deprivation_threshold
+        if not excess or t > len(excess) or not under.any():
+            return
+        stacked = np.stack([e[under] for e in excess.values()])
+        need = np.sort(np.partition(stacked, t - 1, axis=0)[t - 1])
+        n_poor = min(int(round(self.path[year] / 100.0 * len(income))), len(need))
+        if n_poor == 0:
+            shift = need[0] - 0.1
+        elif n_poor == len(need):
+            shift = need[-1] + 0.1
+        else:
+            shift = (need[n_poor - 1] + need[n_poor]) / 2
+        self.deprivation_shift[standard.period] = float(shift)
+
+    def _solve_correction(
+        self, margin: np.ndarray, district: np.ndarray, targets: np.ndarray
+    ) -> None:
+        """Per district, the income correction that makes exactly round(target * n) households
+        count: a household counts iff correction <= its margin."""
+        for k in range(len(self.districts)):
             m = np.sort(margin[district == k])[::-1]
-            n_poor = int(round(targets[k] * len(m)))
-            if not len(m) or n_poor > np.isfinite(m).sum():
+            n_in = int(round(targets[k] * len(m)))
+            if not len(m) or n_in > np.isfinite(m).sum():
                 continue
-            # Halfway between the last poor household's margin and the next one's.
-            upper = m[n_poor - 1] if n_poor > 0 else m[0] + 0.2
-            lower = m[n_poor] if n_poor < len(m) and np.isfinite(m[n_poor]) else upper - 0.2
+            # Halfway between the last counted household's margin and the next one's.
+            upper = m[n_in - 1] if n_in > 0 else m[0] + 0.2
+            lower = m[n_in] if n_in < len(m) and np.isfinite(m[n_in]) else upper - 0.2
             self.correction[k] = (upper + lower) / 2
 
     def _move(self, year: int) -> None:
@@ -655,7 +728,8 @@ class _Simulation:
         if len(parents):
             self._new_households(reg["commune"][parents], year, parent=parents)
         # Arrivals: towns and wards draw more.
-        n_arrive = rng.binomial(n, ARRIVE_RATE)
+        first_year, later_rate = LATER_ARRIVALS
+        n_arrive = rng.binomial(n, later_rate if year >= first_year else ARRIVE_RATE)
         pull = self.commune_share * np.where(self.commune_urban, 3.0, 1.0)
         commune = np.sort(rng.choice(len(pull), size=n_arrive, p=pull / pull.sum()))
         if n_arrive:
