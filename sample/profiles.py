@@ -174,6 +174,14 @@ SHOCK_PERSISTENCE = 0.5
 SIZE_WELFARE = -0.06  # per member above 4.5
 SOCIAL_PROTECTION_WELFARE = -0.3
 
+# Written incomes (sample assumption): a review seldom records less than a sixth of the line (a
+# household's own produce counts as income) and hardly surveys the rich. Below 0.4x the year's
+# income line of the area incomes are compressed smoothly towards 0.15x, above 4x the
+# average-living line towards 10x: clear of the audit's implausible-income warning (HW001:
+# under 0.1x the line, over 20x the average-living line) and never across a line.
+INCOME_LOW_KNEE, INCOME_LOW_BOUND = 0.4, 0.15  # x the income line
+INCOME_HIGH_KNEE, INCOME_HIGH_BOUND = 4.0, 10.0  # x the average-living line
+
 LEAVE_RATE = 0.006
 SPLIT_RATE = 0.022
 ARRIVE_RATE = 0.004

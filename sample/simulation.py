@@ -32,6 +32,9 @@ The model, in short (all draws from one seeded generator, so a seed gives identi
   deprivation model sets how many of those have at least the threshold's deprivations, i.e.
   the poverty rate; both province rates come out exact. Later years carry the last correction
   and shift forward, so their rates follow from growth and the deprivation model.
+- Written incomes stay in the range a review records (`profiles.INCOME_LOW_*`, `_HIGH_*`): the
+  tails are compressed smoothly, never across a line, so the audit's implausible-income warning
+  (HW001) has nothing to find in a sample and the classes are those calibrated.
 - Movements year to year: households leave (about 0.6% a year), split off a new household with
   a new id (about 2.2%, more often large ones) or arrive (about 0.4%, 0.5% from 2020); escapes,
   relapses and new poverty follow from the welfare shocks.
@@ -68,6 +71,10 @@ from sample.profiles import (
     DEPRIVATION_TREND,
     ETHNIC_SIZE,
     ETHNIC_WELFARE,
+    INCOME_HIGH_BOUND,
+    INCOME_HIGH_KNEE,
+    INCOME_LOW_BOUND,
+    INCOME_LOW_KNEE,
     INFLATION,
     LATER_ARRIVALS,
     LEAVE_RATE,
@@ -526,9 +533,7 @@ class _Simulation:
             deprived = self._deprived(excess, standard)
             dcount = np.sum(list(deprived.values()), axis=0) if deprived else np.zeros(len(alive))
             self._calibrate_income(year, base, dcount, urban, district, standard)
-        # Whole thousand đồng, rounded up: "at most the line" (a multiple of 1,000) keeps the
-        # households the calibration counted.
-        income = np.ceil(np.exp(base + self.correction[district]) / 1000.0).astype(np.int64) * 1000
+        income = written_income(base + self.correction[district], urban, standard)
         if near_poor is not None:
             self._calibrate_deprivation(year, income, excess, urban, standard)
         deprived = self._deprived(excess, standard)
@@ -810,6 +815,32 @@ class _Simulation:
             "note": snap.note,
         }
         return pd.DataFrame(data)
+
+
+def written_income(
+    log_income: np.ndarray, urban: np.ndarray, standard: config.Standard
+) -> np.ndarray:
+    """Income per person a month as a review writes it, in whole thousand đồng: the tails of
+    the model's income compressed smoothly (`profiles.INCOME_LOW_*`, `INCOME_HIGH_*`), below
+    a knee under every line and above one over the average-living line, so no household
+    crosses a line; rounded up, so "at most the line" (a multiple of 1,000) keeps its set."""
+    line = np.log(_by_area(standard.income_line, urban))
+    average = np.log(_by_area(standard.average_line, urban))
+    floor = _by_area(standard.income_floor, urban, default=np.inf)
+    if (INCOME_LOW_KNEE * np.exp(line) >= floor).any():
+        raise ValueError("the low-income knee must lie under the income floor")
+    # In log units relative to the line, below the knee: x -> bound + (knee - bound) *
+    # exp((x - knee) / (knee - bound)), which meets x with slope 1 at the knee, keeps the order
+    # and never goes under the bound; mirrored above the knee over the average-living line.
+    x = log_income - line
+    knee, bound = np.log(INCOME_LOW_KNEE), np.log(INCOME_LOW_BOUND)
+    low = x < knee
+    x[low] = bound + (knee - bound) * np.exp((x[low] - knee) / (knee - bound))
+    y = x + line - average
+    knee, bound = np.log(INCOME_HIGH_KNEE), np.log(INCOME_HIGH_BOUND)
+    high = y > knee
+    y[high] = bound - (bound - knee) * np.exp(-(y[high] - knee) / (bound - knee))
+    return (np.ceil(np.exp(y + average) / 1000.0) * 1000).astype(np.int64)
 
 
 def income_score(income: np.ndarray, urban: np.ndarray, standard: config.Standard) -> np.ndarray:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import duckdb
 import numpy as np
 import openpyxl
 import pandas as pd
@@ -13,6 +14,7 @@ import config
 from reporting import vietnamese
 from sample import census, profiles, simulation
 from schemas.headers import BASE_LABELS, LEADING_KEYS, TAIL_KEYS
+from schemas.rules import INCOME_PLAUSIBLE_MAX_MULTIPLE, INCOME_PLAUSIBLE_MIN_SHARE
 from workbooks import layout
 
 SMALL = 3000  # households at end 2018 for the small runs
@@ -149,6 +151,21 @@ def test_full_size_2025_by_area_and_2026_under_the_new_lines(full_size):
     assert rate(cls == simulation.NEAR_POOR) == pytest.approx(
         profiles.NEAR_POOR_RATE_PATH["dien-bien"][2026], abs=0.02
     )
+
+
+def test_incomes_are_plausible_every_year(full_size):
+    """No income the audit would question (HW001: under 0.1 x the year's line, over 20 x its
+    average-living line): a sample raises warnings only where a real province would."""
+    for year, df in full_size.items():
+        standard = config.standard_for_year(year)
+        urban = (df["area"] == simulation.URBAN_LABEL).to_numpy()
+        line = np.where(urban, standard.income_line["urban"], standard.income_line["rural"])
+        average = np.where(urban, standard.average_line["urban"], standard.average_line["rural"])
+        income = df["income_per_capita"].to_numpy()
+        assert (income >= INCOME_PLAUSIBLE_MIN_SHARE * line).all(), year
+        assert (income <= INCOME_PLAUSIBLE_MAX_MULTIPLE * average).all(), year
+        assert (income % 1000 == 0).all()
+        assert np.median(income / line) > 0.9  # the tails are compressed, not the bulk
 
 
 def test_rates_near_the_published_ones(small):
@@ -628,3 +645,38 @@ def test_commune_workbooks_from_2025(reform_files):
     assert openpyxl.load_workbook(muong_cha, read_only=True)["Mường Chà"]["A3"].value == (
         "Xã Mường Chà"
     )
+
+
+def test_a_sample_run_of_the_flow_writes_no_error_workbook(tmp_path, prefect_harness):
+    """District workbooks (2024), commune workbooks (2025, 2026 under the 2027-2030 standard)
+    through the real flow: every row loads, no error or warning, no error workbook; the
+    households continue across the reform."""
+    from flows.census_flow import annual_census
+
+    raw, reports, warehouse = tmp_path / "raw", tmp_path / "reports", tmp_path / "census.duckdb"
+    census.write_sample_census(raw, [2024, 2025, 2026], households=800, seed=5)
+    for year in (2024, 2025, 2026):
+        summary = annual_census(
+            year=year, raw_dir=raw, warehouse_path=warehouse, reports_dir=reports
+        )
+        assert summary.status == "completed" and summary.rows_rejected == 0, summary
+        assert summary.reports == [], summary.reports
+    assert not list(reports.rglob("*.xlsx"))
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        findings = con.execute(
+            "SELECT rule_code, count(*) FROM audit.rejections "
+            "WHERE severity IN ('error', 'warning') GROUP BY ALL"
+        ).fetchall()
+        presence = dict(
+            con.execute(
+                "SELECT presence, count(*) FROM marts.transitions WHERE year = 2025 GROUP BY ALL"
+            ).fetchall()
+        )
+        units = dict(
+            con.execute(
+                "SELECT year, count(DISTINCT reporting_unit) FROM core.households GROUP BY ALL"
+            ).fetchall()
+        )
+    assert findings == []
+    assert presence["continuing"] > 0.95 * sum(presence.values())
+    assert units[2024] == 10 and units[2025] > 40 and units[2026] > 40
