@@ -27,9 +27,18 @@ if TYPE_CHECKING:
 
 
 def _years(text: str) -> list[int]:
-    """`2019` or `2017-2019`."""
-    first, _, last = text.partition("-")
-    return list(range(int(first), int(last or first) + 1))
+    """Years and ranges separated by commas, in order, each once: `2019`, `2017-2019`,
+    `2018,2019,2024-2026`."""
+    years: set[int] = set()
+    for part in text.split(","):
+        first, dash, last = (p.strip() for p in part.partition("-"))
+        if not first.isdigit() or (dash and not last.isdigit()) or int(last or first) < int(first):
+            raise ValueError(
+                f"--years: {part.strip()!r} is not a year or a range of years "
+                "(e.g. 2019, 2017-2019, 2018,2019,2024-2026)"
+            )
+        years.update(range(int(first), int(last or first) + 1))
+    return sorted(years)
 
 
 def _years_in(raw_dir: Path) -> list[int]:
@@ -325,9 +334,17 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--province", default=config.DEFAULT_PROVINCE)
     serve.set_defaults(func=cmd_serve)
 
-    sample = sub.add_parser("sample", help="write realistic sample workbooks")
+    sample = sub.add_parser(
+        "sample",
+        help="write realistic sample workbooks, each year on its map: one per district up to "
+        "2024, one per commune from 2025",
+    )
     sample.add_argument("--out", required=True)
-    sample.add_argument("--years", default="2017-2019")
+    sample.add_argument(
+        "--years",
+        default="2017-2019",
+        help="years and ranges separated by commas, e.g. 2017-2019 or 2018,2019,2024-2026",
+    )
     sample.add_argument("--households", type=int, help="province total (default: real size)")
     sample.add_argument("--seed", type=int, default=2019)
     sample.set_defaults(func=cmd_sample)

@@ -1,4 +1,5 @@
-"""A realistic sample census: the households a province's district workbooks would hold.
+"""A realistic sample census: the households a province's workbooks would hold, each year on
+the map of that year.
 
 Pure: no files, no database, no Prefect. `generate_census` returns one frame per census year
 with the canonical column keys of workbook-layout.md, ready for `sample.census` to write. The
@@ -6,21 +7,41 @@ figures the model uses are in `sample.profiles`, the names in `sample.names`.
 
 The model, in short (all draws from one seeded generator, so a seed gives identical frames):
 
-- Households live in the province's real communes (config), urban in wards and towns, rural in
-  communes. Sizes per district are estimates that add up to the province's 127,667 households
-  at end 2018 (provincial Decision 158/QĐ-UBND, 2019); `households` scales that total.
+- Households live in the province's real communes (config) of the simulation's first year and
+  stay there; each year's frame places them on that year's map (`config.Province.map`): a
+  commune that moved to another district is written under it (Điện Biên's four communes of
+  2020), one that merged into another under that one (`profiles.MERGED_COMMUNES`), and from
+  the 2025 reform, which abolished the districts, in the new commune its old one became
+  (`current_commune`), with no district. A household's area (urban, rural) is its unit's on
+  that map (wards and towns urban). Sizes per district are estimates that add up to the
+  province's 127,667 households at end 2018 (provincial Decision 158/QĐ-UBND, 2019);
+  `households` scales that total.
 - Each household has a real-welfare level W (log income per person relative to the 2016 rural
   line, in 2016 prices): district level + ethnic group + urban + commune + household (persistent)
   + a transitory AR(1) shock + real growth. Deprivations are drawn from W with a persistent
   household propensity per indicator, so they fall as welfare rises and change little year to
   year. Nominal income is W plus inflation plus a per district-year correction.
-- Calibration: in years with a rate on the path below (published figures where they exist), the
+- Calibration (rates in `profiles.POOR_RATE_PATH` and `NEAR_POOR_RATE_PATH`: published figures
+  where they exist, sample assumptions otherwise; the old districts are the calibration groups
+  in every year, since the profiles are by district). With a poverty rate only, the income
   correction is solved per district so that each district's poverty rate under that year's
-  standard (config, rules of poverty-standards.md) hits its target exactly; later years carry
-  the last correction forward, so their rates follow from growth and the deprivation model.
+  standard (config, rules of poverty-standards.md) hits its target. With a near-poor rate too
+  (standards without an income floor, from the 2021 review: poor and near-poor are both income
+  at most the line, told apart by the deprivation count), the correction sets each district's
+  share under the line to its poor + near-poor target, then one province-wide shift of the
+  deprivation model sets how many of those have at least the threshold's deprivations, i.e.
+  the poverty rate; both province rates come out exact. Later years carry the last correction
+  and shift forward, so their rates follow from growth and the deprivation model.
+- Written incomes stay in the range a review records (`profiles.INCOME_LOW_*`, `_HIGH_*`): the
+  tails are compressed smoothly, never across a line, so the audit's implausible-income warning
+  (HW001) has nothing to find in a sample and the classes are those calibrated.
 - Movements year to year: households leave (about 0.6% a year), split off a new household with
-  a new id (about 2.2%, more often large ones) or arrive (about 0.4%); escapes, relapses and new
-  poverty follow from the welfare shocks.
+  a new id (about 2.2%, more often large ones) or arrive (about 0.4%, 0.5% from 2020); escapes,
+  relapses and new poverty follow from the welfare shocks.
+- Household ids never change, across the reform too. A new household's id names the unit that
+  registers it: `DB-<district number, 2 digits>-<serial>` up to 2024 (the district it lives in
+  that year), `DB-<commune number, 3 digits>-<serial>` from 2025 (its new commune), so ids of
+  the two eras can never collide.
 - The commune's own classification (`commune_classification`) agrees with the class that
   `transforms.classify` gives for most households; each commune has its own small error rate,
   errors go to a neighbouring class.
@@ -50,11 +71,18 @@ from sample.profiles import (
     DEPRIVATION_TREND,
     ETHNIC_SIZE,
     ETHNIC_WELFARE,
+    INCOME_HIGH_BOUND,
+    INCOME_HIGH_KNEE,
+    INCOME_LOW_BOUND,
+    INCOME_LOW_KNEE,
     INFLATION,
+    LATER_ARRIVALS,
     LEAVE_RATE,
     LOW_KNEE,
     LOW_SLOPE,
+    MERGED_COMMUNES,
     MERITORIOUS_RATE,
+    NEAR_POOR_RATE_PATH,
     NET_GROWTH,
     NOTE_RATE,
     NOTES,
@@ -165,6 +193,20 @@ def _by_area(values: dict[str, float | None], urban: np.ndarray, default=np.nan)
 _NORMAL = NormalDist()
 
 
+@dataclass(frozen=True)
+class _Places:
+    """Where the simulation's communes (its first year's) are on one year's map; arrays are
+    indexed by simulation commune."""
+
+    has_districts: bool
+    district: np.ndarray  # position in `_Simulation.districts` (-1 from the 2025 reform)
+    commune: np.ndarray  # the unit's name on that map
+    urban: np.ndarray  # a ward or a town on that map
+    # The number, from 1, of the unit that registers a new household that year: its district
+    # up to 2024, its new commune from 2025 (ids; the frame is ordered by it).
+    unit: np.ndarray
+
+
 @dataclass
 class _Snapshot:
     year: int
@@ -187,11 +229,17 @@ class _Simulation:
         self._setup_ethnicity()
         self._village_salt = int(self.rng.integers(0, 1 << 20))
         self.path = POOR_RATE_PATH.get(province.code, DEFAULT_POOR_RATE_PATH)
+        self.near_path = NEAR_POOR_RATE_PATH.get(province.code, {})
         self.correction = np.zeros(len(self.districts))
+        # Shift of the deprivation model by standard period (0 until a near-poor rate sets it).
+        self.deprivation_shift: dict[str, float] = {}
         self.indicator_keys = config.all_indicator_keys()
         # Register columns (grown as households split off or arrive).
         self.reg: dict[str, np.ndarray] = {}
-        self.next_serial = np.zeros(len(self.districts), dtype=np.int64)
+        # Last serial given, by (digits of the unit number, unit number): a counter per id
+        # prefix, so an id is never given twice whatever the map.
+        self.last_serial: dict[tuple[int, int], int] = {}
+        self._places_by_year: dict[int, _Places] = {}
         start_total = total_2018 / (1 + NET_GROWTH) ** (REFERENCE_YEAR - START_YEAR)
         self.start_total = max(1, round(start_total))
 
@@ -201,8 +249,10 @@ class _Simulation:
         d = p.districts.reset_index(drop=True)
         self.districts = d["district"].tolist()
         profiles = PROFILES.get(p.code, {})
-        # The map of the simulation's first year (the sample writes the district era only).
+        # The map of the simulation's first year: households stay in these communes; each
+        # year's frame places them on its own map (`_places`).
         communes = p.map(START_YEAR).communes
+        self.start_communes = communes.reset_index(drop=True)
         n_communes = communes.groupby("district").size()
         weight = np.array(
             [
@@ -258,6 +308,57 @@ class _Simulation:
         self.village_names = np.array(names, dtype=object)
         self.village_first = np.array(first)
         self.village_count = n_vill
+
+    def _places(self, year: int) -> _Places:
+        """The simulation's communes on `year`'s map (see the module docstring)."""
+        if year in self._places_by_year:
+            return self._places_by_year[year]
+        units = self.province.map(year)
+        start = self.start_communes
+        on_map = units.communes.reset_index(drop=True)
+        if units.has_districts:
+            merged = MERGED_COMMUNES.get(self.province.code, {})
+            present = set(on_map["commune"])
+            names = [c if c in present else merged.get(c) for c in start["commune"]]
+            gone = sorted({c for c, n in zip(start["commune"], names, strict=True) if n is None})
+            if gone:
+                raise ValueError(
+                    f"{year}: no unit on the map for {', '.join(gone)}; say which commune each "
+                    "merged into in sample/profiles.py MERGED_COMMUNES"
+                )
+        else:
+            names = start["current_commune"].tolist()
+        # A name may exist in two districts of a map: prefer the commune's own district.
+        pairs = list(zip(on_map["district"], on_map["commune"], strict=True))
+        own = {pair: i for i, pair in enumerate(pairs)}
+        anywhere: dict[str, int] = {}
+        for i, (_, commune) in enumerate(pairs):
+            anywhere.setdefault(commune, i)
+        pos = np.array(
+            [
+                own.get((d, n), anywhere.get(n, -1))
+                for d, n in zip(start["district"], names, strict=True)
+            ]
+        )
+        if (pos < 0).any():
+            missing = sorted({n for n, i in zip(names, pos, strict=True) if i < 0})
+            raise ValueError(f"{year}: units not on that year's map: {', '.join(missing)}")
+        unit_type = on_map["unit_type"].to_numpy(dtype=object)[pos]
+        if units.has_districts:
+            district = np.array([self.districts.index(d) for d in on_map["district"]])[pos]
+            unit = district + 1
+        else:
+            district = np.full(len(pos), -1)
+            unit = pos + 1
+        places = _Places(
+            has_districts=units.has_districts,
+            district=district,
+            commune=on_map["commune"].to_numpy(dtype=object)[pos],
+            urban=np.isin(unit_type, ["ward", "town"]),
+            unit=unit,
+        )
+        self._places_by_year[year] = places
+        return places
 
     def _setup_ethnicity(self) -> None:
         groups = config.ethnic_groups()
@@ -315,12 +416,16 @@ class _Simulation:
         female = rng.random(n) < np.where(self.groups[eth] == "Mông", 0.06, 0.16)
         birth = year - age
         district = self.commune_district[commune]
+        places = self._places(year)
+        unit = places.unit[commune]
+        digits = 2 if places.has_districts else 3
         serial = np.zeros(n, dtype=np.int64)
-        order = np.lexsort((village, district))  # serials run through a district's villages
-        for k in np.unique(district):
-            pos = order[district[order] == k]
-            serial[pos] = self.next_serial[k] + 1 + np.arange(len(pos))
-            self.next_serial[k] += len(pos)
+        order = np.lexsort((village, unit))  # serials run through a unit's villages
+        for k in np.unique(unit).tolist():
+            pos = order[unit[order] == k]
+            last = self.last_serial.get((digits, k), 0)
+            serial[pos] = last + 1 + np.arange(len(pos))
+            self.last_serial[(digits, k)] = last + len(pos)
         head = self._names(eth, female, parent)
         cmnd, cccd = self._id_numbers(female, birth, n)
         merit_p = np.where(
@@ -331,7 +436,7 @@ class _Simulation:
         social_p = np.where(old & lone, 0.3, np.where(old, 0.03, 0.004))
         lat = {key: rng.standard_normal(n) for key in self.indicator_keys}
         cols = {
-            "id": self._make_ids(district, serial),
+            "id": self._make_ids(unit, serial, digits),
             "serial": serial,
             "district": district,
             "commune": commune,
@@ -415,24 +520,33 @@ class _Simulation:
         reg = self.reg
         alive = np.flatnonzero(reg["alive"])
         standard = config.standard_for_year(year)
-        urban = self.commune_urban[reg["commune"][alive]]
+        places = self._places(year)
+        urban = places.urban[reg["commune"][alive]]  # the area is the unit's on this year's map
         district = reg["district"][alive]
         welfare = self._welfare(alive, year)
-        deprived = self._deprivations(alive, welfare, standard, year)
-        dcount = np.sum(list(deprived.values()), axis=0) if deprived else np.zeros(len(alive))
+        excess = self._deprivation_excess(alive, welfare, standard, year)
         base = np.log(RURAL_LINE_2016) + welfare + INFLATION * (year - START_YEAR)
-        if year in self.path:
+        near_poor = self._near_poor_target(year, standard)
+        if near_poor is not None:
+            self._calibrate_line_share(year, near_poor, base, urban, district, standard)
+        elif year in self.path:
+            deprived = self._deprived(excess, standard)
+            dcount = np.sum(list(deprived.values()), axis=0) if deprived else np.zeros(len(alive))
             self._calibrate_income(year, base, dcount, urban, district, standard)
-        income = np.exp(base + self.correction[district])
-        income = np.maximum(np.round(income / 1000.0), 0).astype(np.int64) * 1000
+        income = written_income(base + self.correction[district], urban, standard)
+        if near_poor is not None:
+            self._calibrate_deprivation(year, income, excess, urban, standard)
+        deprived = self._deprived(excess, standard)
         cls = household_class(reg["id"][alive], urban, income, deprived, standard)
         # The commune's own classification: mostly right, a neighbouring class otherwise.
         wrong = rng.random(len(alive)) < self.commune_error[reg["commune"][alive]]
         shift = np.where(rng.random(len(alive)) < 0.5, -1, 1)
         commune_cls = np.where(wrong, np.clip(cls + shift, POOR, ABOVE), cls)
         note = self._notes(alive, year)
+        # By the year's unit (district, or commune from 2025), then commune, village, serial.
+        commune = reg["commune"][alive]
         order = np.lexsort(
-            (reg["serial"][alive], reg["village"][alive], reg["commune"][alive], district)
+            (reg["serial"][alive], reg["village"][alive], commune, places.unit[commune])
         )
         return _Snapshot(
             year=year,
@@ -464,9 +578,11 @@ class _Simulation:
         w = np.where(w > TAIL_KNEE, TAIL_KNEE + TAIL_SLOPE * (w - TAIL_KNEE), w)
         return np.where(w < LOW_KNEE, LOW_KNEE + LOW_SLOPE * (w - LOW_KNEE), w)
 
-    def _deprivations(
+    def _deprivation_excess(
         self, idx: np.ndarray, welfare: np.ndarray, standard: config.Standard, year: int
     ) -> dict[str, np.ndarray]:
+        """Per indicator of the standard, each household's noise less its cut: deprived when
+        below the period's shift (`_deprived`; 0 unless a near-poor rate calibrated it)."""
         rng = self.rng
         p0 = DEPRIVATION_P0.get(standard.period, {})
         keep = np.sqrt(DEPRIVATION_PERSISTENCE)
@@ -482,13 +598,19 @@ class _Simulation:
             lat = self.reg.get(f"lat:{key}")
             lat = lat[idx] if lat is not None else rng.standard_normal(len(idx))
             noise = keep * lat + fresh * rng.standard_normal(len(idx))
-            out[key] = noise < cut
+            out[key] = noise - cut
         return out
 
-    def _targets(self, year: int, weights: np.ndarray) -> np.ndarray:
-        """District poverty rates (share) for `year`: the 2018 district profile moved by one
-        logit shift so that the province rate is the path's."""
-        target = self.path[year] / 100.0
+    def _deprived(
+        self, excess: dict[str, np.ndarray], standard: config.Standard
+    ) -> dict[str, np.ndarray]:
+        shift = self.deprivation_shift.get(standard.period, 0.0)
+        return {key: e < shift for key, e in excess.items()}
+
+    def _targets(self, rate: float, weights: np.ndarray) -> np.ndarray:
+        """District rates (share) for a province rate (%): the 2018 district poverty profile
+        moved by one logit shift so that the province rate is `rate`."""
+        target = rate / 100.0
         logit = np.log(self.rate_2018 / (100.0 - self.rate_2018))
         w = weights / weights.sum()
         lo, hi = -10.0, 10.0
@@ -512,7 +634,7 @@ class _Simulation:
         }
         urban = self.commune_urban[reg["commune"]]
         gap = raw - np.log(_by_area(first_line, urban) / RURAL_LINE_2016)
-        targets = self._targets(year, np.bincount(reg["district"], minlength=n_d))
+        targets = self._targets(self.path[year], np.bincount(reg["district"], minlength=n_d))
         for k in range(n_d):
             g = gap[reg["district"] == k]
             if len(g):
@@ -528,15 +650,61 @@ class _Simulation:
         line = np.log(_by_area(standard.income_line, urban))
         margin = np.where(dcount >= standard.deprivation_threshold, line, floor) - base
         n_d = len(self.districts)
-        targets = self._targets(year, np.bincount(district, minlength=n_d))
-        for k in range(n_d):
+        targets = self._targets(self.path[year], np.bincount(district, minlength=n_d))
+        self._solve_correction(margin, district, targets)
+
+    def _near_poor_target(self, year: int, standard: config.Standard) -> float | None:
+        """The year's near-poor rate (%) to calibrate to, or None."""
+        if year not in self.near_path:
+            return None
+        if year not in self.path or any(v is not None for v in standard.income_floor.values()):
+            raise ValueError(
+                f"{year}: a near-poor rate is calibrated only with a poverty rate, under a "
+                "standard without an income floor (sample/profiles.py NEAR_POOR_RATE_PATH)"
+            )
+        return self.near_path[year]
+
+    def _calibrate_line_share(self, year, near_poor, base, urban, district, standard) -> None:
+        """Per district, the income correction that puts its poor + near-poor target under the
+        income line (under a standard without a floor, income alone decides that share)."""
+        margin = np.log(_by_area(standard.income_line, urban)) - base
+        weights = np.bincount(district, minlength=len(self.districts))
+        self._solve_correction(
+            margin, district, self._targets(self.path[year] + near_poor, weights)
+        )
+
+    def _calibrate_deprivation(self, year, income, excess, urban, standard) -> None:
+        """The province-wide shift of the deprivation model that makes exactly round(rate *
+        n) households poor, given who is under the line: a household has at least
+        `threshold` deprivations iff the shift is above its threshold-th smallest excess."""
+        under = income <= _by_area(standard.income_line, urban)
+        t = standard.deprivation_threshold
+        if not excess or t > len(excess) or not under.any():
+            return
+        stacked = np.stack([e[under] for e in excess.values()])
+        need = np.sort(np.partition(stacked, t - 1, axis=0)[t - 1])
+        n_poor = min(int(round(self.path[year] / 100.0 * len(income))), len(need))
+        if n_poor == 0:
+            shift = need[0] - 0.1
+        elif n_poor == len(need):
+            shift = need[-1] + 0.1
+        else:
+            shift = (need[n_poor - 1] + need[n_poor]) / 2
+        self.deprivation_shift[standard.period] = float(shift)
+
+    def _solve_correction(
+        self, margin: np.ndarray, district: np.ndarray, targets: np.ndarray
+    ) -> None:
+        """Per district, the income correction that makes exactly round(target * n) households
+        count: a household counts iff correction <= its margin."""
+        for k in range(len(self.districts)):
             m = np.sort(margin[district == k])[::-1]
-            n_poor = int(round(targets[k] * len(m)))
-            if not len(m) or n_poor > np.isfinite(m).sum():
+            n_in = int(round(targets[k] * len(m)))
+            if not len(m) or n_in > np.isfinite(m).sum():
                 continue
-            # Halfway between the last poor household's margin and the next one's.
-            upper = m[n_poor - 1] if n_poor > 0 else m[0] + 0.2
-            lower = m[n_poor] if n_poor < len(m) and np.isfinite(m[n_poor]) else upper - 0.2
+            # Halfway between the last counted household's margin and the next one's.
+            upper = m[n_in - 1] if n_in > 0 else m[0] + 0.2
+            lower = m[n_in] if n_in < len(m) and np.isfinite(m[n_in]) else upper - 0.2
             self.correction[k] = (upper + lower) / 2
 
     def _move(self, year: int) -> None:
@@ -565,7 +733,8 @@ class _Simulation:
         if len(parents):
             self._new_households(reg["commune"][parents], year, parent=parents)
         # Arrivals: towns and wards draw more.
-        n_arrive = rng.binomial(n, ARRIVE_RATE)
+        first_year, later_rate = LATER_ARRIVALS
+        n_arrive = rng.binomial(n, later_rate if year >= first_year else ARRIVE_RATE)
         pull = self.commune_share * np.where(self.commune_urban, 3.0, 1.0)
         commune = np.sort(rng.choice(len(pull), size=n_arrive, p=pull / pull.sum()))
         if n_arrive:
@@ -588,17 +757,18 @@ class _Simulation:
         note[new & reg["arrived"][alive]] = ARRIVAL_NOTE
         return note
 
-    def _make_ids(self, district: np.ndarray, serial: np.ndarray) -> np.ndarray:
-        """`<province initials>-<district number, 2 digits>-<serial, 6 digits>`, e.g.
-        `DB-03-000123`: the district's position in config/districts.csv, then a serial that
-        is never reused within the district."""
+    def _make_ids(self, unit: np.ndarray, serial: np.ndarray, digits: int) -> np.ndarray:
+        """`<province initials>-<unit number>-<serial, 6 digits>`: up to 2024 the district's
+        number in 2 digits (its position in config's units, e.g. `DB-03-000123`), from 2025 the
+        new commune's in 3 (its position on the year's map, e.g. `DB-007-000012`), then a
+        serial never reused under that prefix."""
         prefix = "".join(part[:1] for part in self.province.code.split("-")).upper()
         if len(serial) and serial.max() > 999_999:
-            raise ValueError("more than 999,999 households in one district")
+            raise ValueError("more than 999,999 households in one unit")
         return np.array(
             [
-                f"{prefix}-{d:02d}-{s:06d}"
-                for d, s in zip((district + 1).tolist(), serial.tolist(), strict=True)
+                f"{prefix}-{u:0{digits}d}-{s:06d}"
+                for u, s in zip(unit.tolist(), serial.tolist(), strict=True)
             ],
             dtype=object,
         )
@@ -608,7 +778,8 @@ class _Simulation:
         reg = self.reg
         idx = snap.idx
         commune = reg["commune"][idx]
-        urban = self.commune_urban[commune]
+        places = self._places(snap.year)
+        urban = places.urban[commune]
         shows_cccd = snap.year >= reg["cccd_year"][idx]
         id_number = np.where(
             shows_cccd,
@@ -619,8 +790,13 @@ class _Simulation:
             "household_id": reg["id"][idx],
             "head_name": reg["head_name"][idx],
             "head_id_number": id_number,
-            "district": np.array(self.districts, dtype=object)[reg["district"][idx]],
-            "commune": self.commune_names[commune],
+            # No district column from the 2025 reform (workbook-layout.md).
+            **(
+                {"district": np.array(self.districts, dtype=object)[places.district[commune]]}
+                if places.has_districts
+                else {}
+            ),
+            "commune": places.commune[commune],
             "village": self.village_names[reg["village"][idx]],
             "area": np.where(urban, URBAN_LABEL, RURAL_LABEL),
             "ethnicity": self.groups[reg["ethnicity"][idx]],
@@ -639,6 +815,32 @@ class _Simulation:
             "note": snap.note,
         }
         return pd.DataFrame(data)
+
+
+def written_income(
+    log_income: np.ndarray, urban: np.ndarray, standard: config.Standard
+) -> np.ndarray:
+    """Income per person a month as a review writes it, in whole thousand đồng: the tails of
+    the model's income compressed smoothly (`profiles.INCOME_LOW_*`, `INCOME_HIGH_*`), below
+    a knee under every line and above one over the average-living line, so no household
+    crosses a line; rounded up, so "at most the line" (a multiple of 1,000) keeps its set."""
+    line = np.log(_by_area(standard.income_line, urban))
+    average = np.log(_by_area(standard.average_line, urban))
+    floor = _by_area(standard.income_floor, urban, default=np.inf)
+    if (INCOME_LOW_KNEE * np.exp(line) >= floor).any():
+        raise ValueError("the low-income knee must lie under the income floor")
+    # In log units relative to the line, below the knee: x -> bound + (knee - bound) *
+    # exp((x - knee) / (knee - bound)), which meets x with slope 1 at the knee, keeps the order
+    # and never goes under the bound; mirrored above the knee over the average-living line.
+    x = log_income - line
+    knee, bound = np.log(INCOME_LOW_KNEE), np.log(INCOME_LOW_BOUND)
+    low = x < knee
+    x[low] = bound + (knee - bound) * np.exp((x[low] - knee) / (knee - bound))
+    y = x + line - average
+    knee, bound = np.log(INCOME_HIGH_KNEE), np.log(INCOME_HIGH_BOUND)
+    high = y > knee
+    y[high] = bound - (bound - knee) * np.exp(-(y[high] - knee) / (bound - knee))
+    return (np.ceil(np.exp(y + average) / 1000.0) * 1000).astype(np.int64)
 
 
 def income_score(income: np.ndarray, urban: np.ndarray, standard: config.Standard) -> np.ndarray:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import duckdb
 import numpy as np
 import openpyxl
 import pandas as pd
@@ -13,6 +14,7 @@ import config
 from reporting import vietnamese
 from sample import census, profiles, simulation
 from schemas.headers import BASE_LABELS, LEADING_KEYS, TAIL_KEYS
+from schemas.rules import INCOME_PLAUSIBLE_MAX_MULTIPLE, INCOME_PLAUSIBLE_MIN_SHARE
 from workbooks import layout
 
 SMALL = 3000  # households at end 2018 for the small runs
@@ -99,12 +101,71 @@ def test_size_scales_with_households(small):
     assert len(small[2017]) < len(small[2018]) < len(small[2019])
 
 
-def test_full_size_matches_the_published_2018_figures():
-    df = simulation.generate_census([2018])[2018]
-    assert abs(len(df) - profiles.REFERENCE_HOUSEHOLDS) < 1500  # 127,667 households
-    cls = classes(df, 2018)
-    assert 36.8 < rate(cls == simulation.POOR) < 37.4  # published 37.08%
-    assert 8.5 < rate(cls == simulation.NEAR_POOR) < 11.0  # published 9.78%
+# The published figures of ../shared/dien-bien.md: year -> (households, poor %, near-poor %).
+PUBLISHED = {
+    2018: (127_667, 37.08, 9.78),
+    2019: (130_000, 33.05, None),  # "about 130,000"; near-poor "nearly 13,000"
+    2021: (None, 34.9, None),
+    2023: (None, 25.6, 11.29),
+    2024: (None, 21.29, 11.96),
+    2025: (143_650, 17.78, 13.05),
+}
+
+
+@pytest.fixture(scope="module")
+def full_size() -> dict[int, pd.DataFrame]:
+    """The real-size province (frames only: a full year writes in ~10 s, generating them all
+    takes about as long)."""
+    return simulation.generate_census([*PUBLISHED, 2026])
+
+
+def test_full_size_matches_the_published_figures(full_size):
+    for year, (households, poor, near_poor) in PUBLISHED.items():
+        df = full_size[year]
+        cls = classes(df, year)
+        # The calibration makes each old district's count round(target x n): the province is
+        # off by at most half a household per district, under 0.01 points.
+        assert rate(cls == simulation.POOR) == pytest.approx(poor, abs=0.02), year
+        if near_poor is not None and year >= 2021:  # calibrated too (no income floor)
+            assert rate(cls == simulation.NEAR_POOR) == pytest.approx(near_poor, abs=0.02), year
+        if households is not None:
+            # Sizes are not calibrated year by year: the 2018 total is the reference and the
+            # others follow from leaving, splitting and arriving (profiles.LATER_ARRIVALS sized
+            # for 2025); 1% holds for every seed tried (they spread by about 0.3%).
+            assert abs(len(df) - households) < 0.01 * households, year
+    # Under the 2016-2021 standard the near-poor follow from the welfare spread.
+    assert 8.5 < rate(classes(full_size[2018], 2018) == simulation.NEAR_POOR) < 11.0  # 9.78%
+    assert 8.5 < rate(classes(full_size[2019], 2019) == simulation.NEAR_POOR) < 11.0  # ~10%
+
+
+def test_full_size_2025_by_area_and_2026_under_the_new_lines(full_size):
+    df = full_size[2025]
+    under = classes(df, 2025) <= simulation.NEAR_POOR  # poor or near-poor
+    urban = (df["area"] == simulation.URBAN_LABEL).to_numpy()
+    assert rate(under[urban]) < 8  # published: wards 3.40%
+    assert 33 < rate(under[~urban]) < 39  # published: rural communes 35.97%
+    cls = classes(full_size[2026], 2026)  # an assumption (profiles.py), above 2025's rates
+    assert rate(cls == simulation.POOR) == pytest.approx(
+        profiles.POOR_RATE_PATH["dien-bien"][2026], abs=0.02
+    )
+    assert rate(cls == simulation.NEAR_POOR) == pytest.approx(
+        profiles.NEAR_POOR_RATE_PATH["dien-bien"][2026], abs=0.02
+    )
+
+
+def test_incomes_are_plausible_every_year(full_size):
+    """No income the audit would question (HW001: under 0.1 x the year's line, over 20 x its
+    average-living line): a sample raises warnings only where a real province would."""
+    for year, df in full_size.items():
+        standard = config.standard_for_year(year)
+        urban = (df["area"] == simulation.URBAN_LABEL).to_numpy()
+        line = np.where(urban, standard.income_line["urban"], standard.income_line["rural"])
+        average = np.where(urban, standard.average_line["urban"], standard.average_line["rural"])
+        income = df["income_per_capita"].to_numpy()
+        assert (income >= INCOME_PLAUSIBLE_MIN_SHARE * line).all(), year
+        assert (income <= INCOME_PLAUSIBLE_MAX_MULTIPLE * average).all(), year
+        assert (income % 1000 == 0).all()
+        assert np.median(income / line) > 0.9  # the tails are compressed, not the bulk
 
 
 def test_rates_near_the_published_ones(small):
@@ -222,7 +283,7 @@ def district_book(tmp_path_factory, small):
     df = small[2019]
     district = df[df["district"] == "Mường Lay"]
     path = tmp_path_factory.mktemp("books") / "muong-lay.xlsx"
-    layout.write_district_workbook(district, path, 2019)
+    layout.write_unit_workbook(district, path, 2019)
     return district, openpyxl.load_workbook(path)
 
 
@@ -287,6 +348,43 @@ def test_workbook_instructions_sheet(district_book):
     assert "Mã hộ" in text and "Nông thôn" in text and "700.000" in text
 
 
+def test_commune_workbook_of_a_year_without_districts(tmp_path, small):
+    """From 2025 the writer writes one commune: one sheet, no district column (even when the
+    frame has one), the commune column headed Xã/Phường, titles naming the commune and the
+    province; 2026 under the 2027-2030 indicators."""
+    old = config.standard_for_year(2019).indicator_keys
+    new = config.standard_for_year(2026).indicator_keys
+    frame = small[2019][lambda d: d["district"] == "Mường Lay"].drop(columns=old)
+    flags = np.random.default_rng(0).random((len(frame), len(new))) < 0.2
+    frame = frame.assign(commune="Mường Lay", **dict(zip(new, flags.T, strict=True)))
+    path = tmp_path / "muong-lay.xlsx"
+    layout.write_unit_workbook(frame, path, 2026)
+    wb = openpyxl.load_workbook(path)
+    assert wb.sheetnames == ["Mường Lay", layout.INSTRUCTIONS_SHEET]
+    ws = wb["Mường Lay"]
+    assert ws["A2"].value == "Tỉnh Điện Biên"
+    assert ws["A3"].value == "Phường Mường Lay"  # a ward of the new map
+    top = [c.value for c in ws[5]]
+    second = [c.value for c in ws[6]]
+    assert "Huyện" not in top
+    assert top[:4] == ["Mã hộ", "Họ và tên chủ hộ", "Số CCCD chủ hộ", layout.COMMUNE_UNIT_LABEL]
+    assert [v for v in second if v] == [
+        i.name_vi for i in config.standard_for_year(2026).indicators
+    ]
+    rows = list(ws.iter_rows(min_row=7, max_row=6 + len(frame), values_only=True))
+    assert [r[0] for r in rows] == frame["household_id"].tolist()
+    assert {r[3] for r in rows} == {"Mường Lay"}
+    described = [  # the instructions' table: column letter, header, how to fill it
+        r[1]
+        for r in wb[layout.INSTRUCTIONS_SHEET].iter_rows(values_only=True)
+        if r[0] and re.fullmatch(r"[A-Z]{1,2}", str(r[0]))
+    ]
+    assert set(described) == {v for v in top + second if v and v != layout.GROUP_HEADER}
+    assert "Huyện" not in described
+    with pytest.raises(ValueError, match="one commune"):
+        layout.write_unit_workbook(small[2019].head(300), tmp_path / "two.xlsx", 2025)
+
+
 def test_template(tmp_path):
     path = tmp_path / "mau-2022.xlsx"
     layout.write_template(path, 2022)
@@ -324,6 +422,56 @@ def test_template(tmp_path):
     assert rules["Số nhân khẩu"].type == "whole"
 
 
+def test_template_of_a_commune_year(tmp_path):
+    """2026: the commune layout (no district column, Xã/Phường, the 45 communes to choose
+    from), the 2027-2030 draft indicators, and the instructions say both."""
+    path = tmp_path / "mau-2026.xlsx"
+    layout.write_template(path, 2026)
+    wb = openpyxl.load_workbook(path)
+    ws = wb[layout.TEMPLATE_SHEET]
+    top = [c.value for c in ws[5]]
+    second = [c.value for c in ws[6]]
+    assert "Huyện" not in top and layout.COMMUNE_UNIT_LABEL in top
+    assert top.index(layout.COMMUNE_UNIT_LABEL) == top.index("Họ và tên chủ hộ") + 2
+    standard = config.standard_for_year(2026)
+    assert [v for v in second if v] == [i.name_vi for i in standard.indicators]
+    assert "Thu gom, xử lý rác thải sinh hoạt" in second
+    assert "Phương tiện phục vụ tiếp cận thông tin" not in second
+    assert "Tỉnh Điện Biên" in ws["A2"].value and "Huyện" not in ws["A2"].value
+    assert ws["A3"].value.startswith("Xã, phường")
+
+    rules = {}
+    for dv in ws.data_validations.dataValidation:
+        column = str(dv.sqref).split(":")[0].rstrip("0123456789")
+        rules[top[openpyxl.utils.column_index_from_string(column) - 1]] = dv
+    communes = _list_items(wb, rules[layout.COMMUNE_UNIT_LABEL])
+    assert communes == config.load_province().map(2026).communes["commune"].tolist()
+    assert len(communes) == 45 and "Mường Chà" in communes and "Chà Cang" not in communes
+    lists = [c.value for c in wb[layout.LISTS_SHEET][1]]
+    assert "Huyện" not in lists and layout.COMMUNE_UNIT_LABEL in lists
+
+    text = _sheet_text(wb[layout.INSTRUCTIONS_SHEET])
+    assert "không còn cấp huyện" in text and "Không có cột Huyện" in text
+    assert "2027-2030 đang tạm tính, chờ xác nhận" in text
+    assert "2.200.000" in text  # the new rural line
+    assert "Nghị định 351/2025/NĐ-CP" in text and "Decree" not in text  # cited in Vietnamese
+    assert config.standard_for_year(2026).provisional  # the draft indicators, not yet confirmed
+
+
+def test_template_of_a_district_year_says_so(tmp_path):
+    path = tmp_path / "mau-2024.xlsx"
+    layout.write_template(path, 2024)
+    wb = openpyxl.load_workbook(path)
+    assert "Huyện" in [c.value for c in wb[layout.TEMPLATE_SHEET][5]]
+    text = _sheet_text(wb[layout.INSTRUCTIONS_SHEET])
+    assert "Mỗi huyện, thị xã, thành phố gửi một tệp" in text
+    assert "tạm tính" not in text and "không còn cấp huyện" not in text
+
+
+def _sheet_text(ws) -> str:
+    return " ".join(str(v) for row in ws.iter_rows(values_only=True) for v in row if v)
+
+
 def _list_items(wb, dv) -> list[str]:
     formula = dv.formula1
     if formula.startswith('"'):
@@ -341,3 +489,194 @@ def test_write_sample_census(tmp_path):
     assert all(p.exists() for p in paths)
     assert all(re.fullmatch(r"[a-z-]+\.xlsx", p.name) for p in paths)
     assert vietnamese.slug("Điện Biên Đông") == "dien-bien-dong"
+
+
+# --- census sample --years --------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("text", "years"),
+    [
+        ("2019", [2019]),
+        ("2017-2019", [2017, 2018, 2019]),
+        ("2018,2019,2024-2026", [2018, 2019, 2024, 2025, 2026]),
+        ("2025, 2018-2019,2019", [2018, 2019, 2025]),
+    ],
+)
+def test_years_argument(text, years):
+    from flows.cli import _years
+
+    assert _years(text) == years
+
+
+@pytest.mark.parametrize("text", ["", "2019-", "2019-2017", "2018,,2019", "20x9", "2018;2019"])
+def test_years_argument_refuses_what_is_not_a_year(text):
+    from flows.cli import _years
+
+    with pytest.raises(ValueError, match="--years"):
+        _years(text)
+
+
+# --- each year on its map: 2020's transfer, the 2025 reform, the 2026 standard -----------------
+REFORM = [2019, 2020, 2024, 2025, 2026]
+MOVED_2020 = ["Nà Tấu", "Nà Nhạn", "Mường Phăng", "Pá Khoang"]  # Điện Biên -> Điện Biên Phủ
+
+
+@pytest.fixture(scope="module")
+def reform() -> dict[int, pd.DataFrame]:
+    return simulation.generate_census(REFORM, households=SMALL, seed=11)
+
+
+def test_each_year_is_on_its_map(reform):
+    province = config.load_province()
+    for year, df in reform.items():
+        units = province.map(year)
+        communes = units.communes
+        if units.has_districts:
+            pairs = set(zip(communes["district"], communes["commune"], strict=True))
+            assert set(zip(df["district"], df["commune"], strict=True)) <= pairs, year
+        else:
+            assert "district" not in df.columns, year
+            assert set(df["commune"]) <= set(communes["commune"]), year
+        # The area is the unit's on that year's map: wards and towns urban.
+        urban = set(communes.loc[communes["unit_type"].isin(["ward", "town"]), "commune"])
+        is_urban = df["area"] == simulation.URBAN_LABEL
+        assert is_urban.equals(df["commune"].isin(urban)), year
+    before, after = reform[2019], reform[2024]
+    assert set(before.loc[before["commune"].isin(MOVED_2020), "district"]) == {"Điện Biên"}
+    assert set(after.loc[after["commune"].isin(MOVED_2020), "district"]) == {"Điện Biên Phủ"}
+    assert set(after["commune"]) >= set(MOVED_2020)
+    # Tà Lèng merged into Thanh Minh in 2020: its households are written there.
+    ta_leng = before.loc[before["commune"] == "Tà Lèng", "household_id"]
+    assert len(ta_leng) > 5
+    stayed = reform[2020][reform[2020]["household_id"].isin(ta_leng)]
+    assert len(stayed) > 0.9 * len(ta_leng) and set(stayed["commune"]) == {"Thanh Minh"}
+    assert "Tà Lèng" not in set(reform[2020]["commune"]) | set(after["commune"])
+
+
+def test_households_keep_their_ids_across_the_reform(reform):
+    old, new = reform[2024], reform[2025]
+    became = config.load_province().map(2024).communes
+    became = dict(zip(became["commune"], became["current_commune"], strict=True))
+    both = old.merge(new, on="household_id", suffixes=("_old", "_new"))
+    assert len(both) > 0.97 * len(old)
+    # Each household is in the new commune its old commune became.
+    assert (both["commune_old"].map(became) == both["commune_new"]).all()
+    assert set(both.loc[both["commune_old"] == "Chà Cang", "commune_new"]) == {"Mường Chà"}
+    assert set(both.loc[both["commune_old"] == "Mường Chà", "commune_new"]) == {"Na Sang"}
+
+
+def test_ids_of_new_households_never_collide(reform):
+    seen: set[str] = set()
+    new_communes = config.load_province().map(2025).communes["commune"].tolist()
+    for year, df in reform.items():
+        ids = df["household_id"]
+        assert ids.is_unique, year
+        new = df[~ids.isin(seen)]
+        if year <= 2024:
+            assert ids.str.fullmatch(r"DB-\d{2}-\d{6}").all(), year
+        else:
+            # Created from 2025: the new commune's number in three digits, then a serial.
+            assert new["household_id"].str.fullmatch(r"DB-\d{3}-\d{6}").all(), year
+            number = new["household_id"].str[3:6].astype(int) - 1
+            assert (np.array(new_communes)[number] == new["commune"].to_numpy()).all()
+            assert len(new) > 0.01 * len(df), year
+        seen |= set(ids)
+    # From 2020, a new household of a moved commune is numbered by its district then.
+    created = reform[2024][~reform[2024]["household_id"].isin(reform[2019]["household_id"])]
+    moved = created[created["commune"].isin(MOVED_2020)]
+    assert len(moved) and (moved["household_id"].str[3:5] == "01").all()  # Điện Biên Phủ
+
+
+def test_each_year_carries_its_standards_indicators(reform):
+    for year, df in reform.items():
+        standard = config.standard_for_year(year)
+        leading = [k for k in LEADING_KEYS if year < 2025 or k != "district"]
+        assert list(df.columns) == [*leading, *standard.indicator_keys, *TAIL_KEYS], year
+    assert "waste_collection" in reform[2026] and "information_means" not in reform[2026]
+    assert "information_means" in reform[2025]
+
+
+@pytest.fixture(scope="module")
+def reform_files(tmp_path_factory) -> tuple[dict[int, pd.DataFrame], list]:
+    out = tmp_path_factory.mktemp("reform")
+    paths = census.write_sample_census(out, [2024, 2025, 2026], households=1200, seed=3)
+    frames = simulation.generate_census([2024, 2025, 2026], households=1200, seed=3)
+    return frames, paths
+
+
+def test_district_workbooks_up_to_2024_on_the_2020_map(reform_files):
+    frames, paths = reform_files
+    districts = config.load_province().map(2024).districts["district"]
+    books = {p.name: p for p in paths if p.parent.name == "2024"}
+    assert set(books) == {f"{vietnamese.slug(d)}.xlsx" for d in districts}
+    city = openpyxl.load_workbook(books["dien-bien-phu.xlsx"], read_only=True)
+    assert set(city.sheetnames) >= {*MOVED_2020, "Thanh Minh"}
+    assert "Tà Lèng" not in city.sheetnames
+    district = openpyxl.load_workbook(books["dien-bien.xlsx"], read_only=True)
+    assert not set(district.sheetnames) & set(MOVED_2020)
+    ws = city["Nà Tấu"]
+    assert "Thành phố Điện Biên Phủ" in ws["A2"].value
+    header = [c.value for c in next(ws.iter_rows(min_row=5, max_row=5))]
+    assert header[3:5] == ["Huyện", "Xã"]
+
+
+def test_commune_workbooks_from_2025(reform_files):
+    frames, paths = reform_files
+    for year in (2025, 2026):
+        books = [p for p in paths if p.parent.name == str(year)]
+        communes = list(dict.fromkeys(frames[year]["commune"]))
+        assert [p.name for p in books] == [f"{vietnamese.slug(c)}.xlsx" for c in communes]
+        assert len(books) > 40  # of the 45 (a small sample may leave a commune empty)
+        indicators = [i.name_vi for i in config.standard_for_year(year).indicators]
+        for path, commune in zip(books, communes, strict=True):
+            wb = openpyxl.load_workbook(path, read_only=True)
+            assert wb.sheetnames == [commune, layout.INSTRUCTIONS_SHEET], path.name
+            ws = wb[commune]
+            rows = list(ws.iter_rows(values_only=True))
+            assert rows[1][0] == "Tỉnh Điện Biên" and rows[2][0].endswith(commune)
+            top, second = rows[4], rows[5]
+            assert "Huyện" not in top and top[3] == layout.COMMUNE_UNIT_LABEL, path.name
+            assert [v for v in second if v] == indicators, path.name
+            households = frames[year][frames[year]["commune"] == commune]
+            data = rows[6 : 6 + len(households)]
+            assert [r[0] for r in data] == households["household_id"].tolist()
+            assert {r[3] for r in data} == {commune}
+            wb.close()
+    muong_cha = next(p for p in paths if p.parent.name == "2025" and p.name == "muong-cha.xlsx")
+    assert openpyxl.load_workbook(muong_cha, read_only=True)["Mường Chà"]["A3"].value == (
+        "Xã Mường Chà"
+    )
+
+
+def test_a_sample_run_of_the_flow_writes_no_error_workbook(tmp_path, prefect_harness):
+    """District workbooks (2024), commune workbooks (2025, 2026 under the 2027-2030 standard)
+    through the real flow: every row loads, no error or warning, no error workbook; the
+    households continue across the reform."""
+    from flows.census_flow import annual_census
+
+    raw, reports, warehouse = tmp_path / "raw", tmp_path / "reports", tmp_path / "census.duckdb"
+    census.write_sample_census(raw, [2024, 2025, 2026], households=800, seed=5)
+    for year in (2024, 2025, 2026):
+        summary = annual_census(
+            year=year, raw_dir=raw, warehouse_path=warehouse, reports_dir=reports
+        )
+        assert summary.status == "completed" and summary.rows_rejected == 0, summary
+        assert summary.reports == [], summary.reports
+    assert not list(reports.rglob("*.xlsx"))
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        findings = con.execute(
+            "SELECT rule_code, count(*) FROM audit.rejections "
+            "WHERE severity IN ('error', 'warning') GROUP BY ALL"
+        ).fetchall()
+        presence = dict(
+            con.execute(
+                "SELECT presence, count(*) FROM marts.transitions WHERE year = 2025 GROUP BY ALL"
+            ).fetchall()
+        )
+        units = dict(
+            con.execute(
+                "SELECT year, count(DISTINCT reporting_unit) FROM core.households GROUP BY ALL"
+            ).fetchall()
+        )
+    assert findings == []
+    assert presence["continuing"] > 0.95 * sum(presence.values())
+    assert units[2024] == 10 and units[2025] > 40 and units[2026] > 40

@@ -1,16 +1,22 @@
 """Writing census workbooks in the canonical layout of workbook-layout.md.
 
-- `write_district_workbook`: one district's households, one sheet per commune.
-- `write_template`: the blank workbook district officers fill in, with drop-down lists.
+- `write_unit_workbook`: the households of one reporting unit of the review year. Up to the
+  2024 review the unit is a district: a district workbook, one sheet per commune, with a
+  district column. From the 2025 review (no districts since 1 July 2025) it is a commune: a
+  commune workbook, one sheet, no district column, the commune column headed `Xã/Phường`.
+  Which one follows from the year's map (`config.Province.map(year).has_districts`).
+- `write_template`: the blank workbook officers fill in, in the year's layout, with drop-down
+  lists.
 
-The sample census (`sample/`) is written with `write_district_workbook`.
+The sample census (`sample/`) is written with `write_unit_workbook`.
 
 Layout of a commune sheet (Excel rows, 1-based; `n` = the sheet's households):
 
 | row         | content                                                                     |
 |-------------|-----------------------------------------------------------------------------|
 | 1           | title "DANH SÁCH HỘ GIA ĐÌNH RÀ SOÁT HỘ NGHÈO, HỘ CẬN NGHÈO NĂM <year>"       |
-| 2           | the district ("Huyện Tuần Giáo, tỉnh Điện Biên")                            |
+| 2           | the unit above the sheet's: the district ("Huyện Tuần Giáo, tỉnh Điện Biên") |
+|             | up to 2024, the province ("Tỉnh Điện Biên") from 2025                       |
 | 3           | the commune ("Xã Quài Cang", "Phường Him Lam", "Thị trấn Tủa Chùa")         |
 | 4           | blank                                                                       |
 | 5           | header, first level: base labels (merged down over rows 5-6) and the group  |
@@ -52,6 +58,10 @@ INSTRUCTIONS_SHEET = "_Hướng dẫn"
 LISTS_SHEET = "_Danh mục"
 TEMPLATE_SHEET = "Danh sách hộ"
 FLAG_MARK = "x"
+
+# The commune column's header in a commune workbook: the new units (wards among them) head it
+# so (workbook-layout.md; one of the labels schemas.headers accepts for the commune).
+COMMUNE_UNIT_LABEL = "Xã/Phường"
 
 # 0-based rows (xlsxwriter's indexing); the module docstring gives the Excel rows.
 TITLE_ROW, DISTRICT_ROW, COMMUNE_ROW = 0, 1, 2
@@ -99,7 +109,13 @@ COLUMN_HELP = {
     "báo mọi khác biệt để xã rà soát.",
     "note": "Không bắt buộc. Ghi chú (ví dụ: hộ mới tách từ hộ nào).",
 }
+# The commune column of a commune workbook (from the 2025 review): no district above it.
+COMMUNE_UNIT_HELP = (
+    "Bắt buộc. Tên xã, phường của đơn vị gửi danh sách, theo danh mục đơn vị hành chính cấp xã "
+    "của tỉnh từ ngày 01/7/2025 (chọn trong danh sách)."
+)
 INDICATOR_HELP = "Ghi 'x' nếu hộ thiếu hụt chỉ số này, để trống nếu không thiếu hụt."
+PROVISIONAL_INDICATOR_HELP = "Chỉ số theo dự thảo, tạm tính, chờ xác nhận."
 
 COLUMN_WIDTH = {
     "household_id": 14,
@@ -134,53 +150,72 @@ class Column:
 # ---------------------------------------------------------------------------------------------
 # Public functions
 # ---------------------------------------------------------------------------------------------
-def write_district_workbook(
+def write_unit_workbook(
     households: pd.DataFrame,
     path: Path,
     year: int,
     *,
     province: str = config.DEFAULT_PROVINCE,
 ) -> None:
-    """Write one district's households (canonical keys as columns, one district) to `path`:
-    one sheet per commune, in the order the communes first appear, then `_Hướng dẫn`."""
-    districts = households["district"].dropna().unique()
-    if len(districts) != 1:
-        raise ValueError(f"expected the households of one district, got {len(districts)}")
-    district = str(districts[0])
+    """Write the households of one reporting unit of `year` (canonical keys as columns) to
+    `path`, then `_Hướng dẫn`:
+
+    - a district workbook in the years that have districts (up to the 2024 review): the
+      households of one district, one sheet per commune in the order the communes first
+      appear, a district column;
+    - a commune workbook from the 2025 review: the households of one commune on one sheet, no
+      district column (a `district` column of the frame is not written), the commune column
+      headed `Xã/Phường`.
+    """
+    by_district = _reports_by_district(province, year, households)
+    if not by_district:
+        households = households.drop(columns="district", errors="ignore")
+    unit_key = "district" if by_district else "commune"
+    unit_names = households[unit_key].dropna().unique()
+    if len(unit_names) != 1:
+        raise ValueError(f"expected the households of one {unit_key}, got {len(unit_names)}")
+    unit = str(unit_names[0])
     standard = config.standard_for_year(year)
-    columns = table_columns(households.columns, standard)
+    columns = table_columns(households.columns, standard, by_district=by_district)
     values = {c.key: _column_values(households[c.key], c.kind) for c in columns}
     people = np.nan_to_num(values.get("household_size", np.zeros(len(households))))
     units, province_name = _places(province, year)
+    above = (
+        _district_line(unit, units, province_name)
+        if by_district
+        else (f"Tỉnh {province_name}" if province_name else "")
+    )
+    district = unit if by_district else None
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     wb = xlsxwriter.Workbook(str(path))
-    wb.set_properties({"title": TITLE.format(year=year), "subject": district})
+    wb.set_properties({"title": TITLE.format(year=year), "subject": unit})
     fmt = _formats(wb)
     used: set[str] = set()
     positions = households.groupby("commune", sort=False).indices
     for commune, pos in positions.items():
         ws = wb.add_worksheet(_sheet_name(str(commune), used))
         commune_line = f"{COMMUNE_PREFIX.get(units.get((district, commune)), 'Xã')} {commune}"
-        _write_titles(
-            ws, fmt, columns, year, _district_line(district, units, province_name), commune_line
-        )
+        _write_titles(ws, fmt, columns, year, above, commune_line)
         _write_header(ws, fmt, columns)
         _write_body(ws, fmt, columns, values, pos)
         n = len(pos)
         _write_footer(ws, fmt, columns, n, int(people[pos].sum()), commune_line)
         _finish_sheet(ws, columns, last_row=FIRST_DATA_ROW + n - 1)
-    _write_instructions(wb, fmt, columns, standard)
+    _write_instructions(wb, fmt, columns, standard, by_district, province_name)
     wb.close()
 
 
 def write_template(path: Path, year: int, *, province: str = config.DEFAULT_PROVINCE) -> None:
-    """A blank workbook in the canonical layout for `year`'s standard: header rows, drop-down
-    lists and checks on the data rows, `_Hướng dẫn` and a hidden `_Danh mục` with the lists."""
+    """A blank workbook in the canonical layout of `year`: the year's reporting unit (a
+    district workbook up to the 2024 review, a commune workbook without a district column
+    from 2025) and the year's standard; header rows, drop-down lists and checks on the data
+    rows, `_Hướng dẫn` and a hidden `_Danh mục` with the lists."""
     standard = config.standard_for_year(year)
-    columns = table_columns(canonical_keys(standard), standard)
     prov = config.load_province(province)
+    by_district = prov.map(year).has_districts
+    columns = table_columns(canonical_keys(standard), standard, by_district=by_district)
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -188,14 +223,11 @@ def write_template(path: Path, year: int, *, province: str = config.DEFAULT_PROV
     wb.set_properties({"title": TITLE.format(year=year), "subject": "Mẫu danh sách hộ"})
     fmt = _formats(wb)
     ws = wb.add_worksheet(TEMPLATE_SHEET)
-    _write_titles(
-        ws,
-        fmt,
-        columns,
-        year,
-        "Huyện: ..............................",
-        "Xã: ..............................",
-    )
+    blank = ".............................."
+    if by_district:
+        _write_titles(ws, fmt, columns, year, f"Huyện: {blank}", f"Xã: {blank}")
+    else:
+        _write_titles(ws, fmt, columns, year, f"Tỉnh {prov.name}", f"Xã, phường: {blank}")
     _write_header(ws, fmt, columns)
     last = FIRST_DATA_ROW + TEMPLATE_ROWS - 1
     _finish_sheet(ws, columns, last_row=last)
@@ -207,23 +239,29 @@ def write_template(path: Path, year: int, *, province: str = config.DEFAULT_PROV
 
     lists = _write_lists(wb, fmt, prov, year)
     for col, c in enumerate(columns):
-        rule = _validation(c, col, lists)
+        help_text = _help(c, by_district=by_district)
+        rule = _validation(c, col, lists, help_text)
         if rule:
             rule.setdefault("input_title", c.label[:32])
-            rule.setdefault("input_message", _help(c)[:255])
+            rule.setdefault("input_message", help_text[:255])
             ws.data_validation(FIRST_DATA_ROW, col, last, col, rule)
-    _write_instructions(wb, fmt, columns, standard)
+    _write_instructions(wb, fmt, columns, standard, by_district, prov.name)
     wb.close()
 
 
-def table_columns(keys: Iterable[str], standard: config.Standard) -> list[Column]:
+def table_columns(
+    keys: Iterable[str], standard: config.Standard, *, by_district: bool = True
+) -> list[Column]:
     """The table's columns for the given keys, in canonical order with their Vietnamese labels
     (first label of `BASE_LABELS`; indicators and scores as the standard names them). Keys
-    that are not canonical follow, labelled by themselves."""
-    keys = list(keys)
+    that are not canonical follow, labelled by themselves. A commune workbook (`by_district`
+    False) has no district column and heads the commune column `Xã/Phường`."""
+    keys = [k for k in keys if by_district or k != "district"]
     present = set(keys)
     indicators = {i.key: i for i in standard.indicators}
     labels = {k: v[0] for k, v in BASE_LABELS.items()}
+    if not by_district:
+        labels["commune"] = COMMUNE_UNIT_LABEL
     labels["income_score"] = standard.income_score_label
     labels["deprivation_score"] = standard.deprivation_score_label
     kinds = {
@@ -366,24 +404,31 @@ def _finish_sheet(ws, columns: list[Column], last_row: int) -> None:
     ws.fit_to_pages(1, 0)
 
 
-def _write_instructions(wb, fmt, columns: list[Column], standard: config.Standard) -> None:
+def _write_instructions(
+    wb,
+    fmt,
+    columns: list[Column],
+    standard: config.Standard,
+    by_district: bool,
+    province_name: str,
+) -> None:
     ws = wb.add_worksheet(INSTRUCTIONS_SHEET)
     ws.set_column(0, 0, 8)
     ws.set_column(1, 1, 34)
     ws.set_column(2, 2, 90)
     ws.write_string(0, 0, "HƯỚNG DẪN GHI DANH SÁCH HỘ GIA ĐÌNH", fmt["title"])
     general = [
-        "Mỗi xã, phường, thị trấn ghi trên một trang tính (tên trang là tên xã), hoặc ghi "
-        "chung một trang có cột Xã.",
+        *_layout_lines(by_district, province_name),
         "Các trang tính có tên bắt đầu bằng dấu gạch dưới (_), như trang này, không được nhập "
         "vào hệ thống.",
         "Giữ nguyên tên các cột ở dòng tiêu đề; có thể đổi thứ tự cột. Mỗi hộ ghi trên một dòng, "
         "không gộp ô trong phần danh sách.",
         "Dòng 'Tổng cộng' (nếu có) ghi số hộ ở cột thứ hai; hệ thống đối chiếu với số dòng hộ ở "
         "trên.",
-        f"Chuẩn nghèo áp dụng: {standard.legal_source}; quy trình rà soát: "
-        f"{standard.procedure_source}.",
+        f"Chuẩn nghèo áp dụng: {_documents_vi(standard.legal_source, first=True)}; quy trình "
+        f"rà soát: {_documents_vi(standard.procedure_source)}.",
         *_standard_lines(standard),
+        *_provisional_lines(standard),
     ]
     row = 2
     for line in general:
@@ -397,16 +442,69 @@ def _write_instructions(wb, fmt, columns: list[Column], standard: config.Standar
         row += 1
         ws.write_string(row, 0, xl_col_to_name(i), fmt["wrap_bold"])
         ws.write_string(row, 1, c.label, fmt["wrap"])
-        ws.write_string(row, 2, _help(c, standard), fmt["wrap"])
+        ws.write_string(row, 2, _help(c, standard, by_district=by_district), fmt["wrap"])
 
 
-def _help(c: Column, standard: config.Standard | None = None) -> str:
+# Legal documents as config names them (in English, with notes) -> as an officer cites them.
+_DOCUMENT = re.compile(r"\b(Decree|Decision|Circular|Resolution)\s+(\d+/\d{4}(?:/[^\s,;()]+)?)")
+_DOCUMENT_VI = {
+    "Decree": "Nghị định",
+    "Decision": "Quyết định",
+    "Circular": "Thông tư",
+    "Resolution": "Nghị quyết",
+}
+
+
+def _documents_vi(text: str, *, first: bool = False) -> str:
+    """The documents a config source names, in Vietnamese ("Decree 07/2021/NĐ-CP art. 3 (...)"
+    -> "Nghị định 07/2021/NĐ-CP"); the first only with `first` (the standard itself, not the
+    documents that kept it); the text itself when it names none."""
+    found = [f"{_DOCUMENT_VI[kind]} {number}" for kind, number in _DOCUMENT.findall(text)]
+    if not found:
+        return text
+    return found[0] if first else ", ".join(dict.fromkeys(found))
+
+
+def _layout_lines(by_district: bool, province_name: str) -> list[str]:
+    """Who sends the workbook and how its sheets are cut: by district up to the 2024 review,
+    by commune from 2025 (the reform of 1 July 2025 abolished the districts)."""
+    if by_district:
+        return [
+            "Mỗi huyện, thị xã, thành phố gửi một tệp. Mỗi xã, phường, thị trấn ghi trên một "
+            "trang tính (tên trang là tên xã), hoặc ghi chung một trang có cột Xã; cột Huyện "
+            "ghi tên huyện, thị xã, thành phố.",
+        ]
+    province = f" tỉnh {province_name}" if province_name else " tỉnh"
+    return [
+        "Từ ngày 01/7/2025 không còn cấp huyện; xã, phường báo cáo trực tiếp lên"
+        f"{province}. Mỗi xã, phường gửi một tệp của đơn vị mình, ghi trên một trang tính.",
+        f"Không có cột Huyện. Cột {COMMUNE_UNIT_LABEL} ghi tên xã, phường theo danh mục đơn vị "
+        "hành chính cấp xã mới của tỉnh.",
+    ]
+
+
+def _provisional_lines(standard: config.Standard) -> list[str]:
+    """A standard not yet confirmed says so (config's `provisional`; the 2027-2030 one: its
+    indicators are the draft's): the officer must know the columns may still change."""
+    if not standard.provisional:
+        return []
+    return [
+        f"Lưu ý: chuẩn nghèo giai đoạn {standard.period} đang tạm tính, chờ xác nhận. Các chỉ "
+        "số thiếu hụt trong mẫu này theo danh mục dự thảo, chưa phải danh mục chính thức; khi có "
+        "văn bản chính thức, các cột chỉ số và kết quả phân loại có thể thay đổi.",
+    ]
+
+
+def _help(c: Column, standard: config.Standard | None = None, *, by_district: bool = True) -> str:
     if c.kind != "indicator":
+        if c.key == "commune" and not by_district:
+            return COMMUNE_UNIT_HELP
         return COLUMN_HELP.get(c.key, "Cột bổ sung; hệ thống giữ lại và báo một lần.")
     if standard is None:
         return INDICATOR_HELP
     dim = next((i.dimension for i in standard.indicators if i.key == c.key), "")
-    return f"{INDICATOR_HELP} Chiều: {DIMENSION_VI.get(dim, dim)}."
+    text = f"{INDICATOR_HELP} Chiều: {DIMENSION_VI.get(dim, dim)}."
+    return f"{text} {PROVISIONAL_INDICATOR_HELP}" if standard.provisional else text
 
 
 def _standard_lines(standard: config.Standard) -> list[str]:
@@ -429,14 +527,16 @@ def _standard_lines(standard: config.Standard) -> list[str]:
 
 
 def _write_lists(wb, fmt, prov: config.Province, year: int) -> dict[str, str]:
-    """The hidden `_Danh mục` sheet; returns key -> list range for data validation."""
+    """The hidden `_Danh mục` sheet; returns key -> list range for data validation. The
+    districts and communes are the year's (from 2025: no districts, the new communes)."""
     ws = wb.add_worksheet(LISTS_SHEET)
     units = prov.map(year)
     communes = list(dict.fromkeys(units.communes["commune"]))
+    district_list = {"district": ("Huyện", units.districts["district"].tolist())}
     lists = {
         "ethnicity": ("Dân tộc", config.ethnic_groups()["ethnicity"].tolist()),
-        "district": ("Huyện", units.districts["district"].tolist()),
-        "commune": ("Xã", communes),
+        **(district_list if units.has_districts else {}),
+        "commune": ("Xã" if units.has_districts else COMMUNE_UNIT_LABEL, communes),
         "area": ("Khu vực", list(AREA_VI.values())),
         "commune_classification": (
             "Phân loại của xã",
@@ -456,10 +556,10 @@ def _write_lists(wb, fmt, prov: config.Province, year: int) -> dict[str, str]:
     return ranges
 
 
-def _validation(c: Column, col: int, lists: dict[str, str]) -> dict | None:
+def _validation(c: Column, col: int, lists: dict[str, str], help_text: str) -> dict | None:
     """The data-validation rule of a template column, or None."""
     cell = xl_rowcol_to_cell(FIRST_DATA_ROW, col)
-    error = {"error_title": "Giá trị không hợp lệ", "error_message": _help(c)[:255]}
+    error = {"error_title": "Giá trị không hợp lệ", "error_message": help_text[:255]}
     if c.key in lists:
         return {"validate": "list", "source": lists[c.key]} | error
     if c.kind in ("flag", "indicator"):
@@ -493,6 +593,15 @@ def _sheet_name(name: str, used: set[str]) -> str:
         i += 1
     used.add(candidate.casefold())
     return candidate
+
+
+def _reports_by_district(province: str, year: int, households: pd.DataFrame) -> bool:
+    """Whether `year`'s reporting unit is the district (config's map of the year); for a
+    province config does not know, whether the frame has districts."""
+    try:
+        return config.load_province(province).map(year).has_districts
+    except LookupError:
+        return "district" in households.columns and households["district"].notna().any()
 
 
 def _places(province: str, year: int) -> tuple[dict[object, str], str]:
