@@ -73,7 +73,8 @@ def template_districts() -> list[str]:
 
 
 def write_config(root: Path) -> Path:
-    """The `nation` province config under `root/nation/` (districts, communes, flags, targets)."""
+    """The `nation` province config under `root/nation/` (units, flags, targets): each nation
+    district a copy of a template district of Điện Biên with its communes of the bench year."""
     base = config.load_province(config.DEFAULT_PROVINCE)
     src = config.CONFIG_DIR / "provinces" / config.DEFAULT_PROVINCE
     order = template_districts()
@@ -81,20 +82,24 @@ def write_config(root: Path) -> Path:
         (order[i % len(order)], nation_district(order[i % len(order)], i))
         for i in range(NATION_DISTRICTS)
     ]
-    districts = pd.read_csv(src / "districts.csv", dtype=str, keep_default_na=False)
-    communes = pd.read_csv(src / "communes.csv", dtype=str, keep_default_na=False)
+    districts = base.districts.set_index("district")["unit_type"]
+    communes = base.map(YEAR).communes
     poor = pd.read_csv(src / "poor_districts.csv", dtype=str, keep_default_na=False)
-    out_d, out_c, out_p = [], [], []
+    units, out_p = [], []
     for template, name in names:
-        out_d.append(districts[districts["district"] == template].assign(district=name))
-        c = communes[communes["district"] == template].copy()
-        c["commune"] = c["commune"].where(c["commune"] != template, name)  # same shared string
-        out_c.append(c.assign(district=name))
+        units.append(("district", name, districts[template], "", ""))
+        for c, kind in communes.loc[
+            communes["district"] == template, ["commune", "unit_type"]
+        ].to_numpy():
+            c = name if c == template else c  # same shared string as the workbooks' copies
+            units.append(("commune", c, kind, name, c))
         out_p.append(poor[poor["district"] == template].assign(district=name))
     folder = root / CODE
     folder.mkdir(parents=True, exist_ok=True)
-    pd.concat(out_d).to_csv(folder / "districts.csv", index=False)
-    pd.concat(out_c).to_csv(folder / "communes.csv", index=False)
+    frame = pd.DataFrame(units, columns=["level", "name", "unit_type", "parent", "current_unit"])
+    frame.assign(valid_from="", valid_to="", gso_code="", note="").to_csv(
+        folder / "units.csv", index=False
+    )
     pd.concat(out_p).to_csv(folder / "poor_districts.csv", index=False)
     targets = pd.read_csv(src / "targets.csv", dtype=str, keep_default_na=False)
     targets.loc[targets["name"] == base.name, "name"] = NAME

@@ -270,3 +270,19 @@ SCORE_SLOPE = float(30.0 / np.log(1_000_000 / 700_000))
 
 # First three digits of a 12-digit citizen id card (CCCD) by province (Circular 07/2016/TT-BCA).
 CCCD_PROVINCE_CODE = {"dien-bien": "011"}
+
+
+# The cause of poverty a commune records for a household on its lists (the national form
+# "Phân nhóm hộ nghèo theo nguyên nhân nghèo"): sample assumption, shares in the spirit of the
+# provinces' reports (lack of capital and of land first); written in Vietnamese as in
+# config/poverty_causes.csv.
+CAUSE_SHARES: dict[str, float] = {
+    "Thiếu vốn": 0.30,
+    "Thiếu đất sản xuất": 0.22,
+    "Thiếu kiến thức sản xuất": 0.15,
+    "Thiếu lao động": 0.10,
+    "Ốm đau, tai nạn": 0.08,
+    "Thiếu kỹ năng lao động": 0.07,
+    "Thiếu công cụ sản xuất": 0.05,
+    "Khác": 0.03,
+}

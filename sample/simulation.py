@@ -49,6 +49,7 @@ The model, in short (all draws from one seeded generator, so a seed gives identi
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from statistics import NormalDist
@@ -62,6 +63,7 @@ from sample.names import NAMES, NAMING, VILLAGE_FIRST, VILLAGE_SECOND
 from sample.profiles import (
     ARRIVAL_NOTE,
     ARRIVE_RATE,
+    CAUSE_SHARES,
     CCCD_PROVINCE_CODE,
     DEFAULT_DEPRIVATION_P0,
     DEFAULT_POOR_RATE_PATH,
@@ -808,13 +810,35 @@ class _Simulation:
             data["income_score"] = income_score(snap.income, urban, standard)
             dcount = np.sum([snap.deprived[k] for k in standard.indicator_keys], axis=0)
             data["deprivation_score"] = (dcount * standard.points_per_indicator).astype(np.int64)
+        listed = np.isin(snap.commune_class, [POOR, NEAR_POOR])
         data |= {
             "meritorious": reg["meritorious"][idx],
+            # A social-protection household's members all lack working capacity (its definition).
+            "no_working_capacity": reg["social_protection"][idx],
+            "poverty_cause": np.where(listed, poverty_causes(reg["id"][idx]), ""),
+            "head_sex": np.where(female_heads(reg["head_name"][idx]), "Nữ", "Nam"),
             "social_protection": reg["social_protection"][idx],
             "commune_classification": np.array(CLASS_LABELS, dtype=object)[snap.commune_class],
             "note": snap.note,
         }
         return pd.DataFrame(data)
+
+
+def female_heads(names: np.ndarray) -> np.ndarray:
+    """Heads written with a woman's middle name (Thị, Mý, ...): the name says the sex, so no
+    draw of the generator is spent on it (a new draw would shift every later year's sample)."""
+    female = {m for _, _, women, _ in NAMES.values() for m in women}
+    middles = female - {m for _, men, _, _ in NAMES.values() for m in men}
+    return np.array([n.split(" ")[1] in middles for n in names], dtype=bool)
+
+
+def poverty_causes(ids: np.ndarray) -> np.ndarray:
+    """The cause the commune records for a household on its lists, by a hash of its id (no
+    draw of the generator spent), with the shares of CAUSE_SHARES."""
+    labels = np.array(list(CAUSE_SHARES), dtype=object)
+    edges = np.cumsum(list(CAUSE_SHARES.values()))
+    u = np.array([zlib.crc32(i.encode()) / 2**32 for i in ids])
+    return labels[np.minimum(np.searchsorted(edges, u * edges[-1], side="right"), len(labels) - 1)]
 
 
 def written_income(

@@ -102,6 +102,12 @@ COLUMN_HELP = {
     "deprivation_score": "Không bắt buộc. 10 điểm cho mỗi chỉ số thiếu hụt; phải khớp với các "
     "cột chỉ số.",
     "meritorious": "Ghi 'x' nếu hộ có người có công với cách mạng, để trống nếu không.",
+    "no_working_capacity": "Ghi 'x' nếu hộ không có thành viên nào có khả năng lao động, để "
+    "trống nếu không.",
+    "poverty_cause": "Với hộ nghèo, hộ cận nghèo: nguyên nhân chính (Thiếu đất sản xuất, Thiếu "
+    "vốn, Thiếu lao động, Thiếu công cụ sản xuất, Thiếu kiến thức sản xuất, Thiếu kỹ năng lao "
+    "động, Ốm đau, tai nạn, Khác).",
+    "head_sex": "Giới tính của chủ hộ: Nam hoặc Nữ.",
     "social_protection": "Ghi 'x' nếu là hộ bảo trợ xã hội (tất cả thành viên không có khả năng "
     "lao động, hưởng trợ cấp), để trống nếu không.",
     "commune_classification": "Không bắt buộc. Kết quả phân loại của xã: Hộ nghèo, Hộ cận "
@@ -131,6 +137,9 @@ COLUMN_WIDTH = {
     "income_score": 8,
     "deprivation_score": 8,
     "meritorious": 10,
+    "no_working_capacity": 11,
+    "poverty_cause": 18,
+    "head_sex": 8,
     "social_protection": 10,
     "commune_classification": 17,
     "note": 26,
@@ -270,6 +279,7 @@ def table_columns(
         "income_score": "score",
         "deprivation_score": "score",
         "meritorious": "flag",
+        "no_working_capacity": "flag",
         "social_protection": "flag",
     }
     order = canonical_keys(standard)
@@ -542,6 +552,8 @@ def _write_lists(wb, fmt, prov: config.Province, year: int) -> dict[str, str]:
             "Phân loại của xã",
             [STATUS_VI[s] for s in ("poor", "near_poor", "average")],
         ),
+        "poverty_cause": ("Nguyên nhân nghèo", config.poverty_causes()["label_vi"].tolist()),
+        "head_sex": ("Giới tính chủ hộ", ["Nam", "Nữ"]),
     }
     ranges = {}
     for col, (key, (head, items)) in enumerate(lists.items()):
