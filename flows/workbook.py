@@ -74,6 +74,8 @@ def process_workbook(
         standard,
         province.map(year).has_districts,
         frozenset(layout.sheet for layout in read.layouts if layout.thousand_dong),
+        {layout.sheet: layout.title_years for layout in read.layouts},
+        year,
     )
     checked = validate(read.rows, year, province, standard, sheets)
     checked = with_cell_findings(checked, read.cell_findings)  # HH040, HH041

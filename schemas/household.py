@@ -102,11 +102,14 @@ def sheet_findings(
     standard: config.Standard,
     has_districts: bool,
     thousand_dong: frozenset[str] = frozenset(),
+    title_years: dict[str, tuple[int, ...]] | None = None,
+    year: int | None = None,
 ) -> tuple[pd.DataFrame, SheetFacts]:
     """Structural faults of each sheet, from the column keys it carries (`columns`: sheet ->
     keys): a required column missing (WB005), indicator columns not those of the review's
-    standard (WB012 missing, WB013 another standard's). Returns the findings (sheet, code,
-    detail) and the facts validation needs about the sheets."""
+    standard (WB012 missing, WB013 another standard's), a title naming years none of which is
+    the review's `year` (WB018: last year's list in this year's folder). Returns the findings
+    (sheet, code, detail) and the facts validation needs about the sheets."""
     own = set(standard.indicator_keys)
     others = set(config.all_indicator_keys()) - own
     rows, complete = [], set()
@@ -126,6 +129,10 @@ def sheet_findings(
         if others & keys:
             alien = ", ".join(sorted(others & keys))
             rows.append((sheet, "WB013", f"chuẩn {standard.period} không có: {alien}"))
+        named = (title_years or {}).get(sheet, ())
+        if year is not None and named and year not in named:
+            said = ", ".join(map(str, named))
+            rows.append((sheet, "WB018", f"tiêu đề ghi năm {said}, tệp thuộc năm {year}"))
     found = pd.DataFrame(rows, columns=["sheet", "code", "detail"])
     misfits = frozenset(found.loc[found["code"].isin(["WB012", "WB013"]), "sheet"])
     carried = tuple((sheet, frozenset(keys)) for sheet, keys in columns.items())

@@ -111,6 +111,23 @@ class SheetLayout:
     column_letters: dict[str, str]  # key -> Excel column letter
     unknown_columns: list[str]
     thousand_dong: bool
+    title_years: tuple[int, ...] = ()  # years a title above the header names ("... NĂM 2019")
+
+
+# "năm 2019" in a title row: the year the list is of (folded text, see transforms.text.fold).
+_TITLE_YEAR = re.compile(r"\bnam (\d{4})\b")
+
+
+def _title_years(top: list[list[object]], header_row: int) -> tuple[int, ...]:
+    """The years the rows above the header name as "năm YYYY" (a list's title), if any."""
+    found = {
+        int(m)
+        for row in top[:header_row]
+        for cell in row
+        if isinstance(cell, str)
+        for m in _TITLE_YEAR.findall(fold(cell))
+    }
+    return tuple(sorted(found))
 
 
 @dataclass
@@ -518,6 +535,7 @@ def _read_sheet(n_rows: int, columns: list[pa.Array], sheet: str, first_col: int
         thousand_dong=any(
             k == "income_per_capita" and is_thousand_dong(labels[p]) for p, k in keys.items()
         ),
+        title_years=_title_years(top, header_rows[0]),
     )
     if "commune" not in data:
         # One sheet per commune without a commune column: the sheet's name is the commune

@@ -170,14 +170,22 @@ def test_8_the_other_standards_columns_or_a_missing_indicator_column_refuse_the_
     assert q(warehouse, "SELECT count(*) FROM core.households") == [(0,)]
 
 
-def test_8_last_years_list_copied_into_this_year_is_refused(tmp_path, prefect_harness):
+def test_8_last_years_workbook_in_this_years_folder_is_refused(tmp_path, prefect_harness):
     raw, warehouse = tmp_path / "raw", tmp_path / "w.duckdb"
     rows = muong_lay(1, 25)
     write_workbook(raw / "2018" / "muong-lay.xlsx", rows, 2018)
     assert run(raw, warehouse, tmp_path, year=2018).status == "completed"
-    shutil.copytree(raw / "2018", raw / "2019")
+    shutil.copytree(raw / "2018", raw / "2019")  # its title says NĂM 2018: WB018
     summary = run(raw, warehouse, tmp_path)
     assert summary.status == "failed" and "năm 2018" in summary.failed["muong-lay.xlsx"]
+    assert q(warehouse, "SELECT count(*) FROM core.households WHERE year = 2019") == [(0,)]
+    codes = q(warehouse, "SELECT DISTINCT rule_code FROM audit.rejections WHERE year = 2019")
+    assert ("WB018",) in codes
+    # The same households retitled for 2019: still last year's list exactly (WB016).
+    write_workbook(raw / "2019" / "muong-lay.xlsx", rows, 2019)
+    summary = run(raw, warehouse, tmp_path)
+    assert summary.status == "failed" and "WB016" not in summary.failed["muong-lay.xlsx"]
+    assert "giống hệt danh sách năm trước" in summary.failed["muong-lay.xlsx"]
     assert q(warehouse, "SELECT count(*) FROM core.households WHERE year = 2019") == [(0,)]
 
 
