@@ -92,3 +92,27 @@ def test_serve_refuses_to_run_without_a_prefect_server(tmp_path, capsys):
     with temporary_settings(restore_defaults={PREFECT_API_URL}):
         assert cli.main(["serve", "--raw", str(tmp_path)]) == 2
     assert "prefect server start" in capsys.readouterr().out
+
+
+def test_the_run_of_20_december_2026_loads_the_45_communes_of_the_2026_review(
+    tmp_path, monkeypatch, prefect_harness
+):
+    """The deployment's flow, with its own parameters, on the day its December schedule fires:
+    it derives the 2026 review and loads its commune workbooks under the 2027-2030 standard."""
+    import duckdb
+
+    from flows import census_flow
+    from sample.census import write_sample_census
+
+    write_sample_census(tmp_path / "raw", [2026], households=3000)
+    deployment = build_deployment(tmp_path / "raw", tmp_path / "w.duckdb", "dien-bien")
+    monkeypatch.setattr(census_flow, "local_today", lambda: date(2026, 12, 20))
+    summary = annual_census(**deployment.parameters, reports_dir=tmp_path / "reports")
+    assert summary.year == 2026 and summary.status == "completed"
+    assert len(summary.loaded) == 45
+    with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as con:
+        units, standards, districts = con.execute(
+            "SELECT count(DISTINCT reporting_unit), list(DISTINCT standard), "
+            "count(district) FROM marts.household_status WHERE year = 2026"
+        ).fetchone()
+    assert (units, standards, districts) == (45, ["2027-2030"], 0)
