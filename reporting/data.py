@@ -13,6 +13,7 @@ import duckdb
 import pandas as pd
 
 import config
+from reporting.quality import Quality, unit_quality
 
 STATUS_ORDER = list(config.status_labels())  # poorest first
 
@@ -48,7 +49,7 @@ LEFT JOIN ref.poor_districts AS p
 LEFT JOIN marts.target_gap AS g
     ON g.year = r.year AND g.scope = 'district' AND g.name = r.name
     AND g.indicator = 'poverty_rate_cut'
-WHERE r.year = $year AND r.scope = 'district'
+WHERE r.year = $year AND r.scope = $scope
 ORDER BY r.poverty_rate DESC
 """
 
@@ -111,6 +112,9 @@ class ReportData:
     year: int
     province: str
     previous_year: int | None
+    config: config.Province
+    quality: Quality
+    unit_scope: str  # the year's reporting units: "district" up to 2024, "commune" from 2025
     summary: pd.DataFrame
     districts: pd.DataFrame
     ethnic_groups: pd.DataFrame
@@ -122,16 +126,20 @@ class ReportData:
 def load(warehouse: Path | str, year: int) -> ReportData:
     """Every table the reports need, read-only (the flow's file or the analysts' copy)."""
     with duckdb.connect(str(warehouse), read_only=True) as con:
+        code = con.execute("SELECT code FROM ref.province").fetchone()[0]
+        province_config = config.load_province(code)
+        scope = "district" if province_config.map(year).has_districts else "commune"
 
         def q(sql: str) -> pd.DataFrame:
-            return con.execute(sql, {"year": year}).df() if "$year" in sql else con.sql(sql).df()
+            params = {"year": year} | ({"scope": scope} if "$scope" in sql else {})
+            return con.execute(sql, params).df() if "$year" in sql else con.sql(sql).df()
 
         years = [
             r[0] for r in con.execute("SELECT DISTINCT year FROM marts.poverty_rates").fetchall()
         ]
         if year not in years:
             raise LookupError(f"no census year {year} in {warehouse} (it holds {sorted(years)})")
-        province = con.execute("SELECT any_value(province) FROM ref.districts").fetchone()[0]
+        province = province_config.name
         flows = q(FLOWS)
         matrix = flows.pivot_table(
             index="previous_status", columns="status", values="households", aggfunc="sum"
@@ -143,6 +151,9 @@ def load(warehouse: Path | str, year: int) -> ReportData:
             year=year,
             province=province,
             previous_year=max(earlier) if earlier else None,
+            config=province_config,
+            quality=unit_quality(con, year, province_config),
+            unit_scope=scope,
             summary=q(SUMMARY_FORM),
             districts=q(DISTRICTS),
             ethnic_groups=q(ETHNIC_GROUPS),

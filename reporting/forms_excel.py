@@ -47,7 +47,7 @@ def write_forms(warehouse: Path, year: int, out_dir: Path) -> tuple[Path, list[s
     fmt = paper.formats(book)
     for table in tables:
         _form_sheet(book, fmt, table, year, province, quality)
-    paper.quality_sheet(book, fmt, year, province, quality)
+    paper.write_table(book, fmt, tables.quality(quality, year), province, "Phụ lục")
     book.close()
     return path, [t.form.number for t in tables]
 

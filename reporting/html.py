@@ -15,7 +15,16 @@ import pandas as pd
 
 from reporting import tables
 from reporting.data import ReportData
-from reporting.vietnamese import MISSING, ON_TRACK_VI, number
+from reporting.vietnamese import (
+    MISSING,
+    MOTTO,
+    ON_TRACK_VI,
+    SIGN_HERE,
+    SIGN_NAME,
+    UNIT_VI,
+    dated_at,
+    number,
+)
 
 CSS = """
 body { font-family: "Segoe UI", "Noto Sans", Arial, sans-serif; margin: 2rem auto;
@@ -31,6 +40,9 @@ tr.total td { font-weight: bold; } .ok { color: #2e8b57; } .miss { color: #c0392
 .cards { display: flex; gap: 1rem; flex-wrap: wrap; }
 .card { border: 1px solid #c8d0da; border-radius: 6px; padding: 0.6rem 1rem; min-width: 12rem; }
 .card b { font-size: 1.5rem; display: block; }
+.letterhead, .signature { display: flex; justify-content: space-between; text-align: center; }
+.signature { margin-top: 2rem; } .signature div { min-width: 18rem; min-height: 7rem; }
+p.note { font-size: 0.85rem; font-style: italic; color: #444; }
 @media print { h2 { page-break-before: auto; } figure { page-break-inside: avoid; } }
 """
 
@@ -55,7 +67,9 @@ def _img(name: str, png: bytes, alt: str, caption: str) -> str:
     )
 
 
-def _cell(value: object, kind: str) -> str:
+def _cell(value: object, kind: str, record: dict) -> str:
+    if kind == "amount":  # a target's figure: households, else points
+        kind = "count" if record.get("unit") == UNIT_VI["households"] else "points"
     if kind == "text":
         return f"<td>{_e('' if value is None or value is pd.NA else value)}</td>"
     if kind == "flag":
@@ -75,10 +89,31 @@ def _table(table: tables.Table) -> str:
     head = "".join(f"<th>{_e(c.header)}</th>" for c in columns)
     rows = []
     for i, record in enumerate(table.rows.to_dict("records")):
-        cells = "".join(_cell(record.get(c.key), c.kind) for c in columns)
+        cells = "".join(_cell(record.get(c.key), c.kind, record) for c in columns)
         total = ' class="total"' if table.total_last and i == len(table.rows) - 1 else ""
         rows.append(f"<tr{total}>{cells}</tr>")
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+    note = f'<p class="note">{_e(table.note)}</p>' if table.note else ""
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>{note}"
+
+
+def _heading(data: ReportData) -> str:
+    """The issuing body and the national motto, as on the printed forms."""
+    body = _e(data.config.meta["issuing_body"])
+    return (
+        f'<div class="letterhead"><div><b>{body}</b></div>'
+        f"<div><b>{_e(MOTTO[0])}</b><br><u>{_e(MOTTO[1])}</u></div></div>"
+    )
+
+
+def _signature(data: ReportData) -> str:
+    """Place and date, the signer and room to sign (right); Người lập biểu (left)."""
+    meta = data.config.meta
+    return (
+        '<div class="signature"><div><b>'
+        f"{_e(meta['preparer_title'])}</b><br><i>{_e(SIGN_NAME)}</i></div>"
+        f"<div><i>{_e(dated_at(str(meta['place'])))}</i><br><b>{_e(meta['signer_title'])}<br>"
+        f"{_e(meta['signer_subtitle'])}</b><br><i>{_e(SIGN_HERE)}</i></div></div>"
+    )
 
 
 def write_html(data: ReportData, charts: dict[str, bytes], path: Path) -> Path:
@@ -106,61 +141,68 @@ def write_html(data: ReportData, charts: dict[str, bytes], path: Path) -> Path:
             f"so với năm {prev}" if prev else "năm đầu tiên",
         ),
     ]
-    body = f"""
+    body = (
+        _heading(data)
+        + f"""
 <h1>Báo cáo rà soát hộ nghèo, hộ cận nghèo năm {year}: {_e(data.province)}</h1>
 <p class="lead">Tỷ lệ tính trên số hộ (không phải số người); so sánh với năm {prev or "–"}.
 Nguồn: kho dữ liệu điều tra (marts.poverty_rates, marts.transitions, marts.target_gap).</p>
 <div class="cards">{
-        "".join(f'<div class="card">{_e(t)}<b>{_e(v)}</b>{_e(s)}</div>' for t, v, s in cards)
-    }</div>
+            "".join(f'<div class="card">{_e(t)}<b>{_e(v)}</b>{_e(s)}</div>' for t, v, s in cards)
+        }</div>
 
 <h2>1. Tỷ lệ hộ nghèo theo huyện, so với chỉ tiêu và năm trước</h2>
 {
-        _img(
-            "districts",
-            charts["districts"],
-            "Tỷ lệ hộ nghèo theo huyện",
-            "Cột: năm nay; chấm xám: năm trước; vạch đỏ: tỷ lệ phải đạt của huyện nghèo "
-            "(năm trước trừ mức giảm chỉ tiêu).",
-        )
-    }
+            _img(
+                "districts",
+                charts["districts"],
+                "Tỷ lệ hộ nghèo theo huyện",
+                "Cột: năm nay; chấm xám: năm trước; vạch đỏ: tỷ lệ phải đạt của huyện nghèo "
+                "(năm trước trừ mức giảm chỉ tiêu).",
+            )
+        }
 {_table(tables.districts(data))}
 
 <h2>2. Xu hướng toàn tỉnh qua các năm</h2>
 {
-        _img(
-            "trend",
-            charts["trend"],
-            "Xu hướng tỷ lệ hộ nghèo toàn tỉnh",
-            "Các năm có trong kho dữ liệu; ngôi sao: chỉ tiêu năm " + str(year) + ".",
-        )
-    }
+            _img(
+                "trend",
+                charts["trend"],
+                "Xu hướng tỷ lệ hộ nghèo toàn tỉnh",
+                "Các năm có trong kho dữ liệu; ngôi sao: chỉ tiêu năm " + str(year) + ".",
+            )
+        }
 
 <h2>3. Hộ dân tộc thiểu số so với chung</h2>
 {
-        _img(
-            "ethnic",
-            charts["ethnic"],
-            "Tỷ lệ hộ nghèo dân tộc thiểu số so với chung",
-            "Tỷ lệ hộ nghèo DTTS = hộ nghèo DTTS / tổng số hộ DTTS.",
-        )
-    }
+            _img(
+                "ethnic",
+                charts["ethnic"],
+                "Tỷ lệ hộ nghèo dân tộc thiểu số so với chung",
+                "Tỷ lệ hộ nghèo DTTS = hộ nghèo DTTS / tổng số hộ DTTS.",
+            )
+        }
 
 <h2>4. Biến động giữa các nhóm hộ</h2>
 {
-        _img(
-            "flows",
-            charts["flows"],
-            "Biến động giữa các nhóm hộ",
-            "Hàng: tình trạng năm trước; cột: năm nay. Hộ mới và hộ không còn được tính riêng.",
-        )
-    }
+            _img(
+                "flows",
+                charts["flows"],
+                "Biến động giữa các nhóm hộ",
+                "Hàng: tình trạng năm trước; cột: năm nay. Hộ mới và hộ không còn được tính riêng.",
+            )
+        }
 <h3>Biểu tổng hợp</h3>
 {_table(tables.summary_form(data))}
 
 <h2>5. Chỉ tiêu kế hoạch</h2>
 {_table(tables.target_gap(data))}
+
+<h2>6. Chất lượng số liệu</h2>
+{_table(tables.quality(data.quality, data.year))}
+{_signature(data)}
 """
+    )
     page = (
         '<!DOCTYPE html>\n<html lang="vi"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'

@@ -11,12 +11,11 @@ import xlsxwriter
 
 import config
 from reporting import vietnamese as vi
-from reporting.quality import Quality, quality_rows
+from reporting.tables import Table
 
 VIETNAMESE = "[$-42A]"  # Vietnamese locale: "." between thousands, "," before decimals
 FONT = {"font_name": "Times New Roman", "font_size": 11}
 FIRST_TABLE_ROW = 6
-QUALITY_SHEET = "Chất lượng số liệu"
 
 
 def formats(book: xlsxwriter.Workbook) -> dict[str, object]:
@@ -35,14 +34,12 @@ def formats(book: xlsxwriter.Workbook) -> dict[str, object]:
                 "text_wrap": True,
                 "valign": "vcenter",
             }
-        ),  # fmt: skip
+        ),
         "subtitle": book.add_format(FONT | {"italic": True, "align": "center"}),
         "head": book.add_format(
             cell | {"bold": True, "align": "center", "text_wrap": True, "bg_color": "#E7E6E6"}
-        ),  # fmt: skip
-        "number_row": book.add_format(
-            cell | {"italic": True, "align": "center", "font_size": 9}
-        ),  # fmt: skip
+        ),
+        "number_row": book.add_format(cell | {"italic": True, "align": "center", "font_size": 9}),
         "text": book.add_format(cell | {"text_wrap": True}),
         "text_bold": book.add_format(cell | {"bold": True, "text_wrap": True}),
         "count": book.add_format(cell | {"num_format": f"{VIETNAMESE}#,##0"}),
@@ -52,7 +49,7 @@ def formats(book: xlsxwriter.Workbook) -> dict[str, object]:
         "missing": book.add_format(cell | {"italic": True, "align": "center", "font_size": 9}),
         "note": book.add_format(
             FONT | {"italic": True, "font_size": 10, "text_wrap": True, "valign": "top"}
-        ),  # fmt: skip
+        ),
         "sign": book.add_format(FONT | {"align": "center", "italic": True}),
         "sign_bold": book.add_format(FONT | {"align": "center", "bold": True}),
     }
@@ -74,10 +71,12 @@ def signature(ws, fmt, r: int, width: int, province: config.Province) -> None:
     ws.merge_range(r, first, r, width - 1, vi.dated_at(str(province.meta["place"])), fmt["sign"])
     ws.write_string(r + 1, 1, str(province.meta["preparer_title"]), fmt["sign_bold"])
     ws.write_string(r + 2, 1, vi.SIGN_NAME, fmt["sign"])
-    ws.merge_range(r + 1, first, r + 1, width - 1, str(province.meta["signer_title"]),
-                   fmt["sign_bold"])  # fmt: skip
-    ws.merge_range(r + 2, first, r + 2, width - 1, str(province.meta["signer_subtitle"]),
-                   fmt["sign_bold"])  # fmt: skip
+    ws.merge_range(
+        r + 1, first, r + 1, width - 1, str(province.meta["signer_title"]), fmt["sign_bold"]
+    )
+    ws.merge_range(
+        r + 2, first, r + 2, width - 1, str(province.meta["signer_subtitle"]), fmt["sign_bold"]
+    )
     ws.merge_range(r + 3, first, r + 3, width - 1, vi.SIGN_HERE, fmt["sign"])
 
 
@@ -92,43 +91,51 @@ def print_setup(ws, header_last: int, width: int) -> None:
     ws.print_area(0, 0, ws.dim_rowmax, width - 1)
 
 
-QUALITY_HEADERS = [
-    ("unit", "Đơn vị", 22),
-    ("state", "Tình trạng", 26),
-    ("source_file", "Tệp đang dùng", 22),
-    ("rows_read", "Số dòng đọc", 10),
-    ("rows_loaded", "Số hộ nạp", 10),
-    ("rows_rejected", "Số dòng bị loại", 10),
-    ("reasons", "Lý do loại (quy tắc: số dòng)", 48),
-    ("last", "Tệp mới không được nạp và lý do", 48),
-]
-
-
-def quality_sheet(book, fmt, year: int, province: config.Province, quality: Quality) -> None:
-    ws = book.add_worksheet(QUALITY_SHEET)
-    width = len(QUALITY_HEADERS)
-    header(ws, fmt, width, province, "Phụ lục")
-    ws.merge_range(3, 0, 3, width - 1, f"CHẤT LƯỢNG SỐ LIỆU RÀ SOÁT NĂM {year}", fmt["title"])
-    what = "(Theo từng đơn vị báo cáo: số dòng đã nạp, bị loại và lý do; đơn vị chưa có số liệu; "
-    ws.merge_range(4, 0, 4, width - 1, what + "giá trị còn tạm tính)", fmt["subtitle"])
+def write_table(book, fmt, table: Table, province: config.Province, number: str = "") -> None:
+    """A report table (reporting/tables.py) on an official sheet: header, title, the table
+    (the last row bold when it is the total), its note, the signature."""
+    ws = book.add_worksheet(table.sheet[:31])
+    columns = table.columns
+    width = len(columns)
+    header(ws, fmt, width, province, number)
+    ws.merge_range(3, 0, 3, width - 1, table.title, fmt["title"])
+    ws.set_row(3, 36)
+    ws.merge_range(4, 0, 4, width - 1, table.subtitle, fmt["subtitle"])
     head = FIRST_TABLE_ROW
-    for j, (_, text, w) in enumerate(QUALITY_HEADERS):
-        ws.write_string(head, j, text, fmt["head"])
-        ws.set_column(j, j, w)
-    rows = quality_rows(quality)
-    for i, row in enumerate(rows.to_dict("records"), start=head + 1):
-        for j, (key, _, _) in enumerate(QUALITY_HEADERS):
-            value = row[key]
-            if isinstance(value, str):
-                ws.write_string(i, j, value, fmt["text"])
-            elif value is None or pd.isna(value):
-                ws.write_blank(i, j, None, fmt["text"])
-            else:
-                ws.write_number(i, j, float(value), fmt["count"])
-    r = head + 2 + len(rows)
-    for line in quality.provisional or ["Không có giá trị nào còn tạm tính."]:
-        ws.merge_range(r, 0, r, width - 1, line, fmt["note"])
-        ws.set_row(r, 30)
+    ws.set_row(head, 48)
+    for j, column in enumerate(columns):
+        ws.set_column(j, j, column.width)
+        ws.write_string(head, j, column.header, fmt["head"])
+    total = len(table.rows) - 1 if table.total_last else -1
+    for i, record in enumerate(table.rows.to_dict("records")):
+        for j, column in enumerate(columns):
+            _cell(ws, fmt, head + 1 + i, j, column, record, bold=i == total)
+    r = head + 2 + len(table.rows)
+    if table.note:
+        ws.merge_range(r, 0, r, width - 1, table.note, fmt["note"])
+        ws.set_row(r, 15 * (1 + len(table.note) // 150))
         r += 1
     signature(ws, fmt, r + 1, width, province)
     print_setup(ws, head, width)
+
+
+def _cell(ws, fmt, row: int, col: int, column, record: dict, bold: bool) -> None:
+    """One cell by its column's kind: text as text, numbers as numbers (never as text)."""
+    value = record.get(column.key)
+    missing = value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value))
+    suffix = "_bold" if bold else ""
+    kind = column.kind
+    if kind == "amount":  # a target's figure: households, else points
+        kind = "count" if record.get("unit") == vi.UNIT_VI["households"] else "points"
+    if kind == "text":
+        ws.write_string(row, col, "" if missing else str(value), fmt["text" + suffix])
+    elif kind == "flag":
+        ws.write_string(row, col, "" if missing else ("x" if value else ""), fmt["text"])
+    elif kind == "verdict":
+        ws.write_string(row, col, "" if missing else vi.ON_TRACK_VI[bool(value)], fmt["text"])
+    elif missing:
+        ws.write_blank(row, col, None, fmt["text"])
+    elif kind == "count":
+        ws.write_number(row, col, float(value), fmt["count" + suffix])
+    else:  # percent (a rate in %) or points: two decimals
+        ws.write_number(row, col, float(value), fmt["rate" + suffix])

@@ -15,6 +15,7 @@ import pandas as pd
 import config
 from reporting import vietnamese as vi
 
+QUALITY_SHEET = "Chất lượng số liệu"
 MARK = " (*)"
 MARK_NOTE = (
     "(*) Số liệu của đơn vị dựa trên tệp có dòng bị loại, hoặc trên phiên bản nạp trước do tệp "

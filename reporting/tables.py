@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from reporting.data import ReportData
+from reporting.quality import MARK, MARK_NOTE, QUALITY_SHEET, Quality, quality_rows
 from reporting.vietnamese import INDICATOR_VI, SCOPE_VI, UNIT_VI
 
 
@@ -18,8 +19,9 @@ from reporting.vietnamese import INDICATOR_VI, SCOPE_VI, UNIT_VI
 class Column:
     header: str
     key: str
-    # text | count | percent (a rate in %; Excel shows 0.00%) | points | flag (x when true) |
-    # verdict (on track: Đạt / Chưa đạt)
+    # text | count | percent (a rate in %, two decimals) | points | flag (x when true) |
+    # verdict (on track: Đạt / Chưa đạt) | amount (a count where the row's unit is households,
+    # else points: a target's figures)
     kind: str
     width: float  # Excel column width
 
@@ -45,13 +47,15 @@ def _previous(data: ReportData) -> int | str:
 
 
 def summary_form(data: ReportData) -> Table:
-    """The province's summary form (biểu tổng hợp): urban units, rural units, total."""
+    """The province's summary form (biểu tổng hợp): urban and rural areas (the households' own),
+    the province; the poor block, then the near-poor block."""
     return Table(
         sheet="Biểu tổng hợp",
         title=(
-            f"BIỂU TỔNG HỢP KẾT QUẢ RÀ SOÁT HỘ NGHÈO NĂM {data.year} - TỈNH {data.province.upper()}"
+            f"BIỂU TỔNG HỢP KẾT QUẢ RÀ SOÁT HỘ NGHÈO, HỘ CẬN NGHÈO NĂM {data.year} - "
+            f"TỈNH {data.province.upper()}"
         ),
-        subtitle=f"(So với danh sách hộ nghèo năm {_previous(data)}; đơn vị: hộ, %)",
+        subtitle=f"(So với danh sách năm {_previous(data)}; đơn vị: hộ, %)",
         columns=(
             Column("Đơn vị", "unit_group_vi", "text", 24),
             Column("Tổng số hộ dân cư", "households", "count", 11),
@@ -71,6 +75,14 @@ def summary_form(data: ReportData) -> Table:
             Column(
                 "Tỷ lệ hộ nghèo DTTS (% hộ DTTS)", "poor_end_ethnic_minority_rate", "percent", 11
             ),
+            Column("Hộ cận nghèo đầu năm", "near_poor_start", "count", 10),
+            Column("Thoát cận nghèo", "near_poor_escaped", "count", 10),
+            Column("Tái cận nghèo", "near_poor_relapsed", "count", 10),
+            Column("Cận nghèo phát sinh", "near_poor_newly", "count", 10),
+            Column("Hộ cận nghèo chuyển đến, tách hộ", "near_poor_arrived", "count", 10),
+            Column("Hộ cận nghèo chuyển đi, nhập hộ", "near_poor_left", "count", 10),
+            Column("Hộ cận nghèo cuối năm", "near_poor_end", "count", 10),
+            Column("Tỷ lệ hộ cận nghèo cuối năm (%)", "near_poor_rate", "percent", 10),
         ),
         rows=data.summary,
         html_keys=(
@@ -84,27 +96,41 @@ def summary_form(data: ReportData) -> Table:
             "poor_left",
             "poor_end",
             "poor_rate",
+            "near_poor_end",
+            "near_poor_rate",
         ),
         total_last=True,
         note=(
-            "Cuối năm = đầu năm - thoát nghèo + tái nghèo + phát sinh "
-            "+ chuyển đến - chuyển đi. Tỷ lệ thoát nghèo, tái nghèo, phát sinh tính trên "
-            "số hộ nghèo đầu năm."
+            "Cuối năm = đầu năm - thoát + tái + phát sinh + chuyển đến - chuyển đi (hộ nghèo và "
+            "hộ cận nghèo). Tỷ lệ thoát nghèo, tái nghèo, phát sinh tính trên số hộ nghèo đầu "
+            "năm. Khu vực theo nơi ở của hộ."
         ),
     )
 
 
 def districts(data: ReportData) -> Table:
-    """Each district this year beside last year, with a poor district's target cut."""
+    """Each reporting unit of the year (its districts up to 2024, its communes from 2025)
+    beside last year, with a poor district's target cut; a unit whose figures rest on a partial
+    load or an earlier version is marked."""
+    by_district = data.unit_scope == "district"
+    marked = data.quality.marked
+    rows = data.districts.assign(
+        district=[d + (MARK if d in marked else "") for d in data.districts["district"]]
+    )
     return Table(
-        sheet="Theo huyện",
-        title=f"TỶ LỆ HỘ NGHÈO, HỘ CẬN NGHÈO THEO HUYỆN NĂM {data.year}",
+        sheet="Theo huyện" if by_district else "Theo xã, phường",
+        title=(
+            f"TỶ LỆ HỘ NGHÈO, HỘ CẬN NGHÈO THEO {'HUYỆN' if by_district else 'XÃ, PHƯỜNG'} "
+            f"NĂM {data.year}"
+        ),
         subtitle=(
-            f"(Mức giảm so với năm {_previous(data)}, điểm %; chỉ tiêu giảm áp dụng cho huyện "
-            "nghèo)"
+            f"(Mức giảm so với năm {_previous(data)}, điểm %"
+            + ("; chỉ tiêu giảm áp dụng cho huyện nghèo)" if by_district else ")")
         ),
         columns=(
-            Column("Huyện, thị xã, thành phố", "district", "text", 24),
+            Column(
+                "Huyện, thị xã, thành phố" if by_district else "Xã, phường", "district", "text", 24
+            ),
             Column("Huyện nghèo", "is_poor_district", "flag", 8),
             Column("Tổng số hộ dân cư", "households", "count", 11),
             Column("Số hộ nghèo", "poor", "count", 10),
@@ -116,7 +142,8 @@ def districts(data: ReportData) -> Table:
             Column("Tỷ lệ hộ cận nghèo (%)", "near_poor_rate", "percent", 10),
             Column("Tỷ lệ hộ nghèo DTTS (%)", "ethnic_minority_poverty_rate", "percent", 11),
         ),
-        rows=data.districts,
+        rows=rows,
+        note=MARK_NOTE if marked or data.quality.missing else "",
         html_keys=(
             "district",
             "households",
@@ -167,13 +194,41 @@ def target_gap(data: ReportData) -> Table:
             Column("Đơn vị", "name", "text", 18),
             Column("Chỉ tiêu", "indicator", "text", 24),
             Column("Đơn vị tính", "unit", "text", 8),
-            Column("Gốc so sánh", "baseline", "points", 10),
-            Column("Kế hoạch", "target", "points", 10),
-            Column("Thực hiện", "actual", "points", 10),
-            Column("Chênh lệch", "gap", "points", 10),
+            Column("Gốc so sánh", "baseline", "amount", 10),
+            Column("Kế hoạch", "target", "amount", 10),
+            Column("Thực hiện", "actual", "amount", 10),
+            Column("Chênh lệch", "gap", "amount", 10),
             Column("Đánh giá", "on_track", "verdict", 10),
-            Column("Nguồn", "source", "text", 50),
+            Column("Nguồn", "source_vi", "text", 50),
         ),
         rows=rows,
         html_keys=("name", "indicator", "target", "actual", "gap", "on_track"),
     )
+
+
+def quality(quality: Quality, year: int) -> Table:
+    """The data-quality note: per reporting unit, loaded and rejected rows and why, units
+    missing, new workbooks not loaded, values still provisional (reporting/quality.py)."""
+    provisional = " ".join(quality.provisional) or "Không có giá trị nào còn tạm tính."
+    missing = ", ".join(quality.missing)
+    return Table(
+        sheet=QUALITY_SHEET,
+        title=f"CHẤT LƯỢNG SỐ LIỆU RÀ SOÁT NĂM {year}",
+        subtitle="(Theo từng đơn vị báo cáo: số dòng đã nạp, bị loại và lý do)",
+        columns=tuple(Column(header, key, kind, width) for key, header, kind, width in QUALITY),
+        rows=quality_rows(quality),
+        html_keys=tuple(key for key, *_ in QUALITY),
+        note=(f"Đơn vị chưa có số liệu: {missing}. " if missing else "") + provisional,
+    )
+
+
+QUALITY = (
+    ("unit", "Đơn vị", "text", 22),
+    ("state", "Tình trạng", "text", 26),
+    ("source_file", "Tệp đang dùng", "text", 22),
+    ("rows_read", "Số dòng đọc", "count", 10),
+    ("rows_loaded", "Số hộ nạp", "count", 10),
+    ("rows_rejected", "Số dòng bị loại", "count", 10),
+    ("reasons", "Lý do loại (quy tắc: số dòng)", "text", 48),
+    ("last", "Tệp mới không được nạp và lý do", "text", 48),
+)

@@ -29,34 +29,52 @@ def reports(tmp_path_factory, prefect_harness):
     return warehouse, out
 
 
-def test_excel_has_the_four_sheets_formatted_for_printing(reports):
+def test_excel_report_sheets_are_official_and_printable(reports):
+    """Each sheet: the issuing body and the motto, a title with the year, the table, the
+    signature block; A4 landscape, header row repeated; numbers in Vietnamese notation."""
     warehouse, out = reports
     wb = openpyxl.load_workbook(out / f"bao-cao-ho-ngheo-{YEAR}.xlsx")
-    assert wb.sheetnames == ["Biểu tổng hợp", "Theo huyện", "Theo dân tộc", "Chỉ tiêu"]
+    assert wb.sheetnames == [
+        "Biểu tổng hợp",
+        "Theo huyện",
+        "Theo dân tộc",
+        "Chỉ tiêu",
+        "Chất lượng số liệu",
+    ]
     for ws in wb.worksheets:
-        assert str(YEAR) in ws["A1"].value  # Vietnamese title with the year
-        assert ws.freeze_panes == "B5"  # header row (row 4) and first column frozen
-        assert ws.page_setup.orientation == "landscape"
-        assert ws.print_title_rows == "$4:$4"
-        assert ws.column_dimensions["A"].width > 15
+        assert ws["A1"].value == "ỦY BAN NHÂN DÂN TỈNH ĐIỆN BIÊN"
+        assert str(YEAR) in ws["A4"].value  # Vietnamese title with the year
+        assert ws.freeze_panes == "C8"  # header (row 7) and the first columns frozen
+        assert ws.page_setup.orientation == "landscape" and ws.page_setup.paperSize == 9
+        assert ws.print_title_rows == "$7:$7"
+        texts = {c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)}
+        assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in texts and "Người lập biểu" in texts
+        assert any(t.startswith("Điện Biên, ngày") for t in texts)
     form = wb["Biểu tổng hợp"]
-    assert [form.cell(r, 1).value for r in (5, 6, 7)] == [
+    assert [form.cell(r, 1).value for r in (8, 9, 10)] == [
         "I. Khu vực thành thị",  # by the household's own area, not its district's type
         "II. Khu vực nông thôn",
         "Toàn tỉnh",
     ]
-    assert form["B7"].number_format == "#,##0" and form["N7"].number_format == "0.00%"
+    headers = [c.value for c in form[7]]
+    assert "Hộ cận nghèo cuối năm" in headers  # the near-poor block joined the form
+    assert form["B10"].number_format == "[$-42A]#,##0"
+    assert form["N10"].number_format == "[$-42A]0.00"
     with duckdb.connect(str(warehouse), read_only=True) as con:
         households, rate = con.execute(
             "SELECT households, poverty_rate FROM marts.poverty_rates "
             "WHERE year = ? AND scope = 'province'",
             [YEAR],
         ).fetchone()
-    assert form["B7"].value == households
-    assert form["N7"].value == pytest.approx(rate / 100)
+    assert form["B10"].value == households
+    assert form["N10"].value == pytest.approx(rate)
     districts = wb["Theo huyện"]
-    names = [districts.cell(r, 1).value for r in range(5, districts.max_row + 1)]
-    assert len(names) == 10 and "Mường Nhé" in names
+    names = [districts.cell(r, 1).value for r in range(8, 18)]
+    assert len(names) == 10 and any(n.startswith("Mường Nhé") for n in names)
+    targets = wb["Chỉ tiêu"]
+    sources = [targets.cell(r, 10).value for r in range(8, targets.max_row + 1)]
+    assert any(s and s.startswith("Kế hoạch năm 2019") for s in sources)
+    assert not any(s and "plan" in s for s in sources)  # no English
 
 
 def test_text_starting_like_a_formula_stays_text(reports, tmp_path):
