@@ -199,6 +199,16 @@ def cmd_forms(args: argparse.Namespace) -> int:
         print(e.args[0] if e.args else e)
         return 2
     print(f"Rà soát năm {args.year}: {len(numbers)} biểu mẫu ({', '.join(numbers)}) ghi vào {path}")
+    from reporting.detailed_lists import write_detailed_lists
+    from reporting.household_files import default_folder
+
+    private, listed = write_detailed_lists(
+        Path(args.warehouse), args.year, default_folder(args.year, out.parent)
+    )
+    print(
+        f"Biểu số 12 (danh sách chi tiết, {listed} hộ) ghi vào {private} "
+        "(dữ liệu cá nhân: chỉ dùng nội bộ cán bộ của tỉnh)"
+    )
     return 0
 
 

@@ -19,6 +19,7 @@ import xlsxwriter
 
 import config
 from reporting import official_sheet as paper
+from reporting import tables as report_tables
 from reporting.forms import NOT_COLLECTED, FormTable, form_table, form_units, forms, year_counts
 from reporting.quality import MARK, MARK_NOTE, Quality, unit_quality
 
@@ -47,7 +48,7 @@ def write_forms(warehouse: Path, year: int, out_dir: Path) -> tuple[Path, list[s
     fmt = paper.formats(book)
     for table in tables:
         _form_sheet(book, fmt, table, year, province, quality)
-    paper.write_table(book, fmt, tables.quality(quality, year), province, "Phụ lục")
+    paper.write_table(book, fmt, report_tables.quality(quality, year), province, "Phụ lục")
     book.close()
     return path, [t.form.number for t in tables]
 

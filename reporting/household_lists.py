@@ -48,6 +48,7 @@ GROUP BY s.district, s.commune
 # today, never the 'left' row of a commune it moved out of).
 HOUSEHOLDS = """
 SELECT s.household_id, s.village, s.household_size, s.ethnicity, s.status, s.standard,
+       s.meritorious, s.no_working_capacity,
        p.head_name, p.head_id_number, t.poverty_movement, t.near_poverty_movement
 FROM marts.household_status AS s
 LEFT JOIN (

@@ -181,3 +181,15 @@ def test_libreoffice_opens_the_forms_and_prints_them_in_vietnamese(written, tmp_
         page = Image.open(next(tmp_path.glob("page*.png"))).convert("L")
         assert page.width > page.height  # landscape
         assert page.getextrema()[0] < 100  # ink on the page
+
+
+def test_form_12_the_detailed_lists_go_to_the_officers_folder_only(written):
+    path = written[2025].parent.parent / "2025" / "noi-bo" / "danh-sach-chi-tiet-2025.xlsx"
+    assert path.exists() and (path.stat().st_mode & 0o777) == 0o600
+    book = openpyxl.load_workbook(path)
+    for sheet, status in (("Danh sách hộ nghèo", "poor"), ("Danh sách hộ cận nghèo", "near_poor")):
+        heads = [r for r in book[sheet].iter_rows(min_row=8, values_only=True) if r[7] == "Chủ hộ"]
+        wanted = {h.household_id for h in hc.households() if h.status[2025] == status}
+        assert {r[3] for r in heads} == wanted
+    forms_book = openpyxl.load_workbook(written[2025])
+    assert "Danh sách hộ nghèo" not in forms_book.sheetnames  # never beside the other forms
