@@ -198,6 +198,20 @@ NET_GROWTH = 0.0174
 DEPRIVATION_SLOPE = 1.0
 DEPRIVATION_TREND = 0.04
 DEPRIVATION_PERSISTENCE = 0.85
+# The shares the 2022-2026 and the draft 2027-2030 standards' common indicators start from.
+_SHARED_2022 = {
+    "employment": 0.20,
+    "dependants": 0.25,
+    "nutrition": 0.30,
+    "health_insurance": 0.15,
+    "adult_education": 0.40,
+    "child_school_attendance": 0.08,
+    "housing_quality": 0.30,
+    "living_area": 0.15,
+    "drinking_water": 0.30,
+    "latrine": 0.45,
+    "telecom": 0.10,
+}
 DEPRIVATION_P0: dict[str, dict[str, float]] = {
     "2016-2021": {
         "adult_education": 0.18,
@@ -211,36 +225,10 @@ DEPRIVATION_P0: dict[str, dict[str, float]] = {
         "telecom": 0.05,
         "information_assets": 0.07,
     },
-    "2022-2026": {
-        "employment": 0.20,
-        "dependants": 0.25,
-        "nutrition": 0.30,
-        "health_insurance": 0.15,
-        "adult_education": 0.40,
-        "child_school_attendance": 0.08,
-        "housing_quality": 0.30,
-        "living_area": 0.15,
-        "drinking_water": 0.30,
-        "latrine": 0.45,
-        "telecom": 0.10,
-        "information_means": 0.25,
-    },
+    "2022-2026": _SHARED_2022 | {"information_means": 0.25},
     # The draft's list (provisional, config): the 2022-2026 shares where the indicator is the
     # same; household waste collection is missing in most rural villages of the uplands.
-    "2027-2030": {
-        "employment": 0.20,
-        "dependants": 0.25,
-        "nutrition": 0.30,
-        "health_insurance": 0.15,
-        "adult_education": 0.40,
-        "child_school_attendance": 0.08,
-        "housing_quality": 0.30,
-        "living_area": 0.15,
-        "drinking_water": 0.30,
-        "latrine": 0.45,
-        "telecom": 0.10,
-        "waste_collection": 0.50,
-    },
+    "2027-2030": _SHARED_2022 | {"waste_collection": 0.50},
 }
 DEFAULT_DEPRIVATION_P0 = 0.15
 

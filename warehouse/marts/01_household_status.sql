@@ -65,3 +65,14 @@ CREATE OR REPLACE MACRO marts.census_years() AS TABLE
     FROM years AS y
     LEFT JOIN standards AS cur ON cur.year = y.year
     LEFT JOIN standards AS prev ON prev.year = y.previous_year;
+
+-- The first census year each household was poor and near-poor: "poor in an earlier year" is
+-- then first_poor < year (a window over each household's earlier years says the same, slower).
+-- Shared by marts.transitions and marts.form_counts.
+CREATE OR REPLACE MACRO marts.first_years() AS TABLE
+    SELECT
+        household_id,
+        min(year) FILTER (WHERE status = 'poor') AS first_poor,
+        min(year) FILTER (WHERE status = 'near_poor') AS first_near_poor
+    FROM marts.household_status
+    GROUP BY household_id;

@@ -74,17 +74,7 @@ CREATE OR REPLACE MACRO marts.form_movement(member, other, presence, was, now, e
     END;
 
 CREATE OR REPLACE TABLE marts.transitions AS
--- The first year each household was poor and near-poor: "poor in an earlier year" is then
--- first_poor < year (a window over each household's earlier years says the same, slower).
-WITH firsts AS (
-    SELECT
-        household_id,
-        min(year) FILTER (WHERE status = 'poor') AS first_poor,
-        min(year) FILTER (WHERE status = 'near_poor') AS first_near_poor
-    FROM marts.household_status
-    GROUP BY household_id
-),
-history AS (
+WITH history AS (
     SELECT
         s.year,
         y.previous_year,
@@ -100,7 +90,7 @@ history AS (
         coalesce(f.first_near_poor < s.year, false) AS was_ever_near_poor
     FROM marts.household_status AS s
     JOIN marts.census_years() AS y USING (year)
-    JOIN firsts AS f USING (household_id)
+    JOIN marts.first_years() AS f USING (household_id)
 ),
 -- Last year's rows, keyed by the year they are the start of.
 start AS (

@@ -40,14 +40,6 @@ maps AS (
     SELECT year, bool_or(district IS NOT NULL) AS has_districts
     FROM marts.household_status GROUP BY year
 ),
-firsts AS (
-    SELECT
-        household_id,
-        min(year) FILTER (WHERE status = 'poor') AS first_poor,
-        min(year) FILTER (WHERE status = 'near_poor') AS first_near_poor
-    FROM marts.household_status
-    GROUP BY household_id
-),
 -- Each household in each of its units; `next_name`: that unit on the next census year's map
 -- (an old commune's households count, in a year after the reform, in the unit it became).
 by_unit AS (
@@ -104,7 +96,7 @@ paired AS (
         ON p.next_year = c.year AND p.scope = c.scope AND p.next_name = c.name
         AND p.area_group = c.area_group AND p.household_id = c.household_id
     LEFT JOIN years AS y ON y.year = p.next_year
-    JOIN firsts AS f ON f.household_id = coalesce(c.household_id, p.household_id)
+    JOIN marts.first_years() AS f ON f.household_id = coalesce(c.household_id, p.household_id)
 ),
 moved AS (
     SELECT
