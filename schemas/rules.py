@@ -268,7 +268,7 @@ _RULES = [
         None,
         "error",
         "Không có hộ hợp lệ nào; dữ liệu cũ được giữ nguyên",
-        "no valid household in the workbook; the district's earlier data is kept",
+        "no valid household in the workbook; the unit's earlier data is kept",
     ),
     Rule(
         "WB007",

@@ -23,8 +23,10 @@ Sources of the rule for the periods in the table:
   poor by either of two criteria, near-poor, average living standard); kept for 2021 by Decree
   07/2021/NĐ-CP art. 2. Scores: Circular 17/2016/TT-BLĐTBXH as amended by Circular
   14/2018/TT-BLĐTBXH art. 1 cl. 5 (điểm B1 / điểm B2, 10 points per deprived indicator).
-- 2022–2025: Decree 07/2021/NĐ-CP art. 3 (cl. 1 criteria, cl. 2 household standards). Scores:
-  Circular 07/2021/TT-BLĐTBXH (điểm A / điểm B).
+- 2022–2026: Decree 07/2021/NĐ-CP art. 3 (cl. 1 criteria, cl. 2 household standards), kept for
+  the 2026 lists by Decree 351/2025/NĐ-CP. Scores: Circular 07/2021/TT-BLĐTBXH (điểm A / điểm B).
+- 2027–2030: the new decree's lines with the same shape of rule; its indicators, average band
+  and score lines are provisional data (config/standards/periods.csv says which).
 
 Decisions where the law leaves a choice (each is tested in tests/transforms/test_classify.py):
 
@@ -32,17 +34,17 @@ Decisions where the law leaves a choice (each is tested in tests/transforms/test
 and the 2016–2021 reports split the poor the same way: "income" = the first criterion, income at
 or below the floor whatever the deprivations ("hộ nghèo về thu nhập"); "deprivation" = the second,
 income above the floor up to the line together with 3+ deprivations ("hộ nghèo thiếu hụt dịch vụ
-xã hội cơ bản"). For 2022–2025, Decree 07/2021 art. 3 cl. 2 point a has a single criterion,
+xã hội cơ bản"). From 2022, Decree 07/2021 art. 3 cl. 2 point a has a single criterion,
 income at or below the line AND 3+ deprivations, and no income-alone criterion: a household with
 no income at all and 2 deprivations is near-poor (point b). "income" (poor on income alone) would
 therefore name a criterion that no longer exists. The single criterion has the shape of the
 2016–2021 second criterion (the income screen passes, the deprivation count decides between poor
-and near-poor), so every 2022–2025 poor household is "deprivation". Stated from the data alone:
+and near-poor), so every poor household from 2022 is "deprivation". Stated from the data alone:
 "income" when the floor clause fires, "deprivation" when the line-and-count clause fires, None
 when not poor; a period with no floor (empty floor in periods.csv) has only "deprivation".
 Caution for analysts: kinds are not comparable across 2021/2022, since the 2022 "deprivation"
 group includes very low incomes that 2016–2021 counted as "income". The other splits of the poor
-in the 2022–2025 report forms (households with a meritorious member, social-protection
+in the report forms from 2022 (households with a meritorious member, social-protection
 households, ethnic minority) come from household flags, not from this rule, and are not made here.
 
 `basis` and `deprivation_count`. A household carrying a proxy-income score (`income_score` not
@@ -118,13 +120,13 @@ def classify(households: pd.DataFrame, year: int) -> pd.DataFrame:
     key of the year's standard (a missing column = not deprived).
 
     Returns a frame with the same index and the columns `OUTPUT_COLUMNS`:
-    - `status` (str): "poor" | "near_poor" | "average" | "not_poor"
+    - `status` (str): "poor" | "near_poor" | "average" | "not_poor" | "not_reviewed"
     - `poverty_kind` (object): "income" | "deprivation" | None (not poor)
     - `deprivation_count` (int64): the D the rule used
     - `deprived_indicators` (list<string>[pyarrow]): each value reads as a Python list of
       indicator keys in the standard's order; goes to DuckDB as VARCHAR[]
-    - `basis` (str): "score" | "income"
-    - `standard` (str): the period, e.g. "2016-2021"
+    - `basis` (str): "score" | "income" | "none" (not reviewed)
+    - `standard` (str): the list period, e.g. "2016-2021"
     - `reason` (str): the decision in Vietnamese for the officer
     See the module docstring for the rule and the choices made where the law is silent.
     """

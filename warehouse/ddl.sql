@@ -29,7 +29,7 @@ CREATE TABLE IF NOT EXISTS audit.ingest_files (
     reporting_unit VARCHAR,                -- the district (to 2024) or commune (from 2025); null when unreadable
     source_file    VARCHAR NOT NULL,
     file_hash      VARCHAR NOT NULL,
-    status         VARCHAR NOT NULL,       -- loaded | unchanged | failed | no_valid_rows | other_district (read by `--district`, not loaded)
+    status         VARCHAR NOT NULL,       -- loaded | refused | failed | no_valid_rows | other_unit (read by `--unit`, not loaded)
     rows_read      INTEGER,
     rows_loaded    INTEGER,
     rows_rejected  INTEGER,

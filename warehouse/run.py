@@ -155,8 +155,10 @@ class CensusRun:
         self._outcome(record, staged.report)
 
     def keep(self, batch: writer.UnitLoad, reason: str) -> None:
-        """Record the workbook's findings but leave the unit's loaded version as it is."""
-        record = batch.file_record | {"status": "refused", "message": reason}
+        """Record the workbook's findings but leave the unit's loaded version as it is: a
+        refused workbook is `refused`, one with no valid household keeps `no_valid_rows`."""
+        status = "refused" if batch.refused else batch.file_record["status"]
+        record = batch.file_record | {"status": status, "message": reason}
         writer.insert_audit(self.con, self.run_id, batch.rejections, record)
         self._outcome(record, batch.report)
 
