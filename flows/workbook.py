@@ -233,8 +233,9 @@ def _file_record(
 
 
 def _error_workbook(read: WorkbookRead, load: UnitLoad, reports_dir: Path) -> str | None:
-    """The officer's error workbook; a failure to write it is logged, never fatal (the
-    warehouse is the record)."""
+    """The officer's error workbook's path (`<unit>-loi.xlsx`; `<unit>-canh-bao.xlsx` when it
+    holds warnings only, so the path says so), or None when there is nothing to report; a
+    failure to write it is logged, never fatal (the warehouse is the record)."""
     try:
         path = write_error_workbook(read, load.rejections, load.year, load.unit, reports_dir)
     except Exception as exc:

@@ -32,6 +32,9 @@ STATUS_VI: dict[str, str] = {s: v.list_label_vi for s, v in config.status_labels
     "left": "Hộ không còn (chuyển đi, nhập hộ)",
 }
 
+# A finding's severity (schemas/rules.py) as the officer's error workbook names it.
+SEVERITY_VI: dict[str, str] = {"error": "Lỗi", "warning": "Cảnh báo", "notice": "Ghi chú"}
+
 SCOPE_VI: dict[str, str] = {
     "province": "Toàn tỉnh",
     "poor_districts": "Các huyện nghèo",

@@ -9,6 +9,7 @@ recognised without touching this file.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from functools import cache, lru_cache
 
 import config
@@ -106,6 +107,40 @@ def canonical_keys(standard: config.Standard) -> list[str]:
         "deprivation_score",
         *TAIL_KEYS,
     ]
+
+
+def vietnamese_label(
+    key: str, standard: config.Standard | None = None, written: Mapping[str, str] | None = None
+) -> str:
+    """The Vietnamese header of a column key, for everything an officer reads that names a
+    column: as the officer's file wrote it when known (`written`: key -> label, e.g. a sheet
+    layout's columns), else the canonical label (the scores as the standard names them,
+    `Điểm B1` up to 2020, `Điểm A` from 2021; an indicator by its `name_vi`, the standard's
+    own first). An unknown column (`extra:<label>`) is its label; the key itself only for a
+    key no table knows (never for a column of the layout)."""
+    if written and written.get(key):
+        return written[key]
+    if key.startswith("extra:"):
+        return key.removeprefix("extra:")
+    if standard is not None and key in ("income_score", "deprivation_score"):
+        return getattr(standard, f"{key}_label")
+    if key in BASE_LABELS:
+        return BASE_LABELS[key][0]
+    return _indicator_labels(standard.period if standard is not None else None).get(key, key)
+
+
+@cache
+def _indicator_labels(period: str | None) -> dict[str, str]:
+    """Indicator key -> its Vietnamese name: the period's own, then every other period's (a
+    sheet may carry another standard's columns, WB013). Keyed by period: a Standard holds
+    dicts, so it cannot be a cache key."""
+    standards = config.standards()
+    ordered = [s for s in standards if s.period == period] + list(standards)
+    labels: dict[str, str] = {}
+    for s in ordered:
+        for ind in s.indicators:
+            labels.setdefault(ind.key, ind.name_vi)
+    return labels
 
 
 def fold_label(text: object) -> str:

@@ -18,7 +18,7 @@ import pandera.pandas as pa
 
 import config
 from schemas.duplicates import other_places
-from schemas.headers import BASE_LABELS
+from schemas.headers import BASE_LABELS, vietnamese_label
 from schemas.rules import (
     HOUSEHOLD_SIZE_RANGE,
     INCOME_CEILING,
@@ -118,16 +118,19 @@ def sheet_findings(
         scores = {"income_score", "deprivation_score"} <= keys
         if "income_per_capita" not in keys and not scores:
             missing.append("income_per_capita")
+        # Details name columns by their Vietnamese header, as the officer's file would.
         if missing:
-            rows.append((sheet, "WB005", ", ".join(missing)))
+            rows.append((sheet, "WB005", ", ".join(vietnamese_label(k, standard) for k in missing)))
         present = own & keys
         if present == own:
             complete.add(sheet)
         elif present or not scores:
-            lacking = [k for k in standard.indicator_keys if k not in keys]
+            lacking = [
+                vietnamese_label(k, standard) for k in standard.indicator_keys if k not in keys
+            ]
             rows.append((sheet, "WB012", f"chuẩn {standard.period}: " + ", ".join(lacking)))
         if others & keys:
-            alien = ", ".join(sorted(others & keys))
+            alien = ", ".join(sorted(vietnamese_label(k) for k in others & keys))
             rows.append((sheet, "WB013", f"chuẩn {standard.period} không có: {alien}"))
         named = (title_years or {}).get(sheet, ())
         if year is not None and named and year not in named:

@@ -1,34 +1,98 @@
-"""The district's error workbook: its own rows with each problem highlighted and explained.
+"""The unit's error workbook: its own rows with each problem highlighted and explained.
 
-`reports/<year>/<district-slug>-loi.xlsx` ("lỗi" = errors) goes back to the district officer,
-who fixes the original workbook and sends it again. It holds:
-- sheet `Loi` (errors): every row with an error or a warning, as the officer wrote it (all the
-  columns of their file, from the text read), sorted by sheet and Excel row; the offending
-  cells filled red (error: the row was not loaded) or yellow (warning: loaded, to check); and
-  columns with the rule codes and the messages in Vietnamese and English;
-- sheet `Tong hop` (summary): one line per rule with its count, then the workbook-level
-  findings (unknown columns, totals rows, TCVN3 conversion, ...).
+`reports/<year>/<unit-slug>-loi.xlsx` ("lỗi" = errors) goes back to the officer of the unit
+(the district up to 2024, the commune from 2025), who fixes the original workbook and sends it
+again; a workbook with warnings only is `<unit-slug>-canh-bao.xlsx` ("cảnh báo" = warnings), so
+its name says nothing was rejected. Everything in it is Vietnamese (the English of each rule
+stays in schemas/rules.py and the audit, for analysts). It holds:
+- sheet `Lỗi` (errors): every row that was not loaded (a row with an error), sorted by sheet
+  and Excel row. The problems come first: sheet, Excel row, rule codes, the messages, the
+  column's header as the officer's file names it and the value as typed, one line per problem;
+  then the row's cells (all the columns of the officer's file, as read), the problem cells
+  filled red (error) or yellow (warning). Numbers typed as numbers are numbers again;
+- sheet `Cảnh báo` (warnings): the same for the rows that loaded but should be checked;
+- sheet `Tổng hợp` (summary): the file, unit, year and hash; one line per rule with the rows
+  it affects on each sheet and its cells; then the findings about the workbook and its sheets
+  (unknown columns, totals rows, hidden sheets, structural faults, ...). When the run did not
+  load the workbook (WB017) it says so first, in bold, and is the first sheet.
+Each sheet prints on A4 landscape, one page wide, the header row on every page: the problems
+are on the first page, not after the officer's thirty columns.
 
 The workbook holds personal data (names, ID numbers) exactly as the officer sent it; the
-reports folder is not committed and goes back to the district only. Written with xlsxwriter.
+reports folder is not committed and goes back to the unit only. Written with xlsxwriter.
 """
 
 from __future__ import annotations
 
+import itertools
+import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import xlsxwriter
 
-from reporting.vietnamese import slug
+import config
+from reporting.vietnamese import SEVERITY_VI, number, slug
+from schemas.headers import vietnamese_label
+from schemas.household import FLAG_KEYS
 from schemas.rules import RULES
+from transforms.text import vn_numbers
+from workbooks.error_text import message_vi
 from workbooks.reader import WorkbookRead
 
-ERROR_SHEET = "Loi"
-SUMMARY_SHEET = "Tong hop"
+ERROR_SHEET = "Lỗi"
+WARNING_SHEET = "Cảnh báo"
+SUMMARY_SHEET = "Tổng hợp"
+ERRORS_SUFFIX, WARNINGS_SUFFIX = "loi", "canh-bao"
 PROBLEM_SEVERITIES = ("error", "warning")
 FILL = {"error": "#FFC7CE", "warning": "#FFEB9C"}
-SEVERITY_VI = {"error": "Lỗi (không nạp) / error (not loaded)", "warning": "Cảnh báo / warning"}
+RANK = {"error": 0, "warning": 1, "notice": 2}
+MASK = "***"  # a personal value as the audit holds it (flows/workbook.py): not what was typed
+REFUSED = "WB017"
+
+# The problem columns that lead each row, and their widths (Excel character units).
+PROBLEM_COLUMNS = (
+    ("Trang tính", 9),
+    ("Dòng Excel", 5.5),
+    ("Mã lỗi", 6.5),
+    ("Nội dung", 30),
+    ("Cột", 15),
+    ("Giá trị đã ghi", 11),
+)
+# Widths of the officer's columns, so that one row of thirty columns fits on a page width
+# and stays legible: flags and indicators (x, 1, có) are narrow with their header turned.
+CELL_WIDTH = {
+    "household_id": 11.5,
+    "head_name": 14,
+    "head_id_number": 12,
+    "district": 8.5,
+    "commune": 8.5,
+    "village": 9.5,
+    "area": 8,
+    "ethnicity": 7,
+    "household_size": 5.5,
+    "income_per_capita": 9.5,
+    "income_score": 5.5,
+    "deprivation_score": 5.5,
+    "poverty_cause": 10,
+    "head_sex": 4.5,
+    "commune_classification": 9,
+    "note": 10,
+}
+NARROW_WIDTH, DEFAULT_WIDTH = 3.2, 9
+SUMMARY_WIDTHS = (9, 14, 45, 55, 7)  # code, severity, message, rows by sheet, cells
+# Columns whose cells the officer types as numbers: written back as numbers when their text is
+# a number as the reader renders a number cell (digits, an optional decimal point: `850000`,
+# `12.5`). The reader keeps text only, so a text cell of plain digits in these columns becomes
+# a number too (the same value); text such as `1.200.000` or `045` stays text, as do IDs
+# (leading zeros) and every other column.
+NUMERIC_KEYS = frozenset(
+    {"household_size", "income_per_capita", "income_score", "deprivation_score"}
+)
+_NUMBER = re.compile(r"-?(?:0|[1-9]\d{0,14})(?:\.\d{1,10})?")
+INTEGER_FORMAT, DECIMAL_FORMAT = "#,##0", "#,##0.0##"
+LINE_HEIGHT = 12.75  # points, a line of 10-point text
 
 
 def district_slug(district: str) -> str:
@@ -37,8 +101,10 @@ def district_slug(district: str) -> str:
     return slug(district, default="khong-ro-huyen")
 
 
-def report_path(reports_dir: Path, year: int, district: str) -> Path:
-    path = Path(reports_dir) / str(int(year)) / f"{district_slug(district)}-loi.xlsx"
+def report_path(reports_dir: Path, year: int, district: str, warnings_only: bool = False) -> Path:
+    """`<reports>/<year>/<unit>-loi.xlsx`, or `<unit>-canh-bao.xlsx` for warnings only."""
+    suffix = WARNINGS_SUFFIX if warnings_only else ERRORS_SUFFIX
+    path = Path(reports_dir) / str(int(year)) / f"{district_slug(district)}-{suffix}.xlsx"
     if Path(reports_dir).resolve() not in path.resolve().parents:
         raise ValueError(f"report path {path} escapes {reports_dir}")
     return path
@@ -55,24 +121,72 @@ def write_error_workbook(
     district: str,
     reports_dir: Path,
 ) -> Path | None:
-    """Write the district's error workbook; None (and any stale one removed) when the
-    workbook has no error or warning. `rejections` are the audit rows of this workbook
-    (sheet, excel_row, column_key, rule_code, severity, rule)."""
-    path = report_path(reports_dir, year, district)
-    if not has_problems(rejections):
-        path.unlink(missing_ok=True)  # a corrected workbook leaves no stale error list
+    """Write the unit's error workbook (`-loi.xlsx`), or its warnings workbook (`-canh-bao.xlsx`)
+    when nothing is an error; None when there is neither an error nor a warning. The other
+    name's file, left by an earlier run, is removed: a corrected workbook leaves no stale list.
+    `rejections` are the audit rows of this workbook (sheet, excel_row, column_key, value,
+    rule_code, severity, rule)."""
+    severities = set(rejections["severity"])
+    paths = {w: report_path(reports_dir, year, district, warnings_only=w) for w in (False, True)}
+    if not severities & set(PROBLEM_SEVERITIES):
+        for stale in paths.values():
+            stale.unlink(missing_ok=True)
         return None
+    warnings_only = "error" not in severities
+    path = paths[warnings_only]
+    paths[not warnings_only].unlink(missing_ok=True)
     path.parent.mkdir(parents=True, exist_ok=True)
-    row_level = rejections[
+
+    standard = config.standard_for_year(year)
+    placed = rejections[
         rejections["severity"].isin(PROBLEM_SEVERITIES) & rejections["excel_row"].notna()
     ]
+    placed = placed.assign(excel_row=placed["excel_row"].astype("int64"))
+    # A row with an error was not loaded: it is listed once, on `Lỗi`, with its warnings too
+    # (the officer fixes it in one go); `Cảnh báo` holds the rows that loaded.
+    not_loaded = (
+        placed["severity"]
+        .eq("error")
+        .groupby([placed["sheet"], placed["excel_row"]])
+        .transform("any")
+    )
     book = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False})
     try:
-        _error_sheet(book, read, row_level)
-        _summary_sheet(book, read, rejections, year, district)
+        styles = _Styles(book)
+        refused = rejections["rule_code"].eq(REFUSED).any()
+        if refused:  # nothing was loaded: that comes first
+            _summary_sheet(book, styles, read, rejections, placed, year, district)
+        for name, rows in ((ERROR_SHEET, placed[not_loaded]), (WARNING_SHEET, placed[~not_loaded])):
+            if not rows.empty:
+                _problem_sheet(book, styles, name, read, rows, standard)
+        if not refused:
+            _summary_sheet(book, styles, read, rejections, placed, year, district)
     finally:
         book.close()
     return path
+
+
+class _Styles:
+    """The workbook's cell formats, each made once (xlsxwriter keeps every format it is given)."""
+
+    # No cell borders: the sheets print their gridlines, so a blank cell needs no format and
+    # is not written at all (a bordered blank for each empty cell made the file 30% slower).
+    BASE = {"font_size": 10, "valign": "top"}
+    BORDER = {"border": 1, "border_color": "#BFBFBF"}
+
+    def __init__(self, book) -> None:
+        self.book, self.made = book, {}
+
+    def __call__(self, fill: str | None = None, kind: str = "text", **extra: object):
+        key = (fill, kind, tuple(sorted(extra.items())))
+        if key not in self.made:
+            props = dict(self.BASE, text_wrap=True)
+            if fill is not None:
+                props["bg_color"] = FILL[fill]
+            if kind != "text":
+                props |= {"num_format": kind, "text_wrap": False}
+            self.made[key] = self.book.add_format(props | extra)
+        return self.made[key]
 
 
 def _columns(read: WorkbookRead) -> list[tuple[str, str]]:
@@ -85,117 +199,323 @@ def _columns(read: WorkbookRead) -> list[tuple[str, str]]:
     return list(out.items())
 
 
-def _error_sheet(book, read: WorkbookRead, findings: pd.DataFrame) -> None:
-    ws = book.add_worksheet(ERROR_SHEET)
-    bold = book.add_format({"bold": True, "text_wrap": True, "valign": "top", "border": 1})
-    wrap = book.add_format({"text_wrap": True, "valign": "top"})
-    fills = {s: book.add_format({"bg_color": c, "border": 1}) for s, c in FILL.items()}
-    columns = _columns(read)
-    header = [
-        "Trang tính / sheet",
-        "Dòng Excel / Excel row",
-        *[label for _, label in columns],
-        "Mã lỗi / codes",
-        "Nội dung / problems",
-    ]
-    ws.write_row(0, 0, header, bold)
-    ws.freeze_panes(1, 2)
+def _lines(text: str, width: float) -> int:
+    """How many lines `text` wraps to in a column `width` wide: about 1.25 characters of
+    10-point text a width unit, measured on LibreOffice's rendering (a word pushed whole onto
+    the next line is allowed for by rounding down)."""
+    per_line = _per_line(width)
+    return sum(max(1, -(-len(part) // per_line)) for part in text.split("\n"))
 
-    findings = findings.assign(
-        excel_row=findings["excel_row"].astype("int64"),
-        rank=findings["severity"].map({"error": 0, "warning": 1}),
-    )
-    sheet_order = {layout.sheet: i for i, layout in enumerate(read.layouts)}
-    places = (
-        findings[["sheet", "excel_row"]]
-        .drop_duplicates()
-        .assign(order=lambda f: f["sheet"].map(sheet_order))
-        .sort_values(["order", "excel_row"])
-    )
-    # Grouped once for the whole sheet (a per-row pandas lookup made this the slow part):
-    # the officer's cells of each place, each cell's worst severity, each place's rules.
+
+def _per_line(width: float) -> int:
+    return max(1, int(width * 1.25))
+
+
+def _number_format(text: str) -> str:
+    return DECIMAL_FORMAT if "." in text else INTEGER_FORMAT
+
+
+def _problem_sheet(
+    book,
+    styles: _Styles,
+    name: str,
+    read: WorkbookRead,
+    findings: pd.DataFrame,
+    standard: config.Standard,
+) -> None:
+    """One row per place (sheet, Excel row): its problems, then its cells as read."""
+    ws = book.add_worksheet(name)
+    columns = _columns(read)
     keys = [key for key, _ in columns]
-    cells = (
-        read.rows.set_index(["sheet", "excel_row"])
-        .reindex(columns=keys)
-        .reindex(pd.MultiIndex.from_frame(places[["sheet", "excel_row"]]))
-        .astype(object)
-        .to_numpy()
+    first_cell = len(PROBLEM_COLUMNS)
+    heading = {"bold": True, "align": "center", "valign": "vcenter", **_Styles.BORDER}
+    header_style = styles(bg_color="#DDEBF7", **heading)
+    cell_header = styles(bg_color="#EDEDED", **heading)
+    turned = styles(bg_color="#EDEDED", rotation=90, **heading)
+    marks = {*FLAG_KEYS, *config.all_indicator_keys()}  # one mark a cell: narrow, header turned
+    widths = [width for _, width in PROBLEM_COLUMNS] + [
+        NARROW_WIDTH if key in marks else CELL_WIDTH.get(key, DEFAULT_WIDTH) for key in keys
+    ]
+    for col, (title, _) in enumerate(PROBLEM_COLUMNS):
+        ws.write_string(0, col, title, header_style)
+    for col, (key, label) in enumerate(columns, start=first_cell):
+        ws.write_string(0, col, label, turned if key in marks else cell_header)
+    for col, width in enumerate(widths):
+        ws.set_column(col, col, width)
+    ws.set_row(0, 105)  # room for the turned indicator names and wrapped headers
+
+    sheet_order = {layout.sheet: i for i, layout in enumerate(read.layouts)}
+    key_order = {key: i for i, key in enumerate(keys)}
+    findings = findings.assign(
+        order=findings["sheet"].map(sheet_order).fillna(len(sheet_order)),
+        rank=findings["severity"].map(RANK),
+        key_order=findings["column_key"].map(key_order).fillna(len(keys)),
+    ).sort_values(["order", "sheet", "excel_row", "rank", "key_order", "rule_code"], kind="stable")
+    findings = findings.drop_duplicates(["sheet", "excel_row", "rule_code", "column_key", "rule"])
+    # Each finding's place among the rows read (-1: a row of another sheet, e.g. the members
+    # or a totals row: no household cells to show).
+    read_at = pd.MultiIndex.from_arrays(
+        [read.rows["sheet"].astype(object), read.rows["excel_row"].astype("int64")]
     )
+    at = read_at.get_indexer(
+        pd.MultiIndex.from_arrays([findings["sheet"].astype(object), findings["excel_row"]])
+    )
+    typed = _typed_values(read.rows, findings, at)
+    labels = {
+        (layout.sheet, key): label
+        for layout in read.layouts
+        for key, label in layout.columns.items()
+    }
     worst = findings.sort_values("rank", kind="stable").drop_duplicates(
         ["sheet", "excel_row", "column_key"]
     )
-    fill_of = {
-        (sheet, row, key): fills[severity]
+    fills = {
+        (sheet, row, key): severity
         for sheet, row, key, severity in worst[
             ["sheet", "excel_row", "column_key", "severity"]
         ].itertuples(index=False)
+        if isinstance(key, str)
     }
-    rules = findings.groupby(["sheet", "excel_row"], sort=False).agg(
-        codes=("rule_code", lambda c: ", ".join(dict.fromkeys(c))),
-        messages=("rule", lambda m: "\n".join(dict.fromkeys(m))),
+
+    per_finding = zip(
+        findings["sheet"],
+        findings["excel_row"],
+        findings["rule_code"],
+        findings["rule"],
+        findings["column_key"],
+        typed,
+        at,
+        strict=True,
     )
-    for out_row, (sheet, excel_row, texts) in enumerate(
-        zip(places["sheet"], places["excel_row"], cells, strict=True), start=1
-    ):
-        ws.write_string(out_row, 0, str(sheet))
-        ws.write_number(out_row, 1, int(excel_row))
-        for col, (key, text) in enumerate(zip(keys, texts, strict=True), start=2):
-            fill = fill_of.get((sheet, excel_row, key))
-            if text is None or pd.isna(text):
-                ws.write_blank(out_row, col, None, fill)
+    places = itertools.groupby(per_finding, key=lambda line: (line[0], line[1]))
+    # The officer's cells of every place, taken once (a per-row pandas lookup is slow).
+    firsts, grouped = [], []
+    for place, group in places:
+        group = list(group)
+        firsts.append(group[0][6])
+        grouped.append((place, group))
+    positions = np.asarray(firsts, dtype=np.int64)
+    cells = np.full((len(grouped), len(keys)), None, dtype=object)
+    found = positions >= 0
+    if found.any():
+        cells[found] = read.rows.reindex(columns=keys).iloc[positions[found]].to_numpy(object)
+    numeric = {j for j, key in enumerate(keys) if key in NUMERIC_KEYS}
+
+    # Formats and line widths looked up once, not per cell (this loop is the writer's cost).
+    wrap, row_number = styles(), styles(kind="0", align="center")
+    plain = {fill: styles(fill) for fill in (None, *FILL)}
+    numbers = {
+        (fill, kind): styles(fill, kind)
+        for fill in (None, *FILL)
+        for kind in (INTEGER_FORMAT, DECIMAL_FORMAT)
+    }
+    per_line = [_per_line(width) for width in widths]
+    for out_row, ((sheet, excel_row), group) in enumerate(grouped, start=1):
+        values = [g[5] for g in group]
+        texts = [
+            str(sheet),
+            "\n".join(g[2] for g in group),
+            "\n".join(message_vi(g[2], g[3]) for g in group),
+            "\n".join(_header(sheet, g[4], labels, standard) for g in group),
+            "\n".join(values),
+        ]
+        lines = max(
+            _lines(t, widths[c]) if len(t) > per_line[c] or "\n" in t else 1
+            for c, t in zip((0, 2, 3, 4, 5), texts, strict=True)
+        )
+        ws.write_string(out_row, 0, texts[0], wrap)
+        ws.write_number(out_row, 1, int(excel_row), row_number)
+        for col, text in zip((2, 3, 4), texts[1:4], strict=True):
+            ws.write_string(out_row, col, text, wrap)
+        key = group[0][4]
+        if len(group) == 1 and key in NUMERIC_KEYS and _NUMBER.fullmatch(values[0]):
+            kind = _number_format(values[0])
+            ws.write_number(out_row, 5, float(values[0]), numbers[None, kind])
+        else:
+            ws.write_string(out_row, 5, texts[4], wrap)
+        row_cells = cells[out_row - 1]
+        for j, key in enumerate(keys):
+            value = row_cells[j]
+            fill = fills.get((sheet, excel_row, key))
+            col = first_cell + j
+            if not isinstance(value, str):
+                if fill is not None:  # a blank problem cell (a missing value) is filled too
+                    ws.write_blank(out_row, col, None, plain[fill])
+            elif j in numeric and _NUMBER.fullmatch(value):
+                ws.write_number(out_row, col, float(value), numbers[fill, _number_format(value)])
             else:
-                ws.write_string(out_row, col, str(text), fill)
-        codes, messages = rules.loc[(sheet, excel_row)]
-        ws.write_string(out_row, len(header) - 2, codes, wrap)
-        ws.write_string(out_row, len(header) - 1, messages, wrap)
-    ws.set_column(0, 1, 12)
-    ws.set_column(2, len(header) - 3, 16)
-    ws.set_column(len(header) - 2, len(header) - 2, 14)
-    ws.set_column(len(header) - 1, len(header) - 1, 80)
-    ws.autofilter(0, 0, len(places), len(header) - 1)
+                ws.write_string(out_row, col, value, plain[fill])
+                if len(value) > per_line[col] or "\n" in value:
+                    lines = max(lines, _lines(value, widths[col]))
+        # Neither Excel nor LibreOffice grows a row to its wrapped text on opening a file:
+        # the height is set from the lines each cell wraps to.
+        ws.set_row(out_row, LINE_HEIGHT * lines + 2)
+    ws.freeze_panes(1, 2)
+    ws.autofilter(0, 0, len(grouped), first_cell + len(keys) - 1)
+    ws.hide_gridlines(0)  # printed too: the table's grid on paper
+    _print_setup(ws, read, name)
+
+
+def _typed_values(rows: pd.DataFrame, findings: pd.DataFrame, at: np.ndarray) -> list[str]:
+    """The value of each finding's cell as typed: the officer's text as read (personal values
+    too: the workbook goes back to the unit that sent them), else the finding's own value (a
+    merged cell's, a member's) unless masked; `(trống)` for a blank cell of a column."""
+    keys = findings["column_key"].to_numpy(object)
+    out = np.array(
+        [v if isinstance(v, str) and v != MASK else "" for v in findings["value"]], dtype=object
+    )
+    for key in {k for k in keys if isinstance(k, str) and k in rows.columns}:
+        mine = (keys == key) & (at >= 0)
+        if mine.any():
+            texts = rows[key].iloc[at[mine]].to_numpy(object)
+            out[mine] = [
+                t if isinstance(t, str) else o for t, o in zip(texts, out[mine], strict=True)
+            ]
+    column = np.array([isinstance(k, str) for k in keys], dtype=bool)
+    return [v or ("(trống)" if c else "") for v, c in zip(out.tolist(), column, strict=True)]
+
+
+def _header(
+    sheet: str, key: object, labels: dict[tuple[str, str], str], standard: config.Standard
+) -> str:
+    """The Vietnamese header of a finding's column: as that sheet wrote it, else canonical."""
+    if not isinstance(key, str):
+        return ""
+    return labels.get((sheet, key)) or vietnamese_label(key, standard)
+
+
+def _print_setup(ws, read: WorkbookRead, title: str, repeat: bool = True) -> None:
+    """A4 landscape, one page wide, the header row on every page, numbered pages."""
+    ws.set_paper(9)
+    ws.set_landscape()
+    ws.fit_to_pages(1, 0)
+    ws.set_margins(left=0.3, right=0.3, top=0.4, bottom=0.5)
+    if repeat:
+        ws.repeat_rows(0)
+    name = read.path.name.replace("&", "&&")
+    ws.set_footer(f"&L&8{name}: {title.replace('&', '&&')}&R&8Trang &P/&N")
+
+
+def _what_to_do(rejections: pd.DataFrame, placed: pd.DataFrame) -> str:
+    """The officer's next step, naming the sheets this workbook has."""
+    errors = placed["severity"].eq("error").any()
+    with_error = placed["severity"].eq("error").groupby([placed["sheet"], placed["excel_row"]])
+    warned = ~with_error.any()  # places with warnings only
+    yellow = f"các ô tô vàng (cảnh báo: dòng đã nạp, trang tính {WARNING_SHEET})"
+    if not rejections["severity"].eq("error").any():
+        return f"Tệp đã được nạp. Kiểm tra {yellow}; nếu có sai sót, sửa trong tệp gốc và gửi lại."
+    steps = "Sửa trong tệp gốc các lỗi ghi dưới đây"
+    if errors:
+        steps = (
+            f"Sửa trong tệp gốc các ô tô đỏ (lỗi: dòng không được nạp, trang tính {ERROR_SHEET})"
+        )
+    if warned.any():
+        steps += f", kiểm tra {yellow}"
+    return steps + ", rồi gửi lại tệp."
 
 
 def _summary_sheet(
-    book, read: WorkbookRead, rejections: pd.DataFrame, year: int, district: str
+    book,
+    styles: _Styles,
+    read: WorkbookRead,
+    rejections: pd.DataFrame,
+    placed: pd.DataFrame,
+    year: int,
+    district: str,
 ) -> None:
+    """The file, unit, year and hash; one line per rule with the rows it affects on each sheet
+    and its cells; the findings about the workbook and its sheets. A refusal comes first."""
     ws = book.add_worksheet(SUMMARY_SHEET)
-    bold = book.add_format({"bold": True})
-    ws.write_row(0, 0, ["Tệp / file", read.path.name], bold)
-    ws.write_row(1, 0, ["Huyện / district", district])
-    ws.write_row(2, 0, ["Năm / year", str(year)])
-    ws.write_row(3, 0, ["Mã tệp / file hash (SHA-256)", read.file_hash])
+    bold, plain = styles(bold=True), styles()
+    head = styles(bold=True, bg_color="#DDEBF7", valign="vcenter", **_Styles.BORDER)
+    row = 0
+    refused = rejections[rejections["rule_code"] == REFUSED]
+    for rule in dict.fromkeys(refused["rule"]):  # first, in bold: nothing was loaded
+        alert = styles(bold=True, font_size=12, font_color="#C00000")
+        text = message_vi(REFUSED, rule)
+        ws.merge_range(row, 0, row, 4, text, alert)
+        ws.set_row(row, 16 * (len(text) // 90 + 1) + 4)  # merged cells never grow to fit
+        row += 2
+    title = styles(bold=True, font_size=12)
+    ws.merge_range(row, 0, row, 4, "KẾT QUẢ KIỂM TRA TỆP DANH SÁCH HỘ", title)
+    row += 1
+    not_loaded = placed.loc[placed["severity"] == "error", ["sheet", "excel_row"]].drop_duplicates()
+    warned = placed[["sheet", "excel_row"]].drop_duplicates()
+    facts = [
+        ("Tệp", read.path.name),
+        ("Đơn vị", district),
+        ("Năm rà soát", str(year)),
+        ("Mã kiểm tra tệp (SHA-256)", read.file_hash),
+        ("Dòng có lỗi (không nạp)", number(len(not_loaded))),
+        ("Dòng chỉ có cảnh báo", number(len(warned) - len(not_loaded))),
+    ]
+    for label, value in facts:
+        ws.merge_range(row, 0, row, 1, label, bold)
+        ws.merge_range(row, 2, row, 4, value, plain)
+        row += 1
+    ws.merge_range(row, 0, row, 4, _what_to_do(rejections, placed), styles(italic=True))
+    ws.set_row(row, 30)
+    row += 2
 
-    counts = (
-        rejections.groupby("rule_code")
-        .agg(findings=("rule_code", "size"), rows=("excel_row", "nunique"))
-        .reset_index()
+    ws.write_row(row, 0, ["Mã", "Mức độ", "Nội dung", "Số dòng theo trang tính", "Số ô"], head)
+    row += 1
+    sheet_order = {layout.sheet: i for i, layout in enumerate(read.layouts)}
+    rules = placed.assign(
+        rank=placed["severity"].map(RANK),
+        order=placed["sheet"].map(sheet_order).fillna(len(sheet_order)),
+    ).sort_values(["rank", "rule_code", "order", "sheet"], kind="stable")
+    cells_format = styles(kind=INTEGER_FORMAT, **_Styles.BORDER)
+    wrap = styles(**_Styles.BORDER)
+    # Rows per rule and sheet, and cells per rule, counted once for all rules.
+    per_sheet = rules.groupby(["rule_code", "sheet"], sort=False)["excel_row"].nunique()
+    counted = pd.Series(
+        vn_numbers(per_sheet.to_numpy(), 0).to_pylist(), index=per_sheet.index, dtype=object
     )
-    ws.write_row(
-        5,
-        0,
-        [
-            "Mã / code",
-            "Mức độ / severity",
-            "Nội dung",
-            "Description",
-            "Số lần / count",
-            "Số dòng / rows",
-        ],
-        bold,
+    cells = (
+        rules.drop_duplicates(["rule_code", "sheet", "excel_row", "column_key"])
+        .groupby("rule_code", sort=False)
+        .size()
     )
-    for i, r in enumerate(counts.itertuples(index=False), start=6):
-        rule = RULES[r.rule_code]
-        ws.write_row(i, 0, [r.rule_code, rule.severity, rule.vi, rule.en])
-        ws.write_number(i, 4, int(r.findings))
-        ws.write_number(i, 5, int(r.rows))
+    for code in cells.index:
+        rule = RULES[code]
+        ws.write_string(row, 0, code, wrap)
+        ws.write_string(row, 1, SEVERITY_VI[rule.severity], wrap)
+        ws.write_string(row, 2, rule.vi, wrap)
+        # "Na Lay: 1.035 dòng; Sông Đà: 3 dòng": one wrapped line, a district has 20 sheets
+        where = "; ".join(f"{sheet}: {n} dòng" for (_, sheet), n in counted[[code]].items())
+        ws.write_string(row, 3, where, wrap)
+        ws.write_number(row, 4, int(cells[code]), cells_format)
+        lines = max(_lines(rule.vi, SUMMARY_WIDTHS[2]), _lines(where, SUMMARY_WIDTHS[3]))
+        ws.set_row(row, LINE_HEIGHT * lines + 2)
+        row += 1
 
-    workbook_level = rejections[rejections["excel_row"].isna()]
-    start = 8 + len(counts)
-    ws.write_row(start, 0, ["Ghi chú về tệp / workbook findings"], bold)
-    ws.write_row(start + 1, 0, ["Mã / code", "Trang tính / sheet", "Nội dung / detail"], bold)
-    for i, r in enumerate(workbook_level.itertuples(index=False), start=start + 2):
-        sheet = r.sheet if isinstance(r.sheet, str) else ""
-        ws.write_row(i, 0, [r.rule_code, sheet, r.rule])
-    ws.set_column(0, 1, 18)
-    ws.set_column(2, 3, 50)
+    workbook_level = rejections[
+        rejections["rule_code"].str.startswith("WB") & (rejections["rule_code"] != REFUSED)
+    ]
+    if not workbook_level.empty:
+        row += 1
+        ws.merge_range(row, 0, row, 4, "Ghi chú về tệp và các trang tính", bold)
+        row += 1
+        ws.write_row(row, 0, ["Mã", "Mức độ", "Nội dung", "Trang tính", "Dòng"], head)
+        row += 1
+        ordered = workbook_level.assign(
+            rank=workbook_level["severity"].map(RANK),
+            order=workbook_level["sheet"].map(sheet_order).fillna(len(sheet_order)),
+        ).sort_values(["rank", "order", "excel_row"], kind="stable", na_position="first")
+        for r in ordered.itertuples(index=False):
+            ws.write_string(row, 0, r.rule_code, wrap)
+            ws.write_string(row, 1, SEVERITY_VI[r.severity], wrap)
+            message = message_vi(r.rule_code, r.rule)
+            sheet = r.sheet if isinstance(r.sheet, str) else ""
+            ws.write_string(row, 2, message, wrap)
+            ws.write_string(row, 3, sheet, wrap)
+            lines = max(_lines(message, SUMMARY_WIDTHS[2]), _lines(sheet, SUMMARY_WIDTHS[3]))
+            ws.set_row(row, LINE_HEIGHT * lines + 2)
+            if pd.notna(r.excel_row):
+                ws.write_number(row, 4, int(r.excel_row), styles(kind="0", **_Styles.BORDER))
+            else:
+                ws.write_blank(row, 4, None, wrap)
+            row += 1
+    for col, width in enumerate(SUMMARY_WIDTHS):
+        ws.set_column(col, col, width)
+    _print_setup(ws, read, SUMMARY_SHEET, repeat=False)

@@ -140,6 +140,9 @@ def test_a_missing_required_column_is_reported_once_and_its_rows_rejected(tmp_pa
     load = process(write_grid(tmp_path / "m.xlsx", {"DS": grid}))
     assert codes(load).count("WB005") == 1 and codes(load).count("HH007") == 2
     assert load.households.empty and closes(load)
+    # The detail names the column by its Vietnamese header, never by its key.
+    [rule] = load.rejections.loc[load.rejections["rule_code"] == "WB005", "rule"]
+    assert rule.endswith(": Dân tộc")
 
 
 def test_a_sheet_without_header_is_reported_and_the_others_load(tmp_path):

@@ -311,7 +311,7 @@ def test_formula_errors_are_rejected_never_missing(tmp_path):
     assert values[5, "HH041"] == "***"  # the head's name is personal: masked in the audit
     assert closes(load)
     # The officer's error workbook shows the error text in its cell.
-    ws = openpyxl.load_workbook(load.report)["Loi"]
+    ws = openpyxl.load_workbook(load.report)["Lỗi"]
     header = [c.value for c in ws[1]]
     listed = {r[1]: r for r in ws.iter_rows(2, values_only=True)}
     assert listed[5][header.index("Họ và tên chủ hộ")] == "#REF!"

@@ -93,31 +93,37 @@ def test_officer_corrects_a_workbook_and_only_that_district_changes(tmp_path, pr
     assert summary.reports == [str(report)] and report.exists()
     assert not (reports / "2019" / "dien-bien-phu-loi.xlsx").exists()
     wb = openpyxl.load_workbook(report)
-    ws = wb["Loi"]
-    header = [c.value for c in ws[1]]
-    listed = [
-        (r[0], r[1], r[header.index("Mã hộ")], r[-2]) for r in ws.iter_rows(2, values_only=True)
-    ]
+    # Rows not loaded on `Lỗi` (the problems first, then the officer's cells), the row that
+    # loaded with a warning on `Cảnh báo`.
+    listed, fills = [], {}
+    for ws in (wb["Lỗi"], wb["Cảnh báo"]):
+        header = [c.value for c in ws[1]]
+        assert header[:6] == ["Trang tính", "Dòng Excel", "Mã lỗi", "Nội dung", "Cột",
+                              "Giá trị đã ghi"]  # fmt: skip
+        for cells in ws.iter_rows(min_row=2):
+            r = [c.value for c in cells]
+            listed.append((ws.title, r[0], r[1], r[header.index("Mã hộ")], r[2]))
+            fills |= {
+                (r[1], header[c.column - 1]): c.fill.fgColor.rgb
+                for c in cells
+                if c.fill.fill_type == "solid"
+            }
     assert listed == [
-        ("Danh sách", 7, "MN-000004", "HH023"),
-        ("Danh sách", 8, "MN-000005", "HH021"),
-        ("Danh sách", 9, "MN-000006", "HW001"),
+        ("Lỗi", "Danh sách", 7, "MN-000004", "HH023"),
+        ("Lỗi", "Danh sách", 8, "MN-000005", "HH021"),
+        ("Cảnh báo", "Danh sách", 9, "MN-000006", "HW001"),
     ]
-    fills = {
-        (row, header[c.column - 1]): c.fill.fgColor.rgb
-        for row, cells in enumerate(ws.iter_rows(min_row=2), start=7)
-        for c in cells
-        if c.fill.fill_type == "solid"
-    }
     income = "Thu nhập bình quân đầu người/tháng (đồng)"
     assert fills == {
         (7, "Số nhân khẩu"): "FFFFC7CE",
         (8, "Xã"): "FFFFC7CE",
         (9, income): "FFFFEB9C",
     }
-    assert ws.cell(2, header.index("Số nhân khẩu") + 1).value == "45"  # the officer's text
-    assert "Số nhân khẩu phải từ 1 đến 30" in ws.cell(2, len(header)).value
-    summary_rows = {r[0]: r[4] for r in wb["Tong hop"].iter_rows(7, values_only=True) if r[0]}
+    ws = wb["Lỗi"]
+    header = [c.value for c in ws[1]]
+    assert ws.cell(2, header.index("Số nhân khẩu") + 1).value == 45  # the officer's number
+    assert ws.cell(2, header.index("Nội dung") + 1).value == "Số nhân khẩu phải từ 1 đến 30"
+    summary_rows = {r[0]: r[4] for r in wb["Tổng hợp"].iter_rows(values_only=True) if r[0]}
     assert {k: summary_rows[k] for k in ("HH021", "HH023", "HW001")} == {
         "HH021": 1,
         "HH023": 1,

@@ -308,7 +308,7 @@ def test_no_personal_data_in_logs_artifacts_reports_or_published_copy(hostile_ru
     for path in hostile_run["reports"].rglob("*"):
         if not path.is_file():
             continue
-        if path.name.endswith("-loi.xlsx"):
+        if path.name.endswith(("-loi.xlsx", "-canh-bao.xlsx")):
             officer_copies.append(path)
             continue
         if zipfile.is_zipfile(path):

@@ -1,0 +1,304 @@
+"""The officer's error workbook as it is printed and read: Vietnamese only, the problems first,
+the officer's own cells after them, warnings apart (workbooks/error_report.py)."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+import config
+from flows.workbook import process_workbook
+from schemas.headers import LEADING_KEYS, canonical_keys, vietnamese_label
+from schemas.rules import RULES, findings
+from tests.factory import household, write_workbook
+from tests.ingest.builders import LABELS
+from workbooks.error_text import message_vi
+
+RED, YELLOW = "FFFFC7CE", "FFFFEB9C"
+
+
+def test_every_column_key_has_a_vietnamese_header():
+    for year in (2019, 2024, 2027):
+        standard = config.standard_for_year(year)
+        for key in canonical_keys(standard):
+            label = vietnamese_label(key, standard)
+            assert label != key and "_" not in label, (year, key)
+    s2019, s2024 = config.standard_for_year(2019), config.standard_for_year(2024)
+    assert vietnamese_label("income_score", s2019) == "Điểm B1"
+    assert vietnamese_label("income_score", s2024) == "Điểm A"
+    assert vietnamese_label("ethnicity", s2019) == "Dân tộc"
+    assert vietnamese_label("health_insurance", s2019) == "Bảo hiểm y tế"
+    # Another period's indicator (WB013) still has its Vietnamese name.
+    other = next(k for k in s2024.indicator_keys if k not in s2019.indicator_keys)
+    assert vietnamese_label(other, s2019) != other
+    # As the officer's file wrote it, when known; an unknown column by its label.
+    assert vietnamese_label("commune", s2024, {"commune": "Xã/Phường"}) == "Xã/Phường"
+    assert vietnamese_label("extra:STT", s2019) == "STT"
+
+
+# Details as the reader, the guard and the flow write them (English where they are written for
+# the audit), each with what the officer must read in its place.
+DETAILS = [
+    ("WB002", "no header row found; sheet ignored", "không đọc trang tính này"),
+    ("WB003", "kept in the raw layer: STT, Điện thoại", "STT, Điện thoại (giữ lại"),
+    ("WB004", "totals row says 5 households; the rows above hold 4", "ghi 5 hộ; các dòng"),
+    ("WB007", "income scaled x1000", "đã nhân với 1.000"),
+    ("WB008", "12 cells converted from TCVN3 (ABC, .VnTime) to Unicode", "12 ô đã chuyển"),
+    ("WB009", "file name: Mường Nhé; cells: Mường Chà", "tên tệp: Mường Nhé; trong bảng:"),
+    ("WB010", "commune = 'Sín Thầu'", "tên xã = 'Sín Thầu'"),
+    (
+        "WB026",
+        "2 external link(s); never followed, the values Excel cached in this file are read",
+        "2 liên kết ngoài",
+    ),
+    ("WB027", "control characters removed from 3 cell(s)", "3 ô"),
+    (
+        "WB032",
+        "2 cell(s) holding only spaces outside the table (A1:Z40; declared range A1:Z9999) "
+        "ignored: Z9999, Y9000",
+        "2 ô ngoài bảng (A1:Z40; vùng khai báo A1:Z9999): Z9999, Y9000",
+    ),
+    (
+        "WB032",
+        "1 cell(s) holding only spaces outside the table (A1:Z40) ignored: Z9999",
+        "1 ô ngoài bảng (A1:Z40): Z9999",
+    ),
+    ("HH030", "cũng ở/also at Danh sách dòng/row 7", "cũng ở Danh sách dòng 7"),
+    ("HH031", "a.xlsx / DS dòng/row 4, b.xlsx / DS dòng/row 9", "a.xlsx / DS dòng 4, b.xlsx"),
+    ("HH040", "A5:A7 = 'Sín Thầu'", "ô gộp A5:A7 = 'Sín Thầu'"),
+    ("HH041", "F9", "ô F9"),
+    ("WB016", "năm 2018", "năm 2018"),
+    ("WB015", "muong-nhe-2.xlsx", "muong-nhe-2.xlsx"),
+]
+ENGLISH = re.compile(
+    r"\b(row|rows|cells?|households?|file|sheet|ignored|kept|scaled|converted|also|links?|"
+    r"never|removed|declared|outside|missing|column)\b"
+)
+
+
+@pytest.mark.parametrize(("code", "detail", "expected"), DETAILS)
+def test_each_detail_is_said_in_vietnamese(code, detail, expected):
+    [rule] = findings(code, detail)["rule"]
+    text = message_vi(code, rule)
+    assert text.startswith(RULES[code].vi + ": ") and expected in text
+    assert RULES[code].en not in text and not ENGLISH.search(text), text
+
+
+def test_a_refusal_quotes_the_faults_in_vietnamese():
+    fault = findings("WB005", "Dân tộc")["rule"].iloc[0]
+    given = findings("WB015", "muong-nhe-2.xlsx")["rule"].iloc[0]
+    for reason in (f"lỗi cấu trúc tệp ({fault})", given):
+        [rule] = findings("WB017", reason)["rule"]
+        text = message_vi("WB017", rule)
+        assert text.startswith(RULES["WB017"].vi)
+        assert not any(r.en in text for r in RULES.values()), text
+    assert message_vi("WB017", findings("WB017", f"lỗi cấu trúc tệp ({fault})")["rule"][0]) == (
+        f"{RULES['WB017'].vi}: lỗi cấu trúc tệp (Thiếu cột bắt buộc: Dân tộc)"
+    )
+    assert message_vi("HH023", findings("HH023")["rule"][0]) == "Số nhân khẩu phải từ 1 đến 30"
+
+
+# The error workbook, written by the real flow from real files.
+PROBLEM_HEADER = ["Trang tính", "Dòng Excel", "Mã lỗi", "Nội dung", "Cột", "Giá trị đã ghi"]
+
+
+def process(path: Path, reports: Path):
+    return process_workbook(path, 2019, config.load_province(), reports_dir=reports)
+
+
+def listed(ws, by_sheet: bool = False) -> tuple[list[str], dict[object, dict[str, object]]]:
+    """The sheet's header, and each listed row by its Excel row (with `by_sheet`, by its sheet
+    and Excel row): header -> cell."""
+    header = [c.value for c in ws[1]]
+    rows = {(r[0].value, r[1].value) if by_sheet else r[1].value: r for r in ws.iter_rows(2)}
+    return header, {n: dict(zip(header, r, strict=True)) for n, r in rows.items()}
+
+
+def texts(book) -> list[str]:
+    return [
+        c.value for ws in book.worksheets for row in ws.iter_rows() for c in row
+        if isinstance(c.value, str)
+    ]  # fmt: skip
+
+
+def mixed(tmp_path: Path) -> Path:
+    """Rows 4-11 of one sheet: errors, warnings, both, a duplicate; the household size headed
+    `Số khẩu` as some offices write it, and a column the pipeline does not know (STT)."""
+    rows = [
+        household(1, STT=1),
+        household(2, STT=2, household_size=45, income_per_capita="1.200.000"),  # HH023
+        household(3, STT=3, commune="Him Lam"),  # HH021
+        household(4, STT=4, income_per_capita=20_000),  # HW001 only: loaded
+        household(5, STT=5, household_size=45, income_per_capita=20_000),  # HH023 + HW001
+        household(6, STT=6, head_id_number=12345678901),  # HW002: a lost leading zero
+        household(7, STT=7, household_id="MN-000001"),  # HH030 with row 4
+        household(8, STT=8),
+    ]
+    return write_workbook(tmp_path / "muong-nhe.xlsx", rows, labels={"household_size": "Số khẩu"})
+
+
+def test_the_problems_come_first_then_the_officers_cells(tmp_path):
+    load = process(mixed(tmp_path), tmp_path / "reports")
+    assert load.report.endswith("muong-nhe-loi.xlsx")
+    book = openpyxl.load_workbook(load.report)
+    assert book.sheetnames == ["Lỗi", "Cảnh báo", "Tổng hợp"]
+
+    header, errors = listed(book["Lỗi"])
+    standard = config.standard_for_year(2019)
+    officer = [vietnamese_label(k, standard) for k in [*LEADING_KEYS, *standard.indicator_keys]]
+    officer[LEADING_KEYS.index("household_size")] = "Số khẩu"
+    assert header == PROBLEM_HEADER + officer + ["STT"]  # problems first, then the file's own
+    # Only rows that were not loaded; a row with an error shows its warning there too.
+    assert sorted(errors) == [4, 5, 6, 8, 10]
+    row8 = {k: c.value for k, c in errors[8].items()}
+    assert row8["Mã lỗi"] == "HH023\nHW001"
+    assert (
+        row8["Nội dung"] == "Số nhân khẩu phải từ 1 đến 30\nThu nhập bất thường, đề nghị kiểm tra"
+    )
+    assert row8["Cột"] == "Số khẩu\nThu nhập bình quân đầu người/tháng (đồng)"  # as the file
+    assert row8["Giá trị đã ghi"] == "45\n20000"
+    assert errors[10]["Nội dung"].value == "Mã hộ bị trùng trong tệp: cũng ở Danh sách dòng 4"
+    assert errors[5]["Giá trị đã ghi"].value == 45  # one value typed as a number: a number
+
+    # The officer's cells as typed: numbers as numbers, text as text, IDs with their zeros.
+    size, income = errors[5]["Số khẩu"], errors[5][LABELS["income_per_capita"]]
+    assert (size.value, size.data_type, size.number_format) == (45, "n", "#,##0")
+    assert income.value == "1.200.000" and income.data_type == "s"
+    assert errors[6][LABELS["income_per_capita"]].value == 850_000
+    assert errors[6]["Số CCCD chủ hộ"].value == "000000000003"
+    assert errors[6]["Mã hộ"].value == "MN-000003" and errors[6]["Họ và tên chủ hộ"].value
+    assert errors[6]["STT"].value == "3"  # a column the pipeline does not know: as read
+    fills = {
+        (n, k): c.fill.fgColor.rgb
+        for n, r in errors.items()
+        for k, c in r.items()
+        if c.fill.fill_type == "solid" and k in officer
+    }
+    income_label = LABELS["income_per_capita"]
+    assert fills == {
+        (4, "Mã hộ"): RED,
+        (5, "Số khẩu"): RED,
+        (6, "Xã"): RED,
+        (8, "Số khẩu"): RED,
+        (8, income_label): YELLOW,
+        (10, "Mã hộ"): RED,
+    }
+
+    # Warnings apart: the rows that loaded.
+    header, warned = listed(book["Cảnh báo"])
+    assert header[:6] == PROBLEM_HEADER and sorted(warned) == [7, 9]
+    assert warned[9]["Mã lỗi"].value == "HW002"
+    assert warned[9]["Cột"].value == "Số CCCD chủ hộ"
+    assert warned[9]["Số CCCD chủ hộ"].value == "12345678901"  # as typed, never as 1.2E+10
+
+    # Printed: A4 landscape, one page wide, the header row on every page; panes frozen.
+    for ws in book.worksheets:
+        assert ws.page_setup.orientation == "landscape" and ws.page_setup.paperSize == 9
+        assert ws.sheet_properties.pageSetUpPr.fitToPage
+        # One page wide (1 is the file format's default, left out), as many pages down as needed.
+        assert (ws.page_setup.fitToWidth or 1, ws.page_setup.fitToHeight) == (1, 0)
+    for ws in (book["Lỗi"], book["Cảnh báo"]):
+        assert ws.print_title_rows == "$1:$1" and ws.freeze_panes == "C2"
+        assert ws.column_dimensions["D"].width >= 25  # the message column, wrapped
+        assert ws["D2"].alignment.wrap_text
+
+    # Vietnamese only: no English message, no column key where a header exists.
+    words = texts(book)
+    for rule in RULES.values():
+        assert not [t for t in words if rule.en in t], rule.code
+    keys = [*canonical_keys(standard), *config.all_indicator_keys()]
+    shown = re.compile(r"\b(" + "|".join(k for k in keys if "_" in k) + r")\b")
+    assert not [t for t in words if shown.search(t)]
+    assert not [t for t in words if " / " in t and "xlsx" not in t]  # no bilingual text
+
+
+def test_the_summary_counts_rows_per_sheet_and_says_first_that_nothing_loaded(tmp_path):
+    na_lay = [
+        household(i, commune="Sín Thầu", household_size=45 if i <= 1035 else 5)
+        for i in range(1, 1101)
+    ]
+    song_da = [household(2000 + i, household_size=45 if i == 1 else 5) for i in range(1, 4)]
+    path = write_workbook(
+        tmp_path / "mn.xlsx",
+        [],
+        sheets={"Na Lay": na_lay, "Sông Đà": song_da},
+        omit_on={"Sông Đà": ("ethnicity",)},
+    )
+    load = process(path, tmp_path / "reports")
+    assert load.refused
+    book = openpyxl.load_workbook(load.report)
+    assert book.sheetnames == ["Tổng hợp", "Lỗi"]  # nothing was loaded: that comes first
+    ws = book["Tổng hợp"]
+    assert ws["A1"].font.b
+    assert ws["A1"].value == (
+        "Tệp không được nạp; dữ liệu đã nạp trước đây của đơn vị được giữ nguyên: "
+        "lỗi cấu trúc tệp (Thiếu cột bắt buộc: Dân tộc)"
+    )
+    cells = [[c.value for c in row] for row in ws.iter_rows()]
+    facts = {r[0]: r[2] for r in cells if r[0] and r[2]}
+    assert facts["Tệp"] == "mn.xlsx" and facts["Đơn vị"] == "Mường Nhé"
+    assert facts["Năm rà soát"] == "2019" and facts["Mã kiểm tra tệp (SHA-256)"] == load.file_hash
+    assert facts["Dòng có lỗi (không nạp)"] == "1.038"
+    rules = {r[0]: r for r in cells if r[0] in RULES}
+    assert rules["HH023"][1:] == [
+        "Lỗi", "Số nhân khẩu phải từ 1 đến 30", "Na Lay: 1.035 dòng; Sông Đà: 1 dòng", 1036
+    ]  # fmt: skip
+    assert rules["HH007"][3:] == ["Sông Đà: 3 dòng", 3]
+    # Then the findings about the workbook and its sheets, in Vietnamese, with their sheet.
+    assert rules["WB005"][1:4] == ["Lỗi", "Thiếu cột bắt buộc: Dân tộc", "Sông Đà"]
+    _, errors = listed(book["Lỗi"], by_sheet=True)
+    assert len(errors) == 1038 and list(errors)[1034:1036] == [("Na Lay", 1038), ("Sông Đà", 4)]
+    assert errors["Na Lay", 4]["Cột"].value == "Số nhân khẩu"
+    # A column the sheet lacks is named by its canonical label; a blank cell says so.
+    assert errors["Sông Đà", 4]["Cột"].value == "Dân tộc\nSố nhân khẩu"
+    assert errors["Sông Đà", 4]["Giá trị đã ghi"].value == "(trống)\n45"
+
+
+def test_a_workbook_with_warnings_only_is_named_so_and_a_corrected_one_leaves_none(tmp_path):
+    reports = tmp_path / "reports"
+    path = tmp_path / "muong-nhe.xlsx"
+    write_workbook(path, [household(1, household_size=45), household(2)])
+    first = process(path, reports)
+    assert first.report == str(reports / "2019" / "muong-nhe-loi.xlsx")
+
+    write_workbook(path, [household(1, income_per_capita=20_000), household(2)])
+    warned = process(path, reports)
+    assert warned.report == str(reports / "2019" / "muong-nhe-canh-bao.xlsx")
+    assert not Path(first.report).exists()  # the stale error list is gone
+    book = openpyxl.load_workbook(warned.report)
+    assert book.sheetnames == ["Cảnh báo", "Tổng hợp"]
+    _, rows = listed(book["Cảnh báo"])
+    assert list(rows) == [4] and rows[4]["Mã lỗi"].value == "HW001"
+
+    write_workbook(path, [household(1), household(2)])
+    assert process(path, reports).report is None
+    assert not list((reports / "2019").iterdir())  # neither name is left behind
+
+
+@pytest.mark.skipif(
+    not (shutil.which("soffice") and shutil.which("pdftotext")),
+    reason="LibreOffice and poppler-utils are not installed here",
+)
+def test_the_first_printed_page_already_says_what_is_wrong(tmp_path):
+    load = process(mixed(tmp_path), tmp_path / "reports")
+    profile = (tmp_path / "lo-profile").as_uri()  # its own profile: other runs may hold theirs
+    subprocess.run(
+        ["soffice", f"-env:UserInstallation={profile}", "--headless", "--convert-to", "pdf",
+         "--outdir", str(tmp_path), load.report],
+        check=True, capture_output=True, timeout=300,
+    )  # fmt: skip
+    pdf = tmp_path / "muong-nhe-loi.pdf"
+    first = subprocess.run(
+        ["pdftotext", "-f", "1", "-l", "1", "-layout", str(pdf), "-"],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    assert "Số nhân khẩu phải từ 1 đến 30" in first and "Xã không thuộc huyện" in first
+    assert "Nội dung" in first and "MN-000003" in first  # the header, and the row's cells
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
+    width, height = map(float, re.search(r"Page size:\s+([\d.]+) x ([\d.]+)", info).groups())
+    assert width > height and round(width) == 842  # A4 landscape
