@@ -10,12 +10,15 @@ import tempfile
 os.environ["PREFECT_HOME"] = tempfile.mkdtemp(prefix="prefect-home-")
 os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
-# Every default path of the pipeline (raw/, reports/, warehouse/) is relative to the working
-# directory: the suite works in a folder of its own, so no test writes into the repository's
-# raw/, reports/ or warehouse/, whatever it leaves to a default.
-os.chdir(tempfile.mkdtemp(prefix="census-tests-"))
-
 import pytest  # noqa: E402
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Every default path of the pipeline (raw/, reports/, warehouse/) is relative to the
+    working directory: the suite works in a folder of its own, so no test writes into the
+    repository's raw/, reports/ or warehouse/, whatever it leaves to a default. (At session
+    start: pytest has found its test paths by then.)"""
+    os.chdir(tempfile.mkdtemp(prefix="census-tests-"))
 
 
 @pytest.fixture(scope="session")
