@@ -51,14 +51,20 @@ format: $(CENSUS)
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-# Open the year's HTML report in headless Chromium (installed from Debian if missing), check that
-# every chart rendered and save a screenshot beside it (warehouse/README.md, "Reports").
+# What the province prints, opened in the real clients (installed from Debian if missing): the
+# year's HTML report in headless Chromium (every chart rendered, a screenshot beside it), its
+# forms and report workbooks printed through LibreOffice headless and the PDFs' first pages
+# rendered with poppler, all under reports/<year>/kiem-tra-in/ (reporting/check.py).
 REPORT_YEAR ?= 2019
 check-report: $(CENSUS)
 	@command -v chromium >/dev/null 2>&1 || (apt-get update && apt-get install -y chromium)
+	@command -v soffice >/dev/null 2>&1 || (apt-get update && apt-get install -y libreoffice-calc-nogui)
+	@command -v pdftoppm >/dev/null 2>&1 || (apt-get update && apt-get install -y poppler-utils)
 	@test -f warehouse/census.duckdb || $(MAKE) run
 	$(CENSUS) report --year $(REPORT_YEAR) --warehouse warehouse/census.duckdb --out reports/$(REPORT_YEAR)
+	$(CENSUS) forms --year $(REPORT_YEAR) --warehouse warehouse/census.duckdb --out reports/$(REPORT_YEAR)
 	$(VENV)/bin/python -m reporting.check reports/$(REPORT_YEAR)/bao-cao-ho-ngheo-$(REPORT_YEAR).html
+	$(VENV)/bin/python -m reporting.check --print reports/$(REPORT_YEAR)/*.xlsx
 
 clean:
 	rm -rf $(VENV) warehouse/census.duckdb warehouse/census.duckdb.wal

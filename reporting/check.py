@@ -1,6 +1,9 @@
-"""Open the HTML report in headless Chromium: the charts must have rendered; save a screenshot.
+"""Open what the province prints in the real clients: the HTML report in headless Chromium
+(the charts must have rendered; a screenshot is saved), the Excel workbooks through LibreOffice
+headless (converted to PDF as they would print) and PDFs rendered page by page with poppler.
 
     python -m reporting.check reports/2019/bao-cao-ho-ngheo-2019.html [--screenshot PNG]
+    python -m reporting.check --print reports/2019/bieu-mau-2019.xlsx reports/2019/noi-bo/*.pdf
 
 Two Chromium runs on a throwaway profile, with networking side-channels off: `--dump-dom` gives
 the page after its load event, where the report's inline script has written
@@ -72,11 +75,72 @@ def check_report(html: Path, screenshot: Path) -> tuple[int, int, int]:
     return decoded, total, colours
 
 
+def printed(workbook: Path, out_dir: Path) -> Path:
+    """The workbook as LibreOffice prints it: a PDF in out_dir (a throwaway user profile, so a
+    running LibreOffice or a first-start dialogue cannot get in the way)."""
+    office = shutil.which("soffice") or shutil.which("libreoffice")
+    if office is None:
+        raise FileNotFoundError("LibreOffice is not installed (apt-get install libreoffice-calc)")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="soffice-") as profile:
+        subprocess.run(
+            [office, f"-env:UserInstallation={Path(profile).as_uri()}", "--headless"]
+            + ["--convert-to", "pdf", "--outdir", str(out_dir), str(workbook)],
+            capture_output=True,
+            timeout=600,
+            check=True,
+        )
+    return out_dir / f"{workbook.stem}.pdf"
+
+
+def pages(pdf: Path, out_dir: Path, first: int = 1, last: int = 2, dpi: int = 60) -> list[Path]:
+    """Pages first..last of the PDF as PNG images in out_dir (poppler's pdftoppm)."""
+    if shutil.which("pdftoppm") is None:
+        raise FileNotFoundError("poppler is not installed (apt-get install -y poppler-utils)")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    prefix = out_dir / pdf.stem
+    subprocess.run(
+        ["pdftoppm", "-r", str(dpi), "-png", "-f", str(first), "-l", str(last), str(pdf)]
+        + [str(prefix)],
+        capture_output=True,
+        timeout=300,
+        check=True,
+    )
+    return sorted(out_dir.glob(f"{pdf.stem}-*.png"))
+
+
+def _print_check(files: list[Path]) -> int:
+    """Print each workbook through LibreOffice and render each PDF's first pages; a page
+    with no ink fails."""
+    failed = 0
+    for file in files:
+        out = file.parent / "kiem-tra-in"
+        pdf = printed(file, out) if file.suffix.lower() == ".xlsx" else file
+        for png in pages(pdf, out):
+            with Image.open(png) as image:
+                ink = image.convert("L").getextrema()[0] < 100
+            failed += not ink
+            print(f"{'OK' if ink else 'FAILED (blank)'}: {png}")
+    return 1 if failed else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("html", type=Path)
+    p.add_argument("html", type=Path, nargs="?")
     p.add_argument("--screenshot", type=Path, help="default: <html without .html>-screenshot.png")
+    p.add_argument(
+        "--print",
+        nargs="+",
+        type=Path,
+        dest="files",
+        metavar="FILE",
+        help="workbooks (.xlsx) to print through LibreOffice, PDFs to render",
+    )
     args = p.parse_args(argv)
+    if args.files:
+        return _print_check(args.files)
+    if args.html is None:
+        p.error("give the HTML report, or --print FILE...")
     shot = args.screenshot or args.html.with_name(args.html.stem + "-screenshot.png")
     decoded, total, colours = check_report(args.html, shot)
     ok = total > 0 and decoded == total and colours > 16

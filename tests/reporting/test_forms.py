@@ -15,6 +15,7 @@ import pytest
 
 import config
 from flows.cli import main as census
+from reporting import check
 from reporting.forms import NOT_COLLECTED, forms
 from tests.reporting import household_census as hc
 from tests.sample_warehouse import build as build_sample
@@ -151,21 +152,7 @@ def test_the_older_form_for_a_review_up_to_2020(tmp_path_factory, prefect_harnes
 @pytest.mark.skipif(not shutil.which("soffice"), reason="LibreOffice is not installed here "
                     "(make check-report installs it from Debian)")  # fmt: skip
 def test_libreoffice_opens_the_forms_and_prints_them_in_vietnamese(written, tmp_path):
-    subprocess.run(
-        [
-            "soffice",
-            "--headless",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(tmp_path),
-            str(written[2025]),
-        ],  # fmt: skip
-        check=True,
-        capture_output=True,
-        timeout=300,
-    )
-    pdf = tmp_path / "bieu-mau-2025.pdf"
+    pdf = check.printed(written[2025], tmp_path)
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
     assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text and "TỔNG HỢP DIỄN BIẾN HỘ NGHÈO" in text
     poor = counted(2025)["poor"]
@@ -174,11 +161,9 @@ def test_libreoffice_opens_the_forms_and_prints_them_in_vietnamese(written, tmp_
     for english in ("poor", "province", "households", "None", "nan"):
         assert f" {english} " not in f" {text} "
     if shutil.which("pdftoppm"):
-        subprocess.run(["pdftoppm", "-r", "40", "-png", "-f", "1", "-l", "1", str(pdf),
-                        str(tmp_path / "page")], check=True)  # fmt: skip
         from PIL import Image
 
-        page = Image.open(next(tmp_path.glob("page*.png"))).convert("L")
+        page = Image.open(check.pages(pdf, tmp_path / "pages", last=1)[0]).convert("L")
         assert page.width > page.height  # landscape
         assert page.getextrema()[0] < 100  # ink on the page
 
