@@ -1,9 +1,10 @@
 """Fuzzing the ingest: hypothesis builds real workbooks (random headers, title rows, values of
 every type, merged cells, formulas, formula errors, SQL-looking text, hidden sheets, stray
-cells far from the table) and damaged bytes. The ingest
+cells far from the table, look-alike ids) and damaged bytes. The ingest
 (read_workbook -> validate -> classify -> assembly: flows.workbook.process_workbook) never raises
 anything but WorkbookError, and every row under the header is loaded, rejected with a code,
-or counted as skipped. Deterministic: derandomized, 60 examples each.
+or counted as skipped, and no two loaded households share an id once compared on its canonical
+form. Deterministic: derandomized, 60 examples each.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from schemas.headers import BASE_LABELS
 from schemas.rules import RULES
 from tests.factory import household, write_workbook
 from tests.reliability.hostile import SQL_TEXT
+from transforms.normalise import canonical_id
 from workbooks.errors import WorkbookError
 from workbooks.reader import read_workbook
 
@@ -69,6 +71,8 @@ values = st.one_of(
     ),
     # Formula errors: openpyxl writes these texts as error cells (t="e").
     st.sampled_from(["#N/A", "#REF!", "#VALUE!", "#DIV/0!", "#NAME?", "#NUM!", "#NULL!"]),
+    # Look-alikes of one id: case, an inner space, a zero-width space, full-width letters.
+    st.sampled_from(["MN-000001", "mn-000001", "MN- 000001", "MN-\u200b000001", "ＭＮ-000001"]),
 )
 # A stray keystroke far from the table (Ctrl+End, then a key), or near it.
 STRAYS = ["XFD1048576", "AZ1048576", "ZZ300000", "AAA7", "Z60", "B2000"]
@@ -143,6 +147,8 @@ def check_ingest(path: Path) -> None:
         (load.rejections["severity"] == "error") & load.rejections["excel_row"].notna()
     ]
     assert set(load.rejections["rule_code"]) <= set(RULES)
+    ids = canonical_id(load.households["household_id"]).dropna()
+    assert not ids.duplicated().any(), "look-alike ids loaded as two households"
     for layout in read.layouts:
 
         def rows_of(frame, sheet=layout.sheet):
