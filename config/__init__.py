@@ -323,7 +323,10 @@ def load_province(code: str = DEFAULT_PROVINCE) -> Province:
     targets = _read_csv(folder / "targets.csv")
     for col in ("first_year", "last_year"):
         targets[col] = targets[col].astype(int)
-    for col in ("baseline_year", "baseline", "target"):
+    targets["baseline_year"] = pd.to_numeric(targets["baseline_year"].replace("", None)).astype(
+        "Int64"
+    )
+    for col in ("baseline", "target"):
         targets[col] = pd.to_numeric(targets[col].replace("", math.nan))
     aliases = folder / "aliases.csv"
     return Province(

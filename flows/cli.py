@@ -130,7 +130,7 @@ def print_tables(warehouse_path: Path, years: list[int]) -> None:
                 index="name", columns="year", values="poverty_rate", sort=False
             )
             print("\nPoverty rate (%) by district (the years that had districts)")
-            print(table.rename_axis(None).to_string(na_rep="-"))
+            print(table.rename_axis(index=None, columns=None).to_string(na_rep="-"))
         if not communes.empty:
             print(f"\nRates {last} (%) by today's commune (earlier years on the same units)")
             table = communes.pivot_table(
@@ -140,11 +140,17 @@ def print_tables(warehouse_path: Path, years: list[int]) -> None:
             table[f"near-poor {last}"] = now["near_poor_rate"]
             table[f"multidim. {last}"] = now["multidimensional_poverty_rate"]
             table[f"households {last}"] = now["households"]
-            print(table.rename_axis(None).to_string(na_rep="-"))
+            print(table.rename_axis(index=None, columns=None).to_string(na_rep="-"))
         for year, gap in gaps.groupby("year"):
             print(f"\nTargets {year} (gap = actual - target; points, or households for counts)")
-            shown = gap[["name", "indicator", "target", "actual", "gap", "on_track"]]
-            print(shown.to_string(index=False, na_rep="-"))
+            counts = gap["unit"] == "households"
+            figures = {
+                c: gap[c].map("{:.0f}".format).where(counts, gap[c].map("{:.2f}".format))
+                for c in ("target", "actual", "gap")
+            }
+            shown = gap.assign(**figures).mask(gap.isna())
+            columns = ["name", "indicator", "target", "actual", "gap", "on_track"]
+            print(shown[columns].to_string(index=False, na_rep="-"))
     print(
         f"\nNext: census report --year {last} (Excel, HTML, charts under reports/{last}/); "
         "census publish (the analysts' copy)"

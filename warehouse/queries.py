@@ -11,7 +11,9 @@ SELECT year, scope, name, households, poor, near_poor,
        round(near_poor_rate, 2) AS near_poor_rate,
        round(multidimensional_poverty_rate, 2) AS multidimensional_poverty_rate,
        round(ethnic_minority_poverty_rate, 2) AS ethnic_minority_poverty_rate,
-       round(-poverty_rate_change, 2) AS poverty_rate_cut,
+       -- a cut a year: against the year before only (the previous census year may be older)
+       CASE WHEN previous_year = year - 1 THEN round(-poverty_rate_change, 2) END
+           AS poverty_rate_cut,
        standard, crosses_standard_change, provisional_standard
 FROM marts.poverty_rates
 WHERE scope = ANY(?) AND year = ANY(?)

@@ -364,6 +364,27 @@ def test_target_gap_counts_province_movements(warehouse):
     assert rows == [("newly_poor_households", 0, 2, 0), ("relapsed_households", 2, 2, 0)]
 
 
+def test_a_cut_a_year_is_never_measured_across_a_missing_year(tmp_path, prefect_harness):
+    """The plan's cut is points a year: with 2019 not loaded, 2020's cut is unknown (null), not
+    the two years' fall from 2018 counted as one year's."""
+    for year, income in ((2018, 650_000), (2020, 1_500_000)):
+        rows = [household(i, income_per_capita=income) for i in range(1, 5)]
+        write_workbook(tmp_path / "raw" / str(year) / "muong-nhe.xlsx", rows, year)
+        annual_census(year=year, raw_dir=tmp_path / "raw", warehouse_path=tmp_path / "w.duckdb")
+    rows = query(
+        tmp_path / "w.duckdb",
+        "SELECT scope, actual FROM marts.target_gap "
+        "WHERE year = 2020 AND indicator = 'poverty_rate_cut' ORDER BY scope, name",
+    )
+    assert rows and all(actual is None for _, actual in rows), rows
+    [(previous, change)] = query(
+        tmp_path / "w.duckdb",
+        "SELECT previous_year, poverty_rate_change FROM marts.poverty_rates "
+        "WHERE year = 2020 AND scope = 'province'",
+    )
+    assert (previous, change) == (2018, -100.0)  # the mart's change says from which year
+
+
 def test_disagreements_point_to_the_row(warehouse):
     rows = query(
         warehouse,

@@ -98,13 +98,13 @@ counted AS (
         l.scope,
         l.name,
         l.parent,
-        l.households + coalesce(u.households, 0) AS households,
+        CAST(l.households + coalesce(u.households, 0) AS BIGINT) AS households,
         l.households AS listed_households,
-        l.not_reviewed + coalesce(u.households, 0) AS not_reviewed,
+        CAST(l.not_reviewed + coalesce(u.households, 0) AS BIGINT) AS not_reviewed,
         l.poor,
         l.near_poor,
         l.income_poor,
-        l.ethnic_minority_households + coalesce(u.ethnic_minority_households, 0)
+        CAST(l.ethnic_minority_households + coalesce(u.ethnic_minority_households, 0) AS BIGINT)
             AS ethnic_minority_households,
         l.ethnic_minority_poor
     FROM listed AS l

@@ -1,8 +1,8 @@
 -- Each target of the plan (ref.targets, from config/provinces/<code>/targets.csv) beside the
 -- actual figure, for every census year the target covers. Each target keeps its own baseline
--- (dien-bien.md): a rate target is read against the published baseline, a cut target against
--- the previous census year's actual rate (or the published baseline when that year is not in
--- the warehouse). gap = actual - target, in points (households for counts).
+-- (dien-bien.md): a rate target is read against the published baseline, a cut target (points
+-- a year) against the year before's actual rate (or the published baseline when that year is
+-- not in the warehouse; never an earlier year's, which would count several years' cuts). gap = actual - target, in points (households for counts).
 CREATE OR REPLACE TABLE marts.target_gap AS
 WITH years AS (
     SELECT DISTINCT year FROM marts.poverty_rates
@@ -75,7 +75,7 @@ measured AS (
     LEFT JOIN marts.poverty_rates AS r
         ON r.year = t.year AND r.scope = t.scope AND r.name = t.name AND r.parent IS NULL
     LEFT JOIN marts.poverty_rates AS prev
-        ON prev.year = r.previous_year AND prev.scope = r.scope AND prev.name = r.name
+        ON prev.year = t.year - 1 AND prev.scope = t.scope AND prev.name = t.name
         AND prev.parent IS NULL
     LEFT JOIN movements AS m ON m.year = t.year AND t.scope = 'province'
 )
