@@ -85,7 +85,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             "export PREFECT_API_URL=http://127.0.0.1:4200/api (README: Operations)"
         )
         return 2
-    serve_annual(Path(args.raw), Path(args.warehouse), args.province)
+    serve_annual(Path(args.raw), Path(args.warehouse), args.province, Path(args.reports))
     return 0
 
 
@@ -207,6 +207,7 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--raw", default="raw", help="folder holding <year>/ workbook folders")
     serve.add_argument("--warehouse", default=str(writer.DEFAULT_WAREHOUSE))
     serve.add_argument("--province", default=config.DEFAULT_PROVINCE)
+    serve.add_argument("--reports", default="reports", help="where district error workbooks go")
     serve.set_defaults(func=cmd_serve)
 
     sample = sub.add_parser("sample", help="write realistic sample workbooks")

@@ -24,9 +24,10 @@ import duckdb
 
 import config
 from schemas.headers import BASE_LABELS, PERSONAL_KEYS
-from warehouse.writer import WAREHOUSE_DIR
+from warehouse.writer import DEFAULT_WAREHOUSE
 
-DEFAULT_PUBLISHED = WAREHOUSE_DIR / "published" / "census-analyst.duckdb"
+# Beside the default warehouse, relative to the working directory (README: "Where files go").
+DEFAULT_PUBLISHED = DEFAULT_WAREHOUSE.parent / "published" / "census-analyst.duckdb"
 PUBLISHED_SCHEMAS = ("core", "marts", "ref", "audit")
 MASK = "***"
 READ_ONLY_MODE = 0o444

@@ -26,7 +26,10 @@ from schemas.rules import rules_table
 WAREHOUSE_DIR = Path(__file__).resolve().parent
 DDL = WAREHOUSE_DIR / "ddl.sql"
 MARTS_DIR = WAREHOUSE_DIR / "marts"
-DEFAULT_WAREHOUSE = WAREHOUSE_DIR / "census.duckdb"
+# Relative, so resolved against the working directory like every other default path of the
+# `census` command (raw/, reports/; README: "Where files go"): a copy of the project, or a
+# census folder elsewhere, writes its own warehouse, never the code's checkout.
+DEFAULT_WAREHOUSE = Path("warehouse") / "census.duckdb"
 
 # Tables holding one unit-year's rows, replaced together.
 UNIT_TABLES = (

@@ -56,6 +56,7 @@ def test_deployment_parameters_are_absolute_and_leave_year_to_the_run(tmp_path, 
         "raw_dir": str(tmp_path / "raw"),
         "warehouse_path": str(tmp_path / "w.duckdb"),
         "province_code": "test-fixture",
+        "reports_dir": str(tmp_path / "reports"),
     }
     assert "year" not in deployment.parameters
     year = parameter_schema(annual_census).model_dump()["properties"]["year"]
