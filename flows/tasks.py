@@ -14,6 +14,7 @@ from prefect.states import Completed, State
 
 import config
 from flows.workbook import process_workbook
+from reporting.vietnamese import slug
 from warehouse import writer
 from warehouse.run import CensusRun
 from workbooks.reader import file_sha256
@@ -35,7 +36,28 @@ def file_busy(task: Task, task_run: TaskRun, state: State) -> bool:
 FILE_RETRIES = {"retries": 3, "retry_delay_seconds": [5, 15, 30], "retry_condition_fn": file_busy}
 
 
-@task(name="hash-workbook", cache_policy=NO_CACHE, task_run_name="hash {path.name}", **FILE_RETRIES)
+# Task run names in the ASCII form of the unit's or file's name, the same slug as the artifact
+# keys and the error workbooks (`load muong-ang`, key `dien-bien-2019-muong-ang`, file
+# `muong-ang-loi.xlsx`). The API keeps Vietnamese names, but the UI's run graph draws names
+# with a bitmap font of ASCII characters only (PixiJS BitmapFont, chars: ASCII, in Prefect
+# 3.9's UI bundle), so it showed `load Mng ng` for Mường Ảng.
+def _file_name(path: Path) -> str:
+    return slug(path.stem, default="file") + path.suffix.lower()
+
+
+def _hash_run_name(parameters: dict) -> str:
+    return f"hash {_file_name(Path(parameters['path']))}"
+
+
+def _process_run_name(parameters: dict) -> str:
+    return f"process {_file_name(Path(parameters['path']))}"
+
+
+def _load_run_name(parameters: dict) -> str:
+    return f"load {slug(parameters['batch'].unit, default='unknown')}"
+
+
+@task(name="hash-workbook", cache_policy=NO_CACHE, task_run_name=_hash_run_name, **FILE_RETRIES)
 def hash_workbook(path: Path) -> str:
     return file_sha256(path)
 
@@ -43,7 +65,7 @@ def hash_workbook(path: Path) -> str:
 @task(
     name="process-workbook",
     cache_policy=NO_CACHE,
-    task_run_name="process {path.name}",
+    task_run_name=_process_run_name,
     **FILE_RETRIES,
 )
 def process_workbook_task(
@@ -61,7 +83,7 @@ def process_workbook_task(
     return load, timings
 
 
-@task(name="load-unit", cache_policy=NO_CACHE, task_run_name="load {batch.unit}")
+@task(name="load-unit", cache_policy=NO_CACHE, task_run_name=_load_run_name)
 def load_unit(run: CensusRun, batch: writer.UnitLoad) -> State:
     run.load(batch)
     loaded, rejected = len(batch.households), batch.file_record["rows_rejected"]
