@@ -169,6 +169,12 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_check(args: argparse.Namespace) -> int:
+    from flows.check import check
+
+    return check([Path(f) for f in args.files], args.year, args.province, Path(args.reports))
+
+
 def cmd_docs(args: argparse.Namespace) -> int:
     print((writer.WAREHOUSE_DIR / "README.md").read_text(encoding="utf-8"))
     return 0
@@ -234,6 +240,17 @@ def parser() -> argparse.ArgumentParser:
     report.add_argument("--warehouse", default=str(writer.DEFAULT_WAREHOUSE))
     report.add_argument("--out", help="folder for the reports (default: reports/<year>/)")
     report.set_defaults(func=cmd_report)
+
+    check = sub.add_parser(
+        "check",
+        help="check workbooks against the year's rules (no warehouse, no server); writes "
+        "each error workbook",
+    )
+    check.add_argument("files", nargs="+", metavar="FILE")
+    check.add_argument("--year", type=int, help="default: the folder's name (raw/2026/x.xlsx)")
+    check.add_argument("--province", default=config.DEFAULT_PROVINCE)
+    check.add_argument("--reports", default="reports", help="where error workbooks go")
+    check.set_defaults(func=cmd_check)
 
     docs = sub.add_parser("docs", help="print the warehouse's documentation (warehouse/README.md)")
     docs.set_defaults(func=cmd_docs)

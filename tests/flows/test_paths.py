@@ -48,6 +48,12 @@ def test_run_publish_and_report_write_under_the_working_directory(census_folder,
     assert (census_folder / "reports" / "2019" / "bao-cao-ho-ngheo-2019.xlsx").is_file()
 
 
+def test_check_writes_its_error_workbook_under_the_working_directory(census_folder):
+    assert cli.main(["check", "raw/2019/muong-nhe.xlsx"]) == 1
+    assert (census_folder / "reports" / "2019" / "muong-nhe-loi.xlsx").is_file()
+    assert not (census_folder / "warehouse").exists()  # a check never touches a warehouse
+
+
 def test_serve_resolves_every_default_against_the_working_directory(
     census_folder, prefect_harness, monkeypatch
 ):
