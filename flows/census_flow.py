@@ -22,7 +22,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 import config
 from flows.artifacts import publish_run_artifacts
 from flows.census_calendar import closed_census_year, local_today
-from flows.tasks import build_marts, hash_workbook, load_unit, process_workbook_task
+from flows.tasks import build_marts, hash_workbooks, load_unit, process_workbook_task
 from schemas.rules import RULES
 from transforms.units import reporting_unit_named, reporting_units
 from warehouse import writer
@@ -82,12 +82,9 @@ def triage(run: CensusRun, paths: list[Path], force: bool, only: str | None) -> 
     loaded_before = run.loaded_hashes()
     known_units = run.recorded_units() if only else {}
     pending: dict[Path, str] = {}
-    hashes = {path: hash_workbook.submit(path) for path in paths}
-    for path, hashed in hashes.items():
-        try:
-            file_hash = hashed.result()
-        except OSError as exc:
-            run.record_failure(path.name, "", f"cannot open: {exc}", "WB001")
+    for path, file_hash in hash_workbooks(paths).items():
+        if isinstance(file_hash, OSError):
+            run.record_failure(path.name, "", f"cannot open: {file_hash}", "WB001")
             continue
         if only and only not in known_units.get(file_hash, {only}):
             run.skip(path.name, "other_unit")

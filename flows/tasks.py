@@ -3,11 +3,12 @@ the UI. The work is in plain functions (flows/workbook.py, warehouse/)."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import duckdb
 import pandas as pd
-from prefect import Task, task
+from prefect import Task, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.client.schemas.objects import TaskRun
 from prefect.states import Completed, State
@@ -33,7 +34,8 @@ def file_busy(task: Task, task_run: TaskRun, state: State) -> bool:
     return False
 
 
-FILE_RETRIES = {"retries": 3, "retry_delay_seconds": [5, 15, 30], "retry_condition_fn": file_busy}
+RETRY_DELAYS = [5, 15, 30]  # seconds: a copy or a sync finishing, an Excel window closed
+FILE_RETRIES = {"retries": 3, "retry_delay_seconds": RETRY_DELAYS, "retry_condition_fn": file_busy}
 
 
 # Task run names in the ASCII form of the unit's or file's name, the same slug as the artifact
@@ -45,10 +47,6 @@ def _file_name(path: Path) -> str:
     return slug(path.stem, default="file") + path.suffix.lower()
 
 
-def _hash_run_name(parameters: dict) -> str:
-    return f"hash {_file_name(Path(parameters['path']))}"
-
-
 def _process_run_name(parameters: dict) -> str:
     return f"process {_file_name(Path(parameters['path']))}"
 
@@ -57,9 +55,35 @@ def _load_run_name(parameters: dict) -> str:
     return f"load {slug(parameters['batch'].unit, default='unknown')}"
 
 
-@task(name="hash-workbook", cache_policy=NO_CACHE, task_run_name=_hash_run_name, **FILE_RETRIES)
-def hash_workbook(path: Path) -> str:
-    return file_sha256(path)
+# One task for every file's hash, not one each: a task run costs the run and its API server
+# ~60 ms of CPU (events, logs, states), more than hashing a district workbook (~2 ms), and a
+# correction of one unit hashed all the year's files (bench/results.md). A file that cannot
+# be opened is tried again after RETRY_DELAYS, as the per-workbook tasks are, then reported.
+@task(name="hash-workbooks", cache_policy=NO_CACHE)
+def hash_workbooks(paths: list[Path]) -> dict[Path, str | OSError]:
+    return hash_files(paths, warn=get_run_logger().warning)
+
+
+def hash_files(
+    paths: list[Path], delays: list[float] = RETRY_DELAYS, warn=None
+) -> dict[Path, str | OSError]:
+    """Each file's SHA-256, or the error that kept it from being opened after `delays`."""
+    hashes: dict[Path, str | OSError] = {}
+    pending = list(paths)
+    for delay in [*delays, None]:
+        for path in pending:
+            try:
+                hashes[path] = file_sha256(path)
+            except OSError as exc:
+                hashes[path] = exc
+        pending = [p for p in pending if isinstance(hashes[p], OSError)]
+        if not pending or delay is None:
+            break
+        if warn is not None:
+            names = ", ".join(p.name for p in pending)
+            warn("cannot open %s yet; trying again in %s s", names, delay)
+        time.sleep(delay)
+    return hashes
 
 
 @task(
