@@ -375,6 +375,27 @@ PRELOAD = (
     "prefect.client.orchestration",
     "prefect.runtime.task_run",
     "xlsxwriter",
+    # What a run imported beyond the above (sys.modules before and after a correction):
+    # Prefect's parameter encoding and flow visualisation, pandera's accessors and its
+    # hypothesis strategies, pandas' reshaping and string formatting.
+    "fastapi.encoders",
+    "starlette.applications",
+    "anyio._backends._asyncio",
+    "graphviz",
+    "prefect.utilities.visualization",
+    "opentelemetry.metrics",
+    "hypothesis.extra.pandas",
+    "pandera.accessors.pandas_accessor",
+    "pandera.backends.pandas.register",
+    "pandera.backends.pandas.container",
+    "pandera.strategies.pandas_strategies",
+    "pandera.api.geopandas.container",
+    "pandas.core.reshape.reshape",
+    "pandas.io.formats.string",
+    "pydantic.color",
+    "http.cookies",
+    "rich._emoji_codes",
+    "encodings.idna",
 )
 
 
@@ -677,9 +698,11 @@ class Server:
 
 def _run_cli(argv: list[str]) -> int:
     from flows.cli import main
+    from flows.prefect_server import own_server_settings
 
     try:
-        return int(main(argv) or 0)
+        with own_server_settings():
+            return int(main(argv) or 0)
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     except KeyboardInterrupt:

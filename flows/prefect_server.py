@@ -199,12 +199,25 @@ def api_url(url: str) -> Iterator[None]:
     """Prefect talks to `url` inside the block (this process, and Dask workers it starts)."""
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
-    with temporary_settings(updates={PREFECT_API_URL: url}):
+    with temporary_settings(updates={PREFECT_API_URL: url}), own_server_settings():
         os.environ["PREFECT_API_URL"] = url  # Dask workers inherit the environment
         try:
             yield
         finally:
             del os.environ["PREFECT_API_URL"]
+
+
+@contextlib.contextmanager
+def own_server_settings() -> Iterator[None]:
+    """Prefect's settings for a run against a server `census` started: no flow run
+    heartbeats. Their thread sleeps in 1 s steps and is joined when the flow run ends, which
+    added 0-1 s to every run (~0.9 s of a correction's profile); they serve automations
+    that detect crashed runs, which these servers do not run (flows/prefect_server.py
+    leaves the triggers off)."""
+    from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
+
+    with temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
+        yield
 
 
 if __name__ == "__main__":
