@@ -120,8 +120,27 @@ def test_runs_share_one_server_that_keeps_their_history(tmp_path, home):
     names = [t["name"] for t in api_get(server["api_url"], "/task_runs/filter", {"limit": 100})]
     assert names.count("load muong-nhe") == 2 and names.count("load dien-bien-phu") == 1
 
+    # A run in its own process (not handed over) talks to the same server's API.
+    own = subprocess.run(
+        [sys.executable, "-m", "flows.cli", "run", "--year", "2019", "--force"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert own.returncode == 0, own.stdout + own.stderr
+    assert state(home)["pid"] == server["pid"]
+    assert len(api_get(server["api_url"], "/flow_runs/filter", {"limit": 10})) == 3
+
     status = census(env, tmp_path, "server")
     assert status.returncode == 0 and server["ui_url"] in status.stdout
+
+    # Other settings read at import (here the idle time): the next run replaces the server.
+    other = census(env | {"CENSUS_SERVER_IDLE_MINUTES": "29"}, tmp_path, "server", "start")
+    assert other.returncode == 0, other.stdout + other.stderr
+    assert state(home)["pid"] != server["pid"] and not psutil.pid_exists(server["pid"])
+
     stopped = census(env, tmp_path, "server", "stop")
     assert stopped.returncode == 0, stopped.stdout + stopped.stderr
     wait_until(lambda: not processes_of(home), 60, "the server and its API stopped")
