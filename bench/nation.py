@@ -73,7 +73,10 @@ def template_districts() -> list[str]:
 
 
 def write_config(root: Path) -> Path:
-    """The `nation` province config under `root/nation/` (districts, communes, flags, targets)."""
+    """The `nation` province config under `root/nation/` (units, flags, targets): each nation
+    district is its template district of Điện Biên with the units of the bench's review year
+    (units.csv: the district, then its communes; a commune named as its district renamed
+    with it, as the workbooks' shared string is)."""
     base = config.load_province(config.DEFAULT_PROVINCE)
     src = config.CONFIG_DIR / "provinces" / config.DEFAULT_PROVINCE
     order = template_districts()
@@ -81,21 +84,25 @@ def write_config(root: Path) -> Path:
         (order[i % len(order)], nation_district(order[i % len(order)], i))
         for i in range(NATION_DISTRICTS)
     ]
-    districts = pd.read_csv(src / "districts.csv", dtype=str, keep_default_na=False)
-    communes = pd.read_csv(src / "communes.csv", dtype=str, keep_default_na=False)
+    units = pd.read_csv(src / "units.csv", dtype=str, keep_default_na=False)
+    on = config.review_date(YEAR).isoformat()
+    units = units[
+        ((units["valid_from"] == "") | (units["valid_from"] <= on))
+        & ((units["valid_to"] == "") | (units["valid_to"] >= on))
+    ].assign(current_unit="")  # the bench's year only: no map after the 2025 reform
     poor = pd.read_csv(src / "poor_districts.csv", dtype=str, keep_default_na=False)
-    out_d, out_c, out_p = [], [], []
+    out_u, out_p = [], []
     for template, name in names:
-        out_d.append(districts[districts["district"] == template].assign(district=name))
-        c = communes[communes["district"] == template].copy()
-        c["commune"] = c["commune"].where(c["commune"] != template, name)  # same shared string
-        out_c.append(c.assign(district=name))
+        district = units[(units["level"] == "district") & (units["name"] == template)]
+        communes = units[(units["level"] == "commune") & (units["parent"] == template)].copy()
+        communes["name"] = communes["name"].where(communes["name"] != template, name)
+        out_u += [district.assign(name=name), communes.assign(parent=name)]
         out_p.append(poor[poor["district"] == template].assign(district=name))
     folder = root / CODE
     folder.mkdir(parents=True, exist_ok=True)
-    pd.concat(out_d).to_csv(folder / "districts.csv", index=False)
-    pd.concat(out_c).to_csv(folder / "communes.csv", index=False)
+    pd.concat(out_u).to_csv(folder / "units.csv", index=False)
     pd.concat(out_p).to_csv(folder / "poor_districts.csv", index=False)
+    shutil.copy(src / "aliases.csv", folder / "aliases.csv")
     targets = pd.read_csv(src / "targets.csv", dtype=str, keep_default_na=False)
     targets.loc[targets["name"] == base.name, "name"] = NAME
     targets.to_csv(folder / "targets.csv", index=False)
