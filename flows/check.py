@@ -37,6 +37,7 @@ class Outcome:
     path: Path
     code: int  # 0 clean, 1 rows rejected or refused, 2 unreadable
     lines: list[str]
+    warnings: bool = False  # rows kept with a warning to look at
 
 
 def year_of(path: Path, year: int | None) -> int | None:
@@ -90,7 +91,8 @@ def summarise(path: Path, load: UnitLoad) -> Outcome:
         lines.append(f"  BỊ TỪ CHỐI / refused: WB006 {RULES['WB006'].message}")
     if load.report:
         lines.append(f"  tệp báo lỗi / error workbook: {load.report}")
-    return Outcome(path, 1 if rejected or refused else 0, lines)
+    warned = bool((findings["severity"] == "warning").any())
+    return Outcome(path, 1 if rejected or refused else 0, lines, warned)
 
 
 def _by_rule(findings: pd.DataFrame) -> pd.DataFrame:
@@ -136,7 +138,10 @@ def check(
             continue
         outcome = check_file(path, file_year, province, reports_dir)
         verdict = {0: "ĐẠT / OK", 1: "CÓ LỖI / has errors", 2: "KHÔNG ĐỌC ĐƯỢC / unreadable"}
-        print(f"{path} ({file_year}): {verdict[outcome.code]}", file=out)
+        said = verdict[outcome.code]
+        if outcome.code == 0 and outcome.warnings:
+            said = "ĐẠT, có cảnh báo / OK, with warnings"
+        print(f"{path} ({file_year}): {said}", file=out)
         for line in outcome.lines:
             print(line, file=out)
         worst = max(worst, outcome.code)

@@ -64,6 +64,13 @@ def test_rejected_rows_are_counted_by_rule_in_vietnamese_first(folder, capsys):
     assert code == 0, out
     assert not report.exists()
 
+    # A warning (an implausible income) keeps the row: the check passes and says so.
+    rows = [household(i) for i in range(1, 8)] + [household(8, income_per_capita=20_000)]
+    write_workbook(folder / "raw" / "2019" / "muong-nhe.xlsx", rows)
+    code, out = check(capsys, "raw/2019/muong-nhe.xlsx")
+    assert code == 0 and "ĐẠT, có cảnh báo / OK, with warnings" in out, out
+    assert "HW001  1 dòng / rows" in out and report.is_file()
+
 
 def test_year_from_the_option_or_the_folder(folder, capsys):
     write_workbook(folder / "muong-nhe.xlsx", [household(i) for i in range(1, 3)])
