@@ -18,7 +18,11 @@ def main(argv: list[str] | None = None) -> int:
     # With a Prefect API configured (an operator's server, a profile) the run talks to it from
     # this process, as before; so it does when the local server is switched off or missing.
     if argv[:1] == ["run"] and local_server.enabled() and not local_server.api_configured():
-        code = local_server.run_remote(argv)
+        try:
+            code = local_server.run_remote(argv)
+        except KeyboardInterrupt:  # Ctrl-C while the server starts: nothing has run yet
+            print("\ncensus: đã dừng / interrupted", file=sys.stderr)
+            return 130
         if code is not None:
             return code
     from flows.cli import main as cli_main

@@ -345,8 +345,11 @@ def stop(timeout: float = 600.0) -> dict | None:
     if sock is None:
         return None
     with sock:
-        send(sock, {"op": "stop"})
-        reply = Reader(sock).read()
+        try:
+            send(sock, {"op": "stop"})
+            reply = Reader(sock).read()
+        except OSError:  # it went away while answering
+            reply = {"stopping": True}
     wait_stopped(timeout)
     return reply
 
@@ -580,6 +583,7 @@ class Server:
             self._reply(conn, self._status())
         elif op == "stop":
             self.stopping = True
+            _log("asked to stop")
             self._reply(conn, self._status())
         elif op in ("run", "lease"):
             if self.stopping or request.get("key") != self.key:
@@ -591,7 +595,12 @@ class Server:
                 _close_fds(reader.fds)
                 self._reply(conn, {"stale": True})
                 return
-            send(conn, {"accepted": True})
+            try:
+                send(conn, {"accepted": True})
+            except OSError:  # the caller is gone already (Ctrl-C while this server started)
+                _close_fds(reader.fds)
+                conn.close()
+                return
             self.last_active = time.monotonic()
             if self.api_up:
                 self._handle(conn, reader, request)
@@ -628,7 +637,7 @@ class Server:
             self.selector.register(conn, selectors.EVENT_READ)
             return
         fds, reader.fds = reader.fds, []
-        if len(fds) != 3:
+        if len(fds) != 3 or not _alive(conn):
             _close_fds(fds)
             self._reply(conn, {"exit": 2})
             return
@@ -757,6 +766,20 @@ def _watch_caller(reader: Reader) -> None:
         os._exit(137)
 
     threading.Thread(target=watch, name="caller-watch", daemon=True).start()
+
+
+def _alive(conn: socket.socket) -> bool:
+    """Whether the caller is still there (a waiting caller may have been interrupted)."""
+    try:
+        conn.setblocking(False)
+        try:
+            return conn.recv(1, socket.MSG_PEEK) != b""
+        except BlockingIOError:
+            return True
+        finally:
+            conn.setblocking(True)
+    except OSError:
+        return False
 
 
 def _close_fds(fds: list[int]) -> None:
