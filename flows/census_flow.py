@@ -22,7 +22,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 import config
 from flows.artifacts import publish_run_artifacts
 from flows.census_calendar import closed_census_year, local_today
-from flows.tasks import build_marts, hash_workbook, load_unit, process_workbook_task
+from flows.tasks import build_marts, hash_workbooks, load_unit, process_workbook_task
 from reporting.vietnamese import slug
 from schemas.replacement import IDENTICAL_MIN_HOUSEHOLDS, declared_parts, unit_conflicts
 from schemas.rules import RULES
@@ -91,12 +91,10 @@ def triage(
     loaded_before = run.loaded_hashes()
     known_units = run.recorded_units() if only else {}
     pending: dict[Path, str] = {}
-    hashes = {path: hash_workbook.submit(path) for path in paths}
-    for path, hashed in hashes.items():
-        try:
-            file_hash = hashed.result()
-        except OSError as exc:
-            run.record_failure(path.name, "", f"cannot open: {exc}", "WB001")
+    hashes = hash_workbooks(paths)
+    for path, file_hash in hashes.items():
+        if isinstance(file_hash, OSError):
+            run.record_failure(path.name, "", f"cannot open: {file_hash}", "WB001")
             continue
         if only and only not in known_units.get(file_hash, {only}):
             run.skip(path.name, "other_unit")
@@ -107,11 +105,11 @@ def triage(
     # A unit split into parts is replaced by all of them at once: an unchanged part of a unit
     # with a changed one is read again.
     changed = {p.name for p in pending}
-    for path, hashed in hashes.items():
+    for path, file_hash in hashes.items():
         siblings = [f for f in parts.values() if path.name in f and f & changed]
         if siblings and path.name in run.summary.unchanged:
             run.summary.unchanged.remove(path.name)
-            pending[path] = hashed.result()
+            pending[path] = file_hash
     return pending
 
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 import config
-from flows.prefect_server import TemporaryServer
+from flows.prefect_server import run_server
 from warehouse import queries, writer
 
 # The embedded Prefect server (no PREFECT_API_URL) gets 20 s to start by default, too short on
@@ -46,7 +46,7 @@ def _years_in(raw_dir: Path) -> list[int]:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    server = TemporaryServer()  # first: it starts while the pipeline's modules are imported
+    server = run_server()  # first: a new server starts while the pipeline's modules are imported
     from flows.census_flow import annual_census, find_workbooks
     from flows.progress import progress
     from flows.runners import task_runner
@@ -81,8 +81,9 @@ def cmd_run(args: argparse.Namespace) -> int:
             f"{len(summary.unchanged)} unchanged, {len(summary.failed)} failed; "
             f"{summary.rows_loaded} households loaded, {summary.rows_rejected} rows rejected"
         )
-        for path in summary.reports:
-            print(f"  error workbook: {path}")
+        for path in summary.reports:  # <unit>-loi.xlsx: rows not loaded; -canh-bao: warnings
+            kind = "warnings workbook" if path.endswith("-canh-bao.xlsx") else "error workbook"
+            print(f"  {kind}: {path}")
         for name, reason in summary.failed.items():
             print(f"  FAILED {name}: {reason}")
         worst = max(worst, {"completed": 0, "partial": 1, "failed": 2}[summary.status])
@@ -101,7 +102,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             "export PREFECT_API_URL=http://127.0.0.1:4200/api (README: Operations)"
         )
         return 2
-    serve_annual(Path(args.raw), Path(args.warehouse), args.province)
+    serve_annual(Path(args.raw), Path(args.warehouse), args.province, Path(args.reports))
     return 0
 
 
@@ -214,6 +215,42 @@ def cmd_forms(args: argparse.Namespace) -> int:
     print(
         f"Biểu số 12 (danh sách chi tiết, {listed} hộ) ghi vào {private} "
         "(dữ liệu cá nhân: chỉ dùng nội bộ cán bộ của tỉnh)"
+    )
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from flows.check import check
+
+    return check([Path(f) for f in args.files], args.year, args.province, Path(args.reports))
+
+
+def cmd_server(args: argparse.Namespace) -> int:
+    """The local census server (flows/local_server.py): its state, or start/stop it."""
+    from flows import local_server
+
+    if not local_server.enabled():
+        print("máy chủ cục bộ đang tắt (CENSUS_LOCAL_SERVER=0) / the local server is off")
+        return 2
+    if args.action == "start":
+        with local_server.Lease() as lease:  # starts one when none runs; waits for its API
+            if lease.url() is None:
+                print(f"không khởi động được; xem {local_server.state_dir() / 'server.log'}")
+                return 2
+    if args.action == "stop":
+        state = local_server.stop()
+        print("đã dừng máy chủ cục bộ / stopped" if state else "không có máy chủ nào đang chạy")
+        return 0
+    state = local_server.status()
+    if state is None:
+        print("không có máy chủ cục bộ nào đang chạy / no local server is running")
+        return 0 if args.action == "status" else 2
+    print(
+        f"máy chủ cục bộ / local server: pid {state['pid']}, "
+        f"{state['runs']} lần chạy đang thực hiện / runs under way\n"
+        f"  Prefect UI (lịch sử các lần chạy / run history): {state['ui_url']}\n"
+        f"  tự dừng sau {state['idle_minutes']:g} phút không dùng / stops after "
+        f"{state['idle_minutes']:g} min idle; `census server stop` để dừng ngay / to stop now"
     )
     return 0
 
@@ -348,6 +385,7 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--raw", default="raw", help="folder holding <year>/ workbook folders")
     serve.add_argument("--warehouse", default=str(writer.DEFAULT_WAREHOUSE))
     serve.add_argument("--province", default=config.DEFAULT_PROVINCE)
+    serve.add_argument("--reports", default="reports", help="where district error workbooks go")
     serve.set_defaults(func=cmd_serve)
 
     sample = sub.add_parser(
@@ -390,6 +428,24 @@ def parser() -> argparse.ArgumentParser:
     forms.set_defaults(func=cmd_forms)
 
     _add_household_pdf_commands(sub)
+
+    check = sub.add_parser(
+        "check",
+        help="check workbooks against the year's rules (no warehouse, no server); writes "
+        "each error workbook",
+    )
+    check.add_argument("files", nargs="+", metavar="FILE")
+    check.add_argument("--year", type=int, help="default: the folder's name (raw/2026/x.xlsx)")
+    check.add_argument("--province", default=config.DEFAULT_PROVINCE)
+    check.add_argument("--reports", default="reports", help="where error workbooks go")
+    check.set_defaults(func=cmd_check)
+
+    server = sub.add_parser(
+        "server",
+        help="the local server `census run` uses (a Prefect API with its UI, a warm process)",
+    )
+    server.add_argument("action", choices=("status", "start", "stop"), nargs="?", default="status")
+    server.set_defaults(func=cmd_server)
 
     docs = sub.add_parser("docs", help="print the warehouse's documentation (warehouse/README.md)")
     docs.set_defaults(func=cmd_docs)

@@ -27,9 +27,12 @@ def build_deployment(
     raw_dir: Path = Path("raw"),
     warehouse_path: Path = writer.DEFAULT_WAREHOUSE,
     province_code: str = config.DEFAULT_PROVINCE,
+    reports_dir: Path = Path("reports"),
 ) -> RunnerDeployment:
     """The deployment `annual-census/annual`, with absolute paths (the served process may
-    start anywhere) and the province's config checked before anything is scheduled."""
+    start anywhere: each is resolved against the working directory of `census serve`, as
+    every default path of the command line is) and the province's config checked before
+    anything is scheduled."""
     province = config.load_province(province_code)
     return annual_census.to_deployment(
         name=DEPLOYMENT_NAME,
@@ -45,6 +48,7 @@ def build_deployment(
             "raw_dir": str(Path(raw_dir).resolve()),
             "warehouse_path": str(Path(warehouse_path).resolve()),
             "province_code": province.code,
+            "reports_dir": str(Path(reports_dir).resolve()),
         },
         tags=["census", province.code],
         concurrency_limit=1,
@@ -55,7 +59,8 @@ def serve_annual(
     raw_dir: Path = Path("raw"),
     warehouse_path: Path = writer.DEFAULT_WAREHOUSE,
     province_code: str = config.DEFAULT_PROVINCE,
+    reports_dir: Path = Path("reports"),
 ) -> None:
     """Register the deployment with the Prefect API (PREFECT_API_URL) and run its flow runs
     in this process until interrupted; schedules are paused on shutdown."""
-    serve(build_deployment(raw_dir, warehouse_path, province_code), limit=1)
+    serve(build_deployment(raw_dir, warehouse_path, province_code, reports_dir), limit=1)

@@ -1,12 +1,21 @@
-"""A Prefect API for one `census run`, started early so that it comes up while the run loads.
+"""A Prefect API server process for `census`: how it is started, and how it dies with its owner.
 
-Without PREFECT_API_URL (the default: "no server to start") Prefect starts a temporary server
-on the first flow run and waits for it, after importing the server's models into the run's own
-process too (about 3 s here) just to launch it. `census run` instead launches the same server
-(`prefect server start --no-services`, public CLI, no UI) as its very first step, imports the
-pipeline while the server starts on the other core, and points Prefect at it for the run
-(bench/results.md: about 2-3 s off every cold run). With an API configured (a profile or
-PREFECT_API_URL: the scheduled deployment, the tests' harness) nothing is started here.
+Two owners start one (flows/local_server.py chooses): the local server shared by every
+`census run` of a PREFECT_HOME (the default), or, when that is switched off
+(CENSUS_LOCAL_SERVER=0) or cannot run here, one `census run` for its own length
+(`TemporaryServer`, started first so that it comes up while the run imports the pipeline).
+
+Either way the server is `prefect server start` (the public CLI) run through this module's
+`main`, which first watches its standard input: the owner holds the write end of that pipe and
+never writes, so the read returns only when every owner is gone, SIGKILL included. The server
+then stops itself, instead of living on reparented to PID 1 (~230 MB, as a killed run's
+temporary server did before).
+
+Services: the task run recorder and the event persister run (with `--no-services`, which the
+temporary server used before, task runs were never recorded and the UI showed flow runs
+without their tasks); the scheduler, late runs, foreman, cancellation cleanup, pause
+expirations, repossessor and automations do not: nothing here is scheduled through this
+server (the scheduled deployment has its own server: README, Operations).
 """
 
 from __future__ import annotations
@@ -14,16 +23,90 @@ from __future__ import annotations
 import atexit
 import contextlib
 import os
+import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from collections.abc import Iterator
 
+SERVICES_OFF = (
+    "SCHEDULER",
+    "LATE_RUNS",
+    "FOREMAN",
+    "CANCELLATION_CLEANUP",
+    "PAUSE_EXPIRATIONS",
+    "REPOSSESSOR",
+    "TRIGGERS",
+)
+# Seconds the server has to stop by itself (uvicorn's graceful shutdown) once its owner is
+# gone, before it is ended without ceremony.
+GRACE = 10.0
+
+
+def free_port() -> int:
+    with socket.socket() as probe:  # as Prefect's own temporary server finds one
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def server_env(base: dict[str, str]) -> dict[str, str]:
+    env = {k: v for k, v in base.items() if k != "PREFECT_API_URL"}
+    env |= {f"PREFECT_SERVER_SERVICES_{name}_ENABLED": "false" for name in SERVICES_OFF}
+    env["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"  # no telemetry from an office machine
+    return env
+
+
+def start_server(port: int, ui: bool, output: int | object = subprocess.DEVNULL):
+    """`prefect server start` on 127.0.0.1:`port` as a child that dies with this process."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "flows.prefect_server", "--host", "127.0.0.1"]
+        + ["--port", str(port)]
+        + ([] if ui else ["--no-ui"]),
+        env=server_env(dict(os.environ)),
+        stdin=subprocess.PIPE,  # the lifeline: never written, closed when the owner dies
+        stdout=output,
+        stderr=subprocess.STDOUT if output is not subprocess.DEVNULL else subprocess.DEVNULL,
+    )
+
+
+def healthy(url: str, timeout: float = 1.0) -> bool:
+    with (
+        contextlib.suppress(OSError),
+        urllib.request.urlopen(f"{url}/health", timeout=timeout) as response,
+    ):
+        return response.status == 200
+    return False
+
+
+def _die_with_owner() -> None:
+    """Stop this server when standard input reaches its end (the owner is gone)."""
+
+    def watch() -> None:
+        with contextlib.suppress(OSError):
+            while os.read(0, 4096):
+                pass
+        os.kill(os.getpid(), signal.SIGTERM)  # uvicorn's graceful shutdown
+        time.sleep(GRACE)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="owner-watch", daemon=True).start()
+
+
+def main(argv: list[str] | None = None) -> None:
+    """`python -m flows.prefect_server ARGS`: `prefect server start ARGS`, tied to its owner."""
+    _die_with_owner()
+    sys.argv = ["prefect", "server", "start", *(sys.argv[1:] if argv is None else argv)]
+    from prefect.cli import app
+
+    app()
+
 
 class TemporaryServer:
-    """The run's own API server, or nothing when Prefect already has an API to talk to."""
+    """A run's own API server (CENSUS_LOCAL_SERVER=0, or no local server on this system), or
+    nothing when Prefect already has an API to talk to. It dies with the run."""
 
     def __init__(self) -> None:
         from prefect.settings import PREFECT_API_URL, PREFECT_SERVER_EPHEMERAL_ENABLED
@@ -32,18 +115,9 @@ class TemporaryServer:
         self.url = ""
         if PREFECT_API_URL.value() or not PREFECT_SERVER_EPHEMERAL_ENABLED.value():
             return
-        with socket.socket() as probe:  # a free port, as Prefect's own temporary server does
-            probe.bind(("127.0.0.1", 0))
-            port = probe.getsockname()[1]
+        port = free_port()
         self.url = f"http://127.0.0.1:{port}/api"
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "prefect", "server", "start", "--no-services"]
-            + ["--host", "127.0.0.1", "--port", str(port)],
-            env=os.environ | {"PREFECT_UI_ENABLED": "false"},
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        self.process = start_server(port, ui=False)
         # Stopped at exit, after Prefect's own exit handlers (registered later, run first)
         # have sent the run's last logs and events to it.
         atexit.register(self.stop)
@@ -51,12 +125,8 @@ class TemporaryServer:
     def _up(self, timeout: float) -> bool:
         deadline = time.monotonic() + timeout
         while self.process is not None and self.process.poll() is None:
-            with (
-                contextlib.suppress(OSError),
-                urllib.request.urlopen(f"{self.url}/health", timeout=1) as response,
-            ):
-                if response.status == 200:
-                    return True
+            if healthy(self.url):
+                return True
             if time.monotonic() > deadline:
                 break
             time.sleep(0.1)
@@ -66,30 +136,89 @@ class TemporaryServer:
     def connected(self) -> Iterator[None]:
         """Prefect talks to this server inside the block. If it did not come up, Prefect
         starts its own temporary server as usual (and reports what goes wrong there)."""
-        from prefect.settings import (
-            PREFECT_API_URL,
-            PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS,
-            temporary_settings,
-        )
+        from prefect.settings import PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS
 
         if not self._up(PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS.value()):
             self.stop()
             yield
             return
-        with temporary_settings(updates={PREFECT_API_URL: self.url}):
-            os.environ["PREFECT_API_URL"] = self.url  # Dask workers inherit the environment
-            try:
-                yield
-            finally:
-                del os.environ["PREFECT_API_URL"]
+        with api_url(self.url):
+            yield
 
     def stop(self) -> None:
         if self.process is None:
             return
         self.process.terminate()
         try:
-            self.process.wait(timeout=10)
+            self.process.wait(timeout=GRACE)
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
+        with contextlib.suppress(OSError):
+            self.process.stdin.close()
         self.process = None
+
+
+class SharedServer:
+    """`census run` in its own process (`python -m flows.cli run`, or a run that could not be
+    handed over) without a configured API: the local server's API, leased for the run and
+    released at exit, after Prefect's exit handlers have sent the run's last logs."""
+
+    def __init__(self) -> None:
+        from flows.local_server import Lease
+
+        self.lease = Lease()
+        atexit.register(self.lease.close)
+
+    @contextlib.contextmanager
+    def connected(self) -> Iterator[None]:
+        url = self.lease.url()
+        if url is None:  # no local server could be had: the run's own, as before
+            fallback = TemporaryServer()
+            with fallback.connected():
+                yield
+            return
+        with api_url(url):
+            yield
+
+
+def run_server() -> TemporaryServer | SharedServer:
+    """The API a `census run` in this process talks to: the configured one (nothing to
+    start), else the local server's (flows/local_server.py), else a temporary one."""
+    from prefect.settings import PREFECT_API_URL
+
+    from flows import local_server
+
+    if PREFECT_API_URL.value() or not local_server.enabled():
+        return TemporaryServer()
+    return SharedServer()
+
+
+@contextlib.contextmanager
+def api_url(url: str) -> Iterator[None]:
+    """Prefect talks to `url` inside the block (this process, and Dask workers it starts)."""
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    with temporary_settings(updates={PREFECT_API_URL: url}), own_server_settings():
+        os.environ["PREFECT_API_URL"] = url  # Dask workers inherit the environment
+        try:
+            yield
+        finally:
+            del os.environ["PREFECT_API_URL"]
+
+
+@contextlib.contextmanager
+def own_server_settings() -> Iterator[None]:
+    """Prefect's settings for a run against a server `census` started: no flow run
+    heartbeats. Their thread sleeps in 1 s steps and is joined when the flow run ends, which
+    added 0-1 s to every run (~0.9 s of a correction's profile); they serve automations
+    that detect crashed runs, which these servers do not run (flows/prefect_server.py
+    leaves the triggers off)."""
+    from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
+
+    with temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
+        yield
+
+
+if __name__ == "__main__":
+    main()

@@ -3,17 +3,19 @@ the UI. The work is in plain functions (flows/workbook.py, warehouse/)."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import duckdb
 import pandas as pd
-from prefect import Task, task
+from prefect import Task, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.client.schemas.objects import TaskRun
 from prefect.states import Completed, State
 
 import config
 from flows.workbook import process_workbook
+from reporting.vietnamese import slug
 from warehouse import writer
 from warehouse.run import CensusRun
 from workbooks.reader import file_sha256
@@ -32,18 +34,58 @@ def file_busy(task: Task, task_run: TaskRun, state: State) -> bool:
     return False
 
 
-FILE_RETRIES = {"retries": 3, "retry_delay_seconds": [5, 15, 30], "retry_condition_fn": file_busy}
+RETRY_DELAYS = [5, 15, 30]  # seconds: a copy or a sync finishing, an Excel window closed
+FILE_RETRIES = {"retries": 3, "retry_delay_seconds": RETRY_DELAYS, "retry_condition_fn": file_busy}
 
 
-@task(name="hash-workbook", cache_policy=NO_CACHE, task_run_name="hash {path.name}", **FILE_RETRIES)
-def hash_workbook(path: Path) -> str:
-    return file_sha256(path)
+# Task run names in the ASCII form of the unit's or file's name, the same slug as the artifact
+# keys and the error workbooks (`load muong-ang`, key `dien-bien-2019-muong-ang`, file
+# `muong-ang-loi.xlsx`). The API keeps Vietnamese names, but the UI's run graph draws names
+# with a bitmap font of ASCII characters only (PixiJS BitmapFont, chars: ASCII, in Prefect
+# 3.9's UI bundle), so it showed `load Mng ng` for Mường Ảng.
+def _file_name(path: Path) -> str:
+    return slug(path.stem, default="file") + path.suffix.lower()
+
+
+def _process_run_name(parameters: dict) -> str:
+    return f"process {_file_name(Path(parameters['path']))}"
+
+
+# One task for every file's hash, not one each: a task run costs the run and its API server
+# ~60 ms of CPU (events, logs, states), more than hashing a district workbook (~2 ms), and a
+# correction of one unit hashed all the year's files (bench/results.md). A file that cannot
+# be opened is tried again after RETRY_DELAYS, as the per-workbook tasks are, then reported.
+@task(name="hash-workbooks", cache_policy=NO_CACHE)
+def hash_workbooks(paths: list[Path]) -> dict[Path, str | OSError]:
+    return hash_files(paths, warn=get_run_logger().warning)
+
+
+def hash_files(
+    paths: list[Path], delays: list[float] = RETRY_DELAYS, warn=None
+) -> dict[Path, str | OSError]:
+    """Each file's SHA-256, or the error that kept it from being opened after `delays`."""
+    hashes: dict[Path, str | OSError] = {}
+    pending = list(paths)
+    for delay in [*delays, None]:
+        for path in pending:
+            try:
+                hashes[path] = file_sha256(path)
+            except OSError as exc:
+                hashes[path] = exc
+        pending = [p for p in pending if isinstance(hashes[p], OSError)]
+        if not pending or delay is None:
+            break
+        if warn is not None:
+            names = ", ".join(p.name for p in pending)
+            warn("cannot open %s yet; trying again in %s s", names, delay)
+        time.sleep(delay)
+    return hashes
 
 
 @task(
     name="process-workbook",
     cache_policy=NO_CACHE,
-    task_run_name="process {path.name}",
+    task_run_name=_process_run_name,
     **FILE_RETRIES,
 )
 def process_workbook_task(

@@ -28,9 +28,10 @@ from pathlib import Path
 
 import duckdb
 
-from warehouse.writer import WAREHOUSE_DIR
+from warehouse.writer import DEFAULT_WAREHOUSE
 
-DEFAULT_PUBLISHED = WAREHOUSE_DIR / "published" / "census-analyst.duckdb"
+# Beside the default warehouse, relative to the working directory (README: "Where files go").
+DEFAULT_PUBLISHED = DEFAULT_WAREHOUSE.parent / "published" / "census-analyst.duckdb"
 PUBLISHED_SCHEMAS = ("core", "marts", "ref", "audit")
 READ_ONLY_MODE = 0o444
 

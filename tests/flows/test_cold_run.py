@@ -1,46 +1,51 @@
-"""`census run` as a new user runs it: no Prefect API configured, so the run starts its own
-temporary API server (flows/prefect_server.py), loads the year, and leaves no server behind."""
+"""`census run` with its own temporary API server (CENSUS_LOCAL_SERVER=0, or where the local
+server cannot run; flows/prefect_server.py): it loads the year and leaves no server behind,
+even when it is SIGKILLed (the server watches its owner; before, it lived on, reparented to
+PID 1)."""
 
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
+import textwrap
+import time
 from pathlib import Path
 
 import duckdb
 import psutil
 
 from tests.factory import household, write_workbook
+from tests.flows.test_local_server import HOLDER, processes_of, wait_until
 
 REPO = Path(__file__).resolve().parents[2]
 
 
 def _servers_of(prefect_home: str) -> list[psutil.Process]:
-    """Running `prefect server start` processes that use this PREFECT_HOME."""
-    found = []
-    for proc in psutil.process_iter(["cmdline"]):
-        cmdline = " ".join(proc.info["cmdline"] or [])
-        if "prefect server start" not in cmdline:
-            continue
-        try:
-            if proc.environ().get("PREFECT_HOME") == prefect_home:
-                found.append(proc)
-        except psutil.Error:
-            continue
-    return found
+    """Running Prefect API servers that use this PREFECT_HOME."""
+    return [
+        p
+        for p in processes_of(Path(prefect_home))
+        if "flows.prefect_server" in " ".join(p.cmdline())
+        or "prefect server start" in " ".join(p.cmdline())
+    ]
+
+
+def environment(home: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
+    return env | {"PREFECT_HOME": home, "CENSUS_LOCAL_SERVER": "0", "CENSUS_LOCK_WAIT": "900"}
 
 
 def test_census_run_without_a_prefect_api(tmp_path):
     raw, warehouse = tmp_path / "raw", tmp_path / "census.duckdb"
     write_workbook(raw / "2019" / "muong-nhe.xlsx", [household(i) for i in range(1, 4)])
     home = str(tmp_path / "prefect-home")
-    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"} | {"PREFECT_HOME": home}
     run = subprocess.run(
-        [sys.executable, "-m", "flows.cli", "run", "--year", "2019", "--raw", str(raw)]
+        [sys.executable, "-m", "flows.launch", "run", "--year", "2019", "--raw", str(raw)]
         + ["--warehouse", str(warehouse), "--reports", str(tmp_path / "reports")],
         cwd=REPO,
-        env=env,
+        env=environment(home),
         capture_output=True,
         text=True,
         timeout=600,
@@ -53,3 +58,41 @@ def test_census_run_without_a_prefect_api(tmp_path):
         assert con.execute("SELECT count(*) FROM core.households").fetchone() == (3,)
         assert con.execute("SELECT status FROM audit.ingest_runs").fetchall() == [("completed",)]
     assert _servers_of(home) == []
+    assert not (Path(home) / "census-server").exists()  # no local server was involved
+
+
+def test_a_killed_run_takes_its_temporary_server_with_it(tmp_path):
+    write_workbook(tmp_path / "raw" / "2019" / "muong-nhe.xlsx", [household(1)])
+    warehouse = tmp_path / "w.duckdb"
+    home = str(tmp_path / "prefect-home")
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            textwrap.dedent(HOLDER.format(repo=str(REPO), warehouse=str(warehouse))),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "HOLDING"
+        run = subprocess.Popen(
+            [sys.executable, "-m", "flows.launch", "run", "--year", "2019"]
+            + ["--warehouse", str(warehouse)],
+            cwd=tmp_path,
+            env=environment(home),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        # The run waits for the warehouse once its server answers: kill it then.
+        wait_until(lambda: _servers_of(home), 300, "the temporary server started")
+        [server] = _servers_of(home)
+        time.sleep(5)
+        assert run.poll() is None
+        run.send_signal(signal.SIGKILL)
+        run.wait(30)
+        wait_until(lambda: not server.is_running() or server.status() == "zombie", 30, "stopped")
+        assert _servers_of(home) == []
+    finally:
+        holder.kill()
+        holder.wait(30)

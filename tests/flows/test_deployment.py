@@ -56,6 +56,7 @@ def test_deployment_parameters_are_absolute_and_leave_year_to_the_run(tmp_path, 
         "raw_dir": str(tmp_path / "raw"),
         "warehouse_path": str(tmp_path / "w.duckdb"),
         "province_code": "test-fixture",
+        "reports_dir": str(tmp_path / "reports"),
     }
     assert "year" not in deployment.parameters
     year = parameter_schema(annual_census).model_dump()["properties"]["year"]
@@ -105,9 +106,11 @@ def test_the_run_of_20_december_2026_loads_the_45_communes_of_the_2026_review(
     from sample.census import write_sample_census
 
     write_sample_census(tmp_path / "raw", [2026], households=3000)
-    deployment = build_deployment(tmp_path / "raw", tmp_path / "w.duckdb", "dien-bien")
+    deployment = build_deployment(
+        tmp_path / "raw", tmp_path / "w.duckdb", "dien-bien", tmp_path / "reports"
+    )
     monkeypatch.setattr(census_flow, "local_today", lambda: date(2026, 12, 20))
-    summary = annual_census(**deployment.parameters, reports_dir=tmp_path / "reports")
+    summary = annual_census(**deployment.parameters)
     assert summary.year == 2026 and summary.status == "completed"
     assert len(summary.loaded) == 45
     with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as con:

@@ -18,7 +18,7 @@ from prefect.states import Completed, Failed
 
 from flows import cli
 from flows.census_flow import annual_census
-from flows.tasks import file_busy
+from flows.tasks import file_busy, hash_files
 from tests.factory import household, write_workbook
 from workbooks.errors import WorkbookError
 
@@ -38,7 +38,8 @@ def flow_run_details(state):
 @pytest.fixture
 def partial_census(tmp_path):
     raw = tmp_path / "raw"
-    write_workbook(raw / "2019" / "muong-nhe.xlsx", [household(i) for i in range(1, 6)])
+    # A file named in Vietnamese, as districts often send them.
+    write_workbook(raw / "2019" / "Mường Nhé.xlsx", [household(i) for i in range(1, 6)])
     write_workbook(
         raw / "2019" / "dien-bien-phu.xlsx",
         [
@@ -61,6 +62,13 @@ def test_partial_run_states_and_artifacts(partial_census, prefect_harness):
     assert state.result().status == "partial"
 
     tasks, artifacts = flow_run_details(state)
+    # Task runs are named by the ASCII slug of the unit or file, as the artifact keys and the
+    # error workbooks are: the UI's run graph drops every non-ASCII letter.
+    assert {"process muong-nhe.xlsx", "load muong-nhe"} <= set(tasks)
+    assert sum(name.startswith("hash-workbooks") for name in tasks) == 1  # one for all files
+    assert {"process dien-bien-phu.xlsx", "load dien-bien-phu"} <= set(tasks)
+    assert any(name.startswith("build-marts") for name in tasks)
+    assert all(name.isascii() for name in tasks), sorted(tasks)
     # A district with rejected rows completes with a warning; a clean one plainly.
     assert tasks["load dien-bien-phu"].state.type.value == "COMPLETED"
     assert tasks["load dien-bien-phu"].state.name == "Loaded with rejections"
@@ -159,3 +167,24 @@ def test_only_file_access_errors_are_retried():
     assert not file_busy(None, None, failed_with(WorkbookError("no header row")))
     assert not file_busy(None, None, failed_with(ValueError("validation")))
     assert not file_busy(None, None, Completed())
+
+
+def test_a_file_that_cannot_be_opened_is_hashed_again_then_reported(tmp_path, monkeypatch):
+    good = tmp_path / "muong-nhe.xlsx"
+    good.write_bytes(b"content")
+    late, missing = tmp_path / "dien-bien.xlsx", tmp_path / "gone.xlsx"
+    slept, warned = [], []
+
+    def sleep(seconds):  # the late file arrives while the flow waits
+        slept.append(seconds)
+        late.write_bytes(b"copied at last")
+
+    monkeypatch.setattr("flows.tasks.time.sleep", sleep)
+    hashes = hash_files([good, late], warn=lambda *args: warned.append(args))
+    assert all(isinstance(h, str) and len(h) == 64 for h in hashes.values())
+    assert slept == [5] and "dien-bien.xlsx" in warned[0][1]
+
+    slept.clear()
+    hashes = hash_files([good, missing])
+    assert isinstance(hashes[missing], FileNotFoundError) and isinstance(hashes[good], str)
+    assert slept == [5, 15, 30]  # the retries of every file task (README: Operations)

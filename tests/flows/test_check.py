@@ -1,0 +1,121 @@
+"""`census check FILE...`: an officer checks a workbook before sending or rerunning it. Real
+workbooks (tests/factory.py), the flow's own per-workbook pipeline, no warehouse, no Prefect."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from flows import cli
+from tests.factory import household, write_workbook
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def folder(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def check(capsys, *args: str) -> tuple[int, str]:
+    capsys.readouterr()
+    code = cli.main(["check", *args])
+    return code, capsys.readouterr().out
+
+
+def test_a_clean_workbook_passes(folder, capsys):
+    write_workbook(folder / "raw" / "2019" / "muong-nhe.xlsx", [household(i) for i in range(1, 6)])
+    code, out = check(capsys, "raw/2019/muong-nhe.xlsx")
+    assert code == 0, out
+    assert "raw/2019/muong-nhe.xlsx (2019): ĐẠT" in out  # the year from the folder's name
+    assert "số dòng đọc / rows read: 8" in out  # with the totals row, a blank, the signature
+    assert "dòng bỏ qua (trống, tổng cộng, chữ ký) / rows skipped: 3" in out
+    assert "hộ sẽ được nạp / households that would load: 5" in out
+    assert "dòng bị loại / rows rejected: 0" in out
+    assert not (folder / "reports").exists()  # nothing to correct: no error workbook
+
+
+def test_rejected_rows_are_counted_by_rule_in_vietnamese_first(folder, capsys):
+    rows = [household(i) for i in range(1, 6)]
+    rows += [household(6, household_size=45), household(7, household_size=46)]
+    rows += [household(8, income_per_capita="nhiều")]
+    write_workbook(folder / "raw" / "2019" / "muong-nhe.xlsx", rows)
+    code, out = check(capsys, "raw/2019/muong-nhe.xlsx")
+    assert code == 1, out
+    assert "CÓ LỖI" in out
+    assert "hộ sẽ được nạp / households that would load: 5" in out
+    assert "dòng bị loại / rows rejected: 3" in out
+    lines = out.splitlines()
+    hh023 = next(line for line in lines if "HH023" in line)
+    hh011 = next(line for line in lines if "HH011" in line)
+    assert "2 dòng / rows" in hh023 and "1 dòng / rows" in hh011
+    assert lines.index(hh023) < lines.index(hh011)  # most rows first
+    assert hh011.endswith("Thu nhập không phải là số / income is not a number")
+    report = folder / "reports" / "2019" / "muong-nhe-loi.xlsx"
+    assert report.is_file() and f"tệp báo lỗi / error workbook: {Path('reports/2019')}" in out
+
+    # The officer fixes the rows; the check passes and the stale error workbook goes.
+    write_workbook(folder / "raw" / "2019" / "muong-nhe.xlsx", [household(i) for i in range(1, 9)])
+    code, out = check(capsys, "raw/2019/muong-nhe.xlsx")
+    assert code == 0, out
+    assert not report.exists()
+
+    # A warning (an implausible income) keeps the row: the check passes and says so.
+    rows = [household(i) for i in range(1, 8)] + [household(8, income_per_capita=20_000)]
+    write_workbook(folder / "raw" / "2019" / "muong-nhe.xlsx", rows)
+    code, out = check(capsys, "raw/2019/muong-nhe.xlsx")
+    assert code == 0 and "ĐẠT, có cảnh báo / OK, with warnings" in out, out
+    warnings = report.with_name("muong-nhe-canh-bao.xlsx")  # rows kept: a warnings workbook
+    assert "HW001  1 dòng / rows" in out and warnings.is_file() and not report.exists()
+    assert (
+        f"tệp cảnh báo / warnings workbook: {Path('reports/2019/muong-nhe-canh-bao.xlsx')}" in out
+    )
+
+
+def test_year_from_the_option_or_the_folder(folder, capsys):
+    write_workbook(folder / "muong-nhe.xlsx", [household(i) for i in range(1, 3)])
+    code, out = check(capsys, "muong-nhe.xlsx")
+    assert code == 2 and "không rõ năm rà soát" in out and "--year" in out
+    code, out = check(capsys, "muong-nhe.xlsx", "--year", "2019")
+    assert code == 0 and "muong-nhe.xlsx (2019): ĐẠT" in out
+
+
+def test_unreadable_and_refused_workbooks(folder, capsys, monkeypatch):
+    raw = folder / "raw" / "2019"
+    raw.mkdir(parents=True)
+    (raw / "broken.xlsx").write_bytes(b"this is not a spreadsheet")
+    write_workbook(raw / "muong-nhe.xlsx", [household(i) for i in range(1, 4)])
+    code, out = check(capsys, str(raw / "broken.xlsx"), str(raw / "missing.xlsx"))
+    assert code == 2
+    assert out.count("KHÔNG ĐỌC ĐƯỢC") == 4  # each file's verdict and reason
+    assert "WB020 Tệp không phải bảng tính Excel" in out
+
+    # Read, then refused: a file over the size limit (workbooks/guard.py) ...
+    monkeypatch.setenv("CENSUS_MAX_FILE_BYTES", "1000")
+    code, out = check(capsys, str(raw / "muong-nhe.xlsx"))
+    assert code == 1 and "BỊ TỪ CHỐI / refused: WB022" in out
+    monkeypatch.delenv("CENSUS_MAX_FILE_BYTES")
+    # ... or a workbook with no valid household (a run keeps the unit's loaded data).
+    write_workbook(raw / "muong-nhe.xlsx", [household(1, household_size=45)])
+    code, out = check(capsys, str(raw / "muong-nhe.xlsx"))
+    assert code == 1 and "BỊ TỪ CHỐI / refused: WB006" in out
+    # The worst of several files decides.
+    code, out = check(capsys, str(raw / "muong-nhe.xlsx"), str(raw / "broken.xlsx"))
+    assert code == 2
+
+
+def test_check_imports_no_prefect_and_starts_no_server(folder):
+    write_workbook(folder / "raw" / "2019" / "muong-nhe.xlsx", [household(i) for i in range(1, 3)])
+    probe = (
+        "import sys; from flows.cli import main; code = main(['check', 'raw/2019/muong-nhe.xlsx']);"
+        " assert not [m for m in sys.modules if m.split('.')[0] == 'prefect'], 'prefect'; "
+        "sys.exit(code)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], cwd=folder, capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
