@@ -117,12 +117,21 @@ def _signature(data: ReportData) -> str:
 
 
 def write_html(data: ReportData, charts: dict[str, bytes], path: Path) -> Path:
+    """Write the year's report to `path` and return it."""
+    cards = _cards(data)
+    body = (_heading(data), _intro(data, cards), _sections(data, charts), _signature(data), "\n")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(_page(data, "".join(body)), encoding="utf-8")
+    return path
+
+
+def _cards(data: ReportData) -> list[tuple[str, str, str]]:
+    """The year's headline figures for the province: (title, figure, note)."""
     year, prev = data.year, data.previous_year
-    province = data.trend[(data.trend["scope"] == "province") & (data.trend["year"] == year)].iloc[
-        0
-    ]
+    trend = data.trend
+    province = trend[(trend["scope"] == "province") & (trend["year"] == year)].iloc[0]
     total = data.summary[data.summary["unit"] == "total"].iloc[0]
-    cards = [
+    return [
         (
             "Tỷ lệ hộ nghèo",
             f"{number(province['poverty_rate'], 2)}%",
@@ -141,57 +150,62 @@ def write_html(data: ReportData, charts: dict[str, bytes], path: Path) -> Path:
             f"so với năm {prev}" if prev else "năm đầu tiên",
         ),
     ]
-    body = (
-        _heading(data)
-        + f"""
+
+
+def _intro(data: ReportData, cards: list[tuple[str, str, str]]) -> str:
+    """The title, what the rates are and where they come from, the headline figures."""
+    year, prev = data.year, data.previous_year
+    shown = "".join(f'<div class="card">{_e(t)}<b>{_e(v)}</b>{_e(s)}</div>' for t, v, s in cards)
+    return f"""
 <h1>Báo cáo rà soát hộ nghèo, hộ cận nghèo năm {year}: {_e(data.province)}</h1>
 <p class="lead">Tỷ lệ tính trên số hộ (không phải số người); so sánh với năm {prev or "–"}.
 Nguồn: kho dữ liệu điều tra (marts.poverty_rates, marts.transitions, marts.target_gap).</p>
-<div class="cards">{
-            "".join(f'<div class="card">{_e(t)}<b>{_e(v)}</b>{_e(s)}</div>' for t, v, s in cards)
-        }</div>
+<div class="cards">{shown}</div>
+"""
 
+
+def _figures(charts: dict[str, bytes], year: int) -> dict[str, str]:
+    """Each chart as a figure with its alternative text and caption."""
+    captions = {
+        "districts": (
+            "Tỷ lệ hộ nghèo theo huyện",
+            "Cột: năm nay; chấm xám: năm trước; vạch đỏ: tỷ lệ phải đạt của huyện nghèo "
+            "(năm trước trừ mức giảm chỉ tiêu).",
+        ),
+        "trend": (
+            "Xu hướng tỷ lệ hộ nghèo toàn tỉnh",
+            "Các năm có trong kho dữ liệu; ngôi sao: chỉ tiêu năm " + str(year) + ".",
+        ),
+        "ethnic": (
+            "Tỷ lệ hộ nghèo dân tộc thiểu số so với chung",
+            "Tỷ lệ hộ nghèo DTTS = hộ nghèo DTTS / tổng số hộ DTTS.",
+        ),
+        "flows": (
+            "Biến động giữa các nhóm hộ",
+            "Hàng: tình trạng năm trước; cột: năm nay. Hộ mới và hộ không còn được tính riêng.",
+        ),
+    }
+    return {
+        name: _img(name, charts[name], alt, caption) for name, (alt, caption) in captions.items()
+    }
+
+
+def _sections(data: ReportData, charts: dict[str, bytes]) -> str:
+    """Sections 1-6: the charts with their tables, the targets, the quality of the data."""
+    figure = _figures(charts, data.year)
+    return f"""
 <h2>1. Tỷ lệ hộ nghèo theo huyện, so với chỉ tiêu và năm trước</h2>
-{
-            _img(
-                "districts",
-                charts["districts"],
-                "Tỷ lệ hộ nghèo theo huyện",
-                "Cột: năm nay; chấm xám: năm trước; vạch đỏ: tỷ lệ phải đạt của huyện nghèo "
-                "(năm trước trừ mức giảm chỉ tiêu).",
-            )
-        }
+{figure["districts"]}
 {_table(tables.districts(data))}
 
 <h2>2. Xu hướng toàn tỉnh qua các năm</h2>
-{
-            _img(
-                "trend",
-                charts["trend"],
-                "Xu hướng tỷ lệ hộ nghèo toàn tỉnh",
-                "Các năm có trong kho dữ liệu; ngôi sao: chỉ tiêu năm " + str(year) + ".",
-            )
-        }
+{figure["trend"]}
 
 <h2>3. Hộ dân tộc thiểu số so với chung</h2>
-{
-            _img(
-                "ethnic",
-                charts["ethnic"],
-                "Tỷ lệ hộ nghèo dân tộc thiểu số so với chung",
-                "Tỷ lệ hộ nghèo DTTS = hộ nghèo DTTS / tổng số hộ DTTS.",
-            )
-        }
+{figure["ethnic"]}
 
 <h2>4. Biến động giữa các nhóm hộ</h2>
-{
-            _img(
-                "flows",
-                charts["flows"],
-                "Biến động giữa các nhóm hộ",
-                "Hàng: tình trạng năm trước; cột: năm nay. Hộ mới và hộ không còn được tính riêng.",
-            )
-        }
+{figure["flows"]}
 <h3>Biểu tổng hợp</h3>
 {_table(tables.summary_form(data))}
 
@@ -200,15 +214,14 @@ Nguồn: kho dữ liệu điều tra (marts.poverty_rates, marts.transitions, ma
 
 <h2>6. Chất lượng số liệu</h2>
 {_table(tables.quality(data.quality, data.year))}
-{_signature(data)}
 """
-    )
-    page = (
+
+
+def _page(data: ReportData, body: str) -> str:
+    """The whole document around `body`: its title, style and the charts' check."""
+    return (
         '<!DOCTYPE html>\n<html lang="vi"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>Báo cáo hộ nghèo năm {year}: {_e(data.province)}</title>"
+        f"<title>Báo cáo hộ nghèo năm {data.year}: {_e(data.province)}</title>"
         f"<style>{CSS}</style></head>\n<body>{body}<script>{SCRIPT}</script></body></html>\n"
     )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(page, encoding="utf-8")
-    return path

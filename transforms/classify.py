@@ -79,6 +79,9 @@ first: HH016).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import NamedTuple
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -135,68 +138,171 @@ def classify(households: pd.DataFrame, year: int) -> pd.DataFrame:
 
 def classify_with_standard(households: pd.DataFrame, standard: Standard) -> pd.DataFrame:
     """`classify` with the standard given explicitly."""
-    n = len(households)
-    ids = np.asarray(households.get("household_id", households.index), dtype=object)
+    areas = _areas(households, standard)
+    measures = _measures(households, standard)
+    limits = _limits(standard, areas.masks, measures.by_score)
+    decision = _decision(measures, limits, standard)
+    patterns = _patterns(measures.pattern_code, standard)
+    reason = _reasons(standard, areas, patterns, measures, limits, decision)
+    return _classifications(households.index, standard, measures, decision, patterns, reason)
 
-    # --- inputs as numpy arrays ---------------------------------------------------------------
-    areas = list(standard.income_line)  # the areas the standard has lines for
+
+# --- the rule -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Areas:
+    """The areas the standard has lines for, and the area of each household."""
+
+    masks: dict[str, np.ndarray]  # area key -> whether each household is in it
+    index: np.ndarray  # each household's area as a position in `masks`
+    labels: list[str]  # each area's Vietnamese name, in the order of `masks`
+
+
+@dataclass(frozen=True)
+class _Measures:
+    """What the rule compares, one value a household (numpy arrays)."""
+
+    income: np.ndarray  # income per person per month; NaN when absent
+    dep_score: np.ndarray  # deprivation score; NaN when absent
+    pattern_code: np.ndarray  # bit j set: deprived in the standard's indicator j (columns)
+    by_score: np.ndarray  # classified by scores: the household carries a proxy-income score
+    score_dep: np.ndarray  # by scores with a deprivation score: D counted from its points
+    count: np.ndarray  # D, the deprivations the rule counts (int64)
+    x: np.ndarray  # the compared figure: the score by scores, else the income
+    reviewed: np.ndarray  # x present: the household was reviewed this year
+
+
+@dataclass(frozen=True)
+class _Limits:
+    """The standard's lines for each household (its area's; NaN where the period has none)."""
+
+    floor: np.ndarray  # the floor x is compared with (score floor by scores)
+    line: np.ndarray  # the line x is compared with (score line by scores)
+    income_line: np.ndarray
+    average_line: np.ndarray
+
+
+@dataclass(frozen=True)
+class _Decision:
+    """Which clause of the rule each household meets."""
+
+    poor_floor: np.ndarray  # x <= floor
+    poor_count: np.ndarray  # x <= line and D >= threshold
+    near: np.ndarray  # x <= line, not poor
+    average: np.ndarray  # above the line, income within the average band
+    status_code: np.ndarray  # position in STATUSES
+
+
+@dataclass(frozen=True)
+class _Patterns:
+    """The distinct deprivation patterns: one lookup entry each, not one per row."""
+
+    index: np.ndarray  # each household's pattern
+    keys: list[list[str]]  # each pattern's deprived indicator keys, in the standard's order
+    names: list[str]  # each pattern's Vietnamese indicator names, joined
+
+
+def _areas(households: pd.DataFrame, standard: Standard) -> _Areas:
+    """The households' areas; raises ValueError for an area the standard has no lines for."""
+    areas = list(standard.income_line)
     area = households["area"].to_numpy(dtype=object, na_value=None)
-    area_masks = {key: area == key for key in areas}
-    area_idx = np.full(n, -1, dtype=np.int64)
-    for i, mask in enumerate(area_masks.values()):
-        area_idx[mask] = i
-    if (area_idx < 0).any():
-        bad = _sample(ids, area_idx < 0, households["area"])
+    masks = {key: area == key for key in areas}
+    index = np.full(len(households), -1, dtype=np.int64)
+    for i, mask in enumerate(masks.values()):
+        index[mask] = i
+    if (index < 0).any():
+        ids = np.asarray(households.get("household_id", households.index), dtype=object)
+        bad = _sample(ids, index < 0, households["area"])
         raise ValueError(f"area not in standard {standard.period}: {bad}")
+    return _Areas(masks, index, [area_labels_vi.get(a, a) for a in areas])
 
+
+def _measures(households: pd.DataFrame, standard: Standard) -> _Measures:
+    """The incomes, scores and deprivations of the households as the rule reads them."""
     income = _floats(households, "income_per_capita")
     score = _floats(households, "income_score")
     dep_score = _floats(households, "deprivation_score")
+    pattern_code, column_count = _deprived_columns(households, standard)
+    by_score = ~np.isnan(score)
+    score_dep = by_score & ~np.isnan(dep_score)
+    with np.errstate(invalid="ignore"):
+        score_count = np.floor(dep_score / standard.points_per_indicator)
+    x = np.where(by_score, score, income)
+    return _Measures(
+        income=income,
+        dep_score=dep_score,
+        pattern_code=pattern_code,
+        by_score=by_score,
+        score_dep=score_dep,
+        count=np.where(score_dep, score_count, column_count).astype(np.int64),
+        x=x,
+        reviewed=~np.isnan(x),
+    )
 
+
+def _deprived_columns(
+    households: pd.DataFrame, standard: Standard
+) -> tuple[np.ndarray, np.ndarray]:
+    """The indicator columns marked deprived, per household: as a bit pattern (bit j: the
+    standard's indicator j) and counted. A missing column or value is "not deprived"."""
     keys = standard.indicator_keys
     if len(keys) > 62:
         raise ValueError(f"standard {standard.period}: more indicators than a bit pattern holds")
-    pattern_code = np.zeros(n, dtype=np.int64)  # bit j set: deprived in indicator j
+    n = len(households)
+    pattern_code = np.zeros(n, dtype=np.int64)
     column_count = np.zeros(n, dtype=np.int64)
     for j, key in enumerate(keys):
         if key in households:
             deprived = households[key].to_numpy(dtype=bool, na_value=False)
             pattern_code |= deprived.astype(np.int64) << j
             column_count += deprived
+    return pattern_code, column_count
 
-    by_score = ~np.isnan(score)
-    score_dep = by_score & ~np.isnan(dep_score)
+
+def _limits(standard: Standard, masks: dict[str, np.ndarray], by_score: np.ndarray) -> _Limits:
+    """The standard's floor and lines for each household, by its area and basis."""
+    n = len(by_score)
+    income_floor = _by_area(standard.income_floor, masks, n)
+    income_line = _by_area(standard.income_line, masks, n)
+    return _Limits(
+        floor=np.where(by_score, _by_area(standard.score_floor, masks, n), income_floor),
+        line=np.where(by_score, _by_area(standard.score_line, masks, n), income_line),
+        income_line=income_line,
+        average_line=_by_area(standard.average_line, masks, n),
+    )
+
+
+def _decision(measures: _Measures, limits: _Limits, standard: Standard) -> _Decision:
+    """The rule of the module docstring, for every household at once."""
+    x, income = measures.x, measures.income
     with np.errstate(invalid="ignore"):
-        score_count = np.floor(dep_score / standard.points_per_indicator)
-    count = np.where(score_dep, score_count, column_count).astype(np.int64)
-
-    x = np.where(by_score, score, income)
-    reviewed = ~np.isnan(x)
-
-    # --- thresholds per row, from the standard ------------------------------------------------
-    income_floor = _by_area(standard.income_floor, area_masks, n)
-    income_line = _by_area(standard.income_line, area_masks, n)
-    average_line = _by_area(standard.average_line, area_masks, n)
-    floor = np.where(by_score, _by_area(standard.score_floor, area_masks, n), income_floor)
-    line = np.where(by_score, _by_area(standard.score_line, area_masks, n), income_line)
-
-    # --- the rule -----------------------------------------------------------------------------
-    with np.errstate(invalid="ignore"):
-        poor_floor = x <= floor  # NaN floor (the period has none) -> False
-        under_line = x <= line
-        poor_count = under_line & ~poor_floor & (count >= standard.deprivation_threshold)
+        poor_floor = x <= limits.floor  # NaN floor (the period has none) -> False
+        under_line = x <= limits.line
+        poor_count = under_line & ~poor_floor & (measures.count >= standard.deprivation_threshold)
         near = under_line & ~poor_floor & ~poor_count
-        in_average_band = (income > income_line) & (income <= average_line)  # NaN -> False
+        # NaN -> False: a missing income is in no band
+        in_average_band = (income > limits.income_line) & (income <= limits.average_line)
     average = ~under_line & ~poor_floor & in_average_band
+    status_code = np.select(
+        [~measures.reviewed, poor_floor | poor_count, near, average], [4, 0, 1, 2], 3
+    )
+    return _Decision(poor_floor, poor_count, near, average, status_code)
 
-    status_code = np.select([~reviewed, poor_floor | poor_count, near, average], [4, 0, 1, 2], 3)
-    kind = np.full(n, None, dtype=object)
-    kind[poor_count] = "deprivation"
-    kind[poor_floor] = "income"
 
-    # --- deprived indicators: one lookup entry per distinct pattern, not per row --------------
-    patterns, pattern_idx = np.unique(pattern_code, return_inverse=True)
-    pattern_idx = pattern_idx.reshape(-1)
+def _poverty_kinds(decision: _Decision) -> np.ndarray:
+    """Each household's `poverty_kind`: "income" where the floor clause fires, "deprivation"
+    where the line-and-count clause does, None when not poor."""
+    kind = np.full(len(decision.status_code), None, dtype=object)
+    kind[decision.poor_count] = "deprivation"
+    kind[decision.poor_floor] = "income"
+    return kind
+
+
+def _patterns(pattern_code: np.ndarray, standard: Standard) -> _Patterns:
+    """The households' deprivation patterns, each distinct one's keys and names listed once."""
+    patterns, index = np.unique(pattern_code, return_inverse=True)
+    keys = standard.indicator_keys
     names_vi = [_lower_first(i.name_vi) for i in standard.indicators]
     key_lut: list[list[str]] = []
     name_lut: list[str] = []
@@ -204,73 +310,73 @@ def classify_with_standard(households: pd.DataFrame, standard: Standard) -> pd.D
         chosen = [j for j in range(len(keys)) if (code >> j) & 1]
         key_lut.append([keys[j] for j in chosen])
         name_lut.append(", ".join(names_vi[j] for j in chosen))
-    lists = pa.array(key_lut, type=pa.list_(pa.string())).take(pa.array(pattern_idx))
+    return _Patterns(index.reshape(-1), key_lut, name_lut)
 
-    reason = _reasons(
-        standard=standard,
-        area_labels=[area_labels_vi.get(a, a) for a in areas],
-        area_idx=area_idx,
-        name_lut=name_lut,
-        pattern_idx=pattern_idx,
-        by_score=by_score,
-        score_dep=score_dep,
-        x=x,
-        income=income,
-        dep_score=dep_score,
-        count=count,
-        floor=floor,
-        line=line,
-        income_line=income_line,
-        average_line=average_line,
-        poor_floor=poor_floor,
-        poor_count=poor_count,
-        near=near,
-        average=average,
-        status_code=status_code,
-    )
 
+def _classifications(
+    index: pd.Index,
+    standard: Standard,
+    measures: _Measures,
+    decision: _Decision,
+    patterns: _Patterns,
+    reason: pa.Array,
+) -> pd.DataFrame:
+    """The frame `classify` returns (OUTPUT_COLUMNS), on the households' index."""
+    n = len(index)
+    lists = pa.array(patterns.keys, type=pa.list_(pa.string())).take(pa.array(patterns.index))
+    basis = np.where(measures.reviewed, measures.by_score, 2)
     out = pd.DataFrame(
         {
-            "status": pd.Series(_str(_take(STATUSES, status_code))),
-            "poverty_kind": pd.Series(kind, dtype=object),
-            "deprivation_count": pd.Series(count, dtype=np.int64),
+            "status": pd.Series(_str(_take(STATUSES, decision.status_code))),
+            "poverty_kind": pd.Series(_poverty_kinds(decision), dtype=object),
+            "deprivation_count": pd.Series(measures.count, dtype=np.int64),
             "deprived_indicators": pd.Series(pd.arrays.ArrowExtensionArray(lists)),
-            "basis": pd.Series(
-                _str(_take(["income", "score", "none"], np.where(reviewed, by_score, 2)))
-            ),
+            "basis": pd.Series(_str(_take(["income", "score", "none"], basis))),
             "standard": pd.Series(_str(_take([standard.period], np.zeros(n, dtype=np.int64)))),
             "reason": pd.Series(_str(reason)),
         }
     )
-    out.index = households.index
+    out.index = index
     return out
 
 
 # --- the officer's reason -------------------------------------------------------------------------
 
 
+class _Group(NamedTuple):
+    """What the fixed text of a group of reasons says (taken from its first household)."""
+
+    case: int  # which text: `_reason_cases`
+    scored: bool  # classified by scores
+    area: str  # the area's Vietnamese name
+    floor: str  # the lines compared with, as text
+    line: str
+    income_line: str
+    average_line: str
+    count: int  # D
+    names: str  # the deprived indicators' names
+    uses_points: bool  # D shown as the deprivation score against the threshold's points
+    status: str  # the status in Vietnamese
+
+
+@dataclass(frozen=True)
+class _ReasonWords:
+    """The words of a standard that every reason under it may use."""
+
+    score_label: str  # the proxy-income score's name, e.g. "điểm A"
+    deprivation_label: str  # the deprivation score's name, e.g. "điểm B"
+    threshold: int  # the deprivations that make a household under the line poor
+    threshold_points: str  # the same in points, as text
+    provisional: str  # the end of every reason under a provisional standard, else ""
+
+
 def _reasons(
-    *,
     standard: Standard,
-    area_labels: list[str],
-    area_idx: np.ndarray,
-    name_lut: list[str],
-    pattern_idx: np.ndarray,
-    by_score: np.ndarray,
-    score_dep: np.ndarray,
-    x: np.ndarray,
-    income: np.ndarray,
-    dep_score: np.ndarray,
-    count: np.ndarray,
-    floor: np.ndarray,
-    line: np.ndarray,
-    income_line: np.ndarray,
-    average_line: np.ndarray,
-    poor_floor: np.ndarray,
-    poor_count: np.ndarray,
-    near: np.ndarray,
-    average: np.ndarray,
-    status_code: np.ndarray,
+    areas: _Areas,
+    patterns: _Patterns,
+    measures: _Measures,
+    limits: _Limits,
+    decision: _Decision,
 ) -> pa.Array:
     """Each household's reason, e.g. "nông thôn, thu nhập 850.000 đ ≤ 1.000.000 đ và thiếu hụt
     3 chỉ số: bảo hiểm y tế, nguồn nước sinh hoạt, hố xí/nhà tiêu hợp vệ sinh → hộ nghèo".
@@ -280,107 +386,173 @@ def _reasons(
     the deprivation score, the income. The fixed text is written once per group that occurs; the
     numbers are formatted column-wise and everything is joined by one Arrow kernel: no row loop.
     """
-    n = len(x)
-    if n == 0:
+    if len(measures.x) == 0:
         return pa.array([], type=pa.string())
-    no_income = np.isnan(income)
+    case = _reason_cases(measures, limits, decision)
+    uses_points = ((case == 1) | (case == 2)) & measures.score_dep
+    first, group = _reason_groups(case, uses_points, areas, patterns, measures)
+    groups = _groups(first, case, uses_points, areas, patterns, measures, limits, decision)
+    words = _reason_words(standard)
+    # The fixed text of each group in its four places: before the compared income or score,
+    # after it, after the deprivation score, after the income.
+    seg = [list(texts) for texts in zip(*(_segments(g, words) for g in groups), strict=True)]
+    group = pa.array(group.reshape(-1))
+    uses_income = (case == 5) | (case == 7) | (case == 8)
+    return pc.binary_join_element_wise(
+        pa.array(seg[0]).take(group),
+        vn_numbers(measures.x),
+        pa.array(seg[1]).take(group),
+        vn_numbers(np.where(uses_points, measures.dep_score, np.nan)),
+        pa.array(seg[2]).take(group),
+        vn_numbers(np.where(uses_income, measures.income, np.nan)),
+        pa.array(seg[3]).take(group),
+        "",
+    )
+
+
+def _reason_cases(measures: _Measures, limits: _Limits, decision: _Decision) -> np.ndarray:
+    """Which text each household's reason is: 0 poor by the floor; 1 poor by line and count;
+    2 near-poor; by income above the line: 3 average, 4 not poor; by score above its line:
+    5 average, 6 no income, 7 income above the average line, 8 income at or below the income
+    line; 9 not reviewed."""
+    no_income = np.isnan(measures.income)
     with np.errstate(invalid="ignore"):
-        rich = income > average_line
-    # Which text: 0 poor by the floor; 1 poor by line and count; 2 near-poor; by income above the
-    # line: 3 average, 4 not poor; by score above its line: 5 average, 6 no income, 7 income above
-    # the average line, 8 income at or below the income line; 9 not reviewed.
-    case = np.select(
+        rich = measures.income > limits.average_line
+    by_score = measures.by_score
+    return np.select(
         [
-            status_code == 4,
-            poor_floor,
-            poor_count,
-            near,
-            average & ~by_score,
+            decision.status_code == 4,
+            decision.poor_floor,
+            decision.poor_count,
+            decision.near,
+            decision.average & ~by_score,
             ~by_score,
-            average,
+            decision.average,
             no_income,
             rich,
         ],
         [9, 0, 1, 2, 3, 4, 5, 6, 7],
         8,
     )
+
+
+def _reason_groups(
+    case: np.ndarray,
+    uses_points: np.ndarray,
+    areas: _Areas,
+    patterns: _Patterns,
+    measures: _Measures,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The households grouped by the fixed text of their reason (case, area, basis, points,
+    deprivation pattern and count): each group's first household, and each household's
+    group."""
     with_deprivations = (case == 1) | (case == 2)
-    uses_points = with_deprivations & score_dep
+    count = measures.count
     shown_count = np.where(with_deprivations, count - count.min(), 0)
     key = case.astype(np.int64)
     for part, size in (
-        (area_idx, len(area_labels)),
-        (by_score, 2),
+        (areas.index, len(areas.labels)),
+        (measures.by_score, 2),
         (uses_points, 2),
-        (np.where(with_deprivations, pattern_idx, 0), len(name_lut)),
+        (np.where(with_deprivations, patterns.index, 0), len(patterns.names)),
         (shown_count, int(shown_count.max()) + 1),
     ):
         key = key * size + part
     _, first, group = np.unique(key, return_index=True, return_inverse=True)
+    return first, group
 
-    def texts(values: np.ndarray) -> list[str]:
-        return vn_numbers(values[first]).to_pylist()
 
-    floor_t, line_t, iline_t, avg_t = (texts(v) for v in (floor, line, income_line, average_line))
-    t = standard.deprivation_threshold
-    t_points = vn_numbers(np.array([t * standard.points_per_indicator]))[0].as_py()
-    score_label = _lower_first(standard.income_score_label)
-    dep_label = _lower_first(standard.deprivation_score_label)
+def _groups(
+    first: np.ndarray,
+    case: np.ndarray,
+    uses_points: np.ndarray,
+    areas: _Areas,
+    patterns: _Patterns,
+    measures: _Measures,
+    limits: _Limits,
+    decision: _Decision,
+) -> list[_Group]:
+    """What the fixed text of each group of reasons says, read from its `first` household."""
+    floor_t, line_t, iline_t, avg_t = (
+        vn_numbers(values[first]).to_pylist()
+        for values in (limits.floor, limits.line, limits.income_line, limits.average_line)
+    )
     labels = [status_labels_vi[s] for s in STATUSES]
-    provisional = (
-        f" (chuẩn {standard.period} tạm tính, chờ xác nhận)" if standard.provisional else ""
+    return [
+        _Group(
+            case=int(case[r]),
+            scored=bool(measures.by_score[r]),
+            area=areas.labels[areas.index[r]],
+            floor=floor_t[g],
+            line=line_t[g],
+            income_line=iline_t[g],
+            average_line=avg_t[g],
+            count=measures.count[r],
+            names=patterns.names[patterns.index[r]],
+            uses_points=bool(uses_points[r]),
+            status=labels[decision.status_code[r]],
+        )
+        for g, r in enumerate(first.tolist())
+    ]
+
+
+def _reason_words(standard: Standard) -> _ReasonWords:
+    """The words of `standard` that its reasons use."""
+    t = standard.deprivation_threshold
+    return _ReasonWords(
+        score_label=_lower_first(standard.income_score_label),
+        deprivation_label=_lower_first(standard.deprivation_score_label),
+        threshold=t,
+        threshold_points=vn_numbers(np.array([t * standard.points_per_indicator]))[0].as_py(),
+        provisional=(
+            f" (chuẩn {standard.period} tạm tính, chờ xác nhận)" if standard.provisional else ""
+        ),
     )
 
-    seg: list[list[str]] = [[], [], [], []]  # before x, after x, after points, after income
-    for g, r in enumerate(first.tolist()):
-        c, scored = int(case[r]), bool(by_score[r])
-        unit = "" if scored else " đ"
-        s0 = f"{area_labels[area_idx[r]]}, " + (f"{score_label} " if scored else "thu nhập ")
-        s2 = s3 = ""
-        if c == 9:
-            s0 = f"{area_labels[area_idx[r]]}, "
-            s1 = "không có thu nhập, điểm, chỉ số thiếu hụt: tính vào tổng số hộ dân cư"
-        elif c == 0:
-            s1 = f"{unit} ≤ {floor_t[g]}{unit}"
-        elif c in (1, 2):
-            names = name_lut[pattern_idx[r]]
-            tail = f": {names}" if names else ""
-            counted = f"thiếu hụt {count[r]} chỉ số"
-            s1 = f"{unit} ≤ {line_t[g]}{unit} và "
-            if uses_points[r]:
-                s1 += f"{dep_label} "
-                s2 = f" {'≥' if c == 1 else '<'} {t_points} ({counted}{tail})"
-            else:
-                s1 += counted + ("" if c == 1 else f" (dưới {t})") + tail
-        elif c == 3:
-            s1 = f" đ > {iline_t[g]} đ và ≤ {avg_t[g]} đ"
-        elif c == 4:
-            s1 = f" đ > {avg_t[g]} đ"
-        elif c == 6:
-            s1 = f" > {line_t[g]}, không có thu nhập để xét mức sống trung bình"
-        else:
-            s1 = f" > {line_t[g]}, thu nhập "
-            s3 = {
-                5: f" đ > {iline_t[g]} đ và ≤ {avg_t[g]} đ",
-                7: f" đ > {avg_t[g]} đ",
-                8: f" đ ≤ {iline_t[g]} đ (ngoài khoảng mức sống trung bình)",
-            }[c]
-        end = f"{s3} → {labels[status_code[r]]}{provisional}"
-        for i, text in enumerate((s0, s1, s2, end)):
-            seg[i].append(text)
 
-    group = pa.array(group.reshape(-1))
-    uses_income = (case == 5) | (case == 7) | (case == 8)
-    return pc.binary_join_element_wise(
-        pa.array(seg[0]).take(group),
-        vn_numbers(x),
-        pa.array(seg[1]).take(group),
-        vn_numbers(np.where(uses_points, dep_score, np.nan)),
-        pa.array(seg[2]).take(group),
-        vn_numbers(np.where(uses_income, income, np.nan)),
-        pa.array(seg[3]).take(group),
-        "",
-    )
+def _segments(g: _Group, words: _ReasonWords) -> tuple[str, str, str, str]:
+    """A group's fixed text in its four places: before the compared income or score, after
+    it, after the deprivation score, after the income (the status at its end)."""
+    unit = "" if g.scored else " đ"
+    before = f"{g.area}, " + (f"{words.score_label} " if g.scored else "thu nhập ")
+    after_points = after_income = ""
+    if g.case == 9:
+        before = f"{g.area}, "
+        after = "không có thu nhập, điểm, chỉ số thiếu hụt: tính vào tổng số hộ dân cư"
+    elif g.case == 0:
+        after = f"{unit} ≤ {g.floor}{unit}"
+    elif g.case in (1, 2):
+        after, after_points = _deprivation_segments(g, words, unit)
+    elif g.case == 3:
+        after = f" đ > {g.income_line} đ và ≤ {g.average_line} đ"
+    elif g.case == 4:
+        after = f" đ > {g.average_line} đ"
+    elif g.case == 6:
+        after = f" > {g.line}, không có thu nhập để xét mức sống trung bình"
+    else:
+        after = f" > {g.line}, thu nhập "
+        after_income = {
+            5: f" đ > {g.income_line} đ và ≤ {g.average_line} đ",
+            7: f" đ > {g.average_line} đ",
+            8: f" đ ≤ {g.income_line} đ (ngoài khoảng mức sống trung bình)",
+        }[g.case]
+    return before, after, after_points, f"{after_income} → {g.status}{words.provisional}"
+
+
+def _deprivation_segments(g: _Group, words: _ReasonWords, unit: str) -> tuple[str, str]:
+    """The text after the compared figure and after the deprivation score of a household
+    under the line (case 1 poor, 2 near-poor): its deprivations against the threshold, counted
+    or in points, and their names."""
+    tail = f": {g.names}" if g.names else ""
+    counted = f"thiếu hụt {g.count} chỉ số"
+    after = f"{unit} ≤ {g.line}{unit} và "
+    if g.uses_points:
+        sign = "≥" if g.case == 1 else "<"
+        return (
+            f"{after}{words.deprivation_label} ",
+            f" {sign} {words.threshold_points} ({counted}{tail})",
+        )
+    return after + counted + ("" if g.case == 1 else f" (dưới {words.threshold})") + tail, ""
 
 
 def vn_number(values) -> pd.Series:

@@ -26,11 +26,14 @@ from __future__ import annotations
 
 import itertools
 import re
+from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 import xlsxwriter
+from xlsxwriter.format import Format
 
 import config
 from reporting.vietnamese import SEVERITY_VI, number, slug
@@ -60,6 +63,7 @@ PROBLEM_COLUMNS = (
     ("Cột", 15),
     ("Giá trị đã ghi", 11),
 )
+FIRST_CELL = len(PROBLEM_COLUMNS)  # the column of the officer's first cell
 # Widths of the officer's columns, so that one row of thirty columns fits on a page width
 # and stays legible: flags and indicators (x, 1, có) are narrow with their header turned.
 CELL_WIDTH = {
@@ -189,6 +193,10 @@ class _Styles:
         return self.made[key]
 
 
+# The header of the summary's tables.
+_TABLE_HEAD = {"bold": True, "bg_color": "#DDEBF7", "valign": "vcenter", **_Styles.BORDER}
+
+
 def _columns(read: WorkbookRead) -> list[tuple[str, str]]:
     """(column key, header label) in the order of the officer's file; union over sheets."""
     out: dict[str, str] = {}
@@ -227,23 +235,86 @@ def _problem_sheet(
     ws = book.add_worksheet(name)
     columns = _columns(read)
     keys = [key for key, _ in columns]
-    first_cell = len(PROBLEM_COLUMNS)
+    marks = {*FLAG_KEYS, *config.all_indicator_keys()}  # one mark a cell: narrow, header turned
+    widths = _column_widths(keys, marks)
+    _write_header_row(ws, styles, columns, marks, widths)
+
+    findings = _sorted_findings(findings, read, keys)
+    at = _read_positions(read.rows, findings)
+    places = _places(findings, _typed_values(read.rows, findings, at), at)
+    cells = _place_cells(read.rows, keys, places)
+    labels = _sheet_labels(read)
+    fills = _cell_fills(findings)
+    numeric = {j for j, key in enumerate(keys) if key in NUMERIC_KEYS}
+    formats = _problem_formats(styles, widths)
+    for out_row, ((sheet, excel_row), group) in enumerate(places, start=1):
+        texts = _problem_texts(sheet, group, labels, standard)
+        _write_problems(ws, out_row, excel_row, group, texts, formats)
+        row_fills = [fills.get((sheet, excel_row, key)) for key in keys]
+        cell_lines = _write_cells(ws, out_row, cells[out_row - 1], row_fills, numeric, formats)
+        # Neither Excel nor LibreOffice grows a row to its wrapped text on opening a file:
+        # the height is set from the lines each cell wraps to.
+        lines = max(_problem_lines(texts, formats), cell_lines)
+        ws.set_row(out_row, LINE_HEIGHT * lines + 2)
+    ws.freeze_panes(1, 2)
+    ws.autofilter(0, 0, len(places), FIRST_CELL + len(keys) - 1)
+    ws.hide_gridlines(0)  # printed too: the table's grid on paper
+    _print_setup(ws, read, name)
+
+
+class _Finding(NamedTuple):
+    """One problem of a place, as the problem sheet shows it."""
+
+    sheet: str
+    excel_row: int
+    rule_code: str
+    rule: str
+    column_key: object  # a column key, or missing for a finding about the whole row
+    typed: str  # the value as typed (`_typed_values`)
+    at: int  # position among the rows read; -1: not a row read
+
+
+@dataclass(frozen=True)
+class _ProblemFormats:
+    """The problem sheet's formats and line widths, looked up once, not per cell (writing the
+    rows is the writer's cost)."""
+
+    wrap: Format
+    row_number: Format
+    plain: dict[str | None, Format]  # fill -> text format
+    numbers: dict[tuple[str | None, str], Format]  # (fill, number format) -> its format
+    widths: list[float]
+    per_line: list[int]  # characters a line, by column
+
+
+def _column_widths(keys: list[str], marks: set[str]) -> list[float]:
+    """The widths of the problem columns, then of the officer's columns."""
+    return [width for _, width in PROBLEM_COLUMNS] + [
+        NARROW_WIDTH if key in marks else CELL_WIDTH.get(key, DEFAULT_WIDTH) for key in keys
+    ]
+
+
+def _write_header_row(
+    ws, styles: _Styles, columns: list[tuple[str, str]], marks: set[str], widths: list[float]
+) -> None:
+    """The header row: the problem columns' titles, then the officer's headers (a mark
+    column's turned); and the columns' widths."""
     heading = {"bold": True, "align": "center", "valign": "vcenter", **_Styles.BORDER}
     header_style = styles(bg_color="#DDEBF7", **heading)
     cell_header = styles(bg_color="#EDEDED", **heading)
     turned = styles(bg_color="#EDEDED", rotation=90, **heading)
-    marks = {*FLAG_KEYS, *config.all_indicator_keys()}  # one mark a cell: narrow, header turned
-    widths = [width for _, width in PROBLEM_COLUMNS] + [
-        NARROW_WIDTH if key in marks else CELL_WIDTH.get(key, DEFAULT_WIDTH) for key in keys
-    ]
     for col, (title, _) in enumerate(PROBLEM_COLUMNS):
         ws.write_string(0, col, title, header_style)
-    for col, (key, label) in enumerate(columns, start=first_cell):
+    for col, (key, label) in enumerate(columns, start=FIRST_CELL):
         ws.write_string(0, col, label, turned if key in marks else cell_header)
     for col, width in enumerate(widths):
         ws.set_column(col, col, width)
     ws.set_row(0, 105)  # room for the turned indicator names and wrapped headers
 
+
+def _sorted_findings(findings: pd.DataFrame, read: WorkbookRead, keys: list[str]) -> pd.DataFrame:
+    """The findings by sheet (in the file's order), Excel row, severity, column (in the
+    file's order) and rule code; each finding once."""
     sheet_order = {layout.sheet: i for i, layout in enumerate(read.layouts)}
     key_order = {key: i for i, key in enumerate(keys)}
     findings = findings.assign(
@@ -251,25 +322,35 @@ def _problem_sheet(
         rank=findings["severity"].map(RANK),
         key_order=findings["column_key"].map(key_order).fillna(len(keys)),
     ).sort_values(["order", "sheet", "excel_row", "rank", "key_order", "rule_code"], kind="stable")
-    findings = findings.drop_duplicates(["sheet", "excel_row", "rule_code", "column_key", "rule"])
-    # Each finding's place among the rows read (-1: a row of another sheet, e.g. the members
-    # or a totals row: no household cells to show).
+    return findings.drop_duplicates(["sheet", "excel_row", "rule_code", "column_key", "rule"])
+
+
+def _read_positions(rows: pd.DataFrame, findings: pd.DataFrame) -> np.ndarray:
+    """Each finding's place among the rows read (-1: a row of another sheet, e.g. the members
+    or a totals row: no household cells to show)."""
     read_at = pd.MultiIndex.from_arrays(
-        [read.rows["sheet"].astype(object), read.rows["excel_row"].astype("int64")]
+        [rows["sheet"].astype(object), rows["excel_row"].astype("int64")]
     )
-    at = read_at.get_indexer(
+    return read_at.get_indexer(
         pd.MultiIndex.from_arrays([findings["sheet"].astype(object), findings["excel_row"]])
     )
-    typed = _typed_values(read.rows, findings, at)
-    labels = {
+
+
+def _sheet_labels(read: WorkbookRead) -> dict[tuple[str, str], str]:
+    """(sheet, column key) -> the header as that sheet wrote it."""
+    return {
         (layout.sheet, key): label
         for layout in read.layouts
         for key, label in layout.columns.items()
     }
+
+
+def _cell_fills(findings: pd.DataFrame) -> dict[tuple[str, int, str], str]:
+    """(sheet, Excel row, column key) -> the worst severity found in that cell."""
     worst = findings.sort_values("rank", kind="stable").drop_duplicates(
         ["sheet", "excel_row", "column_key"]
     )
-    fills = {
+    return {
         (sheet, row, key): severity
         for sheet, row, key, severity in worst[
             ["sheet", "excel_row", "column_key", "severity"]
@@ -277,83 +358,129 @@ def _problem_sheet(
         if isinstance(key, str)
     }
 
-    per_finding = zip(
-        findings["sheet"],
-        findings["excel_row"],
-        findings["rule_code"],
-        findings["rule"],
-        findings["column_key"],
-        typed,
-        at,
-        strict=True,
+
+def _places(
+    findings: pd.DataFrame, typed: list[str], at: np.ndarray
+) -> list[tuple[tuple[str, int], list[_Finding]]]:
+    """The sorted findings grouped by place (sheet, Excel row), in order."""
+    per_finding = map(
+        _Finding._make,
+        zip(
+            findings["sheet"],
+            findings["excel_row"],
+            findings["rule_code"],
+            findings["rule"],
+            findings["column_key"],
+            typed,
+            at,
+            strict=True,
+        ),
     )
-    places = itertools.groupby(per_finding, key=lambda line: (line[0], line[1]))
-    # The officer's cells of every place, taken once (a per-row pandas lookup is slow).
-    firsts, grouped = [], []
-    for place, group in places:
-        group = list(group)
-        firsts.append(group[0][6])
-        grouped.append((place, group))
-    positions = np.asarray(firsts, dtype=np.int64)
-    cells = np.full((len(grouped), len(keys)), None, dtype=object)
+    places = itertools.groupby(per_finding, key=lambda f: (f.sheet, f.excel_row))
+    return [(place, list(group)) for place, group in places]
+
+
+def _place_cells(
+    rows: pd.DataFrame, keys: list[str], places: list[tuple[tuple[str, int], list[_Finding]]]
+) -> np.ndarray:
+    """The officer's cells of every place (a row per place, a column per key; None where the
+    place is not a row read), taken once: a per-row pandas lookup is slow."""
+    positions = np.asarray([group[0].at for _, group in places], dtype=np.int64)
+    cells = np.full((len(places), len(keys)), None, dtype=object)
     found = positions >= 0
     if found.any():
-        cells[found] = read.rows.reindex(columns=keys).iloc[positions[found]].to_numpy(object)
-    numeric = {j for j, key in enumerate(keys) if key in NUMERIC_KEYS}
+        cells[found] = rows.reindex(columns=keys).iloc[positions[found]].to_numpy(object)
+    return cells
 
-    # Formats and line widths looked up once, not per cell (this loop is the writer's cost).
-    wrap, row_number = styles(), styles(kind="0", align="center")
-    plain = {fill: styles(fill) for fill in (None, *FILL)}
-    numbers = {
-        (fill, kind): styles(fill, kind)
-        for fill in (None, *FILL)
-        for kind in (INTEGER_FORMAT, DECIMAL_FORMAT)
-    }
-    per_line = [_per_line(width) for width in widths]
-    for out_row, ((sheet, excel_row), group) in enumerate(grouped, start=1):
-        values = [g[5] for g in group]
-        texts = [
-            str(sheet),
-            "\n".join(g[2] for g in group),
-            "\n".join(message_vi(g[2], g[3]) for g in group),
-            "\n".join(_header(sheet, g[4], labels, standard) for g in group),
-            "\n".join(values),
-        ]
-        lines = max(
-            _lines(t, widths[c]) if len(t) > per_line[c] or "\n" in t else 1
-            for c, t in zip((0, 2, 3, 4, 5), texts, strict=True)
-        )
-        ws.write_string(out_row, 0, texts[0], wrap)
-        ws.write_number(out_row, 1, int(excel_row), row_number)
-        for col, text in zip((2, 3, 4), texts[1:4], strict=True):
-            ws.write_string(out_row, col, text, wrap)
-        key = group[0][4]
-        if len(group) == 1 and key in NUMERIC_KEYS and _NUMBER.fullmatch(values[0]):
-            kind = _number_format(values[0])
-            ws.write_number(out_row, 5, float(values[0]), numbers[None, kind])
+
+def _problem_formats(styles: _Styles, widths: list[float]) -> _ProblemFormats:
+    """The problem sheet's formats, each made once, and its columns' line widths."""
+    fills = (None, *FILL)
+    return _ProblemFormats(
+        wrap=styles(),
+        row_number=styles(kind="0", align="center"),
+        plain={fill: styles(fill) for fill in fills},
+        numbers={
+            (fill, kind): styles(fill, kind)
+            for fill in fills
+            for kind in (INTEGER_FORMAT, DECIMAL_FORMAT)
+        },
+        widths=widths,
+        per_line=[_per_line(width) for width in widths],
+    )
+
+
+def _problem_texts(
+    sheet: str,
+    group: list[_Finding],
+    labels: dict[tuple[str, str], str],
+    standard: config.Standard,
+) -> list[str]:
+    """The texts of a place's problem columns but its Excel row: sheet, rule codes, messages,
+    headers and values typed, one line per problem."""
+    return [
+        str(sheet),
+        "\n".join(f.rule_code for f in group),
+        "\n".join(message_vi(f.rule_code, f.rule) for f in group),
+        "\n".join(_header(sheet, f.column_key, labels, standard) for f in group),
+        "\n".join(f.typed for f in group),
+    ]
+
+
+def _problem_lines(texts: list[str], formats: _ProblemFormats) -> int:
+    """The most lines a problem column's text wraps to."""
+    return max(
+        _lines(t, formats.widths[c]) if len(t) > formats.per_line[c] or "\n" in t else 1
+        for c, t in zip((0, 2, 3, 4, 5), texts, strict=True)
+    )
+
+
+def _write_problems(
+    ws,
+    out_row: int,
+    excel_row: int,
+    group: list[_Finding],
+    texts: list[str],
+    formats: _ProblemFormats,
+) -> None:
+    """A place's problem columns; a single value typed as a number is a number again."""
+    ws.write_string(out_row, 0, texts[0], formats.wrap)
+    ws.write_number(out_row, 1, int(excel_row), formats.row_number)
+    for col, text in zip((2, 3, 4), texts[1:4], strict=True):
+        ws.write_string(out_row, col, text, formats.wrap)
+    value = group[0].typed
+    if len(group) == 1 and group[0].column_key in NUMERIC_KEYS and _NUMBER.fullmatch(value):
+        number_format = formats.numbers[None, _number_format(value)]
+        ws.write_number(out_row, 5, float(value), number_format)
+    else:
+        ws.write_string(out_row, 5, texts[4], formats.wrap)
+
+
+def _write_cells(
+    ws,
+    out_row: int,
+    values: np.ndarray,
+    fills: list[str | None],
+    numeric: set[int],
+    formats: _ProblemFormats,
+) -> int:
+    """A place's cells as the officer typed them (`values`, by key), each problem cell filled
+    with its severity's colour; returns the most lines one of them wraps to."""
+    lines = 1
+    for j, value in enumerate(values):
+        fill = fills[j]
+        col = FIRST_CELL + j
+        if not isinstance(value, str):
+            if fill is not None:  # a blank problem cell (a missing value) is filled too
+                ws.write_blank(out_row, col, None, formats.plain[fill])
+        elif j in numeric and _NUMBER.fullmatch(value):
+            number_format = formats.numbers[fill, _number_format(value)]
+            ws.write_number(out_row, col, float(value), number_format)
         else:
-            ws.write_string(out_row, 5, texts[4], wrap)
-        row_cells = cells[out_row - 1]
-        for j, key in enumerate(keys):
-            value = row_cells[j]
-            fill = fills.get((sheet, excel_row, key))
-            col = first_cell + j
-            if not isinstance(value, str):
-                if fill is not None:  # a blank problem cell (a missing value) is filled too
-                    ws.write_blank(out_row, col, None, plain[fill])
-            elif j in numeric and _NUMBER.fullmatch(value):
-                ws.write_number(out_row, col, float(value), numbers[fill, _number_format(value)])
-            else:
-                ws.write_string(out_row, col, value, plain[fill])
-                if len(value) > per_line[col] or "\n" in value:
-                    lines = max(lines, _lines(value, widths[col]))
-        # Neither Excel nor LibreOffice grows a row to its wrapped text on opening a file:
-        # the height is set from the lines each cell wraps to.
-        ws.set_row(out_row, LINE_HEIGHT * lines + 2)
-    ws.freeze_panes(1, 2)
-    ws.autofilter(0, 0, len(grouped), first_cell + len(keys) - 1)
-    ws.hide_gridlines(0)  # printed too: the table's grid on paper
-    _print_setup(ws, read, name)
+            ws.write_string(out_row, col, value, formats.plain[fill])
+            if len(value) > formats.per_line[col] or "\n" in value:
+                lines = max(lines, _lines(value, formats.widths[col]))
+    return lines
 
 
 def _typed_values(rows: pd.DataFrame, findings: pd.DataFrame, at: np.ndarray) -> list[str]:
@@ -426,22 +553,42 @@ def _summary_sheet(
     """The file, unit, year and hash; one line per rule with the rows it affects on each sheet
     and its cells; the findings about the workbook and its sheets. A refusal comes first."""
     ws = book.add_worksheet(SUMMARY_SHEET)
-    bold, plain = styles(bold=True), styles()
-    head = styles(bold=True, bg_color="#DDEBF7", valign="vcenter", **_Styles.BORDER)
+    sheet_order = {layout.sheet: i for i, layout in enumerate(read.layouts)}
+    row = _write_refusal(ws, styles, rejections)
+    row = _write_facts(ws, styles, _facts(read, placed, year, district), row)
+    ws.merge_range(row, 0, row, 4, _what_to_do(rejections, placed), styles(italic=True))
+    ws.set_row(row, 30)
+    row = _write_rule_table(ws, styles, _by_rule(placed, sheet_order), row + 2)
+    notes = _workbook_notes(rejections, sheet_order)
+    if not notes.empty:
+        _write_notes(ws, styles, notes, row + 1)
+    for col, width in enumerate(SUMMARY_WIDTHS):
+        ws.set_column(col, col, width)
+    _print_setup(ws, read, SUMMARY_SHEET, repeat=False)
+
+
+def _write_refusal(ws, styles: _Styles, rejections: pd.DataFrame) -> int:
+    """The refusal (WB017) on the first rows, in bold: nothing was loaded. Returns the row
+    after it (0 when the workbook was not refused)."""
     row = 0
+    alert = styles(bold=True, font_size=12, font_color="#C00000")
     refused = rejections[rejections["rule_code"] == REFUSED]
-    for rule in dict.fromkeys(refused["rule"]):  # first, in bold: nothing was loaded
-        alert = styles(bold=True, font_size=12, font_color="#C00000")
+    for rule in dict.fromkeys(refused["rule"]):
         text = message_vi(REFUSED, rule)
         ws.merge_range(row, 0, row, 4, text, alert)
         ws.set_row(row, 16 * (len(text) // 90 + 1) + 4)  # merged cells never grow to fit
         row += 2
-    title = styles(bold=True, font_size=12)
-    ws.merge_range(row, 0, row, 4, "KẾT QUẢ KIỂM TRA TỆP DANH SÁCH HỘ", title)
-    row += 1
+    return row
+
+
+def _facts(
+    read: WorkbookRead, placed: pd.DataFrame, year: int, district: str
+) -> list[tuple[str, str]]:
+    """(label, value): the file, unit, year and hash, the rows not loaded and the rows with
+    warnings only."""
     not_loaded = placed.loc[placed["severity"] == "error", ["sheet", "excel_row"]].drop_duplicates()
     warned = placed[["sheet", "excel_row"]].drop_duplicates()
-    facts = [
+    return [
         ("Tệp", read.path.name),
         ("Đơn vị", district),
         ("Năm rà soát", str(year)),
@@ -449,33 +596,57 @@ def _summary_sheet(
         ("Dòng có lỗi (không nạp)", number(len(not_loaded))),
         ("Dòng chỉ có cảnh báo", number(len(warned) - len(not_loaded))),
     ]
+
+
+def _write_facts(ws, styles: _Styles, facts: list[tuple[str, str]], row: int) -> int:
+    """The title, then a line per fact, from `row`; returns the row after them."""
+    title = styles(bold=True, font_size=12)
+    ws.merge_range(row, 0, row, 4, "KẾT QUẢ KIỂM TRA TỆP DANH SÁCH HỘ", title)
+    row += 1
+    bold, plain = styles(bold=True), styles()
     for label, value in facts:
         ws.merge_range(row, 0, row, 1, label, bold)
         ws.merge_range(row, 2, row, 4, value, plain)
         row += 1
-    ws.merge_range(row, 0, row, 4, _what_to_do(rejections, placed), styles(italic=True))
-    ws.set_row(row, 30)
-    row += 2
+    return row
 
-    ws.write_row(row, 0, ["Mã", "Mức độ", "Nội dung", "Số dòng theo trang tính", "Số ô"], head)
-    row += 1
-    sheet_order = {layout.sheet: i for i, layout in enumerate(read.layouts)}
-    rules = placed.assign(
+
+def _by_rule(placed: pd.DataFrame, sheet_order: dict[str, int]) -> pd.DataFrame:
+    """The placed findings by severity, rule code and sheet (in the file's order)."""
+    return placed.assign(
         rank=placed["severity"].map(RANK),
         order=placed["sheet"].map(sheet_order).fillna(len(sheet_order)),
     ).sort_values(["rank", "rule_code", "order", "sheet"], kind="stable")
-    cells_format = styles(kind=INTEGER_FORMAT, **_Styles.BORDER)
-    wrap = styles(**_Styles.BORDER)
-    # Rows per rule and sheet, and cells per rule, counted once for all rules.
+
+
+def _rows_per_sheet(rules: pd.DataFrame) -> pd.Series:
+    """(rule code, sheet) -> the rows the rule affects on that sheet, as Vietnamese text
+    ("1.035"); counted once for all rules, in the order of `rules`."""
     per_sheet = rules.groupby(["rule_code", "sheet"], sort=False)["excel_row"].nunique()
-    counted = pd.Series(
+    return pd.Series(
         vn_numbers(per_sheet.to_numpy(), 0).to_pylist(), index=per_sheet.index, dtype=object
     )
-    cells = (
+
+
+def _cells_per_rule(rules: pd.DataFrame) -> pd.Series:
+    """Rule code -> the cells it affects, in the order of `rules`."""
+    return (
         rules.drop_duplicates(["rule_code", "sheet", "excel_row", "column_key"])
         .groupby("rule_code", sort=False)
         .size()
     )
+
+
+def _write_rule_table(ws, styles: _Styles, rules: pd.DataFrame, row: int) -> int:
+    """From `row`: a header, then one line per rule with the rows it affects on each sheet
+    and its cells. Returns the row after the table."""
+    columns = ["Mã", "Mức độ", "Nội dung", "Số dòng theo trang tính", "Số ô"]
+    ws.write_row(row, 0, columns, styles(**_TABLE_HEAD))
+    row += 1
+    cells_format = styles(kind=INTEGER_FORMAT, **_Styles.BORDER)
+    wrap = styles(**_Styles.BORDER)
+    counted = _rows_per_sheet(rules)
+    cells = _cells_per_rule(rules)
     for code in cells.index:
         rule = RULES[code]
         ws.write_string(row, 0, code, wrap)
@@ -488,34 +659,38 @@ def _summary_sheet(
         lines = max(_lines(rule.vi, SUMMARY_WIDTHS[2]), _lines(where, SUMMARY_WIDTHS[3]))
         ws.set_row(row, LINE_HEIGHT * lines + 2)
         row += 1
+    return row
 
-    workbook_level = rejections[
+
+def _workbook_notes(rejections: pd.DataFrame, sheet_order: dict[str, int]) -> pd.DataFrame:
+    """The findings about the workbook and its sheets (WB codes) but the refusal, by
+    severity, sheet (in the file's order) and Excel row, the workbook's own first."""
+    notes = rejections[
         rejections["rule_code"].str.startswith("WB") & (rejections["rule_code"] != REFUSED)
     ]
-    if not workbook_level.empty:
-        row += 1
-        ws.merge_range(row, 0, row, 4, "Ghi chú về tệp và các trang tính", bold)
-        row += 1
-        ws.write_row(row, 0, ["Mã", "Mức độ", "Nội dung", "Trang tính", "Dòng"], head)
-        row += 1
-        ordered = workbook_level.assign(
-            rank=workbook_level["severity"].map(RANK),
-            order=workbook_level["sheet"].map(sheet_order).fillna(len(sheet_order)),
-        ).sort_values(["rank", "order", "excel_row"], kind="stable", na_position="first")
-        for r in ordered.itertuples(index=False):
-            ws.write_string(row, 0, r.rule_code, wrap)
-            ws.write_string(row, 1, SEVERITY_VI[r.severity], wrap)
-            message = message_vi(r.rule_code, r.rule)
-            sheet = r.sheet if isinstance(r.sheet, str) else ""
-            ws.write_string(row, 2, message, wrap)
-            ws.write_string(row, 3, sheet, wrap)
-            lines = max(_lines(message, SUMMARY_WIDTHS[2]), _lines(sheet, SUMMARY_WIDTHS[3]))
-            ws.set_row(row, LINE_HEIGHT * lines + 2)
-            if pd.notna(r.excel_row):
-                ws.write_number(row, 4, int(r.excel_row), styles(kind="0", **_Styles.BORDER))
-            else:
-                ws.write_blank(row, 4, None, wrap)
-            row += 1
-    for col, width in enumerate(SUMMARY_WIDTHS):
-        ws.set_column(col, col, width)
-    _print_setup(ws, read, SUMMARY_SHEET, repeat=False)
+    return notes.assign(
+        rank=notes["severity"].map(RANK),
+        order=notes["sheet"].map(sheet_order).fillna(len(sheet_order)),
+    ).sort_values(["rank", "order", "excel_row"], kind="stable", na_position="first")
+
+
+def _write_notes(ws, styles: _Styles, notes: pd.DataFrame, top: int) -> None:
+    """From row `top`: a title, a header, then one line per finding about the file or a
+    sheet."""
+    ws.merge_range(top, 0, top, 4, "Ghi chú về tệp và các trang tính", styles(bold=True))
+    columns = ["Mã", "Mức độ", "Nội dung", "Trang tính", "Dòng"]
+    ws.write_row(top + 1, 0, columns, styles(**_TABLE_HEAD))
+    wrap = styles(**_Styles.BORDER)
+    for row, r in enumerate(notes.itertuples(index=False), start=top + 2):
+        ws.write_string(row, 0, r.rule_code, wrap)
+        ws.write_string(row, 1, SEVERITY_VI[r.severity], wrap)
+        message = message_vi(r.rule_code, r.rule)
+        sheet = r.sheet if isinstance(r.sheet, str) else ""
+        ws.write_string(row, 2, message, wrap)
+        ws.write_string(row, 3, sheet, wrap)
+        lines = max(_lines(message, SUMMARY_WIDTHS[2]), _lines(sheet, SUMMARY_WIDTHS[3]))
+        ws.set_row(row, LINE_HEIGHT * lines + 2)
+        if pd.notna(r.excel_row):
+            ws.write_number(row, 4, int(r.excel_row), styles(kind="0", **_Styles.BORDER))
+        else:
+            ws.write_blank(row, 4, None, wrap)

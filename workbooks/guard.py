@@ -283,9 +283,7 @@ def _bound_extents(
     blank_shared: set[int] | None = None
     rewritten: dict[str, bytes] = {}
     for part, f in facts.items():
-        bound = f.allocation_bound()
-        usual = bound <= max(16 * f.valued, _CELLS_FLOOR) and bound <= limits.max_cells
-        if usual and f.max_col <= limits.max_columns and not f.irregular:
+        if _usual_extent(f, limits):
             continue
         if blank_shared is None:
             blank_shared = sheetxml.blank_shared_strings(
@@ -294,53 +292,79 @@ def _bound_extents(
         sheet = by_part.get(part, part)
         xml = archive.read(part)
         exact = sheetxml.exact_cells(xml, blank_shared)
-        width = exact.last_col - exact.first_col + 1 if exact.last_col else 0
-        if (
-            exact.last_row > limits.max_rows
-            or exact.last_col > limits.max_columns
-            or exact.last_row * width > limits.max_cells
-        ):
-            real = [c for c in exact.cells if not c.blank]
-            far = max(
-                real,
-                key=lambda c: (
-                    c.row > limits.max_rows or c.col > limits.max_columns,
-                    c.row * c.col,
-                ),
-            )
-            rest = sheetxml.extent_of([c for c in real if c is not far])
-            _fail(
-                path,
-                "WB031",
-                f"sheet '{sheet}': cell {_ref(far.row, far.col)} holds '{far.text}', far "
-                f"outside the rest of the sheet ({rest}): a sheet may hold at most "
-                f"{limits.max_rows:,} rows, {limits.max_columns:,} columns and "
-                f"{limits.max_cells:,} cells; delete that cell "
-                "(or the rows and columns around it) and send the workbook again",
-            )
-        strays = [
-            c
-            for c in exact.cells
-            if c.blank
-            and (c.row > exact.last_row or c.col > exact.last_col or c.col < exact.first_col)
-        ]
+        if _too_large(exact, limits):
+            _fail(path, "WB031", _far_cell_reason(sheet, exact, limits))
+        strays = _stray_cells(exact)
         if strays:
             rewritten[part] = sheetxml.without_cells(xml, strays)
-            shown = sorted(strays, key=lambda c: (-c.row, -c.col))[:3]
-            declared = f"; declared range {f.dimension}" if f.dimension else ""
-            notices.append(
-                {
-                    "sheet": sheet,
-                    "code": "WB032",
-                    "detail": f"{len(strays)} cell(s) holding only spaces outside the table "
-                    f"({sheetxml.extent_of([c for c in exact.cells if not c.blank])}"
-                    f"{declared}) ignored: "
-                    + ", ".join(_ref(c.row, c.col) for c in shown)
-                    + (", ..." if len(strays) > len(shown) else ""),
-                }
-            )
+            notices.append(_strays_notice(sheet, strays, exact, f.dimension))
         facts[part].min_col = exact.first_col or 1
     return rewritten
+
+
+def _usual_extent(f: sheetxml.SheetFacts, limits: Limits) -> bool:
+    """Whether the area calamine would allocate for the sheet is in proportion to what it
+    holds and within the limits: no exact parse needed."""
+    bound = f.allocation_bound()
+    usual = bound <= max(16 * f.valued, _CELLS_FLOOR) and bound <= limits.max_cells
+    return usual and f.max_col <= limits.max_columns and not f.irregular
+
+
+def _too_large(exact: sheetxml.ExactCells, limits: Limits) -> bool:
+    """Whether the sheet's real extent is over the limits on rows, columns or cells."""
+    width = exact.last_col - exact.first_col + 1 if exact.last_col else 0
+    return (
+        exact.last_row > limits.max_rows
+        or exact.last_col > limits.max_columns
+        or exact.last_row * width > limits.max_cells
+    )
+
+
+def _far_cell_reason(sheet: str, exact: sheetxml.ExactCells, limits: Limits) -> str:
+    """Why a sheet too large is refused, naming the value farthest outside the limits."""
+    real = [c for c in exact.cells if not c.blank]
+    far = max(
+        real,
+        key=lambda c: (c.row > limits.max_rows or c.col > limits.max_columns, c.row * c.col),
+    )
+    rest = sheetxml.extent_of([c for c in real if c is not far])
+    return (
+        f"sheet '{sheet}': cell {_ref(far.row, far.col)} holds '{far.text}', far "
+        f"outside the rest of the sheet ({rest}): a sheet may hold at most "
+        f"{limits.max_rows:,} rows, {limits.max_columns:,} columns and "
+        f"{limits.max_cells:,} cells; delete that cell "
+        "(or the rows and columns around it) and send the workbook again"
+    )
+
+
+def _stray_cells(exact: sheetxml.ExactCells) -> list[sheetxml.Cell]:
+    """The cells holding only spaces outside the sheet's real extent."""
+    return [
+        c
+        for c in exact.cells
+        if c.blank and (c.row > exact.last_row or c.col > exact.last_col or c.col < exact.first_col)
+    ]
+
+
+def _strays_notice(
+    sheet: str,
+    strays: list[sheetxml.Cell],
+    exact: sheetxml.ExactCells,
+    dimension: str | None,
+) -> dict[str, object]:
+    """WB032: the stray cells ignored (the last three named), the sheet's real extent and,
+    if it declares one, its declared range."""
+    shown = sorted(strays, key=lambda c: (-c.row, -c.col))[:3]
+    declared = f"; declared range {dimension}" if dimension else ""
+    return {
+        "sheet": sheet,
+        "code": "WB032",
+        "detail": f"{len(strays)} cell(s) holding only spaces outside the table "
+        f"({sheetxml.extent_of([c for c in exact.cells if not c.blank])}"
+        f"{declared}) ignored: "
+        + ", ".join(_ref(c.row, c.col) for c in shown)
+        + (", ..." if len(strays) > len(shown) else ""),
+    }
 
 
 # Below this many cells a sheet's area is never worth an exact parse (32 MB in calamine).

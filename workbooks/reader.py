@@ -181,85 +181,135 @@ def read_workbook(path: Path) -> WorkbookRead:
     data = read_bounded(path, limits)  # read once: these bytes are hashed and parsed
     file_hash = hashlib.sha256(data).hexdigest()
     inspection = inspect_workbook(data, path, limits)  # hostile files never reach calamine
-    notices = inspection.notices
-    try:
-        reader = fastexcel.read_excel(inspection.data)
-        sheet_names = list(reader.sheet_names)
-    except Exception as exc:  # calamine raises a family of errors; all mean "unreadable"
-        raise WorkbookError(f"{path.name}: not a readable Excel workbook ({exc})") from exc
-
-    tables, layouts, skipped, found_cells = [], [], [], []
-    others: dict[str, list[pd.DataFrame]] = {"resident_totals": [], "members": []}
-    hidden: list[str] = []
-    offset = 0  # rows of the sheets read so far (cell findings are positions in `rows`)
+    reader, sheet_names = _open(inspection.data, path)
+    sheets = _Sheets(inspection.notices)
     for name in sheet_names:
-        if name.startswith("_"):
-            continue
-        info = inspection.sheets.get(name)
-        if info is not None and info.state != "visible":
-            hidden.append(name)  # last year's list, a lookup table: not this census
-            continue
-        sheet = _load(reader, path, name, info)
-        if sheet is None:
-            hidden.append(name)
-            continue
-        batch, errors = sheet
-        columns = _texts(batch.columns)
-        if errors:
-            columns = _with_errors(columns, errors)
-        grid = None
-        if not cells_clean(columns):
-            grid = _grid(columns)
-            grid = clean_grid(grid, path, name, notices)  # control characters, huge cells
-            columns = _columns(grid)
-        if tcvn3.detect(_distinct_texts(columns)):
-            grid = _grid(columns) if grid is None else grid
-            grid, changed = tcvn3.convert_frame(grid)
-            columns = _columns(grid)
-            notices.append(
-                {
-                    "sheet": name,
-                    "code": "WB008",
-                    "detail": f"{changed} cells converted from TCVN3 (ABC, .VnTime) to Unicode",
-                }
-            )
-        n_rows = batch.num_rows
-        first_col = info.first_col if info is not None else 1
-        top = _top_rows(columns)
-        header = _find_header(n_rows, top)
-        other = _other_sheet(n_rows, columns, name, top, header)
-        if other is not None:
-            kind, frame = other
-            others[kind].append(frame)
-            continue
-        found = _read_sheet(n_rows, columns, name, first_col, top, header)
-        if found is None:
-            if any(c.null_count < len(c) for c in columns):
-                notices.append(
-                    {"sheet": name, "code": "WB002", "detail": "no header row found; sheet ignored"}
-                )
-            continue
-        rows, layout, sheet_skipped, sheet_notices, data_rows = found
-        if errors or (info is not None and info.merges):
-            cells = _cell_findings(columns, data_rows, info, errors, first_col)
-            found_cells += [(offset + at, *rest) for at, *rest in cells]
-        offset += rows.num_rows
-        tables.append(rows)
-        layouts.append(layout)
-        skipped.append(sheet_skipped)
-        notices.extend(sheet_notices)
+        if not name.startswith("_"):
+            _add_sheet(sheets, reader, path, name, inspection.sheets.get(name))
 
+    notices, hidden = sheets.notices, sheets.hidden
     if hidden:  # once per workbook, every hidden sheet named (WB030)
         notices.append({"code": "WB030", "detail": ", ".join(f"'{h}'" for h in hidden)})
-    if not layouts:
+    if not sheets.layouts:
         also = f"; hidden sheets are not read: {', '.join(hidden)}" if hidden else ""
         raise WorkbookError(
             f"{path.name}: no sheet has a recognisable header row (expected labels such as "
             f"'Mã hộ', 'Họ và tên chủ hộ', 'Số nhân khẩu'){also}"
         )
-    unknown = list(dict.fromkeys(c for layout in layouts for c in layout.unknown_columns))
+    unknown = list(dict.fromkeys(c for layout in sheets.layouts for c in layout.unknown_columns))
     if unknown:  # reported once per workbook, not once per commune sheet (variant 3)
         notices.append({"code": "WB003", "detail": "kept in the raw layer: " + ", ".join(unknown)})
+    return WorkbookRead(
+        path=path,
+        file_hash=file_hash,
+        rows=_rows(sheets.tables, path),
+        layouts=sheets.layouts,
+        skipped=_skipped_frame(sheets.skipped),
+        notices=notices,
+        cell_findings=_cell_findings_frame(sheets.cells),
+        resident_totals=_joined(sheets.others["resident_totals"], RESIDENT_TOTALS_COLUMNS),
+        members=_joined(sheets.others["members"], MEMBER_COLUMNS),
+    )
+
+
+@dataclass
+class _Sheets:
+    """What the sheets read so far hold, in the workbook's order."""
+
+    notices: list[dict[str, object]]  # the workbook's, then each sheet's as it is read
+    tables: list[pa.Table] = field(default_factory=list)  # data rows (`_read_sheet`)
+    layouts: list[SheetLayout] = field(default_factory=list)
+    skipped: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = field(default_factory=list)
+    cells: list[tuple[int, str, object, str, str]] = field(default_factory=list)  # findings
+    others: dict[str, list[pd.DataFrame]] = field(
+        default_factory=lambda: {"resident_totals": [], "members": []}
+    )
+    hidden: list[str] = field(default_factory=list)
+    offset: int = 0  # rows of the tables so far (cell findings are positions in `rows`)
+
+
+def _open(data: bytes, path: Path) -> tuple[fastexcel.ExcelReader, list[str]]:
+    """The workbook opened by calamine, and its sheets' names."""
+    try:
+        reader = fastexcel.read_excel(data)
+        return reader, list(reader.sheet_names)
+    except Exception as exc:  # calamine raises a family of errors; all mean "unreadable"
+        raise WorkbookError(f"{path.name}: not a readable Excel workbook ({exc})") from exc
+
+
+def _add_sheet(sheets: _Sheets, reader, path: Path, name: str, info: SheetInfo | None) -> None:
+    """Read one sheet into `sheets`: as a hidden sheet, another kind of sheet (members,
+    resident totals), nothing (no header row: WB002 when it holds anything) or households."""
+    if info is not None and info.state != "visible":
+        sheets.hidden.append(name)  # last year's list, a lookup table: not this census
+        return
+    sheet = _load(reader, path, name, info)
+    if sheet is None:
+        sheets.hidden.append(name)
+        return
+    batch, errors = sheet
+    columns = _sheet_columns(batch, errors, path, name, sheets.notices)
+    n_rows = batch.num_rows
+    first_col = info.first_col if info is not None else 1
+    top = _top_rows(columns)
+    header = _find_header(n_rows, top)
+    other = _other_sheet(n_rows, columns, name, top, header)
+    if other is not None:
+        kind, frame = other
+        sheets.others[kind].append(frame)
+        return
+    found = _read_sheet(n_rows, columns, name, first_col, top, header)
+    if found is None:
+        if any(c.null_count < len(c) for c in columns):
+            sheets.notices.append(
+                {"sheet": name, "code": "WB002", "detail": "no header row found; sheet ignored"}
+            )
+        return
+    rows, layout, skipped, notices, data_rows = found
+    if errors or (info is not None and info.merges):
+        cells = _cell_findings(columns, data_rows, info, errors, first_col)
+        sheets.cells += [(sheets.offset + at, *rest) for at, *rest in cells]
+    sheets.offset += rows.num_rows
+    sheets.tables.append(rows)
+    sheets.layouts.append(layout)
+    sheets.skipped.append(skipped)
+    sheets.notices.extend(notices)
+
+
+def _sheet_columns(
+    batch: pa.RecordBatch,
+    errors: list[tuple[int, int, str]],
+    path: Path,
+    name: str,
+    notices: list[dict[str, object]],
+) -> list[pa.Array]:
+    """The sheet's columns as text: formula errors as Excel's text for them, control
+    characters removed (WB027) and TCVN3 converted to Unicode (WB008), each noted in
+    `notices`; a cell too long raises (WB025)."""
+    columns = _texts(batch.columns)
+    if errors:
+        columns = _with_errors(columns, errors)
+    grid = None
+    if not cells_clean(columns):
+        grid = _grid(columns)
+        grid = clean_grid(grid, path, name, notices)  # control characters, huge cells
+        columns = _columns(grid)
+    if tcvn3.detect(_distinct_texts(columns)):
+        grid = _grid(columns) if grid is None else grid
+        grid, changed = tcvn3.convert_frame(grid)
+        columns = _columns(grid)
+        notices.append(
+            {
+                "sheet": name,
+                "code": "WB008",
+                "detail": f"{changed} cells converted from TCVN3 (ABC, .VnTime) to Unicode",
+            }
+        )
+    return columns
+
+
+def _rows(tables: list[pa.Table], path: Path) -> pd.DataFrame:
+    """The data rows of every sheet as one text frame (`WorkbookRead.rows`)."""
     # The sheets are joined as Arrow (a column missing from a sheet is null there) and made a
     # pandas frame once: per-sheet frames cost more than the reading itself.
     table = pa.concat_tables(tables, promote_options="default")
@@ -270,24 +320,24 @@ def read_workbook(path: Path) -> WorkbookRead:
             table = table.append_column(key, pa.nulls(table.num_rows, pa.large_string()))
     rows = table.to_pandas()
     rows.insert(0, "source_file", path.name)
-    return WorkbookRead(
-        path=path,
-        file_hash=file_hash,
-        rows=rows,
-        layouts=layouts,
-        skipped=pd.DataFrame(
-            {
-                "sheet": pd.Series(np.concatenate([s for s, _, _ in skipped]), dtype="str"),
-                "excel_row": np.concatenate([r for _, r, _ in skipped]),
-                "kind": pd.Series(np.concatenate([k for _, _, k in skipped]), dtype="str"),
-            }
-        ),
-        notices=notices,
-        cell_findings=pd.DataFrame(found_cells, columns=list(CELL_FINDING_COLUMNS)).astype(
-            {"row": "int64"} | {c: "str" for c in CELL_FINDING_COLUMNS[1:]}
-        ),
-        resident_totals=_joined(others["resident_totals"], RESIDENT_TOTALS_COLUMNS),
-        members=_joined(others["members"], MEMBER_COLUMNS),
+    return rows
+
+
+def _skipped_frame(skipped: list[tuple[np.ndarray, np.ndarray, np.ndarray]]) -> pd.DataFrame:
+    """The rows of every sheet that were not data (`WorkbookRead.skipped`)."""
+    return pd.DataFrame(
+        {
+            "sheet": pd.Series(np.concatenate([s for s, _, _ in skipped]), dtype="str"),
+            "excel_row": np.concatenate([r for _, r, _ in skipped]),
+            "kind": pd.Series(np.concatenate([k for _, _, k in skipped]), dtype="str"),
+        }
+    )
+
+
+def _cell_findings_frame(cells: list[tuple[int, str, object, str, str]]) -> pd.DataFrame:
+    """`WorkbookRead.cell_findings` (CELL_FINDING_COLUMNS)."""
+    return pd.DataFrame(cells, columns=list(CELL_FINDING_COLUMNS)).astype(
+        {"row": "int64"} | {c: "str" for c in CELL_FINDING_COLUMNS[1:]}
     )
 
 
