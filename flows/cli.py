@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 import config
-from flows.prefect_server import run_server
+from flows.local_server import run_server
 from warehouse import queries, writer
 
 # The embedded Prefect server (no PREFECT_API_URL) gets 20 s to start by default, too short on

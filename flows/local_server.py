@@ -40,6 +40,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import hashlib
+import importlib
 import json
 import os
 import selectors
@@ -50,7 +51,17 @@ import sys
 import threading
 import time
 import traceback
+from collections.abc import Iterator
 from pathlib import Path
+
+from flows.prefect_server import (
+    TemporaryServer,
+    api_url,
+    free_port,
+    healthy,
+    own_server_settings,
+    start_server,
+)
 
 IDLE_MINUTES = 30.0
 START_TIMEOUT = 300.0  # seconds a client waits for a new server (a busy machine is slow)
@@ -330,6 +341,37 @@ class Lease:
         self.close()
 
 
+class SharedServer:
+    """`census run` in its own process (`python -m flows.cli run`, or a run that could not be
+    handed over) without a configured API: the local server's API, leased for the run and
+    released at exit, after Prefect's exit handlers have sent the run's last logs."""
+
+    def __init__(self) -> None:
+        self.lease = Lease()
+        atexit.register(self.lease.close)
+
+    @contextlib.contextmanager
+    def connected(self) -> Iterator[None]:
+        url = self.lease.url()
+        if url is None:  # no local server could be had: the run's own, as before
+            fallback = TemporaryServer()
+            with fallback.connected():
+                yield
+            return
+        with api_url(url):
+            yield
+
+
+def run_server() -> TemporaryServer | SharedServer:
+    """The API a `census run` in this process talks to: the configured one (nothing to
+    start), else the local server's, else a temporary one (flows/prefect_server.py)."""
+    from prefect.settings import PREFECT_API_URL
+
+    if PREFECT_API_URL.value() or not enabled():
+        return TemporaryServer()
+    return SharedServer()
+
+
 def status() -> dict | None:
     sock = connect(start=False)
     if sock is None:
@@ -359,8 +401,11 @@ def stop(timeout: float = 600.0) -> dict | None:
 # ---------------------------------------------------------------------------------------------
 # Imported once by the server, so that a run child starts with them: the run's own modules,
 # and those Prefect and the pipeline import only on first use.
+# The module whose `main(argv)` runs a handed-over `census` command: named, not imported, as
+# it imports this module (the run in its own process leases the API: `run_server`).
+ENTRY = "flows.cli"
 PRELOAD = (
-    "flows.cli",
+    ENTRY,
     "flows.census_flow",
     "flows.progress",
     "flows.runners",
@@ -464,7 +509,6 @@ class Server:
         self.stopping = True
 
     def _start_api(self) -> None:
-        from flows.prefect_server import free_port, start_server
 
         port = int(os.environ.get("CENSUS_SERVER_PORT") or 0) or free_port()
         self.url = f"http://127.0.0.1:{port}/api"
@@ -491,8 +535,6 @@ class Server:
         tmp.replace(self.folder / "state.json")
 
     def _preload(self) -> None:
-        import importlib
-
         started = time.perf_counter()
         for name in PRELOAD:
             try:
@@ -533,7 +575,6 @@ class Server:
                 return
 
     def _check_api(self) -> None:
-        from flows.prefect_server import healthy
 
         if self.api is not None and healthy(self.url, timeout=0.5):
             self.api_up = True
@@ -706,8 +747,7 @@ class Server:
 
 
 def _run_cli(argv: list[str]) -> int:
-    from flows.cli import main
-    from flows.prefect_server import own_server_settings
+    main = importlib.import_module(ENTRY).main
 
     try:
         with own_server_settings():

@@ -159,41 +159,6 @@ class TemporaryServer:
         self.process = None
 
 
-class SharedServer:
-    """`census run` in its own process (`python -m flows.cli run`, or a run that could not be
-    handed over) without a configured API: the local server's API, leased for the run and
-    released at exit, after Prefect's exit handlers have sent the run's last logs."""
-
-    def __init__(self) -> None:
-        from flows.local_server import Lease
-
-        self.lease = Lease()
-        atexit.register(self.lease.close)
-
-    @contextlib.contextmanager
-    def connected(self) -> Iterator[None]:
-        url = self.lease.url()
-        if url is None:  # no local server could be had: the run's own, as before
-            fallback = TemporaryServer()
-            with fallback.connected():
-                yield
-            return
-        with api_url(url):
-            yield
-
-
-def run_server() -> TemporaryServer | SharedServer:
-    """The API a `census run` in this process talks to: the configured one (nothing to
-    start), else the local server's (flows/local_server.py), else a temporary one."""
-    from prefect.settings import PREFECT_API_URL
-
-    from flows import local_server
-
-    if PREFECT_API_URL.value() or not local_server.enabled():
-        return TemporaryServer()
-    return SharedServer()
-
-
 @contextlib.contextmanager
 def api_url(url: str) -> Iterator[None]:
     """Prefect talks to `url` inside the block (this process, and Dask workers it starts)."""
