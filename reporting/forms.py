@@ -52,6 +52,7 @@ class Form:
     rows: str  # units | areas
     pairs: bool
     note: str
+    movements: bool  # counts changes against the previous review
     years: tuple[int, int] | None
     columns: tuple[Column, ...]
 
@@ -83,6 +84,7 @@ def forms() -> list[Form]:
                 rows=f["rows"],
                 pairs=bool(f.get("pairs", False)),
                 note=f.get("note", ""),
+                movements=bool(f.get("movements", False)),
                 years=tuple(f["years"]) if "years" in f else None,
                 columns=tuple(columns),
             )

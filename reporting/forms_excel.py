@@ -20,7 +20,16 @@ import xlsxwriter
 import config
 from reporting import official_sheet as paper
 from reporting import tables as report_tables
-from reporting.forms import NOT_COLLECTED, FormTable, form_table, form_units, forms, year_counts
+from reporting import vietnamese as vi
+from reporting.forms import (
+    NOT_COLLECTED,
+    Form,
+    FormTable,
+    form_table,
+    form_units,
+    forms,
+    year_counts,
+)
 from reporting.quality import MARK, MARK_NOTE, Quality, unit_quality
 
 
@@ -79,7 +88,7 @@ def _form_sheet(
     for i, row in enumerate(rows.to_dict("records")):
         _data_row(ws, fmt, r, i, row, columns, form.pairs, marked, quality)
         r += 1
-    r = _notes(ws, fmt, r + 1, width, form.note, quality, rows, year)
+    r = _notes(ws, fmt, r + 1, width, form, quality, year)
     paper.signature(ws, fmt, r + 1, width, province)
     ws.set_column(0, 0, 5)
     ws.set_column(1, 1, 28)
@@ -141,8 +150,10 @@ def _is_marked(row: dict, marked: set[str], quality: Quality) -> bool:
     return row["reporting_unit"] in marked
 
 
-def _notes(ws, fmt, r: int, width: int, note: str, quality: Quality, rows, year: int) -> int:
-    lines = [note] if note else []
+def _notes(ws, fmt, r: int, width: int, form: Form, quality: Quality, year: int) -> int:
+    lines = [form.note] if form.note else []
+    if form.movements and (change := vi.standard_change_note(year, year - 1)):
+        lines.append(change)  # the forms' start is the previous year's list
     if quality.marked or quality.missing:
         lines.append(MARK_NOTE)
     if quality.missing:

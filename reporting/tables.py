@@ -12,7 +12,7 @@ import pandas as pd
 
 from reporting.data import ReportData
 from reporting.quality import MARK, MARK_NOTE, QUALITY_SHEET, Quality, quality_rows
-from reporting.vietnamese import INDICATOR_VI, SCOPE_VI, UNIT_VI
+from reporting.vietnamese import INDICATOR_VI, SCOPE_VI, UNIT_VI, standard_change_note
 
 
 @dataclass(frozen=True)
@@ -44,6 +44,13 @@ class Table:
 
 def _previous(data: ReportData) -> int | str:
     return data.previous_year or "trước"
+
+
+SUMMARY_NOTE = (
+    "Cuối năm = đầu năm - thoát + tái + phát sinh + chuyển đến - chuyển đi (hộ nghèo và hộ cận "
+    "nghèo). Tỷ lệ thoát nghèo, tái nghèo, phát sinh tính trên số hộ nghèo đầu năm. Khu vực theo "
+    "nơi ở của hộ."
+)
 
 
 def summary_form(data: ReportData) -> Table:
@@ -100,11 +107,7 @@ def summary_form(data: ReportData) -> Table:
             "near_poor_rate",
         ),
         total_last=True,
-        note=(
-            "Cuối năm = đầu năm - thoát + tái + phát sinh + chuyển đến - chuyển đi (hộ nghèo và "
-            "hộ cận nghèo). Tỷ lệ thoát nghèo, tái nghèo, phát sinh tính trên số hộ nghèo đầu "
-            "năm. Khu vực theo nơi ở của hộ."
-        ),
+        note=" ".join((SUMMARY_NOTE, standard_change_note(data.year, data.previous_year))).strip(),
     )
 
 

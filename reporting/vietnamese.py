@@ -132,6 +132,25 @@ def legal_instrument(source: str) -> str:
     return f"{kind} số {found.group(1)} {issuer}"
 
 
+def standard_change_note(year: int, previous_year: int | None) -> str:
+    """The line under a table of movements from the review of `previous_year` to the review of
+    `year` when the two were under different standards (marts.transitions'
+    crosses_standard_change): part of the movement is the rule's, not the households'. Empty
+    when they were under one standard, or there is no earlier review to compare with."""
+    try:
+        previous = config.standard_for_year(previous_year).period if previous_year else None
+    except LookupError:  # before the first standard in config
+        return ""
+    current = config.standard_for_year(year).period
+    if previous is None or previous == current:
+        return ""
+    return (
+        f"Ghi chú: năm {previous_year} rà soát theo chuẩn nghèo giai đoạn {previous}, năm {year} "
+        f"theo chuẩn giai đoạn {current}; biến động giữa hai năm gồm cả các hộ chuyển nhóm do "
+        "thay đổi chuẩn nghèo, không chỉ do thay đổi đời sống của hộ."
+    )
+
+
 def provisional_note(period: str) -> str:
     """What a page decided under a standard not yet confirmed says about it (the reasons of
     transforms.classify say the same: "chuẩn ... tạm tính, chờ xác nhận")."""

@@ -135,6 +135,22 @@ def test_the_2026_forms_say_the_standard_is_provisional(written):
     assert "2027-2030" in texts and "tạm tính" in texts
 
 
+def test_a_movement_form_says_when_the_review_changed_standard(written):
+    """2026 is the first review under 2027-2030: forms 02 and 03 say their movements include
+    households moved by the change of standard; 2025 (Decree 07 both years) says nothing."""
+
+    def notes(year: int, number: str) -> str:
+        ws = openpyxl.load_workbook(written[year])[sheet_of(number)]
+        return " ".join(str(c.value) for row in ws.iter_rows() for c in row if c.value)
+
+    for number in ("Biểu số 02", "Biểu số 03"):
+        said = notes(2026, number)
+        assert "năm 2025 rà soát theo chuẩn nghèo giai đoạn 2022-2026" in said, number
+        assert "năm 2026 theo chuẩn giai đoạn 2027-2030" in said, number
+        assert "thay đổi chuẩn nghèo" not in notes(2025, number), number
+    assert "thay đổi chuẩn nghèo" not in notes(2026, "Biểu số 01")
+
+
 def test_the_older_form_for_a_review_up_to_2020(tmp_path_factory, prefect_harness, tmp_path):
     _, warehouse = build_sample(tmp_path_factory)
     assert census(["forms", "--year", "2019", "--warehouse", str(warehouse), "--out",

@@ -10,6 +10,7 @@ from reporting.vietnamese import (
     in_sentence,
     legal_instrument,
     sort_key,
+    standard_change_note,
     unit_name,
 )
 
@@ -83,3 +84,12 @@ def test_units_dates_and_blanks():
     assert day(None) == "...../...../.........."
     assert dated_at("Nà Hỳ", date(2026, 11, 5)) == "Nà Hỳ, ngày 05 tháng 11 năm 2026"
     assert dated_at("Nà Hỳ") == "Nà Hỳ, ngày ........ tháng ........ năm ........"
+
+
+def test_a_change_of_standard_between_two_reviews_is_said_once_and_only_then():
+    assert "2022-2026" in standard_change_note(2026, 2025)
+    assert "giai đoạn 2027-2030" in standard_change_note(2026, 2025)
+    assert "2016-2021" in standard_change_note(2021, 2020)  # Decision 59 -> Decree 07
+    assert standard_change_note(2025, 2024) == ""
+    assert standard_change_note(2026, None) == ""  # no earlier review in the warehouse
+    assert standard_change_note(2015, 2014) == ""  # no standard before 2015's in config
