@@ -647,21 +647,18 @@ def test_commune_workbooks_from_2025(reform_files):
     )
 
 
-def test_a_sample_run_of_the_flow_writes_no_error_workbook(tmp_path, prefect_harness):
-    """District workbooks (2024), commune workbooks (2025, 2026 under the 2027-2030 standard)
-    through the real flow: every row loads, no error or warning, no error workbook; the
-    households continue across the reform."""
-    from flows.census_flow import annual_census
+def test_a_sample_run_of_the_flow_writes_no_error_workbook(tmp_path_factory, prefect_harness):
+    """District workbooks (2018, 2019, 2024), commune workbooks (2025, 2026 under the 2027-2030
+    standard) through the real flow: every row loads, no error or warning, no error workbook;
+    the households continue across the reform."""
+    from tests.sample_warehouse import build_reform
 
-    raw, reports, warehouse = tmp_path / "raw", tmp_path / "reports", tmp_path / "census.duckdb"
-    census.write_sample_census(raw, [2024, 2025, 2026], households=800, seed=5)
-    for year in (2024, 2025, 2026):
-        summary = annual_census(
-            year=year, raw_dir=raw, warehouse_path=warehouse, reports_dir=reports
-        )
+    sample = build_reform(tmp_path_factory)
+    for summary in sample.summaries.values():
         assert summary.status == "completed" and summary.rows_rejected == 0, summary
         assert summary.reports == [], summary.reports
-    assert not list(reports.rglob("*.xlsx"))
+    assert not list(sample.reports.rglob("*.xlsx"))
+    warehouse = sample.warehouse
     with duckdb.connect(str(warehouse), read_only=True) as con:
         findings = con.execute(
             "SELECT rule_code, count(*) FROM audit.rejections "

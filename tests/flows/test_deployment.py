@@ -96,19 +96,17 @@ def test_serve_refuses_to_run_without_a_prefect_server(tmp_path, capsys):
 
 
 def test_the_run_of_20_december_2026_loads_the_45_communes_of_the_2026_review(
-    tmp_path, monkeypatch, prefect_harness
+    tmp_path, tmp_path_factory, monkeypatch, prefect_harness
 ):
     """The deployment's flow, with its own parameters, on the day its December schedule fires:
     it derives the 2026 review and loads its commune workbooks under the 2027-2030 standard."""
     import duckdb
 
     from flows import census_flow
-    from sample.census import write_sample_census
+    from tests.sample_warehouse import build_reform
 
-    write_sample_census(tmp_path / "raw", [2026], households=3000)
-    deployment = build_deployment(
-        tmp_path / "raw", tmp_path / "w.duckdb", "dien-bien", tmp_path / "reports"
-    )
+    raw = build_reform(tmp_path_factory).raw  # its 2026 folder holds the 45 communes' workbooks
+    deployment = build_deployment(raw, tmp_path / "w.duckdb", "dien-bien", tmp_path / "reports")
     monkeypatch.setattr(census_flow, "local_today", lambda: date(2026, 12, 20))
     summary = annual_census(**deployment.parameters)
     assert summary.year == 2026 and summary.status == "completed"
