@@ -9,7 +9,6 @@ import os
 import signal
 import subprocess
 import sys
-import textwrap
 import time
 from pathlib import Path
 
@@ -17,7 +16,7 @@ import duckdb
 import psutil
 
 from tests.factory import household, write_workbook
-from tests.flows.test_local_server import HOLDER, processes_of, wait_until
+from tests.flows.test_local_server import held_run, processes_of, wait_until
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -62,28 +61,8 @@ def test_census_run_without_a_prefect_api(tmp_path):
 
 
 def test_a_killed_run_takes_its_temporary_server_with_it(tmp_path):
-    write_workbook(tmp_path / "raw" / "2019" / "muong-nhe.xlsx", [household(1)])
-    warehouse = tmp_path / "w.duckdb"
     home = str(tmp_path / "prefect-home")
-    holder = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            textwrap.dedent(HOLDER.format(repo=str(REPO), warehouse=str(warehouse))),
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert holder.stdout.readline().strip() == "HOLDING"
-        run = subprocess.Popen(
-            [sys.executable, "-m", "flows.launch", "run", "--year", "2019"]
-            + ["--warehouse", str(warehouse)],
-            cwd=tmp_path,
-            env=environment(home),
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+    with held_run(tmp_path, environment(home)) as run:
         # The run waits for the warehouse once its server answers: kill it then.
         wait_until(lambda: _servers_of(home), 300, "the temporary server started")
         [server] = _servers_of(home)
@@ -93,6 +72,3 @@ def test_a_killed_run_takes_its_temporary_server_with_it(tmp_path):
         run.wait(30)
         wait_until(lambda: not server.is_running() or server.status() == "zombie", 30, "stopped")
         assert _servers_of(home) == []
-    finally:
-        holder.kill()
-        holder.wait(30)

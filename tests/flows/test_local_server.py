@@ -8,6 +8,7 @@ Real subprocesses, each test with its own PREFECT_HOME (and so its own server)."
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -16,6 +17,7 @@ import sys
 import textwrap
 import time
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import psutil
@@ -85,6 +87,29 @@ def state(home: Path) -> dict:
     return json.loads((home / "census-server" / "state.json").read_text())
 
 
+@contextlib.contextmanager
+def held_run(tmp_path: Path, env: dict[str, str]) -> Iterator[subprocess.Popen]:
+    """`census run` of one workbook, started while another process holds the warehouse open
+    for writing (HOLDER): the run waits for it, so a test can kill it in the middle."""
+    write_workbook(tmp_path / "raw" / "2019" / "muong-nhe.xlsx", [household(1)])
+    warehouse = tmp_path / "w.duckdb"
+    script = textwrap.dedent(HOLDER.format(repo=str(REPO), warehouse=str(warehouse)))
+    holder = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "HOLDING"
+        yield subprocess.Popen(
+            [sys.executable, "-m", "flows.launch", "run", "--year", "2019"]
+            + ["--warehouse", str(warehouse)],
+            cwd=tmp_path,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+    finally:
+        holder.kill()
+        holder.wait(30)
+
+
 def api_get(url: str, path: str, body: dict) -> list[dict]:
     request = urllib.request.Request(
         f"{url}{path}", json.dumps(body).encode(), {"content-type": "application/json"}
@@ -151,22 +176,7 @@ def test_a_killed_run_leaves_no_process_behind(tmp_path, home):
     warehouse, which another process holds): its run stops at once, and the server, now
     idle, stops after its idle time (a few seconds here)."""
     env = environment(home, CENSUS_SERVER_IDLE_MINUTES="0.1")
-    write_workbook(tmp_path / "raw" / "2019" / "muong-nhe.xlsx", [household(1)])
-    warehouse = tmp_path / "w.duckdb"
-    script = HOLDER.format(repo=str(REPO), warehouse=str(warehouse))
-    holder = subprocess.Popen(
-        [sys.executable, "-c", textwrap.dedent(script)], stdout=subprocess.PIPE, text=True
-    )
-    try:
-        assert holder.stdout.readline().strip() == "HOLDING"
-        run = subprocess.Popen(
-            [sys.executable, "-m", "flows.launch", "run", "--year", "2019"]
-            + ["--warehouse", str(warehouse)],
-            cwd=tmp_path,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+    with held_run(tmp_path, env) as run:
         log = home / "census-server" / "server.log"
         wait_until(lambda: log.exists() and "] run " in log.read_text(), 300, "run handed over")
         child = int(log.read_text().split("] run ")[1].split(":")[0])
@@ -176,9 +186,6 @@ def test_a_killed_run_leaves_no_process_behind(tmp_path, home):
         run.wait(30)
         wait_until(lambda: not psutil.pid_exists(child), 20, "the run stopped with its caller")
         wait_until(lambda: not processes_of(home), 90, "the idle server stopped")
-    finally:
-        holder.kill()
-        holder.wait(30)
 
 
 def test_a_killed_server_takes_its_prefect_api_server_with_it(tmp_path, home):
