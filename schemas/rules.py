@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from transforms.text import vn_numbers
+
 
 @dataclass(frozen=True)
 class Rule:
@@ -225,7 +227,10 @@ _RULES = [
         "HW001",
         "income_per_capita",
         "warning",
-        "Thu nhập bất thường, đề nghị kiểm tra",
+        "Thu nhập bất thường, đề nghị kiểm tra (dưới "
+        f"{vn_numbers([INCOME_PLAUSIBLE_MIN_SHARE])[0].as_py()} lần chuẩn nghèo hoặc trên "
+        f"{INCOME_PLAUSIBLE_MAX_MULTIPLE} lần mức sống trung bình của khu vực, tính theo tháng "
+        "mỗi người)",
         f"income implausible for a month per person in this area (below "
         f"{INCOME_PLAUSIBLE_MIN_SHARE:g} x the poverty line or above "
         f"{INCOME_PLAUSIBLE_MAX_MULTIPLE} x the average-living line): check the unit",

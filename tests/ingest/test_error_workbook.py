@@ -157,8 +157,9 @@ def test_the_problems_come_first_then_the_officers_cells(tmp_path):
     assert sorted(errors) == [4, 5, 6, 8, 10]
     row8 = {k: c.value for k, c in errors[8].items()}
     assert row8["Mã lỗi"] == "HH023\nHW001"
-    assert (
-        row8["Nội dung"] == "Số nhân khẩu phải từ 1 đến 30\nThu nhập bất thường, đề nghị kiểm tra"
+    assert row8["Nội dung"] == (
+        "Số nhân khẩu phải từ 1 đến 30\nThu nhập bất thường, đề nghị kiểm tra (dưới 0,1 lần chuẩn "
+        "nghèo hoặc trên 20 lần mức sống trung bình của khu vực, tính theo tháng mỗi người)"
     )
     assert row8["Cột"] == "Số khẩu\nThu nhập bình quân đầu người/tháng (đồng)"  # as the file
     assert row8["Giá trị đã ghi"] == "45\n20000"
