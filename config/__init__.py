@@ -70,6 +70,7 @@ class Standard:
     deprivation_score_label: str
     indicators: tuple[Indicator, ...]
     provisional: str  # what of this standard is not yet confirmed ("" when nothing)
+    provisional_vi: str  # the same, as the forms and reports say it to officials
 
     @property
     def indicator_keys(self) -> list[str]:
@@ -144,6 +145,7 @@ def standards() -> tuple[Standard, ...]:
                     for r in inds.to_dict("records")
                 ),
                 provisional=row["provisional"],
+                provisional_vi=row["provisional_vi"],
             )
         )
         if len(out[-1].indicators) != int(row["indicator_count"]):

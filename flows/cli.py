@@ -207,11 +207,10 @@ def cmd_forms(args: argparse.Namespace) -> int:
         return 2
     print(f"Rà soát năm {args.year}: {len(numbers)} biểu mẫu ({', '.join(numbers)}) ghi vào {path}")
     from reporting.detailed_lists import write_detailed_lists
-    from reporting.household_files import default_folder
+    from reporting.household_files import INTERNAL
 
-    private, listed = write_detailed_lists(
-        Path(args.warehouse), args.year, default_folder(args.year, out.parent)
-    )
+    # Inside the forms' folder (reports/<year>/noi-bo by default), wherever --out points.
+    private, listed = write_detailed_lists(Path(args.warehouse), args.year, out / INTERNAL)
     print(
         f"Biểu số 12 (danh sách chi tiết, {listed} hộ) ghi vào {private} "
         "(dữ liệu cá nhân: chỉ dùng nội bộ cán bộ của tỉnh)"

@@ -159,7 +159,7 @@ def _intro(data: ReportData, cards: list[tuple[str, str, str]]) -> str:
     return f"""
 <h1>Báo cáo rà soát hộ nghèo, hộ cận nghèo năm {year}: {_e(data.province)}</h1>
 <p class="lead">Tỷ lệ tính trên số hộ (không phải số người); so sánh với năm {prev or "–"}.
-Nguồn: kho dữ liệu điều tra (marts.poverty_rates, marts.transitions, marts.target_gap).</p>
+Nguồn: kho dữ liệu rà soát hộ nghèo, hộ cận nghèo của tỉnh (tỷ lệ, biến động, chỉ tiêu).</p>
 <div class="cards">{shown}</div>
 """
 

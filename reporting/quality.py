@@ -105,7 +105,7 @@ def provisional_values(con: duckdb.DuckDBPyConnection, year: int) -> list[str]:
     standard = config.standard_for_year(year)
     notes = []
     if standard.provisional:
-        notes.append(f"{vi.provisional_note(standard.period)} ({standard.provisional})")
+        notes.append(f"{vi.provisional_note(standard.period)} ({standard.provisional_vi})")
     if (
         "to confirm"
         in config.periods_table().set_index("period").at[standard.period, "average_line_source"]

@@ -133,6 +133,7 @@ def test_the_2026_forms_say_the_standard_is_provisional(written):
     ws = openpyxl.load_workbook(written[2026])["Chất lượng số liệu"]
     texts = " ".join(str(c.value) for row in ws.iter_rows() for c in row if c.value)
     assert "2027-2030" in texts and "tạm tính" in texts
+    assert "dự thảo" in texts and "draft" not in texts  # config's provisional_vi, not English
 
 
 def test_a_movement_form_says_when_the_review_changed_standard(written):
@@ -185,7 +186,7 @@ def test_libreoffice_opens_the_forms_and_prints_them_in_vietnamese(written, tmp_
 
 
 def test_form_12_the_detailed_lists_go_to_the_officers_folder_only(written):
-    path = written[2025].parent.parent / "2025" / "noi-bo" / "danh-sach-chi-tiet-2025.xlsx"
+    path = written[2025].parent / "noi-bo" / "danh-sach-chi-tiet-2025.xlsx"  # inside --out
     assert path.exists() and (path.stat().st_mode & 0o777) == 0o600
     book = openpyxl.load_workbook(path)
     for sheet, status in (("Danh sách hộ nghèo", "poor"), ("Danh sách hộ cận nghèo", "near_poor")):
