@@ -81,14 +81,22 @@ POSTED_LIST_VI: dict[str, str] = {
     "escaped_near_poor": "Hộ thoát cận nghèo",
 }
 
-# Legal instruments by the suffix of their number, as a legal basis names them ("Căn cứ Nghị
-# định số 07/2021/NĐ-CP của Chính phủ ..."); ref.standards writes their numbers in English text.
-INSTRUMENT_VI: dict[str, tuple[str, str]] = {
-    "NĐ-CP": ("Nghị định", "của Chính phủ"),
-    "QĐ-TTg": ("Quyết định", "của Thủ tướng Chính phủ"),
-    "TT-BLĐTBXH": ("Thông tư", "của Bộ Lao động - Thương binh và Xã hội"),
+# Legal instruments as ref.standards names them in English ("Decree 07/2021/NĐ-CP art. 3 ...")
+# -> as an officer cites them: the kind in Vietnamese, the issuer from the number's suffix.
+INSTRUMENT_KIND_VI = {
+    "Decree": "Nghị định",
+    "Decision": "Quyết định",
+    "Circular": "Thông tư",
+    "Resolution": "Nghị quyết",
 }
-_INSTRUMENT = re.compile(r"\b(\d+/\d{4}/(" + "|".join(map(re.escape, INSTRUMENT_VI)) + r"))\b")
+INSTRUMENT_ISSUER_VI = {
+    "NĐ-CP": "của Chính phủ",
+    "QĐ-TTg": "của Thủ tướng Chính phủ",
+    "TT-BLĐTBXH": "của Bộ Lao động - Thương binh và Xã hội",
+}
+_INSTRUMENT = re.compile(
+    r"\b(" + "|".join(INSTRUMENT_KIND_VI) + r")\s+(\d+/\d{4}(?:/([^\s,;()]+))?)"
+)
 
 # A blank to fill by hand on a printed form.
 BLANK = "........"
@@ -121,15 +129,35 @@ def in_sentence(label: str) -> str:
     return label[:1].lower() + label[1:]
 
 
+def legal_instruments(source: str) -> list[tuple[str, str, str]]:
+    """The legal instruments `source` names, in order, each once: (kind in Vietnamese, number,
+    issuer or "" when its number has no known suffix)."""
+    found = {}
+    for kind, number, suffix in _INSTRUMENT.findall(source or ""):
+        issuer = INSTRUMENT_ISSUER_VI.get(suffix, "")
+        found.setdefault(number, (INSTRUMENT_KIND_VI[kind], number, issuer))
+    return list(found.values())
+
+
 def legal_instrument(source: str) -> str:
-    """The first legal instrument that `source` names, in Vietnamese: `Decree 07/2021/NĐ-CP
-    art. 3` -> `Nghị định số 07/2021/NĐ-CP của Chính phủ`; `source` itself when it names
-    none this module knows."""
-    found = _INSTRUMENT.search(source or "")
+    """The first legal instrument that `source` names, as a legal basis cites it: `Decree
+    07/2021/NĐ-CP art. 3` -> `Nghị định số 07/2021/NĐ-CP của Chính phủ`; `source` itself when
+    it names none."""
+    found = legal_instruments(source)
     if not found:
         return source
-    kind, issuer = INSTRUMENT_VI[found.group(2)]
-    return f"{kind} số {found.group(1)} {issuer}"
+    kind, number, issuer = found[0]
+    return f"{kind} số {number} {issuer}".rstrip()
+
+
+def cited(source: str, *, first: bool = False) -> str:
+    """The instruments `source` names, as a text cites them in passing (`Nghị định
+    07/2021/NĐ-CP, Thông tư 02/2022`); the first only with `first` (the standard itself, not
+    the instruments that kept it); `source` itself when it names none."""
+    found = [f"{kind} {number}" for kind, number, _ in legal_instruments(source)]
+    if not found:
+        return source
+    return found[0] if first else ", ".join(found)
 
 
 def standard_change_note(year: int, previous_year: int | None) -> str:

@@ -48,7 +48,7 @@ import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
 import config
-from reporting.vietnamese import AREA_VI, STATUS_VI, number
+from reporting.vietnamese import AREA_VI, STATUS_VI, cited, number
 from schemas.headers import BASE_LABELS, canonical_keys
 
 TITLE = "DANH SÁCH HỘ GIA ĐÌNH RÀ SOÁT HỘ NGHÈO, HỘ CẬN NGHÈO NĂM {year}"
@@ -435,8 +435,8 @@ def _write_instructions(
         "không gộp ô trong phần danh sách.",
         "Dòng 'Tổng cộng' (nếu có) ghi số hộ ở cột thứ hai; hệ thống đối chiếu với số dòng hộ ở "
         "trên.",
-        f"Chuẩn nghèo áp dụng: {_documents_vi(standard.legal_source, first=True)}; quy trình "
-        f"rà soát: {_documents_vi(standard.procedure_source)}.",
+        f"Chuẩn nghèo áp dụng: {cited(standard.legal_source, first=True)}; quy trình "
+        f"rà soát: {cited(standard.procedure_source)}.",
         *_standard_lines(standard),
         *_provisional_lines(standard),
     ]
@@ -453,26 +453,6 @@ def _write_instructions(
         ws.write_string(row, 0, xl_col_to_name(i), fmt["wrap_bold"])
         ws.write_string(row, 1, c.label, fmt["wrap"])
         ws.write_string(row, 2, _help(c, standard, by_district=by_district), fmt["wrap"])
-
-
-# Legal documents as config names them (in English, with notes) -> as an officer cites them.
-_DOCUMENT = re.compile(r"\b(Decree|Decision|Circular|Resolution)\s+(\d+/\d{4}(?:/[^\s,;()]+)?)")
-_DOCUMENT_VI = {
-    "Decree": "Nghị định",
-    "Decision": "Quyết định",
-    "Circular": "Thông tư",
-    "Resolution": "Nghị quyết",
-}
-
-
-def _documents_vi(text: str, *, first: bool = False) -> str:
-    """The documents a config source names, in Vietnamese ("Decree 07/2021/NĐ-CP art. 3 (...)"
-    -> "Nghị định 07/2021/NĐ-CP"); the first only with `first` (the standard itself, not the
-    documents that kept it); the text itself when it names none."""
-    found = [f"{_DOCUMENT_VI[kind]} {number}" for kind, number in _DOCUMENT.findall(text)]
-    if not found:
-        return text
-    return found[0] if first else ", ".join(dict.fromkeys(found))
 
 
 def _layout_lines(by_district: bool, province_name: str) -> list[str]:
