@@ -25,6 +25,7 @@ from flows.workbook import process_workbook
 from reporting.vietnamese import number
 from schemas.rules import RULES
 from warehouse.writer import UnitLoad
+from workbooks.error_report import is_warnings_workbook
 from workbooks.errors import WorkbookError
 
 # Codes of a file that cannot be opened as a workbook at all (exit 2); every other
@@ -91,7 +92,7 @@ def summarise(path: Path, load: UnitLoad) -> Outcome:
         lines.append(f"  BỊ TỪ CHỐI / refused: WB017 {load.refused}")
     elif loaded == 0:
         lines.append(f"  BỊ TỪ CHỐI / refused: WB006 {RULES['WB006'].message}")
-    if load.report and load.report.endswith("-canh-bao.xlsx"):  # warnings only: rows kept
+    if load.report and is_warnings_workbook(load.report):  # its rows were kept
         lines.append(f"  tệp cảnh báo / warnings workbook: {load.report}")
     elif load.report:
         lines.append(f"  tệp báo lỗi / error workbook: {load.report}")

@@ -51,6 +51,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from flows.progress import progress
     from flows.runners import task_runner
     from warehouse.run import RunSummary
+    from workbooks.error_report import is_warnings_workbook
 
     runner = task_runner(args.task_runner, args.dask_address, args.dask_workers)
     census_flow = annual_census.with_options(task_runner=runner) if runner else annual_census
@@ -81,8 +82,8 @@ def cmd_run(args: argparse.Namespace) -> int:
             f"{len(summary.unchanged)} unchanged, {len(summary.failed)} failed; "
             f"{summary.rows_loaded} households loaded, {summary.rows_rejected} rows rejected"
         )
-        for path in summary.reports:  # <unit>-loi.xlsx: rows not loaded; -canh-bao: warnings
-            kind = "warnings workbook" if path.endswith("-canh-bao.xlsx") else "error workbook"
+        for path in summary.reports:
+            kind = "warnings workbook" if is_warnings_workbook(path) else "error workbook"
             print(f"  {kind}: {path}")
         for name, reason in summary.failed.items():
             print(f"  FAILED {name}: {reason}")

@@ -114,6 +114,11 @@ def report_path(reports_dir: Path, year: int, district: str, warnings_only: bool
     return path
 
 
+def is_warnings_workbook(path: str | Path) -> bool:
+    """Whether `path` (from `report_path`) is a warnings-only workbook: its rows were loaded."""
+    return Path(path).stem.endswith(f"-{WARNINGS_SUFFIX}")
+
+
 def has_problems(rejections: pd.DataFrame) -> bool:
     return bool(rejections["severity"].isin(PROBLEM_SEVERITIES).any())
 
