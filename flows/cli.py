@@ -47,11 +47,9 @@ def _years_in(raw_dir: Path) -> list[int]:
 
 def cmd_run(args: argparse.Namespace) -> int:
     server = run_server()  # first: a new server starts while the pipeline's modules are imported
-    from flows.census_flow import annual_census, find_workbooks
-    from flows.progress import progress
+    from flows import workers
+    from flows.census_flow import annual_census
     from flows.runners import task_runner
-    from warehouse.run import RunSummary
-    from workbooks.error_report import is_warnings_workbook
 
     runner = task_runner(args.task_runner, args.dask_address, args.dask_workers)
     census_flow = annual_census.with_options(task_runner=runner) if runner else annual_census
@@ -61,35 +59,52 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"no census years under {raw_dir}/ (expected folders such as {raw_dir}/2019/)")
         return 2
     worst = 0
-    for year in years:
-        with server.connected(), progress(year, len(find_workbooks(raw_dir, year))):
-            state = census_flow(
-                year=year,
-                raw_dir=raw_dir,
-                warehouse_path=Path(args.warehouse),
-                province_code=args.province,
-                force=args.force,
-                unit=args.unit or args.district,
-                reports_dir=Path(args.reports),
-                return_state=True,
-            )
-        summary = state.result(raise_on_failure=False)
-        if not isinstance(summary, RunSummary):  # the run itself failed (e.g. wrong warehouse)
-            print(f"{year}: {state.name}: {summary}")
-            return 2
-        print(
-            f"{year}: {summary.status}; {len(summary.loaded)} workbooks loaded, "
-            f"{len(summary.unchanged)} unchanged, {len(summary.failed)} failed; "
-            f"{summary.rows_loaded} households loaded, {summary.rows_rejected} rows rejected"
-        )
-        for path in summary.reports:
-            kind = "warnings workbook" if is_warnings_workbook(path) else "error workbook"
-            print(f"  {kind}: {path}")
-        for name, reason in summary.failed.items():
-            print(f"  FAILED {name}: {reason}")
-        worst = max(worst, {"completed": 0, "partial": 1, "failed": 2}[summary.status])
+    # The default runner's threads hand each workbook to a worker process (flows/workers.py).
+    with workers.running(None if runner is None else 0):
+        for year in years:
+            with server.connected():
+                outcome = _run_year(census_flow, args, raw_dir, year)
+            if outcome is None:  # the run itself failed (e.g. wrong warehouse)
+                return 2
+            worst = max(worst, outcome)
     print_tables(Path(args.warehouse), years)
     return worst
+
+
+def _run_year(census_flow, args: argparse.Namespace, raw_dir: Path, year: int) -> int | None:
+    """One year's flow run, its outcome printed: 0 completed, 1 partial, 2 failed; None when
+    the run itself failed."""
+    from flows.census_flow import find_workbooks
+    from flows.progress import progress
+    from warehouse.run import RunSummary
+    from workbooks.error_report import is_warnings_workbook
+
+    with progress(year, len(find_workbooks(raw_dir, year))):
+        state = census_flow(
+            year=year,
+            raw_dir=raw_dir,
+            warehouse_path=Path(args.warehouse),
+            province_code=args.province,
+            force=args.force,
+            unit=args.unit or args.district,
+            reports_dir=Path(args.reports),
+            return_state=True,
+        )
+    summary = state.result(raise_on_failure=False)
+    if not isinstance(summary, RunSummary):
+        print(f"{year}: {state.name}: {summary}")
+        return None
+    print(
+        f"{year}: {summary.status}; {len(summary.loaded)} workbooks loaded, "
+        f"{len(summary.unchanged)} unchanged, {len(summary.failed)} failed; "
+        f"{summary.rows_loaded} households loaded, {summary.rows_rejected} rows rejected"
+    )
+    for path in summary.reports:
+        kind = "warnings workbook" if is_warnings_workbook(path) else "error workbook"
+        print(f"  {kind}: {path}")
+    for name, reason in summary.failed.items():
+        print(f"  FAILED {name}: {reason}")
+    return {"completed": 0, "partial": 1, "failed": 2}[summary.status]
 
 
 def cmd_serve(args: argparse.Namespace) -> int:

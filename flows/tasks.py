@@ -14,6 +14,7 @@ from prefect.client.schemas.objects import TaskRun
 from prefect.states import Completed, State
 
 import config
+from flows import workers
 from flows.workbook import process_workbook
 from reporting.vietnamese import slug
 from warehouse import writer
@@ -97,15 +98,21 @@ def process_workbook_task(
     refusal: tuple[str, str] | None = None,
 ) -> tuple[writer.UnitLoad, dict[str, float]]:
     """The workbook's load (its error workbook written) and the seconds each stage took."""
+    return workers.call(processed, path, year, province, reports_dir, held, refusal)
+
+
+def processed(
+    path: Path,
+    year: int,
+    province: config.Province,
+    reports_dir: Path,
+    held: pd.DataFrame | None,
+    refusal: tuple[str, str] | None,
+) -> tuple[writer.UnitLoad, dict[str, float]]:
+    """process_workbook's load and its stage timings, in a worker process when there are."""
     timings: dict[str, float] = {}
     load = process_workbook(
-        path,
-        year,
-        province,
-        reports_dir=reports_dir,
-        held=held,
-        refusal=refusal,
-        timings=timings,
+        path, year, province, reports_dir=reports_dir, held=held, refusal=refusal, timings=timings
     )
     return load, timings
 

@@ -10,3 +10,17 @@ class WorkbookError(Exception):
     def __init__(self, message: str, code: str = "WB001") -> None:
         super().__init__(message)
         self.code = code
+
+    # Its rule and an OSError behind it survive the trip from a worker process
+    # (flows/workers.py): the flow retries a file that could not be opened (flows/tasks.py).
+    def __reduce__(self) -> tuple:
+        cause = self.__cause__ if isinstance(self.__cause__, OSError) else None
+        return _rebuilt, (type(self), str(self), self.code, cause)
+
+
+def _rebuilt(
+    cls: type[WorkbookError], message: str, code: str, cause: OSError | None
+) -> WorkbookError:
+    error = cls(message, code)
+    error.__cause__ = cause
+    return error

@@ -51,6 +51,13 @@ def processes_of(home: Path) -> list[psutil.Process]:
     return found
 
 
+def alive(proc: psutil.Process) -> bool:
+    try:
+        return proc.is_running() and proc.status() != "zombie"
+    except psutil.NoSuchProcess:
+        return False
+
+
 def wait_until(condition, timeout: float, what: str) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
@@ -173,18 +180,21 @@ def test_runs_share_one_server_that_keeps_their_history(tmp_path, home):
 
 def test_a_killed_run_leaves_no_process_behind(tmp_path, home):
     """SIGKILL the officer's `census run` in the middle of its run (held here waiting for the
-    warehouse, which another process holds): its run stops at once, and the server, now
-    idle, stops after its idle time (a few seconds here)."""
-    env = environment(home, CENSUS_SERVER_IDLE_MINUTES="0.1")
+    warehouse, which another process holds): its run and its worker processes stop at once,
+    and the server, now idle, stops after its idle time (a few seconds here)."""
+    env = environment(home, CENSUS_SERVER_IDLE_MINUTES="0.1", CENSUS_WORKERS="2")
     with held_run(tmp_path, env) as run:
         log = home / "census-server" / "server.log"
         wait_until(lambda: log.exists() and "] run " in log.read_text(), 300, "run handed over")
         child = int(log.read_text().split("] run ")[1].split(":")[0])
         time.sleep(2)  # into the run: waiting for the warehouse
         assert psutil.pid_exists(child) and run.poll() is None
+        workers = psutil.Process(child).children()  # flows/workers.py, forked before the flow
+        assert len(workers) == 2, workers
         run.send_signal(signal.SIGKILL)
         run.wait(30)
         wait_until(lambda: not psutil.pid_exists(child), 20, "the run stopped with its caller")
+        wait_until(lambda: not any(map(alive, workers)), 20, "its workers stopped with it")
         wait_until(lambda: not processes_of(home), 90, "the idle server stopped")
 
 

@@ -1,0 +1,100 @@
+"""Worker processes for the per-workbook work, so that a run uses every core.
+
+Reading, validating and classifying a workbook is Python and pandas work that holds the GIL:
+on the flow's threads alone, ten district workbooks took 5.0 s of wall time for 5.5 s of work
+(bench/results.md). Here `census run` forks one worker per core before its flow starts, and
+each workbook's task hands its work to a worker and waits for the answer: the task, its state
+and its retries stay in Prefect's run history as before.
+
+Forked, not spawned: a worker starts in milliseconds with the pipeline already imported (a
+spawned one would import pandas, pandera and Prefect again, ~2 s each). They are forked
+before the flow starts Prefect's threads, as a fork copies only the calling thread: locks
+that another thread held at that moment would stay locked in the child for ever. A worker
+dies with the process that forked it (Linux's parent-death signal), so a killed run leaves
+none behind.
+
+Outside `running()` (the flow called in-process, by tests or another runner), or where fork is
+not available, `call` runs the function in the calling thread, as before.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import multiprocessing
+import os
+import pickle
+import signal
+import sys
+import traceback
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any
+
+_pool: ProcessPoolExecutor | None = None
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def wanted() -> int:
+    """Workers to start: CENSUS_WORKERS, else one per core; none on one core or without a
+    safe fork (Linux only)."""
+    setting = os.environ.get("CENSUS_WORKERS")
+    count = int(setting) if setting else (os.cpu_count() or 1)
+    return count if count > 1 and sys.platform == "linux" else 0
+
+
+@contextlib.contextmanager
+def running(count: int | None = None) -> Iterator[None]:
+    """Workers for the block: forked on entering it (before Prefect starts its threads),
+    stopped on leaving it."""
+    global _pool
+    count = wanted() if count is None else count
+    if _pool is not None or count < 2:
+        yield
+        return
+    _pool = ProcessPoolExecutor(count, multiprocessing.get_context("fork"), _worker_setup)
+    try:
+        _pool.submit(int).result()  # with fork, the first submission starts every worker
+        yield
+    finally:
+        _pool.shutdown(wait=True, cancel_futures=True)
+        _pool = None
+
+
+def call(fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
+    """`fn(*args, **kwargs)` in a worker (or here, without workers). Its exception is raised
+    here as it was raised there, with its cause (flows/tasks.file_busy retries on it)."""
+    if _pool is None:
+        return fn(*args, **kwargs)
+    ok, value = _pool.submit(_guarded, fn, args, kwargs).result()
+    if ok:
+        return value
+    raise value
+
+
+def _guarded(fn: Callable[..., Any], args: tuple, kwargs: dict) -> tuple[bool, Any]:
+    """The result, or the exception as a value: concurrent.futures would replace its cause
+    with the worker's traceback text."""
+    try:
+        return True, fn(*args, **kwargs)
+    except Exception as exc:
+        return False, _portable(exc)
+
+
+def _portable(exc: Exception) -> Exception:
+    """`exc` if it survives pickling, else a RuntimeError carrying its text and traceback."""
+    try:
+        pickle.loads(pickle.dumps(exc))
+        return exc
+    except Exception:
+        text = "".join(traceback.format_exception(exc))
+        return RuntimeError(f"{type(exc).__name__}: {exc}\n(in a worker process)\n{text}")
+
+
+def _worker_setup() -> None:
+    # Ctrl-C reaches the whole process group: the run decides what stops, not each worker.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() == 1:  # the parent died before the line above
+        os._exit(1)

@@ -1,0 +1,61 @@
+"""flows/workers.py: a workbook's work in a forked worker answers as it would in the calling
+thread: the same result, the same exception with its rule and cause (the flow's retry rule
+reads the cause: flows/tasks.file_busy)."""
+
+from __future__ import annotations
+
+import os
+import threading
+
+import pytest
+
+from flows import workers
+from workbooks.errors import WorkbookError
+
+
+def worker_pid() -> int:
+    return os.getpid()
+
+
+def locked_file() -> None:
+    try:
+        raise PermissionError(13, "Permission denied", "muong-nhe.xlsx")
+    except OSError as exc:
+        raise WorkbookError("muong-nhe.xlsx: cannot be read", "WB031") from exc
+
+
+class Unpicklable(Exception):
+    def __init__(self) -> None:
+        super().__init__("held a lock")
+        self.lock = threading.Lock()
+
+
+def raises_unpicklable() -> None:
+    raise Unpicklable()
+
+
+@pytest.fixture
+def pool():
+    with workers.running(2):
+        yield
+
+
+def test_the_work_runs_in_another_process(pool):
+    assert workers.call(worker_pid) != os.getpid()
+
+
+def test_an_error_keeps_its_rule_and_its_cause(pool):
+    with pytest.raises(WorkbookError) as raised:
+        workers.call(locked_file)
+    assert raised.value.code == "WB031"
+    assert isinstance(raised.value.__cause__, PermissionError)
+    assert raised.value.__cause__.filename == "muong-nhe.xlsx"
+
+
+def test_an_error_that_cannot_travel_arrives_as_its_text(pool):
+    with pytest.raises(RuntimeError, match="Unpicklable: held a lock"):
+        workers.call(raises_unpicklable)
+
+
+def test_without_workers_the_work_runs_here():
+    assert workers.call(worker_pid) == os.getpid()
