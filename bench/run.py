@@ -349,7 +349,7 @@ class PrefectServer:
 
 def profile(raw: Path, work: Path) -> str:
     """Where the time goes: the flow's per-workbook work and the writer, in one thread (the
-    flow runs workbooks on worker threads, which a sampling profiler of the main thread
+    flow runs workbooks in worker processes, which a sampling profiler of the main thread
     would not see), under pyinstrument. Returns the text report; HTML to bench/profile.html."""
     from pyinstrument import Profiler
 
@@ -476,7 +476,7 @@ def main(argv: list[str] | None = None) -> int:
                 "",
             ),
             (
-                "Province: per-workbook stages (s, summed over workbooks; threads overlap)",
+                "Province: per-workbook stages (s, summed over workbooks; in worker processes)",
                 stages,
                 "",
                 "",
