@@ -149,7 +149,7 @@ def _other_sheets(
         read.resident_totals, read.path.name, year, province, district, listed
     )
     unit_of = households.set_index("household_id")["reporting_unit"]
-    people, people_found = members(read.members, read.path.name, year, set(unit_of.index), unit_of)
+    people, people_found = members(read.members, read.path.name, year, unit_of.index, unit_of)
     return totals, people, pd.concat([totals_found, people_found], ignore_index=True)
 
 
