@@ -338,6 +338,10 @@ class Validation:
     households: pd.DataFrame  # typed rows that passed, index = row position in the text frame
     findings: pd.DataFrame  # FINDING_COLUMNS: every error and warning, one per cell and rule
     row_units: pd.Series  # every text row's reporting unit of the year (missing: unknown)
+    # Every text row's household id (canonical) and head's ID number (digits; missing where
+    # it is none): the private rows' columns, computed once here for both.
+    row_ids: pd.Series
+    id_numbers: pd.Series
 
 
 def typed_households(
@@ -456,7 +460,11 @@ def validate(
         ]
     )
     return Validation(
-        households=valid, findings=findings[FINDING_COLUMNS], row_units=typed["reporting_unit"]
+        households=valid,
+        findings=findings[FINDING_COLUMNS],
+        row_units=typed["reporting_unit"],
+        row_ids=typed["household_id"],
+        id_numbers=parsed(normalise.id_digits, "head_id_number"),
     )
 
 
