@@ -49,6 +49,7 @@ from workbooks.guard import (
     clean_grid,
     inspect_workbook,
     read_bounded,
+    text_bytes,
 )
 
 # How far down a sheet the header row may sit (title rows above it).
@@ -294,7 +295,8 @@ def _sheet_columns(
         grid = _grid(columns)
         grid = clean_grid(grid, path, name, notices)  # control characters, huge cells
         columns = _columns(grid)
-    if tcvn3.detect(_distinct_texts(columns)):
+    utf8 = text_bytes(columns)  # None when a column is not text: detect looks at the texts
+    if (utf8 is None or tcvn3.holds_marker(utf8)) and tcvn3.detect(_distinct_texts(columns)):
         grid = _grid(columns) if grid is None else grid
         grid, changed = tcvn3.convert_frame(grid)
         columns = _columns(grid)
