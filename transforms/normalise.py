@@ -49,9 +49,11 @@ def parse_number(text: pd.Series) -> pd.Series:
     Groups of exactly three digits after one kind of separator are thousands (Vietnamese
     writes `1.200.000`); any other single `.` or `,` is the decimal mark.
     """
-    # Each distinct text is parsed once (sizes, scores and incomes repeat a lot).
+    # Each distinct text is parsed once (sizes, scores and incomes repeat a lot); a column
+    # with none (a blank column, an empty sheet) skips the dozen string operations' fixed cost
+    # (parse_number on the sample province's empty totals and members sheets: 0.12 -> 0.01 s).
     codes, distinct = pd.factorize(text)
-    values = _parse_numbers(pd.Series(distinct)).to_numpy()
+    values = _parse_numbers(pd.Series(distinct)).to_numpy() if len(distinct) else np.empty(0)
     out = np.full(len(text), np.nan)
     found = codes >= 0
     out[found] = values[codes[found]]
