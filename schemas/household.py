@@ -307,7 +307,7 @@ def warning_schema(standard: config.Standard) -> pa.DataFrameSchema:
 
     def plausible(df: pd.DataFrame) -> pd.Series:
         income = df["income_per_capita"]
-        lo, hi = df["area"].map(low), df["area"].map(high)
+        lo, hi = _by_area(df["area"], low), _by_area(df["area"], high)
         implausible = (income < lo) & (income >= 0) | (income > hi)
         return ~implausible.fillna(False).astype(bool)
 
@@ -315,6 +315,14 @@ def warning_schema(standard: config.Standard) -> pa.DataFrameSchema:
     return pa.DataFrameSchema(
         checks=[_check("HW001", plausible, ignore_na=False), restored], strict=False
     )
+
+
+def _by_area(area: pd.Series, values: dict[str, float]) -> np.ndarray:
+    """`area.map(values)` as floats (NaN where it holds none), looked up once per distinct
+    area: Series.map with a dict took 4x as long (HW001: 0.05 -> 0.01 s for the sample
+    province)."""
+    codes, distinct = pd.factorize(area)
+    return np.array([values.get(a, np.nan) for a in distinct] + [np.nan])[codes]
 
 
 def _findings(schema: pa.DataFrameSchema, frame: pd.DataFrame) -> pd.DataFrame:
