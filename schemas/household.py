@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import pandera.pandas as pa
+from pandera.engines import pandas_engine
 
 import config
 from schemas.duplicates import other_places
@@ -51,6 +52,24 @@ FLAG_KEYS = ("meritorious", "no_working_capacity", "social_protection")
 DEFAULT_ID_PATTERN = r"[A-Za-z0-9][A-Za-z0-9._/-]{0,29}"
 
 FINDING_COLUMNS = ["row", "column_key", "value", "rule_code", "severity", "detail"]
+
+
+class _Text(pandas_engine.STRING):
+    """pandas' text dtype (`str`, what `pa.Column(str)` declares), one answer a column. For
+    a column of that dtype pandera's own check answers an all-True array, whose empty failure
+    report it then formats (a frame's repr) for every text column: ~1 ms a column, 0.2 s of
+    validation for the sample province. Any other dtype is pandera's to judge, as before."""
+
+    def check(self, pandera_dtype, data_container=None):
+        try:
+            if pandas_engine.Engine.dtype(pandera_dtype).type == self.type:
+                return True
+        except TypeError:
+            pass
+        return super().check(pandera_dtype, data_container)
+
+
+TEXT_DTYPE = _Text()  # the dtype of every text column in the schemas below
 
 
 def _check(code: str, fn, **kwargs) -> pa.Check:
@@ -166,9 +185,11 @@ def text_schema(
         *((flag, normalise.parse_flag, "HH015") for flag in FLAG_KEYS),
     ):
         checks[key].append(_parses(parser, code, key, parsed))
-    columns = {key: pa.Column(str, checks[key], nullable=True) for key in TEXT_KEYS}
+    columns = {key: pa.Column(TEXT_DTYPE, checks[key], nullable=True) for key in TEXT_KEYS}
     columns |= {
-        key: pa.Column(str, [_parses(normalise.parse_flag, "HH014", key, parsed)], nullable=True)
+        key: pa.Column(
+            TEXT_DTYPE, [_parses(normalise.parse_flag, "HH014", key, parsed)], nullable=True
+        )
         for key in indicator_keys
     }
     income_or_scores = _check(
@@ -229,7 +250,7 @@ def typed_schema(
     return pa.DataFrameSchema(
         {
             "household_id": pa.Column(
-                str,
+                TEXT_DTYPE,
                 [
                     _check("HH030", lambda s: ~s.duplicated(keep=False)),
                     _check("HH035", lambda s: s.str.fullmatch(id_pattern).fillna(False)),
@@ -237,11 +258,13 @@ def typed_schema(
                 ],
                 nullable=True,
             ),
-            "district_text": pa.Column(str, nullable=True),
-            "district": pa.Column(str, district_checks if has_districts else [], nullable=True),
-            "commune_text": pa.Column(str, nullable=True),
-            "commune": pa.Column(str, nullable=True),
-            "ethnicity": pa.Column(str, nullable=True),
+            "district_text": pa.Column(TEXT_DTYPE, nullable=True),
+            "district": pa.Column(
+                TEXT_DTYPE, district_checks if has_districts else [], nullable=True
+            ),
+            "commune_text": pa.Column(TEXT_DTYPE, nullable=True),
+            "commune": pa.Column(TEXT_DTYPE, nullable=True),
+            "ethnicity": pa.Column(TEXT_DTYPE, nullable=True),
             "household_size": pa.Column(
                 "Int64", _check("HH023", lambda s: s.between(lo, hi)), nullable=True
             ),
@@ -284,7 +307,7 @@ def warning_schema(standard: config.Standard) -> pa.DataFrameSchema:
 
     def plausible(df: pd.DataFrame) -> pd.Series:
         income = df["income_per_capita"]
-        lo, hi = df["area"].map(low), df["area"].map(high)
+        lo, hi = _by_area(df["area"], low), _by_area(df["area"], high)
         implausible = (income < lo) & (income >= 0) | (income > hi)
         return ~implausible.fillna(False).astype(bool)
 
@@ -292,6 +315,14 @@ def warning_schema(standard: config.Standard) -> pa.DataFrameSchema:
     return pa.DataFrameSchema(
         checks=[_check("HW001", plausible, ignore_na=False), restored], strict=False
     )
+
+
+def _by_area(area: pd.Series, values: dict[str, float]) -> np.ndarray:
+    """`area.map(values)` as floats (NaN where it holds none), looked up once per distinct
+    area: Series.map with a dict took 4x as long (HW001: 0.05 -> 0.01 s for the sample
+    province)."""
+    codes, distinct = pd.factorize(area)
+    return np.array([values.get(a, np.nan) for a in distinct] + [np.nan])[codes]
 
 
 def _findings(schema: pa.DataFrameSchema, frame: pd.DataFrame) -> pd.DataFrame:
@@ -338,6 +369,10 @@ class Validation:
     households: pd.DataFrame  # typed rows that passed, index = row position in the text frame
     findings: pd.DataFrame  # FINDING_COLUMNS: every error and warning, one per cell and rule
     row_units: pd.Series  # every text row's reporting unit of the year (missing: unknown)
+    # Every text row's household id (canonical) and head's ID number (digits; missing where
+    # it is none): the private rows' columns, computed once here for both.
+    row_ids: pd.Series
+    id_numbers: pd.Series
 
 
 def typed_households(
@@ -456,7 +491,11 @@ def validate(
         ]
     )
     return Validation(
-        households=valid, findings=findings[FINDING_COLUMNS], row_units=typed["reporting_unit"]
+        households=valid,
+        findings=findings[FINDING_COLUMNS],
+        row_units=typed["reporting_unit"],
+        row_ids=typed["household_id"],
+        id_numbers=parsed(normalise.id_digits, "head_id_number"),
     )
 
 

@@ -17,6 +17,7 @@ import pandas as pd
 import config
 from schemas.rules import findings
 from transforms.normalise import canonical_id, parse_integer
+from transforms.text import isin_text
 from transforms.units import canonical_commune
 
 TOTALS_COLUMNS = ["reporting_unit", "district", "commune", "households"]
@@ -75,14 +76,14 @@ def resident_totals(
 
 
 def members(
-    sheet: pd.DataFrame, source_file: str, year: int, households: set[str], units: pd.Series
+    sheet: pd.DataFrame, source_file: str, year: int, households: pd.Index, units: pd.Series
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The members sheet's rows as private.members rows, and the warnings. `households`: the
     workbook's household ids (canonical); `units`: reporting unit by household id."""
     ids = canonical_id(sheet["household_id"])
     birth = parse_integer(sheet["birth_year"])
     wrong_year = sheet["birth_year"].notna() & ~birth.between(1900, year).fillna(False)
-    unknown = ids.isna() | ~ids.isin(households)
+    unknown = ids.isna() | ~isin_text(ids, households)
     found = [
         _at(
             findings(

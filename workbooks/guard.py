@@ -538,17 +538,28 @@ def _is_clean(columns: list[pa.Array], limits: Limits) -> bool:
         longest = pc.max(pc.utf8_length(cells)).as_py()
         if longest is not None and longest > limits.max_cell_chars:
             return False
-    # Control characters are found in the UTF-8 bytes themselves (numpy over each column's
-    # data buffer: about 10x the regex kernel's speed on a district's million cells); a hit
+    # Control characters are found in the UTF-8 bytes themselves (numpy over the columns'
+    # data buffers: about 10x the regex kernel's speed on a district's million cells); a hit
     # is confirmed by the regex, which sees cell boundaries.
-    if not any(_control_bytes(_utf8_bytes(c)) for c in columns):
+    if not _control_bytes(text_bytes(columns)):
         return True
     return not pc.any(pc.match_substring_regex(cells, _CONTROL)).as_py()
 
 
+def text_bytes(columns: list[pa.Array]) -> np.ndarray | None:
+    """The UTF-8 bytes of every cell of a sheet's text columns, end to end, as one array
+    (None when a column is not text). One array, not one a column: numpy's cost a call made
+    the scan column by column 6x slower (cells_clean 0.08 -> 0.03 s for the sample province).
+    A cell's bytes never end inside a character, so no character spans two columns."""
+    if not all(pa.types.is_string(c.type) or pa.types.is_large_string(c.type) for c in columns):
+        return None
+    if not columns:
+        return np.empty(0, np.uint8)
+    return np.concatenate([_utf8_bytes(c) for c in columns])
+
+
 def _utf8_bytes(column: pa.Array) -> np.ndarray:
-    """The UTF-8 bytes of a text column's cells, end to end (its data buffer's used part);
-    `_is_clean` passes text columns only."""
+    """The UTF-8 bytes of a text column's cells, end to end (its data buffer's used part)."""
     _, offsets, data = column.buffers()
     if data is None or len(column) == 0:
         return np.empty(0, np.uint8)
