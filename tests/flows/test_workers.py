@@ -5,10 +5,12 @@ reads the cause: flows/tasks.file_busy)."""
 from __future__ import annotations
 
 import os
+import pickle
 import threading
 
 import pytest
 
+import config
 from flows import workers
 from workbooks.errors import WorkbookError
 
@@ -59,3 +61,10 @@ def test_an_error_that_cannot_travel_arrives_as_its_text(pool):
 
 def test_without_workers_the_work_runs_here():
     assert workers.call(worker_pid) == os.getpid()
+
+
+def test_a_province_travels_as_its_code():
+    """The province's derived tables are cached by the object: a copy per workbook in a
+    worker missed them all. Unpickled, it is the process's own loaded province."""
+    province = config.load_province(config.DEFAULT_PROVINCE)
+    assert pickle.loads(pickle.dumps(province)) is province
