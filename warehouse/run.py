@@ -163,13 +163,17 @@ class CensusRun:
         self._outcome(record, batch.report)
 
     def record_failure(self, source_file: str, file_hash: str, reason: str, code: str) -> None:
-        """A workbook that could not be read at all: one finding and its outcome."""
+        """A workbook that could not be read at all: one finding and its outcome, its message
+        the file's name, then the rule in Vietnamese and English, then the reader's detail
+        (what `census run` prints for it, as `census check` does)."""
+        detail = reason.removeprefix(f"{source_file}: ")
+        rule = f"{code} {RULES[code].message}" if code in RULES else code
         record = {
             "year": self.year,
             "source_file": source_file,
             "file_hash": file_hash,
             "status": "failed",
-            "message": reason,
+            "message": f"{source_file}: {rule}: {detail}",
             "recorded_at": now(),
         }
         rejection = findings(code, reason, source_file=source_file)
