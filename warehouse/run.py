@@ -167,13 +167,12 @@ class CensusRun:
         the file's name, then the rule in Vietnamese and English, then the reader's detail
         (what `census run` prints for it, as `census check` does)."""
         detail = reason.removeprefix(f"{source_file}: ")
-        rule = f"{code} {RULES[code].message}" if code in RULES else code
         record = {
             "year": self.year,
             "source_file": source_file,
             "file_hash": file_hash,
             "status": "failed",
-            "message": f"{source_file}: {rule}: {detail}",
+            "message": f"{source_file}: {code} {RULES[code].message}: {detail}",
             "recorded_at": now(),
         }
         rejection = findings(code, reason, source_file=source_file)
