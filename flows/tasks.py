@@ -117,17 +117,22 @@ def processed(
     return load, timings
 
 
-@task(name="load-unit", cache_policy=NO_CACHE, task_run_name="load {label}")
-def load_unit(run: CensusRun, files: list[str], label: str) -> State:
-    """Replace the units of the staged workbook `files` (one, or the declared parts of one
-    unit) in one transaction; the state says what was loaded and what was rejected."""
+@task(name="load-units", cache_policy=NO_CACHE, task_run_name="load {label}")
+def load_batch(run: CensusRun, files: list[str], label: str) -> State:
+    """Replace the units of the staged workbooks `files` in one transaction; the state says
+    what was loaded and, unit by unit, where rows were rejected."""
     records = [run.staged[name].file_record for name in files]
     units = run.promote(files)
     loaded = sum(int(r["rows_loaded"]) for r in records)
     rejected = sum(int(r["rows_rejected"]) for r in records)
     message = f"{', '.join(units)}: {loaded} households loaded, {rejected} rows rejected"
-    if rejected:  # loaded, but the unit has rows to correct: say so in the task's state
-        return Completed(name="Loaded with rejections", message=message + " (audit.rejections)")
+    if rejected:  # loaded, but units have rows to correct: say which in the task's state
+        where = "; ".join(
+            f"{r['reporting_unit']}: {r['rows_rejected']}" for r in records if r["rows_rejected"]
+        )
+        return Completed(
+            name="Loaded with rejections", message=f"{message} ({where}; audit.rejections)"
+        )
     return Completed(message=message)
 
 

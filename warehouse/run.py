@@ -129,8 +129,9 @@ class CensusRun:
         del self.staged[source_file]
 
     def promote(self, files: list[str]) -> list[str]:
-        """Replace the units of the staged `files` (one workbook, or the declared parts of one
-        unit) with their rows, in one transaction; returns the units replaced."""
+        """Replace the units of the staged `files` (whole units: a workbook, or the declared
+        parts of one unit, or a batch of them) with their rows, in one transaction; returns
+        the units replaced."""
         staged = [self.staged.pop(name) for name in files]
         units = sorted({u for s in staged for u in s.units})
         audit = [(s.rejections, s.file_record) for s in staged]

@@ -1,7 +1,8 @@
 """The single writer of the DuckDB warehouse.
 
-Each unit-year (the unit a workbook reports for) is replaced in one transaction (delete, then
-insert whole frames through Arrow; never row by row), so a failure leaves the unit as it was.
+Each unit-year (the unit a workbook reports for) is replaced inside one transaction (delete,
+then insert whole frames through Arrow; never row by row), with the other units of its batch
+(flows/census_flow.load_units), so a failure leaves the units as they were.
 The marts are rebuilt from `core` by the SQL files in `warehouse/marts/`, also in one
 transaction. A run's bookkeeping (audit.ingest_runs, ingest_files) is `warehouse/run.py`.
 """

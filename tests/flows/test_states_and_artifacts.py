@@ -64,16 +64,16 @@ def test_partial_run_states_and_artifacts(partial_census, prefect_harness):
     tasks, artifacts = flow_run_details(state)
     # Task runs are named by the ASCII slug of the unit or file, as the artifact keys and the
     # error workbooks are: the UI's run graph drops every non-ASCII letter.
-    assert {"process muong-nhe.xlsx", "load muong-nhe"} <= set(tasks)
+    assert "process muong-nhe.xlsx" in tasks and "process dien-bien-phu.xlsx" in tasks
     assert sum(name.startswith("hash-workbooks") for name in tasks) == 1  # one for all files
-    assert {"process dien-bien-phu.xlsx", "load dien-bien-phu"} <= set(tasks)
+    # The year's units are replaced in one transaction, one task: its state says which unit
+    # had rows rejected.
+    load = tasks["load 2 units (dien-bien-phu ... muong-nhe)"]
     assert any(name.startswith("build-marts") for name in tasks)
     assert all(name.isascii() for name in tasks), sorted(tasks)
-    # A district with rejected rows completes with a warning; a clean one plainly.
-    assert tasks["load dien-bien-phu"].state.type.value == "COMPLETED"
-    assert tasks["load dien-bien-phu"].state.name == "Loaded with rejections"
-    assert "2 rows rejected" in tasks["load dien-bien-phu"].state.message
-    assert tasks["load muong-nhe"].state.name == "Completed"
+    assert load.state.type.value == "COMPLETED" and load.state.name == "Loaded with rejections"
+    assert "6 households loaded, 2 rows rejected" in load.state.message
+    assert "Điện Biên Phủ: 2" in load.state.message and "Mường Nhé:" not in load.state.message
     # An unreadable workbook fails its task once: data errors are never retried.
     broken = tasks["process broken.xlsx"]
     assert broken.state.type.value == "FAILED" and broken.run_count == 1
