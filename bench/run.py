@@ -21,6 +21,9 @@ Measures, on the sample census of Điện Biên for 2019 (10 district workbooks,
 
 The issue's three ratios are printed as they are measured, with the load average: naive read /
 cold run (target >= 2), flow compute / bare read (<= 3), correction / cold full run (< 0.25).
+Flow compute is the pipeline's work in the run with the local server already running: from the
+moment its workers start on the workbooks (flows/early.py, before the flow) to the flow's end
+(`ahead` + `flow` of its timings), so neither Prefect's start nor waiting for it counts.
 Workbooks are generated once and cached outside the repository (`CENSUS_BENCH_CACHE`, default
 ~/.cache/census-bench); warehouses and reports go to a temporary folder that is removed.
 Prints the table and writes it to bench/results.md.
@@ -394,7 +397,13 @@ def profile(raw: Path, work: Path) -> str:
 # ---------------------------------------------------------------------------------------------
 # RunSummary.timings keys: per-workbook stages (summed over workbooks) and the flow's stages.
 WORKBOOK_STAGES = ("read", "validate", "classify", "assemble")
-FLOW_STAGES = ("hash", "process", "load", "reports", "marts")
+FLOW_STAGES = ("ahead", "hash", "process", "load", "reports", "marts")
+
+
+def work_seconds(timings: dict[str, float]) -> float:
+    """The run's work: the workbooks handed to the workers before the flow began (`ahead`)
+    and the flow itself."""
+    return timings.get("ahead", 0.0) + timings.get("flow", 0.0)
 
 
 def stage_list(timings: dict[str, float], keys: tuple[str, ...]) -> str:
@@ -462,7 +471,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         t = full["timings"]
         households = full["households"]
-        compute = t.get("flow", 0.0)
+        cold_work = work_seconds(t)
         log(f"province: {fmt_s(full['wall'])}, {households} households; floor and naive next")
         floor_load = os.getloadavg()[0]
         floor_s, floor_rows = floor(paths)
@@ -482,10 +491,16 @@ def main(argv: list[str] | None = None) -> int:
                 "",
                 "",
             ),
-            ("Province: flow compute (inside the flow)", fmt_s(compute), "", ""),
             (
-                "Province: start-up and shutdown (server start, imports, Prefect)",
-                fmt_s(full["wall"] - compute),
+                "Province, cold: work (workers' first read to the flow's end; of it before "
+                "the flow began, waiting for the API)",
+                f"{fmt_s(cold_work)} ({fmt_s(t.get('ahead', 0.0))})",
+                "",
+                "",
+            ),
+            (
+                "Province, cold: start-up and shutdown (server start, imports, Prefect)",
+                fmt_s(full["wall"] - cold_work),
                 "",
                 "",
             ),
@@ -502,14 +517,7 @@ def main(argv: list[str] | None = None) -> int:
                 "",
                 "",
             ),
-            (
-                "Ours / floor (flow compute / bare read)",
-                f"{compute / floor_s:.2f}x",
-                "<= 3x",
-                verdict(compute / floor_s <= 3),
-            ),
         ]
-        print_ratio("flow compute / bare fastexcel read", compute / floor_s, "<= 3")
         if not args.skip_naive:
             log("naive baseline: pandas.read_excel with openpyxl (slow)")
             naive_load = os.getloadavg()[0]
@@ -527,12 +535,6 @@ def main(argv: list[str] | None = None) -> int:
                     ">= 2x",
                     verdict(naive_s / full["wall"] >= 2),
                 ),
-                (
-                    "Naive / ours (naive read / flow compute)",
-                    f"{naive_s / compute:.1f}x",
-                    "",
-                    "",
-                ),
             ]
             print_ratio("naive read / our cold census run (wall)", naive_s / full["wall"], ">= 2")
 
@@ -541,23 +543,45 @@ def main(argv: list[str] | None = None) -> int:
         warm_full = measured(
             census_run(raw, warehouse, reports, ["--force"]), child_env(), work, "province-warm"
         )
-        rows.append(
+        compute = work_seconds(warm_full["timings"])
+        rows += [
             (
                 "Province: `census run` wall, the local server running",
                 with_load(fmt_s(warm_full["wall"]), warm_full),
                 "",
                 "",
-            )
-        )
+            ),
+            (
+                "Province: flow compute (the local server running: the workers' first read "
+                "to the flow's end)",
+                fmt_s(compute),
+                "",
+                "",
+            ),
+            (
+                "Province: flow stages, the local server running (s, wall)",
+                stage_list(warm_full["timings"], FLOW_STAGES),
+                "",
+                "",
+            ),
+            (
+                "Ours / floor (flow compute / bare read)",
+                f"{compute / floor_s:.2f}x",
+                "<= 3x",
+                verdict(compute / floor_s <= 3),
+            ),
+        ]
+        print_ratio("flow compute / bare fastexcel read", compute / floor_s, "<= 3")
         if not args.skip_naive:
-            rows.append(
+            rows += [
                 (
                     "Naive / ours (naive read / our wall, the local server running)",
                     f"{naive_s / warm_full['wall']:.2f}x",
                     "",
                     "",
-                )
-            )
+                ),
+                ("Naive / ours (naive read / flow compute)", f"{naive_s / compute:.1f}x", "", ""),
+            ]
 
         # --- correction: the officer's loop ------------------------------------------------
         corrected = paths[len(paths) // 2]

@@ -20,6 +20,7 @@ from prefect.states import Completed, Failed, State
 from prefect.task_runners import ThreadPoolTaskRunner
 
 import config
+from flows import workers
 from flows.artifacts import publish_run_artifacts
 from flows.census_calendar import closed_census_year, local_today
 from flows.tasks import build_marts, hash_workbooks, load_batch, process_workbook_task
@@ -96,10 +97,9 @@ def triage(
         if isinstance(file_hash, OSError):
             run.record_failure(path.name, "", f"cannot open: {file_hash}", "WB001")
             continue
-        if only and only not in known_units.get(file_hash, {only}):
-            run.skip(path.name, "other_unit")
-        elif not force and loaded_before.get(path.name) == file_hash:
-            run.skip(path.name, "unchanged")
+        why = not_read(path.name, file_hash, loaded_before, known_units, only, force)
+        if why:
+            run.skip(path.name, why)
         else:
             pending[path] = file_hash
     # A unit split into parts is replaced by all of them at once: an unchanged part of a unit
@@ -111,6 +111,23 @@ def triage(
             run.summary.unchanged.remove(path.name)
             pending[path] = file_hash
     return pending
+
+
+def not_read(
+    name: str,
+    file_hash: str,
+    loaded: dict[str, str],
+    known_units: dict[str, set[str]],
+    only: str | None,
+    force: bool,
+) -> str | None:
+    """Why a workbook is not read (`other_unit`: a version recorded for another unit than
+    `--unit`; `unchanged`: the version loaded, without `force`), or None: it is read."""
+    if only and only not in known_units.get(file_hash, {only}):
+        return "other_unit"
+    if not force and loaded.get(name) == file_hash:
+        return "unchanged"
+    return None
 
 
 def _stream(
@@ -138,7 +155,11 @@ def _stream(
 
 # The largest workbooks first: the workers then finish together, not waiting on one big file
 # started last (the sample province's ten districts sorted by name ended on Tuần Giáo alone).
-def _size(path: Path) -> int:
+def largest_first(paths: list[Path]) -> list[Path]:
+    return sorted(paths, key=file_size, reverse=True)
+
+
+def file_size(path: Path) -> int:
     try:
         return path.stat().st_size
     except OSError:  # gone since it was hashed: its task reports it
@@ -161,7 +182,7 @@ def stage_workbooks(
     logger = get_run_logger()
     timings = run.summary.timings
     with stage(timings, "process"):
-        jobs = [(p, {}) for p in sorted(pending, key=_size, reverse=True)]
+        jobs = [(p, {}) for p in largest_first(list(pending))]
         for path, outcome in _stream(jobs, run.year, province, reports_dir):
             if isinstance(outcome, Exception):
                 logger.error("%s: %s", path.name, outcome)
@@ -387,6 +408,7 @@ def annual_census(
     `year`, the census year whose review closed most recently (the scheduled runs:
     flows/census_calendar.py)."""
     started = time.perf_counter()
+    ahead = workers.early_since()  # its workbooks were handed to the workers before it began
     year = closed_census_year(local_today()) if year is None else year
     province = config.load_province(province_code)
     only = only_unit(unit or district, province, year, raw_dir, reports_dir)
@@ -407,6 +429,7 @@ def annual_census(
             build_marts(run.con)
         summary = run.finish()
         timings["flow"] = time.perf_counter() - started
+        timings["ahead"] = started - ahead if ahead is not None else 0.0
         get_run_logger().info("stage timings (s): %s", json.dumps(timings))
         state = final_state(summary)
         publish_artifacts(run, province, state)

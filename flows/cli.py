@@ -47,7 +47,7 @@ def _years_in(raw_dir: Path) -> list[int]:
 
 def cmd_run(args: argparse.Namespace) -> int:
     server = run_server()  # first: a new server starts while the pipeline's modules are imported
-    from flows import workers
+    from flows import early, workers
     from flows.census_flow import annual_census
     from flows.runners import task_runner
 
@@ -62,6 +62,16 @@ def cmd_run(args: argparse.Namespace) -> int:
     # The default runner's threads hand each workbook to a worker process (flows/workers.py).
     with workers.running(None if runner is None else 0):
         for year in years:
+            # The workers start on the workbooks while the Prefect API may still be starting.
+            early.start(
+                raw_dir,
+                year,
+                warehouse_path=Path(args.warehouse),
+                province_code=args.province,
+                reports_dir=Path(args.reports),
+                force=args.force,
+                unit=args.unit or args.district,
+            )
             with server.connected():
                 outcome = _run_year(census_flow, args, raw_dir, year)
             if outcome is None:  # the run itself failed (e.g. wrong warehouse)

@@ -362,11 +362,41 @@ class SharedServer:
             yield
 
 
-def run_server() -> TemporaryServer | SharedServer:
-    """The API a `census run` in this process talks to: the configured one (nothing to
-    start), else the local server's, else a temporary one (flows/prefect_server.py)."""
+class StartingApi:
+    """In a run child forked before the local server's API answered: the flow waits for it
+    (the workers already read the workbooks: flows/early.py)."""
+
+    def __init__(self, url: str, pid: int) -> None:
+        self.url, self.pid = url, pid
+
+    @contextlib.contextmanager
+    def connected(self) -> Iterator[None]:
+        deadline = time.monotonic() + START_TIMEOUT
+        while not healthy(self.url, timeout=0.5):
+            try:
+                os.kill(self.pid, 0)  # gone once the server has reaped it
+            except ProcessLookupError:
+                raise RuntimeError(
+                    f"the Prefect API server stopped before it answered (log: {state_dir()}"
+                    "/api.log)"
+                ) from None
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the Prefect API did not answer in {START_TIMEOUT:g} s")
+            time.sleep(0.05)
+        yield
+
+
+starting_api: StartingApi | None = None  # set in a run child forked before the API answered
+
+
+def run_server() -> TemporaryServer | SharedServer | StartingApi:
+    """The API a `census run` in this process talks to: the local server's when this is its
+    run child (waited for if still starting), the configured one (nothing to start), else the
+    local server's, else a temporary one (flows/prefect_server.py)."""
     from prefect.settings import PREFECT_API_URL
 
+    if starting_api is not None:
+        return starting_api
     if PREFECT_API_URL.value() or not enabled():
         return TemporaryServer()
     return SharedServer()
@@ -643,7 +673,9 @@ class Server:
                 conn.close()
                 return
             self.last_active = time.monotonic()
-            if self.api_up:
+            # A run starts at once, its workers reading while the API starts (flows/early.py);
+            # its flow waits for the API (StartingApi). A lease waits here.
+            if self.api_up or op == "run":
                 self._handle(conn, reader, request)
             else:
                 self.waiting.append((conn, reader, request))
@@ -732,6 +764,10 @@ class Server:
             os.environ.clear()
             os.environ.update(request["env"])
             os.environ["PREFECT_API_URL"] = self.url
+            if not self.api_up:  # the run's flow waits for it (run_server); the server runs
+                # this file as __main__, the run's code imports it as flows.local_server
+                module = importlib.import_module("flows.local_server")
+                module.starting_api = StartingApi(self.url, self.api.pid)
             encoding = request.get("encoding") or "utf-8"
             sys.stdin = open(0, encoding=encoding, closefd=False)  # noqa: SIM115
             sys.stdout = open(1, "w", encoding=encoding, closefd=False, buffering=1)  # noqa: SIM115

@@ -16,6 +16,11 @@ none behind.
 
 Outside `running()` (the flow called in-process, by tests or another runner), or where fork is
 not available, `call` runs the function in the calling thread, as before.
+
+`early` starts a call before anyone asks for it: `census run` hands its workers the workbooks
+it expects to read while Prefect's API is still starting (flows/early.py). The flow's task that
+then makes the same call (the same function and arguments) takes that answer instead of
+starting the work again; a call nobody makes is dropped with the workers.
 """
 
 from __future__ import annotations
@@ -27,13 +32,19 @@ import os
 import pickle
 import signal
 import sys
+import threading
+import time
 import traceback
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any
 
 _pool: ProcessPoolExecutor | None = None
+_early: dict[bytes, Future] = {}  # a call's pickled (function, arguments) -> its answer
+_early_lock = threading.Lock()
+_early_since: float | None = None  # when the calls in _early were started (perf_counter)
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
+NICE = 10
 
 
 def wanted() -> int:
@@ -60,6 +71,7 @@ def running(count: int | None = None) -> Iterator[None]:
     finally:
         _pool.shutdown(wait=True, cancel_futures=True)
         _pool = None
+        drop_early()
 
 
 def call(fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
@@ -67,10 +79,45 @@ def call(fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
     here as it was raised there, with its cause (flows/tasks.file_busy retries on it)."""
     if _pool is None:
         return fn(*args, **kwargs)
-    ok, value = _pool.submit(_guarded, fn, args, kwargs).result()
+    with _early_lock:
+        future = _early.pop(_key(fn, args, kwargs), None)
+    if future is None:
+        future = _pool.submit(_guarded, fn, args, kwargs)
+    ok, value = future.result()
     if ok:
         return value
     raise value
+
+
+def early(fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> bool:
+    """Start `fn(*args, **kwargs)` in a worker now, for a `call` with the same arguments to
+    take later; False without workers (nothing started)."""
+    global _early_since
+    if _pool is None:
+        return False
+    with _early_lock:
+        if not _early:
+            _early_since = time.perf_counter()
+        _early[_key(fn, args, kwargs)] = _pool.submit(_guarded, fn, args, kwargs)
+    return True
+
+
+def drop_early() -> None:
+    """Forget the calls started early that nobody took (their answers are dropped)."""
+    with _early_lock:
+        for future in _early.values():
+            future.cancel()
+        _early.clear()
+
+
+def early_since() -> float | None:
+    """When the calls started early and waiting to be taken were started (perf_counter), or
+    None: the flow's timings count the work done before it started (bench/run.py)."""
+    return _early_since if _early else None
+
+
+def _key(fn: Callable[..., Any], args: tuple, kwargs: dict) -> bytes:
+    return pickle.dumps((fn, args, sorted(kwargs.items())))
 
 
 def _guarded(fn: Callable[..., Any], args: tuple, kwargs: dict) -> tuple[bool, Any]:
@@ -95,6 +142,7 @@ def _portable(exc: Exception) -> Exception:
 def _worker_setup() -> None:
     # Ctrl-C reaches the whole process group: the run decides what stops, not each worker.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    os.nice(NICE)
     libc = ctypes.CDLL(None, use_errno=True)
     libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     if os.getppid() == 1:  # the parent died before the line above

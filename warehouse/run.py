@@ -91,23 +91,10 @@ class CensusRun:
 
     # --- what is loaded already ---------------------------------------------------------------
     def loaded_hashes(self) -> dict[str, str]:
-        """source_file -> file hash of the version now loaded, for each unit of the year."""
-        rows = self.con.execute(
-            "SELECT DISTINCT source_file, file_hash FROM core.households WHERE year = ?",
-            [self.year],
-        ).fetchall()
-        return dict(rows)
+        return loaded_hashes(self.con, self.year)
 
     def recorded_units(self) -> dict[str, set[str]]:
-        """file hash -> its units, for every file version of the year read before (any
-        status): lets `census run --unit` skip other units' files without opening them."""
-        rows = self.con.execute(
-            "SELECT file_hash, any_value(reporting_unit) FROM audit.ingest_files "
-            "WHERE year = ? AND reporting_unit IS NOT NULL AND reporting_unit <> '(unknown)' "
-            "GROUP BY file_hash",
-            [self.year],
-        ).fetchall()
-        return {file_hash: set(units.split(", ")) for file_hash, units in rows}
+        return recorded_units(self.con, self.year)
 
     def loaded_units(self) -> dict[str, set[str]]:
         """source_file -> its units, for the workbooks whose rows are loaded for the year."""
@@ -249,6 +236,26 @@ class CensusRun:
             "WHERE run_id = ? AND status = 'running'",
             [f"stopped by {cause} (details in the flow run's log)", self.run_id],
         )
+
+
+def loaded_hashes(con: duckdb.DuckDBPyConnection, year: int) -> dict[str, str]:
+    """source_file -> file hash of the version now loaded, for each unit of the year."""
+    rows = con.execute(
+        "SELECT DISTINCT source_file, file_hash FROM core.households WHERE year = ?", [year]
+    ).fetchall()
+    return dict(rows)
+
+
+def recorded_units(con: duckdb.DuckDBPyConnection, year: int) -> dict[str, set[str]]:
+    """file hash -> its units, for every file version of the year read before (any status):
+    lets `census run --unit` skip other units' files without opening them."""
+    rows = con.execute(
+        "SELECT file_hash, any_value(reporting_unit) FROM audit.ingest_files "
+        "WHERE year = ? AND reporting_unit IS NOT NULL AND reporting_unit <> '(unknown)' "
+        "GROUP BY file_hash",
+        [year],
+    ).fetchall()
+    return {file_hash: set(units.split(", ")) for file_hash, units in rows}
 
 
 @contextlib.contextmanager

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import pickle
 import threading
+from pathlib import Path
 
 import pytest
 
@@ -68,3 +69,38 @@ def test_a_province_travels_as_its_code():
     worker missed them all. Unpickled, it is the process's own loaded province."""
     province = config.load_province(config.DEFAULT_PROVINCE)
     assert pickle.loads(pickle.dumps(province)) is province
+
+
+def mark(path: str) -> int:
+    """Adds a line to `path` each time it runs: how often the work was done."""
+    with open(path, "a") as fh:
+        fh.write("ran\n")
+    return os.getpid()
+
+
+def test_a_call_started_early_is_taken_not_run_again(pool, tmp_path):
+    log = str(tmp_path / "runs.log")
+    assert workers.early_since() is None
+    assert workers.early(mark, log)
+    assert workers.early_since() is not None
+    pid = workers.call(mark, log)  # the same call: the early answer
+    assert Path(log).read_text() == "ran\n" and pid != os.getpid()
+    assert workers.early_since() is None  # nothing left waiting
+    workers.call(mark, log)  # taken once only: this one runs
+    assert Path(log).read_text() == "ran\nran\n"
+
+
+def test_a_call_with_other_arguments_does_not_take_an_early_answer(pool, tmp_path):
+    early_log, other_log = str(tmp_path / "early.log"), str(tmp_path / "other.log")
+    workers.early(mark, early_log)
+    workers.call(mark, other_log)
+    assert Path(other_log).read_text() == "ran\n"
+    workers.drop_early()  # dropped: the same call then runs again
+    assert workers.early_since() is None
+    workers.call(mark, early_log)
+    assert Path(early_log).read_text().count("ran") in (1, 2)  # the dropped one may have run
+
+
+def test_without_workers_nothing_starts_early(tmp_path):
+    assert not workers.early(mark, str(tmp_path / "runs.log"))
+    assert not (tmp_path / "runs.log").exists()

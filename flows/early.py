@@ -1,0 +1,77 @@
+"""The workbooks `census run` expects to read, handed to its workers before its flow starts.
+
+A cold `census run` waits 3-6 s for Prefect's API to start (the local server's first run of
+the day; bench/results.md) while both cores could be reading. So before the flow, `start`
+decides which workbooks the flow will read, with the flow's own rule (census_flow.not_read,
+against the loaded versions in the warehouse, opened read-only) and hands them to the workers
+(flows/workers.py `early`). Each workbook's task then takes its answer instead of reading it
+again: the task, its state and its retries are in the run history as before.
+
+Only a guess, never a decision: a workbook the flow then reads otherwise (with another
+workbook's ids, or refused) is read again by its task; one it does not read is dropped. The
+guess is only made when it costs nothing to be wrong: no warehouse to read yet (every workbook
+is read), or one that opens at once.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import config
+from flows import workers
+from flows.census_flow import file_size, find_workbooks, largest_first, not_read, only_unit
+from flows.tasks import hash_files, processed
+from warehouse import writer
+from warehouse.run import loaded_hashes, recorded_units
+
+# Workbook bytes read ahead at most: the answers wait in memory for their tasks (about 17 MB of
+# frames per MB of workbook), so a nation's 700 workbooks are not all held at once; a province
+# (the sample: 10 workbooks, 8.8 MB) is read ahead whole.
+BUDGET = 16 << 20
+
+
+def start(
+    raw_dir: Path,
+    year: int,
+    warehouse_path: Path,
+    province_code: str,
+    reports_dir: Path,
+    force: bool,
+    unit: str | None,
+) -> list[Path]:
+    """Hand the workbooks the flow is expected to read to the workers, largest first (the
+    flow's order), within BUDGET; the workbooks handed."""
+    try:
+        province = config.load_province(province_code)
+        only = only_unit(unit, province, year, raw_dir, reports_dir)
+        loaded, known = _recorded(Path(warehouse_path), year, only)
+    except Exception:  # the flow reports it (a wrong unit, a busy or foreign warehouse)
+        return []
+    workers.drop_early()  # an earlier year's workbooks its flow did not read
+    hashes = hash_files(find_workbooks(raw_dir, year), delays=[])
+    expected = [
+        path
+        for path, file_hash in hashes.items()
+        if isinstance(file_hash, str)
+        and not not_read(path.name, file_hash, loaded, known, only, force)
+    ]
+    handed, held = [], 0
+    for path in largest_first(expected):
+        held += file_size(path)
+        if handed and held > BUDGET:
+            break
+        if not workers.early(processed, path, year, province, reports_dir, None, None):
+            break
+        handed.append(path)
+    return handed
+
+
+def _recorded(
+    warehouse_path: Path, year: int, only: str | None
+) -> tuple[dict[str, str], dict[str, set[str]]]:
+    """The versions loaded for the year and the units of the versions recorded (for `--unit`),
+    from the warehouse if it exists; it is not waited for."""
+    if not warehouse_path.exists():
+        return {}, {}
+    with writer.connect(warehouse_path, read_only=True, lock_wait=0) as con:
+        return loaded_hashes(con, year), (recorded_units(con, year) if only else {})
