@@ -8,10 +8,12 @@ from pathlib import Path
 import duckdb
 
 # Every table that holds data: the audit tables other than run bookkeeping included; not the
-# secret behind the analysts' pseudonymous keys, which each warehouse file draws at random.
+# marts' build bookkeeping (meta: when they were built), nor the secret behind the analysts'
+# pseudonymous keys, which each warehouse file draws at random.
 ALL_DATA_TABLES = (
     "SELECT table_schema || '.' || table_name FROM information_schema.tables "
     "WHERE (table_schema <> 'audit' OR table_name IN ('rejections', 'ingest_files')) "
+    "AND table_schema <> 'meta' "
     "AND NOT (table_schema = 'private' AND table_name = 'pseudonym') ORDER BY 1"
 )
 

@@ -177,3 +177,13 @@ CREATE TABLE IF NOT EXISTS private.members (
 CREATE TABLE IF NOT EXISTS private.pseudonym (secret VARCHAR NOT NULL);
 INSERT INTO private.pseudonym SELECT md5(gen_random_uuid()::VARCHAR) || md5(gen_random_uuid()::VARCHAR)
 WHERE NOT EXISTS (SELECT 1 FROM private.pseudonym);
+
+-- What the marts were built from (writer.build_marts), never published. `marts_built.key`:
+-- a hash of the marts' SQL and of every ref table, the marts' only inputs besides core; a
+-- different key (new code, a corrected unit map, a confirmed standard) rebuilds every year.
+-- `marts_stale`: census years whose core rows changed since (written in the transaction that
+-- changes them, so a run stopped before its marts leaves them marked): the marts are rebuilt
+-- from the earliest on, as a year's rows depend only on it and earlier years.
+CREATE SCHEMA IF NOT EXISTS meta;
+CREATE TABLE IF NOT EXISTS meta.marts_built (key VARCHAR NOT NULL, built_at TIMESTAMP NOT NULL);
+CREATE TABLE IF NOT EXISTS meta.marts_stale (year INTEGER NOT NULL);

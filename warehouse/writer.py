@@ -10,6 +10,7 @@ transaction. A run's bookkeeping (audit.ingest_runs, ingest_files) is `warehouse
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import re
 import time
@@ -444,10 +445,55 @@ def promote(
             con.execute(f"DELETE FROM {staged} WHERE list_contains(?, stage_file)", [files])
         for rejections, file_record in audit:
             insert_audit(con, run_id, rejections, file_record)
+        con.execute("INSERT INTO meta.marts_stale VALUES (?)", [year])
 
 
-def build_marts(con: duckdb.DuckDBPyConnection) -> None:
-    """Rebuild every mart from core, in file-name order, in one transaction."""
+def build_marts(con: duckdb.DuckDBPyConnection) -> str:
+    """Bring the marts up to date with core, in one transaction: every year when their SQL or
+    a ref table changed since they were built (meta.marts_built), else the census years from
+    the earliest whose rows changed (meta.marts_stale) on, else nothing. Each mart file, in
+    file-name order, defines `marts.<mart>_rows(from_year)`. Returns what was rebuilt."""
+    files = sorted(MARTS_DIR.glob("*.sql"))
+    texts = [f.read_text(encoding="utf-8") for f in files]
+    key = marts_key(con, texts)
     with transaction(con):
-        for sql in sorted(MARTS_DIR.glob("*.sql")):
-            con.execute(sql.read_text(encoding="utf-8"))
+        built = con.execute("SELECT key FROM meta.marts_built").fetchall()
+        [(stale,)] = con.execute("SELECT min(year) FROM meta.marts_stale").fetchall()
+        if built == [(key,)] and stale is None:
+            return "up to date"
+        since = stale if built == [(key,)] else None
+        for path, text in zip(files, texts, strict=True):
+            con.execute(text)
+            _write_mart(con, MART_NAME.sub("", path.stem), since)
+        con.execute("DELETE FROM meta.marts_stale")
+        con.execute("DELETE FROM meta.marts_built")
+        con.execute("INSERT INTO meta.marts_built VALUES (?, now())", [key])
+    return "every year" if since is None else f"from {since}"
+
+
+MART_NAME = re.compile(r"^\d+_")  # 08_form_counts.sql -> marts.form_counts
+
+
+def _write_mart(con: duckdb.DuckDBPyConnection, name: str, since: int | None) -> None:
+    if since is None:
+        con.execute(f"CREATE OR REPLACE TABLE marts.{name} AS FROM marts.{name}_rows(0)")
+        return
+    con.execute(f"DELETE FROM marts.{name} WHERE year >= ?", [since])
+    con.execute(
+        f"INSERT INTO marts.{name} BY NAME SELECT * FROM marts.{name}_rows(?) WHERE year >= ?",
+        [since, since],
+    )
+
+
+def marts_key(con: duckdb.DuckDBPyConnection, texts: list[str]) -> str:
+    """A hash of the marts' SQL and of every ref table's rows."""
+    digest = hashlib.sha256("\n".join(texts).encode())
+    tables = con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'ref' ORDER BY table_name"
+    ).fetchall()
+    for (table,) in tables:
+        [(rows,)] = con.execute(
+            f"SELECT md5(string_agg(r::VARCHAR, chr(10) ORDER BY r::VARCHAR)) FROM ref.{table} AS r"
+        ).fetchall()
+        digest.update(f"{table}:{rows}".encode())
+    return digest.hexdigest()

@@ -165,3 +165,12 @@ def test_a_run_stopped_by_an_exception_is_marked_failed(tmp_path, prefect_harnes
     assert (status, finished) == ("failed", True)
     assert message.startswith("stopped by RuntimeError")
     assert loaded == 7
+
+    # The next run, with every workbook unchanged, still builds the marts the failed run
+    # owed: the load marked its year stale in the same transaction.
+    monkeypatch.undo()
+    summary = annual_census(year=YEAR, raw_dir=raw, warehouse_path=warehouse)
+    assert summary.loaded == [] and len(summary.unchanged) == 2
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM marts.household_status").fetchone() == (7,)
+        assert con.execute("SELECT count(*) FROM meta.marts_stale").fetchone() == (0,)

@@ -1,7 +1,10 @@
 -- One row per household and year: the validated household beside its computed status, with
 -- its unit on today's map (current_commune: the 45 communes of Điện Biên since 1 July 2025;
 -- an older commune maps to the unit it became, ref.communes.current_commune).
-CREATE OR REPLACE TABLE marts.household_status AS
+--
+-- Each mart file defines `marts.<mart>_rows(from_year)`: the mart's rows of the census years
+-- from `from_year` on (0: every year); writer.build_marts writes them into `marts.<mart>`.
+CREATE OR REPLACE MACRO marts.household_status_rows(from_year) AS TABLE
 SELECT
     h.year,
     h.household_id,
@@ -39,40 +42,5 @@ LEFT JOIN (
 ) AS m ON m.commune = h.commune AND m.district IS NOT DISTINCT FROM h.district
 LEFT JOIN ref.districts AS d ON d.district = h.district
 LEFT JOIN ref.poor_districts AS p
-    ON p.district = h.district AND h.year BETWEEN p.first_year AND p.last_year;
-
--- Each census year of the warehouse with the previous one loaded, and the standards the two
--- reviews applied (ref.standards, by the years of the lists each governs: a review decides the
--- following year's lists). A movement between two standards is counted as always and flagged:
--- the change of rule is not a change in households.
-CREATE OR REPLACE MACRO marts.census_years() AS TABLE
-    WITH years AS (
-        SELECT y.year, lag(y.year) OVER (ORDER BY y.year) AS previous_year
-        FROM (SELECT DISTINCT year FROM marts.household_status) AS y
-    ),
-    standards AS (
-        SELECT y.year, s.period
-        FROM (SELECT DISTINCT year FROM marts.household_status) AS y
-        JOIN ref.standards AS s ON y.year + 1 BETWEEN s.first_list_year AND s.last_list_year
-    )
-    SELECT
-        y.year,
-        y.previous_year,
-        cur.period AS standard,
-        prev.period AS previous_standard,
-        cur.period IS DISTINCT FROM prev.period AND y.previous_year IS NOT NULL
-            AS crosses_standard_change
-    FROM years AS y
-    LEFT JOIN standards AS cur ON cur.year = y.year
-    LEFT JOIN standards AS prev ON prev.year = y.previous_year;
-
--- The first census year each household was poor and near-poor: "poor in an earlier year" is
--- then first_poor < year (a window over each household's earlier years says the same, slower).
--- Shared by marts.transitions and marts.form_counts.
-CREATE OR REPLACE MACRO marts.first_years() AS TABLE
-    SELECT
-        household_id,
-        min(year) FILTER (WHERE status = 'poor') AS first_poor,
-        min(year) FILTER (WHERE status = 'near_poor') AS first_near_poor
-    FROM marts.household_status
-    GROUP BY household_id;
+    ON p.district = h.district AND h.year BETWEEN p.first_year AND p.last_year
+WHERE h.year >= from_year;

@@ -47,6 +47,54 @@
 --                          change of rule with the households' own change
 -- A household absent last year but present earlier (e.g. dropped from one list) is 'arrived'.
 
+-- Shared by the marts from this file on (macros read marts.household_status, which
+-- writer.build_marts has written by now).
+
+-- The households a mart reads when it is rebuilt from `from_year` on
+-- (writer.build_marts): those years and the census year before them (a year's movements
+-- and rate cut pair it with the previous one). A year's rows never depend on a later year.
+CREATE OR REPLACE MACRO marts.statuses(from_year) AS TABLE
+    SELECT * FROM marts.household_status
+    WHERE year >= coalesce(
+        (SELECT max(year) FROM marts.household_status WHERE year < from_year), from_year
+    );
+
+-- Each census year of the warehouse with the previous one loaded, and the standards the two
+-- reviews applied (ref.standards, by the years of the lists each governs: a review decides the
+-- following year's lists). A movement between two standards is counted as always and flagged:
+-- the change of rule is not a change in households.
+CREATE OR REPLACE MACRO marts.census_years() AS TABLE
+    WITH years AS (
+        SELECT y.year, lag(y.year) OVER (ORDER BY y.year) AS previous_year
+        FROM (SELECT DISTINCT year FROM marts.household_status) AS y
+    ),
+    standards AS (
+        SELECT y.year, s.period
+        FROM (SELECT DISTINCT year FROM marts.household_status) AS y
+        JOIN ref.standards AS s ON y.year + 1 BETWEEN s.first_list_year AND s.last_list_year
+    )
+    SELECT
+        y.year,
+        y.previous_year,
+        cur.period AS standard,
+        prev.period AS previous_standard,
+        cur.period IS DISTINCT FROM prev.period AND y.previous_year IS NOT NULL
+            AS crosses_standard_change
+    FROM years AS y
+    LEFT JOIN standards AS cur ON cur.year = y.year
+    LEFT JOIN standards AS prev ON prev.year = y.previous_year;
+
+-- The first census year each household was poor and near-poor: "poor in an earlier year" is
+-- then first_poor < year (a window over each household's earlier years says the same, slower).
+-- Shared by marts.transitions and marts.form_counts.
+CREATE OR REPLACE MACRO marts.first_years() AS TABLE
+    SELECT
+        household_id,
+        min(year) FILTER (WHERE status = 'poor') AS first_poor,
+        min(year) FILTER (WHERE status = 'near_poor') AS first_near_poor
+    FROM marts.household_status
+    GROUP BY household_id;
+
 -- The movement of one membership (poor, or near-poor) between two years; shared with
 -- marts.summary_form so both say the same thing.
 CREATE OR REPLACE MACRO marts.movement(was_member, is_member, ever_member) AS
@@ -73,7 +121,7 @@ CREATE OR REPLACE MACRO marts.form_movement(member, other, presence, was, now, e
         WHEN now = member THEN CASE member WHEN 'poor' THEN 'newly_poor' ELSE 'newly_near_poor' END
     END;
 
-CREATE OR REPLACE TABLE marts.transitions AS
+CREATE OR REPLACE MACRO marts.transitions_rows(from_year) AS TABLE
 WITH history AS (
     SELECT
         s.year,
@@ -88,7 +136,7 @@ WITH history AS (
         s.status,
         coalesce(f.first_poor < s.year, false) AS was_ever_poor,
         coalesce(f.first_near_poor < s.year, false) AS was_ever_near_poor
-    FROM marts.household_status AS s
+    FROM marts.statuses(from_year) AS s
     JOIN marts.census_years() AS y USING (year)
     JOIN marts.first_years() AS f USING (household_id)
 ),

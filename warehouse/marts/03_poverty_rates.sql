@@ -17,25 +17,25 @@
 -- to the province); ethnic_group; area (the household's own: urban / rural); poor_districts.
 -- Changes are in points against the previous census year in the warehouse (a cut of X points
 -- is a change of -X); crosses_standard_change flags a change between two standards.
-CREATE OR REPLACE TABLE marts.poverty_rates AS
+CREATE OR REPLACE MACRO marts.poverty_rates_rows(from_year) AS TABLE
 WITH province AS (
     SELECT name AS province FROM ref.province
 ),
 scoped AS (
     SELECT 'province' AS scope, p.province AS name, NULL AS parent, s.*
-    FROM marts.household_status AS s CROSS JOIN province AS p
+    FROM marts.statuses(from_year) AS s CROSS JOIN province AS p
     UNION ALL
-    SELECT 'district', district, NULL, * FROM marts.household_status WHERE district IS NOT NULL
+    SELECT 'district', district, NULL, * FROM marts.statuses(from_year) WHERE district IS NOT NULL
     UNION ALL
-    SELECT 'commune', commune, district, * FROM marts.household_status
+    SELECT 'commune', commune, district, * FROM marts.statuses(from_year)
     UNION ALL
-    SELECT 'current_commune', current_commune, NULL, * FROM marts.household_status
+    SELECT 'current_commune', current_commune, NULL, * FROM marts.statuses(from_year)
     UNION ALL
-    SELECT 'ethnic_group', ethnicity, NULL, * FROM marts.household_status
+    SELECT 'ethnic_group', ethnicity, NULL, * FROM marts.statuses(from_year)
     UNION ALL
-    SELECT 'area', area, NULL, * FROM marts.household_status
+    SELECT 'area', area, NULL, * FROM marts.statuses(from_year)
     UNION ALL
-    SELECT 'poor_districts', 'poor districts', NULL, * FROM marts.household_status WHERE is_poor_district
+    SELECT 'poor_districts', 'poor districts', NULL, * FROM marts.statuses(from_year) WHERE is_poor_district
 ),
 listed AS (
     SELECT

@@ -3,7 +3,7 @@
 -- (dien-bien.md): a rate target is read against the published baseline, a cut target (points
 -- a year) against the year before's actual rate (or the published baseline when that year is
 -- not in the warehouse; never an earlier year's, which would count several years' cuts). gap = actual - target, in points (households for counts).
-CREATE OR REPLACE TABLE marts.target_gap AS
+CREATE OR REPLACE MACRO marts.target_gap_rows(from_year) AS TABLE
 WITH years AS (
     SELECT DISTINCT year FROM marts.poverty_rates
 ),

@@ -54,12 +54,12 @@
 CREATE OR REPLACE TEMP MACRO count_since(has_previous, condition) AS
     sum(CASE WHEN has_previous THEN coalesce(condition, false)::INTEGER END)::BIGINT;
 
-CREATE OR REPLACE TABLE marts.summary_form AS
+CREATE OR REPLACE MACRO marts.summary_form_rows(from_year) AS TABLE
 WITH members AS (
     SELECT CASE WHEN area = 'urban' THEN 'urban' ELSE 'rural' END AS unit_group, *
-    FROM marts.household_status
+    FROM marts.statuses(from_year)
     UNION ALL
-    SELECT 'total', * FROM marts.household_status
+    SELECT 'total', * FROM marts.statuses(from_year)
 ),
 cur AS (
     SELECT m.*, y.previous_year, t.was_ever_poor, t.was_ever_near_poor

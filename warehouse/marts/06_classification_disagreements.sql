@@ -14,7 +14,7 @@
 --   reason                            the computed decision in words (core.classifications)
 --   poverty_kind, basis, standard, income_per_capita, income_score, deprivation_score,
 --   deprivation_count, deprived_indicators    the inputs behind the computed status
-CREATE OR REPLACE TABLE marts.classification_disagreements AS
+CREATE OR REPLACE MACRO marts.classification_disagreements_rows(from_year) AS TABLE
 SELECT
     s.year,
     s.household_id,
@@ -37,7 +37,7 @@ SELECT
     s.deprivation_score,
     s.deprivation_count,
     s.deprived_indicators
-FROM marts.household_status AS s
+FROM marts.statuses(from_year) AS s
 JOIN core.households AS h USING (year, household_id)
 WHERE s.commune_classification IS NOT NULL AND s.commune_classification <> s.status
 ORDER BY s.year, s.district, s.commune, h.source_file, h.sheet, h.excel_row;

@@ -32,7 +32,7 @@
 --   contribution_pct            100 x weight x censored_headcount_ratio / M0: the indicator's
 --                               share of M0 (sums to 100 over a scope's indicators; null when
 --                               M0 = 0)
-CREATE OR REPLACE TABLE marts.multidimensional_index AS
+CREATE OR REPLACE MACRO marts.multidimensional_index_rows(from_year) AS TABLE
 WITH params AS (
     SELECT 1.0 / 3 AS k, 1e-9 AS tolerance
 ),
@@ -55,7 +55,7 @@ deprivations AS (
     SELECT s.year, s.household_id, w.indicator, w.weight
     FROM (
         SELECT year, household_id, standard, unnest(deprived_indicators) AS indicator
-        FROM marts.household_status
+        FROM marts.statuses(from_year)
     ) AS s
     JOIN weights AS w ON w.period = s.standard AND w.indicator = s.indicator
 ),
@@ -69,7 +69,7 @@ scored AS (
         s.ethnicity,
         coalesce(d.score, 0) AS score,
         coalesce(d.score, 0) >= p.k - p.tolerance AS af_poor
-    FROM marts.household_status AS s
+    FROM marts.statuses(from_year) AS s
     CROSS JOIN params AS p
     LEFT JOIN (
         SELECT year, household_id, sum(weight) AS score FROM deprivations GROUP BY ALL

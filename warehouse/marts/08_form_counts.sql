@@ -29,7 +29,7 @@
 --                  year's end on this year's map (the 2024 households of an old commune count
 --                  in the 2025 commune it became), so end = start - decreases + increases
 --                  holds for every unit and year (tests/reporting/test_forms.py).
-CREATE OR REPLACE TABLE marts.form_counts AS
+CREATE OR REPLACE MACRO marts.form_counts_rows(from_year) AS TABLE
 WITH province AS (
     SELECT name AS province FROM ref.province
 ),
@@ -38,20 +38,20 @@ years AS (
 ),
 maps AS (
     SELECT year, bool_or(district IS NOT NULL) AS has_districts
-    FROM marts.household_status GROUP BY year
+    FROM marts.statuses(from_year) GROUP BY year
 ),
 -- Each household in each of its units; `next_name`: that unit on the next census year's map
 -- (an old commune's households count, in a year after the reform, in the unit it became).
 by_unit AS (
     SELECT s.*, 'province' AS scope, p.province AS name, NULL AS parent, p.province AS next_name
-    FROM marts.household_status AS s CROSS JOIN province AS p
+    FROM marts.statuses(from_year) AS s CROSS JOIN province AS p
     UNION ALL
     SELECT s.*, 'district', s.district, NULL, s.district
-    FROM marts.household_status AS s WHERE s.district IS NOT NULL
+    FROM marts.statuses(from_year) AS s WHERE s.district IS NOT NULL
     UNION ALL
     SELECT s.*, 'commune', s.commune, s.district,
         CASE WHEN coalesce(nm.has_districts, true) THEN s.commune ELSE s.current_commune END
-    FROM marts.household_status AS s
+    FROM marts.statuses(from_year) AS s
     LEFT JOIN years AS ny ON ny.previous_year = s.year
     LEFT JOIN maps AS nm ON nm.year = ny.year
 ),
