@@ -202,7 +202,7 @@ def _stage_or_keep(run: CensusRun, batch: writer.UnitLoad, logger) -> None:
     may not (schemas/replacement.py) or holds no valid household (never replace a unit's
     data with nothing)."""
     with stage(run.summary.timings, "load"):
-        reason = batch.refused or (RULES["WB006"].message if batch.households.empty else None)
+        reason = batch.refused or (RULES["WB006"].message if not len(batch.households) else None)
         if reason:
             run.keep(batch, reason)
             logger.error("%s: %s", batch.source_file, reason)

@@ -109,12 +109,13 @@ def processed(
     held: pd.DataFrame | None,
     refusal: tuple[str, str] | None,
 ) -> tuple[writer.UnitLoad, dict[str, float]]:
-    """process_workbook's load and its stage timings, in a worker process when there are."""
+    """process_workbook's load, its rows as Arrow (the writer's form, and fast across
+    processes), and its stage timings; in a worker process when there are."""
     timings: dict[str, float] = {}
     load = process_workbook(
         path, year, province, reports_dir=reports_dir, held=held, refusal=refusal, timings=timings
     )
-    return load, timings
+    return load.arrow(), timings
 
 
 @task(name="load-units", cache_policy=NO_CACHE, task_run_name="load {label}")
