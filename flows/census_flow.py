@@ -37,6 +37,12 @@ WORKBOOK_SUFFIXES = (".xlsx", ".xls")
 # CENSUS_IN_FLIGHT overrides it (benchmarks compare settings).
 IN_FLIGHT = int(os.environ.get("CENSUS_IN_FLIGHT") or 0) or (os.cpu_count() or 1) + 1
 
+# Households replaced in one transaction. One transaction per unit cost the sample province
+# 2.4 s for its ten districts against 0.9 s for all of them at once (a DELETE and an INSERT per
+# table and a commit each); a bound keeps a nation's (27 million households) from one giant
+# transaction. CENSUS_LOAD_BATCH overrides it (tests, benchmarks).
+LOAD_BATCH = int(os.environ.get("CENSUS_LOAD_BATCH") or 0) or 1_000_000
+
 
 def find_workbooks(raw_dir: Path, year: int) -> list[Path]:
     folder = Path(raw_dir) / str(year)
@@ -306,13 +312,6 @@ def load_units(run: CensusRun, raw_dir: Path, province: config.Province) -> None
         households = {f: int(s.file_record["rows_loaded"]) for f, s in run.staged.items()}
         for batch in load_batches(groups, households, LOAD_BATCH):
             load_batch(run, batch, _label(run, batch))
-
-
-# Households replaced in one transaction. One transaction per unit cost the sample province
-# 2.4 s for its ten districts against 0.9 s for all of them at once (a DELETE and an INSERT per
-# table and a commit each); a bound keeps a nation's (27 million households) from one giant
-# transaction. CENSUS_LOAD_BATCH overrides it (tests, benchmarks).
-LOAD_BATCH = int(os.environ.get("CENSUS_LOAD_BATCH") or 0) or 1_000_000
 
 
 def load_batches(

@@ -140,4 +140,4 @@ def load_batch(run: CensusRun, files: list[str], label: str) -> State:
 @task(name="build-marts", cache_policy=NO_CACHE)
 def build_marts(con: duckdb.DuckDBPyConnection) -> State:
     """The marts brought up to date: the state says which years were rebuilt."""
-    return Completed(message=f"marts rebuilt: {writer.build_marts(con)}")
+    return Completed(message=f"marts {writer.build_marts(con)}")

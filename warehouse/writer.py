@@ -475,7 +475,7 @@ def build_marts(con: duckdb.DuckDBPyConnection) -> str:
         built = con.execute("SELECT key FROM meta.marts_built").fetchall()
         [(stale,)] = con.execute("SELECT min(year) FROM meta.marts_stale").fetchall()
         if built == [(key,)] and stale is None:
-            return "up to date"
+            return "up to date (nothing changed)"
         since = stale if built == [(key,)] else None
         [(first,)] = con.execute("SELECT min(year) FROM core.households").fetchall()
         if since is not None and first is not None and since <= first:
@@ -486,7 +486,7 @@ def build_marts(con: duckdb.DuckDBPyConnection) -> str:
         con.execute("DELETE FROM meta.marts_stale")
         con.execute("DELETE FROM meta.marts_built")
         con.execute("INSERT INTO meta.marts_built VALUES (?, now())", [key])
-    return "every year" if since is None else f"from {since}"
+    return "rebuilt, every year" if since is None else f"rebuilt from {since} on"
 
 
 MART_NAME = re.compile(r"^\d+_")  # 08_form_counts.sql -> marts.form_counts

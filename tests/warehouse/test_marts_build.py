@@ -58,7 +58,7 @@ def same_as_every_year_rebuilt(warehouse, tmp_path) -> None:
     shutil.copy(warehouse, full)
     with writer.connect(full) as con:
         con.execute("DELETE FROM meta.marts_built")  # as if the SQL had changed
-        assert writer.build_marts(con) == "every year"
+        assert writer.build_marts(con) == "rebuilt, every year"
     diff = differences(warehouse, full)
     assert set(diff) >= {"household_status", "transitions", "form_counts", "poverty_rates"}
     assert diff == dict.fromkeys(diff, 0)
@@ -99,10 +99,10 @@ def test_what_each_build_rebuilds(tmp_path, prefect_harness):
     run(raw, warehouse, 2018, tmp_path)
     run(raw, warehouse, 2019, tmp_path)
     with writer.connect(warehouse) as con:
-        assert writer.build_marts(con) == "up to date"  # nothing changed since
+        assert writer.build_marts(con) == "up to date (nothing changed)"
         con.execute("INSERT INTO meta.marts_stale VALUES (2019)")
-        assert writer.build_marts(con) == "from 2019"
+        assert writer.build_marts(con) == "rebuilt from 2019 on"
         # A corrected ref table (here a target), as after editing config/: every year.
         con.execute("UPDATE ref.targets SET target = target + 1 WHERE true")
-        assert writer.build_marts(con) == "every year"
-        assert writer.build_marts(con) == "up to date"
+        assert writer.build_marts(con) == "rebuilt, every year"
+        assert writer.build_marts(con) == "up to date (nothing changed)"
