@@ -3,8 +3,9 @@
 Each unit-year (the unit a workbook reports for) is replaced inside one transaction (delete,
 then insert whole frames through Arrow; never row by row), with the other units of its batch
 (flows/census_flow.load_units), so a failure leaves the units as they were.
-The marts are rebuilt from `core` by the SQL files in `warehouse/marts/`, also in one
-transaction. A run's bookkeeping (audit.ingest_runs, ingest_files) is `warehouse/run.py`.
+The marts are brought up to date from `core` by the SQL files in `warehouse/marts/`, the years
+that changed and the later ones, also in one transaction (`build_marts`). A run's bookkeeping
+(audit.ingest_runs, ingest_files) is `warehouse/run.py`.
 """
 
 from __future__ import annotations
