@@ -20,9 +20,10 @@ from pathlib import Path
 import config
 from flows import workers
 from flows.census_flow import file_size, find_workbooks, largest_first, not_read, only_unit
-from flows.tasks import hash_files, processed
+from flows.tasks import processed
 from warehouse import writer
 from warehouse.run import loaded_hashes, recorded_units
+from workbooks.reader import file_sha256
 
 # Workbook bytes read ahead at most: the answers wait in memory for their tasks (about 17 MB of
 # frames per MB of workbook), so a nation's 700 workbooks are not all held at once; a province
@@ -48,15 +49,16 @@ def start(
     except Exception:  # the flow reports it (a wrong unit, a busy or foreign warehouse)
         return []
     workers.drop_early()  # an earlier year's workbooks its flow did not read
-    hashes = hash_files(find_workbooks(raw_dir, year), delays=[])
-    expected = [
-        path
-        for path, file_hash in hashes.items()
-        if isinstance(file_hash, str)
-        and not not_read(path.name, file_hash, loaded, known, only, force)
-    ]
     handed, held = [], 0
-    for path in largest_first(expected):
+    # Hashed one by one, largest first, up to the budget: a nation's 700 workbooks are not all
+    # hashed here for the dozen handed (the flow hashes them all again: 2.4 s for the nation).
+    for path in largest_first(find_workbooks(raw_dir, year)):
+        try:
+            file_hash = file_sha256(path)
+        except OSError:  # still being copied or locked: its task retries it
+            continue
+        if not_read(path.name, file_hash, loaded, known, only, force):
+            continue
         held += file_size(path)
         if handed and held > BUDGET:
             break
