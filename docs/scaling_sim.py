@@ -2,10 +2,10 @@
 
     .venv/bin/python docs/scaling_sim.py WAREHOUSE.duckdb --year 2019 --factors 1 10 50
 
-For each factor k, a copy of WAREHOUSE whose year holds k copies of every district (new
-household ids and district names, so each copy is a district of its own) is timed on what the
-flow's single writer does: replace one district (DELETE + INSERT in one transaction, the
-size of an average national workbook), rebuild every mart, and read the province's rates.
+For each factor k, a copy of WAREHOUSE whose year holds k copies of every unit (new household
+ids and unit and district names, so each copy is a unit of its own) is timed on what the
+flow's single writer does: replace one unit (DELETE + INSERT in one transaction, the size of
+an average national workbook), rebuild every mart, and read the province's rates.
 Wall and CPU seconds are printed (CPU is the fairer figure on a shared machine), with the
 file size. The workbooks' reading and validation are not here: they scale with rows per
 task and are measured by the flow itself (its "stage timings" log line). Used by
@@ -28,14 +28,11 @@ import duckdb
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from warehouse import writer  # noqa: E402
 
-# Tables holding one district-year (as warehouse.writer.UNIT_TABLES), with the column
-# naming the district.
-DISTRICT_COLUMN = {
-    "raw.households": "workbook_district",
-    "core.households": "district",
-    "core.classifications": "district",
-    "private.households": "district",
-}
+# Tables holding one unit-year, each with the column naming its unit (the district up to the
+# 2024 review, the commune from 2025).
+UNIT_TABLES = list(writer.UNIT_TABLES)
+UNIT = "reporting_unit"
+RENAMED = (UNIT, "district", "household_id")  # where a table has them
 NATIONAL_WORKBOOK_ROWS = 27_000_000 // 700  # an average district workbook of the nation
 
 
@@ -52,15 +49,10 @@ def _columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
 
 
 def multiply(con: duckdb.DuckDBPyConnection, year: int, factor: int) -> None:
-    """Add factor - 1 renamed copies of every district of `year`."""
-    for table, district in DISTRICT_COLUMN.items():
+    """Add factor - 1 renamed copies of every unit of `year`."""
+    for table in UNIT_TABLES:
         cols = _columns(con, table)
-        renamed = {
-            district: f"{district} || ' #' || k",
-            "household_id": "household_id || '-' || k",
-        }
-        if table == "raw.households":
-            renamed["district"] = "district || ' #' || k"
+        renamed = {c: f"{c} || ' #' || k" for c in RENAMED if c in cols}
         select = ", ".join(renamed.get(c, f'"{c}"') for c in cols)
         con.execute(
             f"INSERT INTO {table} SELECT {select} FROM {table}, range(1, ?) AS r(k) WHERE year = ?",
@@ -74,25 +66,25 @@ def timed(fn) -> tuple[float, float]:
     return time.perf_counter() - wall, time.process_time() - cpu
 
 
-def replace_one_district(con: duckdb.DuckDBPyConnection, year: int) -> Callable[[], None]:
-    """The writer's unit of work at national size: one district of ~38,600 households."""
-    [(district,)] = con.execute(
-        "SELECT district FROM core.households WHERE year = ? GROUP BY district "
+def replace_one_unit(con: duckdb.DuckDBPyConnection, year: int) -> Callable[[], None]:
+    """The writer's unit of work at national size: one unit of ~38,600 households."""
+    [(unit,)] = con.execute(
+        f"SELECT {UNIT} FROM core.households WHERE year = ? GROUP BY {UNIT} "
         "ORDER BY abs(count(*) - ?) LIMIT 1",
         [year, NATIONAL_WORKBOOK_ROWS],
     ).fetchall()
-    for table, column in DISTRICT_COLUMN.items():
+    for table in UNIT_TABLES:
         name = table.replace(".", "_")
         con.execute(
             f"CREATE OR REPLACE TEMP TABLE {name} AS "
-            f"SELECT * FROM {table} WHERE year = ? AND {column} = ?",
-            [year, district],
+            f"SELECT * FROM {table} WHERE year = ? AND {UNIT} = ?",
+            [year, unit],
         )
 
     def write() -> None:
         con.begin()
-        for table, column in DISTRICT_COLUMN.items():
-            con.execute(f"DELETE FROM {table} WHERE year = ? AND {column} = ?", [year, district])
+        for table in UNIT_TABLES:
+            con.execute(f"DELETE FROM {table} WHERE year = ? AND {UNIT} = ?", [year, unit])
             con.execute(f"INSERT INTO {table} SELECT * FROM {table.replace('.', '_')}")
         con.commit()
 
@@ -105,7 +97,7 @@ def main() -> None:
     p.add_argument("--year", type=int, default=2019)
     p.add_argument("--factors", type=int, nargs="+", default=[1, 10])
     args = p.parse_args()
-    print("factor,households,file_mb,replace_district_s,replace_cpu_s,marts_s,marts_cpu_s,read_s")
+    print("factor,households,file_mb,replace_unit_s,replace_cpu_s,marts_s,marts_cpu_s,read_s")
     for factor in args.factors:
         with tempfile.TemporaryDirectory(prefix="scaling-") as tmp:
             path = Path(tmp) / "w.duckdb"
@@ -116,7 +108,8 @@ def main() -> None:
             [(households,)] = con.execute(
                 "SELECT count(*) FROM core.households WHERE year = ?", [args.year]
             ).fetchall()
-            replace_wall, replace_cpu = timed(replace_one_district(con, args.year))
+            replace_wall, replace_cpu = timed(replace_one_unit(con, args.year))
+            con.execute("DELETE FROM meta.marts_built")  # every mart rebuilt, every year
             marts_wall, marts_cpu = timed(lambda con=con: writer.build_marts(con))
             read_wall, _ = timed(
                 lambda con=con: con.execute(
