@@ -364,13 +364,14 @@ class PrefectServer:
 
 
 def profile(raw: Path, work: Path) -> str:
-    """Where the time goes: the flow's per-workbook work and the writer, in one thread (the
-    flow runs workbooks in worker processes, which a sampling profiler of the main thread
-    would not see), under pyinstrument. Returns the text report; HTML to bench/profile.html."""
+    """Where the time goes: the flow's per-workbook work and the writer (stage, promote,
+    marts), in one thread (the flow runs workbooks in worker processes, which a sampling
+    profiler of the main thread would not see), under pyinstrument. Returns the text report;
+    HTML to PROFILE_HTML."""
     from pyinstrument import Profiler
 
     import config
-    from flows.workbook import process_workbook
+    from flows.tasks import processed
     from warehouse import writer
     from warehouse.run import CensusRun
 
@@ -383,8 +384,10 @@ def profile(raw: Path, work: Path) -> str:
         run = CensusRun(con, province, YEAR)
         run.start(raw, work / "profile.duckdb")
         for path in paths:
-            run.load(process_workbook(path, YEAR, province))
+            run.stage(processed(path, YEAR, province, work / "reports", None, None)[0])
+        run.promote(sorted(run.staged))
         writer.build_marts(con)
+        run.finish()
     finally:
         profiler.stop()
         con.close()
