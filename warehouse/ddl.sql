@@ -181,9 +181,10 @@ WHERE NOT EXISTS (SELECT 1 FROM private.pseudonym);
 -- What the marts were built from (writer.build_marts), never published. `marts_built.key`:
 -- a hash of the marts' SQL and of every ref table, the marts' only inputs besides core; a
 -- different key (new code, a corrected unit map, a confirmed standard) rebuilds every year.
--- `marts_stale`: census years whose core rows changed since (written in the transaction that
--- changes them, so a run stopped before its marts leaves them marked): the marts are rebuilt
--- from the earliest on, as a year's rows depend only on it and earlier years.
+-- `marts_stale`: the census years and units whose core rows changed since (written in the
+-- transaction that changes them, so a run stopped before its marts leaves them marked): the
+-- marts are rebuilt from the earliest year on, as a year's rows depend only on it and earlier
+-- years, and those of writer.PER_UNIT only for those units.
 CREATE SCHEMA IF NOT EXISTS meta;
 CREATE TABLE IF NOT EXISTS meta.marts_built (key VARCHAR NOT NULL, built_at TIMESTAMP NOT NULL);
-CREATE TABLE IF NOT EXISTS meta.marts_stale (year INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS meta.marts_stale (year INTEGER NOT NULL, reporting_unit VARCHAR);

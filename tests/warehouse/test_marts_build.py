@@ -91,6 +91,25 @@ def test_year_by_year_marts_equal_marts_of_every_year(tmp_path, prefect_harness)
     run(raw, warehouse, 2018, tmp_path)
     same_as_every_year_rebuilt(warehouse, tmp_path)
 
+    # One unit corrected, the other's workbook unchanged: household_status is replaced for
+    # that unit only, in the first year and in a later one.
+    for year, incomes in ((2018, {1: 900_000, 2: 700_000, 8: 500_000}), (2019, {1: 500_000})):
+        rows = [household(i, income_per_capita=v) for i, v in incomes.items()]
+        write_workbook(raw / str(year) / "muong-nhe.xlsx", rows, year)
+        run(raw, warehouse, year, tmp_path, unit="Mường Nhé")
+        same_as_every_year_rebuilt(warehouse, tmp_path)
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        counts = con.execute(
+            "SELECT year, reporting_unit, count(*) FROM marts.household_status "
+            "GROUP BY ALL ORDER BY ALL"
+        ).fetchall()
+    assert counts == [
+        (2018, "Mường Nhé", 3),
+        (2018, "Điện Biên Phủ", 1),
+        (2019, "Mường Nhé", 1),
+        (2019, "Điện Biên Phủ", 1),
+    ]
+
 
 def test_what_each_build_rebuilds(tmp_path, prefect_harness):
     raw, warehouse = tmp_path / "raw", tmp_path / "w.duckdb"
@@ -100,7 +119,9 @@ def test_what_each_build_rebuilds(tmp_path, prefect_harness):
     run(raw, warehouse, 2019, tmp_path)
     with writer.connect(warehouse) as con:
         assert writer.build_marts(con) == "up to date (nothing changed)"
-        con.execute("INSERT INTO meta.marts_stale VALUES (2019)")
+        con.execute("INSERT INTO meta.marts_stale VALUES (2019, 'Mường Nhé')")
+        assert writer.build_marts(con) == "rebuilt from 2019 on (household_status: 1 unit-years)"
+        con.execute("INSERT INTO meta.marts_stale VALUES (2019, NULL)")  # an older file's mark
         assert writer.build_marts(con) == "rebuilt from 2019 on"
         # A corrected ref table (here a target), as after editing config/: every year.
         con.execute("UPDATE ref.targets SET target = target + 1 WHERE true")
