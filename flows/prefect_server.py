@@ -61,11 +61,14 @@ def server_env(base: dict[str, str]) -> dict[str, str]:
 
 def start_server(port: int, ui: bool, output: int | object = subprocess.DEVNULL):
     """`prefect server start` on 127.0.0.1:`port` as a child that dies with this process."""
+    # The UI asks the server where its API is (/ui-settings): `--port` does not tell it, and it
+    # answered Prefect's default port (4200), where the officer's browser found no API.
+    env = server_env(dict(os.environ)) | {"PREFECT_UI_API_URL": f"http://127.0.0.1:{port}/api"}
     return subprocess.Popen(
         [sys.executable, "-m", "flows.prefect_server", "--host", "127.0.0.1"]
         + ["--port", str(port)]
         + ([] if ui else ["--no-ui"]),
-        env=server_env(dict(os.environ)),
+        env=env,
         stdin=subprocess.PIPE,  # the lifeline: never written, closed when the owner dies
         stdout=output,
         stderr=subprocess.STDOUT if output is not subprocess.DEVNULL else subprocess.DEVNULL,

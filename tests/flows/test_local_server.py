@@ -168,6 +168,11 @@ def test_runs_share_one_server_that_keeps_their_history(tmp_path, home):
 
     status = census(env, tmp_path, "server")
     assert status.returncode == 0 and server["ui_url"] in status.stdout
+    # The officer opens the run history there: the UI, pointed at this API.
+    with urllib.request.urlopen(server["ui_url"], timeout=30) as page:
+        assert "<html" in page.read().decode().lower()
+    with urllib.request.urlopen(f"{server['ui_url']}/ui-settings", timeout=30) as settings:
+        assert json.loads(settings.read())["api_url"] == server["api_url"]
 
     # Other settings read at import (here the idle time): the next run replaces the server.
     other = census(env | {"CENSUS_SERVER_IDLE_MINUTES": "29"}, tmp_path, "server", "start")
