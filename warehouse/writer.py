@@ -494,9 +494,7 @@ def build_marts(con: duckdb.DuckDBPyConnection) -> str:
         [(first,)] = con.execute("SELECT min(year) FROM core.households").fetchall()
         if since is not None and first is not None and since <= first:
             since = None  # every year: written whole, faster than deleting every row
-        units = None  # an older file's marks name no unit: the whole year
-        if built and all(unit is not None for _, unit in stale):
-            units = sorted(f"{year}|{unit}" for year, unit in stale)
+        units = _stale_units(con, stale) if built else None
         for path, text in zip(files, texts, strict=True):
             con.execute(text)
             name = MART_NAME.sub("", path.stem)
@@ -508,7 +506,8 @@ def build_marts(con: duckdb.DuckDBPyConnection) -> str:
         con.execute("DELETE FROM meta.marts_built")
         con.execute("INSERT INTO meta.marts_built VALUES (?, now())", [key])
     rebuilt = "rebuilt, every year" if since is None else f"rebuilt from {since} on"
-    return rebuilt + (f" ({', '.join(PER_UNIT)}: {len(units)} unit-years)" if units else "")
+    count = sum(len(names) for names in (units or {}).values())
+    return rebuilt + (f" ({', '.join(PER_UNIT)}: {count} unit-years)" if units else "")
 
 
 MART_NAME = re.compile(r"^\d+_")  # 08_form_counts.sql -> marts.form_counts
@@ -525,14 +524,40 @@ def _write_mart(con: duckdb.DuckDBPyConnection, name: str, since: int | None) ->
     )
 
 
-def _write_mart_units(con: duckdb.DuckDBPyConnection, name: str, units: list[str]) -> None:
-    """Replace the mart's rows of the unit-years `units` ('2019|Mường Lay')."""
-    where = "list_contains($units, year || '|' || reporting_unit)"
-    con.execute(f"DELETE FROM marts.{name} WHERE {where}", {"units": units})
-    con.execute(
-        f"INSERT INTO marts.{name} BY NAME SELECT * FROM marts.{name}_rows($since) WHERE {where}",
-        {"units": units, "since": min(int(u.split("|")[0]) for u in units)},
+def _stale_units(
+    con: duckdb.DuckDBPyConnection, stale: list[tuple[int, str | None]]
+) -> dict[int, list[str]] | None:
+    """The stale units by year, for the PER_UNIT marts; None when they are written by year
+    instead: an older file's marks name no unit, and when most of a year's units changed (a
+    full run) writing the years whole is faster."""
+    if not stale or any(unit is None for _, unit in stale):
+        return None
+    units: dict[int, list[str]] = {}
+    for year, unit in sorted(stale):
+        units.setdefault(year, []).append(unit)
+    held = dict(
+        con.execute(
+            "SELECT year, count(DISTINCT reporting_unit) FROM core.households "
+            "WHERE list_contains(?, year) GROUP BY year",
+            [list(units)],
+        ).fetchall()
     )
+    most = any(2 * len(names) > held.get(year, 0) for year, names in units.items())
+    return None if most else units
+
+
+def _write_mart_units(
+    con: duckdb.DuckDBPyConnection, name: str, units: dict[int, list[str]]
+) -> None:
+    """Replace the mart's rows of the units `units` (year -> units of that year)."""
+    for year, names in units.items():
+        where = "year = $year AND list_contains($units, reporting_unit)"
+        con.execute(f"DELETE FROM marts.{name} WHERE {where}", {"year": year, "units": names})
+        con.execute(
+            f"INSERT INTO marts.{name} BY NAME SELECT * FROM marts.{name}_rows($year) "
+            f"WHERE {where}",
+            {"year": year, "units": names},
+        )
 
 
 def marts_key(con: duckdb.DuckDBPyConnection, texts: list[str]) -> str:

@@ -123,6 +123,11 @@ def test_what_each_build_rebuilds(tmp_path, prefect_harness):
         assert writer.build_marts(con) == "rebuilt from 2019 on (household_status: 1 unit-years)"
         con.execute("INSERT INTO meta.marts_stale VALUES (2019, NULL)")  # an older file's mark
         assert writer.build_marts(con) == "rebuilt from 2019 on"
+        # Most of the year's units changed (a full run): the year is written whole.
+        con.execute(
+            "INSERT INTO meta.marts_stale VALUES (2019, 'Mường Nhé'), (2019, 'Điện Biên Phủ')"
+        )
+        assert writer.build_marts(con) == "rebuilt from 2019 on"
         # A corrected ref table (here a target), as after editing config/: every year.
         con.execute("UPDATE ref.targets SET target = target + 1 WHERE true")
         assert writer.build_marts(con) == "rebuilt, every year"
