@@ -224,6 +224,9 @@ def _migrate(con: duckdb.DuckDBPyConnection) -> None:
     for schema, table, old, new in _RENAMED:
         if (schema, table, old) in columns and (schema, table, new) not in columns:
             con.execute(f"ALTER TABLE {schema}.{table} RENAME COLUMN {old} TO {new}")
+    # Files before December 2026 staged in the file (schema `stage`): now temporary tables.
+    if any(schema == "stage" for schema, _, _ in columns):
+        con.execute("DROP SCHEMA stage CASCADE")
 
 
 def _indicator_columns(con: duckdb.DuckDBPyConnection) -> None:
@@ -398,7 +401,6 @@ def _stage_table(table: str) -> str:
 # staging, most of it serialising the log (December 2026).
 def _create_stage(con: duckdb.DuckDBPyConnection) -> None:
     """Empty staging tables shaped as the unit tables (plus the staged file's name)."""
-    con.execute("DROP SCHEMA IF EXISTS stage CASCADE")  # where files before December 2026 had them
     for table in UNIT_TABLES:
         con.execute(
             f"CREATE OR REPLACE TEMP TABLE {_stage_table(table).removeprefix('temp.')} AS "
