@@ -5,7 +5,7 @@ Why: a correction (`census run --year Y --unit U`) does about a second of work, 
 process paid ~1.5-2 s importing Python, pandas and Prefect and ~3 s starting its own Prefect
 API server before it could begin (bench/results.md). This server pays both once:
 
-- it starts `prefect server start` (flows/prefect_server.py; with its UI, so the officer can
+- it starts a Prefect API server (flows/prefect_server.py; with its UI, so the officer can
   open the run history) and keeps it while it lives;
 - it imports the pipeline once and then, for each `census run` handed to it, forks a child
   that already has everything imported. The child gets the caller's terminal (its standard
