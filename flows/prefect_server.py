@@ -65,8 +65,9 @@ def server_env(base: dict[str, str]) -> dict[str, str]:
 
 def start_server(port: int, ui: bool, output: int | object = subprocess.DEVNULL):
     """Prefect's API server (and UI) on 127.0.0.1:`port`, a child that dies with this process."""
-    # The UI asks the server where its API is (/ui-settings): `--port` does not tell it, and it
-    # answered Prefect's default port (4200), where the officer's browser found no API.
+    # The UI asks the server where its API is (/ui-settings): the port the server listens on
+    # does not reach that setting, which answered Prefect's default port (4200), where the
+    # officer's browser found no API.
     env = server_env(dict(os.environ)) | {"PREFECT_UI_API_URL": f"http://127.0.0.1:{port}/api"}
     return subprocess.Popen(
         [sys.executable, "-m", "flows.prefect_server", "--host", "127.0.0.1"]
