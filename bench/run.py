@@ -509,7 +509,7 @@ def main(argv: list[str] | None = None) -> int:
         full, cold_walls, naive_times, naive_rows = cold_and_naive(
             raw, work, reports, paths, args.repeat, not args.skip_naive
         )
-        warehouse = Path(str(full["warehouse"]))
+        warehouse = full["warehouse"]
         t = full["timings"]
         households = full["households"]
         cold_work = work_seconds(t)

@@ -403,7 +403,7 @@ def _create_stage(con: duckdb.DuckDBPyConnection) -> None:
     """Empty staging tables shaped as the unit tables (plus the staged file's name)."""
     for table in UNIT_TABLES:
         con.execute(
-            f"CREATE OR REPLACE TEMP TABLE {_stage_table(table).removeprefix('temp.')} AS "
+            f"CREATE OR REPLACE TEMP TABLE {_stage_table(table)} AS "
             f"SELECT *, NULL::VARCHAR AS stage_file FROM {table} WHERE false"
         )
 
@@ -424,8 +424,8 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
 
 
 def stage(con: duckdb.DuckDBPyConnection, run_id: str, batch: UnitLoad) -> None:
-    """Put a workbook's rows aside (stage.*) until the run has decided whether it may replace
-    its units; nothing a reader of core sees changes."""
+    """Put a workbook's rows aside (temp.stage_*) until the run has decided whether it may
+    replace its units; nothing a reader of core sees changes."""
     with transaction(con):
         for table, (attr, with_run_id) in UNIT_TABLES.items():
             constants = {"stage_file": batch.source_file} | (
