@@ -407,25 +407,28 @@ def profile(raw: Path, work: Path) -> str:
 
     import config
     from flows.tasks import processed
-    from warehouse import writer
+    from warehouse import staging, writer
     from warehouse.run import CensusRun
 
     province = config.load_province(config.DEFAULT_PROVINCE)
     paths = sorted((raw / str(YEAR)).glob("*.xlsx"))
     con = writer.connect(work / "profile.duckdb")
+    spool = staging.folder(work / "profile.duckdb")
+    staging.prepare(spool)
     profiler = Profiler(interval=0.005)
     profiler.start()
     try:
-        run = CensusRun(con, province, YEAR)
+        run = CensusRun(con, province, YEAR, spool)
         run.start(raw, work / "profile.duckdb")
         for path in paths:
-            run.stage(processed(path, YEAR, province, work / "reports", None, None)[0])
+            run.stage(processed(path, YEAR, province, work / "reports", run.spool, None, None)[0])
         run.promote(sorted(run.staged))
         writer.build_marts(con)
         run.finish()
     finally:
         profiler.stop()
         con.close()
+        staging.remove(spool)
     PROFILE_HTML.write_text(profiler.output_html(), encoding="utf-8")
     return profiler.output_text(unicode=True, color=False, show_all=False)
 
@@ -434,7 +437,7 @@ def profile(raw: Path, work: Path) -> str:
 # The report
 # ---------------------------------------------------------------------------------------------
 # RunSummary.timings keys: per-workbook stages (summed over workbooks) and the flow's stages.
-WORKBOOK_STAGES = ("read", "validate", "classify", "assemble")
+WORKBOOK_STAGES = ("read", "validate", "classify", "assemble", "stage")
 FLOW_STAGES = ("ahead", "hash", "process", "load", "reports", "marts")
 
 

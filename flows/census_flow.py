@@ -137,13 +137,15 @@ def not_read(
 
 
 def _stream(
-    jobs: list[tuple[Path, dict]], year: int, province: config.Province, reports_dir: Path
+    jobs: list[tuple[Path, dict]], run: CensusRun, province: config.Province, reports_dir: Path
 ) -> Iterator[tuple[Path, tuple[writer.UnitLoad, dict[str, float]] | Exception]]:
     """Each workbook's (load, stage seconds), or the exception it raised, in order, with at
     most IN_FLIGHT submitted at a time (the next is submitted before one is handed out)."""
 
     def submit(path: Path, extra: dict):
-        return process_workbook_task.submit(path, year, province, reports_dir, **extra)
+        return process_workbook_task.submit(
+            path, run.year, province, reports_dir, run.spool, **extra
+        )
 
     todo = iter(jobs)
     queue = deque((path, submit(path, extra)) for path, extra in _take(todo, IN_FLIGHT))
@@ -189,7 +191,7 @@ def stage_workbooks(
     timings = run.summary.timings
     with stage(timings, "process"):
         jobs = [(p, {}) for p in largest_first(list(pending))]
-        for path, outcome in _stream(jobs, run.year, province, reports_dir):
+        for path, outcome in _stream(jobs, run, province, reports_dir):
             if isinstance(outcome, Exception):
                 logger.error("%s: %s", path.name, outcome)
                 code = getattr(outcome, "code", "WB001")  # workbooks/guard.py's finer codes
@@ -208,7 +210,8 @@ def _stage_or_keep(run: CensusRun, batch: writer.UnitLoad, logger) -> None:
     may not (schemas/replacement.py) or holds no valid household (never replace a unit's
     data with nothing)."""
     with stage(run.summary.timings, "load"):
-        reason = batch.refused or (RULES["WB006"].message if not len(batch.households) else None)
+        loaded = int(batch.file_record["rows_loaded"])
+        reason = batch.refused or (RULES["WB006"].message if not loaded else None)
         if reason:
             run.keep(batch, reason)
             logger.error("%s: %s", batch.source_file, reason)
@@ -217,7 +220,7 @@ def _stage_or_keep(run: CensusRun, batch: writer.UnitLoad, logger) -> None:
     logger.info(
         "%s: %s households read, %s rows rejected",
         batch.unit,
-        len(batch.households),
+        loaded,
         batch.file_record["rows_rejected"],
     )
 
@@ -231,7 +234,7 @@ def _redo(
     """Read staged workbooks again with what only the whole year shows (the other places of
     their ids, or why they are refused), so their rows and error workbooks say it."""
     logger = get_run_logger()
-    for path, outcome in _stream(jobs, run.year, province, reports_dir):
+    for path, outcome in _stream(jobs, run, province, reports_dir):
         if isinstance(outcome, Exception):  # changed under us since the first read
             raise outcome
         if path.name in run.staged:
@@ -274,7 +277,7 @@ def reload_cross_workbook_duplicates(
     the other places of its ids and staged again with those rows rejected (rare: the price
     of never holding every unit at once)."""
     staged_units = sorted({u for s in run.staged.values() for u in s.units})
-    dupes = writer.duplicate_ids(run.con, run.year, staged_units)
+    dupes = writer.duplicate_ids(run.con, run.year, staged_units, run.staged_households())
     again = sorted(set(dupes.loc[dupes["this_run"], "source_file"]) & set(run.staged))
     folder = Path(raw_dir) / str(run.year)
     jobs = [(folder / n, {"held": dupes[dupes["source_file"] != n]}) for n in again]
@@ -287,7 +290,7 @@ def refuse_repeats(
     """WB016: a workbook whose households are exactly last year's is a list copied forward,
     not this year's review: refused, the unit's loaded version kept."""
     folder = Path(raw_dir) / str(run.year)
-    repeated = writer.repeated_files(run.con, IDENTICAL_MIN_HOUSEHOLDS)
+    repeated = writer.repeated_files(run.con, run.staged_households(), IDENTICAL_MIN_HOUSEHOLDS)
     jobs = [(folder / n, {"refusal": ("WB016", f"năm {run.year - 1}")}) for n in repeated]
     _redo(run, jobs, province, reports_dir)
 

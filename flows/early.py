@@ -21,13 +21,14 @@ import config
 from flows import workers
 from flows.census_flow import file_size, find_workbooks, largest_first, not_read, only_unit
 from flows.tasks import processed
-from warehouse import writer
+from warehouse import staging, writer
 from warehouse.run import loaded_hashes, recorded_units
 from workbooks.reader import file_sha256
 
-# Workbook bytes read ahead at most: the answers wait in memory for their tasks (about 17 MB of
-# frames per MB of workbook), so a nation's 700 workbooks are not all held at once; a province
-# (the sample: 10 workbooks, 8.8 MB) is read ahead whole.
+# Workbook bytes read ahead at most: the answers wait for their tasks as staged files, but a
+# guess can be wrong (the workbook is then read again), and a nation's 700 workbooks are not
+# all hashed and queued before its flow starts; a province (the sample: 10 workbooks, 8.8 MB)
+# is read ahead whole.
 BUDGET = 16 << 20
 
 
@@ -49,6 +50,8 @@ def start(
     except Exception:  # the flow reports it (a wrong unit, a busy or foreign warehouse)
         return []
     workers.drop_early()  # an earlier year's workbooks its flow did not read
+    spool = staging.folder(warehouse_path)  # the flow's (census_run): the same call
+    staging.prepare(spool)
     handed, held = [], 0
     # Hashed one by one, largest first, up to the budget: a nation's 700 workbooks are not all
     # hashed here for the dozen handed (the flow hashes them all again: 2.4 s for the nation).
@@ -62,7 +65,7 @@ def start(
         held += file_size(path)
         if handed and held > BUDGET:
             break
-        if not workers.early(processed, path, year, province, reports_dir, None, None):
+        if not workers.early(processed, path, year, province, reports_dir, spool, None, None):
             break
         handed.append(path)
     return handed

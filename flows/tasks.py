@@ -17,7 +17,7 @@ import config
 from flows import workers
 from flows.workbook import process_workbook
 from reporting.vietnamese import slug
-from warehouse import writer
+from warehouse import staging, writer
 from warehouse.run import CensusRun
 from workbooks.reader import file_sha256
 
@@ -94,11 +94,13 @@ def process_workbook_task(
     year: int,
     province: config.Province,
     reports_dir: Path,
+    spool: Path,
     held: pd.DataFrame | None = None,
     refusal: tuple[str, str] | None = None,
 ) -> tuple[writer.UnitLoad, dict[str, float]]:
-    """The workbook's load (its error workbook written) and the seconds each stage took."""
-    return workers.call(processed, path, year, province, reports_dir, held, refusal)
+    """The workbook's load (its error workbook written, its rows staged in `spool`) and the
+    seconds each stage took."""
+    return workers.call(processed, path, year, province, reports_dir, spool, held, refusal)
 
 
 def processed(
@@ -106,16 +108,20 @@ def processed(
     year: int,
     province: config.Province,
     reports_dir: Path,
+    spool: Path,
     held: pd.DataFrame | None,
     refusal: tuple[str, str] | None,
 ) -> tuple[writer.UnitLoad, dict[str, float]]:
-    """process_workbook's load, its rows as Arrow (the writer's form, and fast across
-    processes), and its stage timings; in a worker process when there are."""
+    """process_workbook's load with its rows staged in `spool` (warehouse/staging.py), and
+    its stage timings; in a worker process when there are."""
     timings: dict[str, float] = {}
     load = process_workbook(
         path, year, province, reports_dir=reports_dir, held=held, refusal=refusal, timings=timings
     )
-    return load.arrow(), timings
+    started = time.perf_counter()
+    load = staging.spooled(load, spool)
+    timings["stage"] = time.perf_counter() - started
+    return load, timings
 
 
 @task(name="load-units", cache_policy=NO_CACHE, task_run_name="load {label}")

@@ -20,7 +20,7 @@ import pandas as pd
 
 import config
 from schemas.rules import RULES, findings
-from warehouse import queries, writer
+from warehouse import queries, staging, writer
 
 
 @dataclass
@@ -45,20 +45,25 @@ def now() -> datetime:
 
 
 class _Staged:
-    """What the run keeps of a staged workbook: its units and audit rows, not its frames."""
+    """What the run keeps of a staged workbook: its units, audit rows and staged files, not
+    its rows."""
 
     def __init__(self, batch: writer.UnitLoad) -> None:
         self.units = batch.units
         self.rejections = batch.rejections
         self.file_record = batch.file_record
         self.report = batch.report
+        self.files = batch.files
 
 
 class CensusRun:
     """One run of one census year on an open warehouse connection."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, province: config.Province, year: int):
+    def __init__(
+        self, con: duckdb.DuckDBPyConnection, province: config.Province, year: int, spool: Path
+    ):
         self.con, self.year = con, year
+        self.spool = spool  # the staging folder (warehouse/staging.py)
         self.run_id = f"{year}-{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
         self.summary = RunSummary(run_id=self.run_id, year=year)
         # Per workbook, the outcome recorded last (a unit reloaded after HH031 is recorded
@@ -107,13 +112,18 @@ class CensusRun:
 
     # --- the operations -----------------------------------------------------------------------
     def stage(self, batch: writer.UnitLoad) -> None:
-        """Put a workbook's rows aside until the run decides whether it replaces its units."""
-        writer.stage(self.con, self.run_id, batch)
+        """Put a workbook's rows aside until the run decides whether it replaces its units:
+        in the files its worker wrote, or written here when it could not."""
+        if batch.households is not None:
+            batch = staging.spooled(batch, self.spool)
         self.staged[batch.source_file] = _Staged(batch)
 
     def unstage(self, source_file: str) -> None:
-        writer.unstage(self.con, [source_file])
-        del self.staged[source_file]
+        staging.discard(self.staged.pop(source_file).files.values())
+
+    def staged_households(self) -> list[str]:
+        """The staged households' files (writer.duplicate_ids, writer.repeated_files)."""
+        return [s.files["core.households"] for s in self.staged.values()]
 
     def promote(self, files: list[str]) -> list[str]:
         """Replace the units of the staged `files` (whole units: a workbook, or the declared
@@ -122,8 +132,10 @@ class CensusRun:
         staged = [self.staged.pop(name) for name in files]
         units = sorted({u for s in staged for u in s.units})
         audit = [(s.rejections, s.file_record) for s in staged]
-        writer.promote(self.con, self.run_id, self.year, units, files, audit)
+        tables = {t: [s.files[t] for s in staged if t in s.files] for t in writer.UNIT_TABLES}
+        writer.promote(self.con, self.run_id, self.year, units, tables, audit)
         for s in staged:
+            staging.discard(s.files.values())
             self._outcome(s.file_record, s.report)
         return units
 
@@ -263,10 +275,11 @@ def census_run(
     warehouse_path: Path, province: config.Province, year: int, raw_dir: Path
 ) -> Iterator[CensusRun]:
     """Open the warehouse and start a run; a run that stops on an exception is recorded as
-    failed, and the connection is always closed."""
+    failed, and the connection is always closed and the staging folder removed."""
     con = writer.connect(warehouse_path)
-    run = CensusRun(con, province, year)
+    run = CensusRun(con, province, year, staging.folder(warehouse_path))
     try:
+        staging.prepare(run.spool)
         run.start(raw_dir, warehouse_path)
         yield run
     except BaseException as exc:
@@ -275,3 +288,4 @@ def census_run(
         raise
     finally:
         con.close()
+        staging.remove(run.spool)

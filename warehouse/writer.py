@@ -1,7 +1,7 @@
 """The single writer of the DuckDB warehouse.
 
 Each unit-year (the unit a workbook reports for) is replaced inside one transaction (delete,
-then insert whole frames through Arrow; never row by row), with the other units of its batch
+then insert its staged Parquet files whole; never row by row), with the other units of its batch
 (flows/census_flow.load_units), so a failure leaves the units as they were.
 The marts are brought up to date from `core` by the SQL files in `warehouse/marts/`, the years
 that changed and the later ones, also in one transaction (`build_marts`). A run's bookkeeping
@@ -54,7 +54,8 @@ ROWS = tuple(attr for attr, _ in UNIT_TABLES.values())
 class UnitLoad:
     """Everything one workbook contributes to the warehouse: the unit-year it replaces. The
     unit tables' rows (`raw` ... `members`) are pandas frames, or Arrow tables once `arrow()`
-    made them so for the way from a worker process to the writer."""
+    made them so, or None once staged: `files` then names the Parquet file holding each
+    table's rows (warehouse/staging.py)."""
 
     year: int
     units: list[str]  # reporting units: the district up to the 2024 review, communes from 2025
@@ -71,16 +72,14 @@ class UnitLoad:
     # core.resident_totals columns, without run_id (empty: the rows listed are all households)
     resident_totals: pd.DataFrame = field(default_factory=pd.DataFrame)
     members: pd.DataFrame = field(default_factory=pd.DataFrame)  # private.members columns
+    files: dict[str, str] = field(default_factory=dict)  # unit table -> its staged rows
 
     @property
     def unit(self) -> str:
         return ", ".join(self.units)
 
     def arrow(self) -> UnitLoad:
-        """The same load with its unit tables' rows as Arrow tables: pickled as buffers, they
-        cross from a worker process in a tenth of the time pandas frames take (the sample
-        province's loads: 0.09 s against 0.74 s to unpickle), and the writer inserts them
-        as they are."""
+        """The same load with its unit tables' rows as Arrow tables, as they are staged."""
         tables = {name: _arrow(getattr(self, name).reset_index(drop=True)) for name in ROWS}
         return dataclasses.replace(self, **tables)
 
@@ -169,7 +168,6 @@ def connect(
     con.execute(DDL.read_text(encoding="utf-8"))
     _add_columns(con)
     _indicator_columns(con)
-    _create_stage(con)
     return con
 
 
@@ -224,7 +222,8 @@ def _migrate(con: duckdb.DuckDBPyConnection) -> None:
     for schema, table, old, new in _RENAMED:
         if (schema, table, old) in columns and (schema, table, new) not in columns:
             con.execute(f"ALTER TABLE {schema}.{table} RENAME COLUMN {old} TO {new}")
-    # Files before December 2026 staged in the file (schema `stage`): now temporary tables.
+    # Files before December 2026 staged in the file (schema `stage`): now Parquet files beside
+    # it (warehouse/staging.py).
     if any(schema == "stage" for schema, _, _ in columns):
         con.execute("DROP SCHEMA stage CASCADE")
 
@@ -331,7 +330,7 @@ def load_reference(con: duckdb.DuckDBPyConnection, province: config.Province) ->
 DUPLICATE_IDS = """
 WITH ids AS (
     SELECT household_id, reporting_unit, source_file, sheet, excel_row, true AS this_run
-    FROM temp.stage_core_households
+    FROM {staged}
     UNION ALL
     SELECT household_id, reporting_unit, source_file, sheet, excel_row, false
     FROM core.households
@@ -345,19 +344,29 @@ ORDER BY household_id, source_file, sheet, excel_row
 """
 
 
+def _staged_households(files: list[str]) -> str:
+    """The staged workbooks' households (their Parquet `files`), as a FROM clause."""
+    if not files:
+        return "(FROM core.households LIMIT 0)"
+    return "read_parquet($files, union_by_name = true)"
+
+
 def duplicate_ids(
-    con: duckdb.DuckDBPyConnection, year: int, staged_units: list[str]
+    con: duckdb.DuckDBPyConnection, year: int, staged_units: list[str], files: list[str]
 ) -> pd.DataFrame:
-    """Rows whose household id is in more than one workbook of the year, among the rows this
-    run staged and those of the units it does not replace (`this_run` tells them apart)."""
-    return con.execute(DUPLICATE_IDS, {"year": year, "staged_units": staged_units}).df()
+    """Rows whose household id is in more than one workbook of the year, among the staged
+    households (`files`, of the units `staged_units`) and those of the units the run does not
+    replace (`this_run` tells them apart)."""
+    sql = DUPLICATE_IDS.format(staged=_staged_households(files))
+    params = {"year": year, "staged_units": staged_units} | ({"files": files} if files else {})
+    return con.execute(sql, params).df()
 
 
 # A workbook whose households are exactly those of the previous year (same ids, and the same
 # place, size, income, scores and deprivations): a list copied forward, not a review.
 REPEATS = """
-SELECT s.stage_file, count(*) AS households, count(p.household_id) AS same
-FROM temp.stage_core_households AS s
+SELECT s.source_file, count(*) AS households, count(p.household_id) AS same
+FROM {staged} AS s
 LEFT JOIN core.households AS p
     ON p.year = (SELECT max(year) FROM core.households WHERE year < s.year)
     AND p.household_id = s.household_id AND p.commune = s.commune AND p.village = s.village
@@ -366,14 +375,19 @@ LEFT JOIN core.households AS p
     AND p.income_score IS NOT DISTINCT FROM s.income_score
     AND p.deprivation_score IS NOT DISTINCT FROM s.deprivation_score
     AND p.deprived_indicators = s.deprived_indicators
-GROUP BY s.stage_file
+GROUP BY s.source_file
 """
 
 
-def repeated_files(con: duckdb.DuckDBPyConnection, min_households: int) -> list[str]:
-    """Staged workbooks of at least `min_households` whose every household is last year's."""
-    rows = con.execute(REPEATS).fetchall()
-    return sorted(f for f, n, same in rows if n >= min_households and same == n)
+def repeated_files(
+    con: duckdb.DuckDBPyConnection, files: list[str], min_households: int
+) -> list[str]:
+    """Staged workbooks (their households' Parquet `files`) of at least `min_households`
+    whose every household is last year's."""
+    if not files:
+        return []
+    rows = con.execute(REPEATS.format(staged=_staged_households(files)), {"files": files})
+    return sorted(f for f, n, same in rows.fetchall() if n >= min_households and same == n)
 
 
 def insert_audit(
@@ -387,25 +401,6 @@ def insert_audit(
         _insert(con, "audit.rejections", rejections.assign(run_id=run_id))
     if file_record is not None:
         _insert(con, "audit.ingest_files", pd.DataFrame([file_record | {"run_id": run_id}]))
-
-
-def _stage_table(table: str) -> str:
-    """The staging twin of a unit table: `core.households` -> `temp.stage_core_households`."""
-    return "temp.stage_" + table.replace(".", "_")
-
-
-# Staging tables are the connection's temporary tables: never written to the file's log (the
-# rows are written there once, when promoted), spilled to DuckDB's temporary folder beyond its
-# memory limit (a nation), and gone when the run's connection closes, so rows a killed run
-# staged never survive it. As tables in the file they cost the sample province 1.4 s of
-# staging, most of it serialising the log (December 2026).
-def _create_stage(con: duckdb.DuckDBPyConnection) -> None:
-    """Empty staging tables shaped as the unit tables (plus the staged file's name)."""
-    for table in UNIT_TABLES:
-        con.execute(
-            f"CREATE OR REPLACE TEMP TABLE {_stage_table(table)} AS "
-            f"SELECT *, NULL::VARCHAR AS stage_file FROM {table} WHERE false"
-        )
 
 
 @contextlib.contextmanager
@@ -423,49 +418,31 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
     con.commit()
 
 
-def stage(con: duckdb.DuckDBPyConnection, run_id: str, batch: UnitLoad) -> None:
-    """Put a workbook's rows aside (temp.stage_*) until the run has decided whether it may
-    replace its units; nothing a reader of core sees changes."""
-    with transaction(con):
-        for table, (attr, with_run_id) in UNIT_TABLES.items():
-            constants = {"stage_file": batch.source_file} | (
-                {"run_id": run_id} if with_run_id else {}
-            )
-            _insert(con, _stage_table(table), getattr(batch, attr), constants)
-
-
-def unstage(con: duckdb.DuckDBPyConnection, files: list[str]) -> None:
-    """Drop the staged rows of workbooks that will not be loaded."""
-    with transaction(con):
-        for table in UNIT_TABLES:
-            con.execute(
-                f"DELETE FROM {_stage_table(table)} WHERE list_contains(?, stage_file)", [files]
-            )
-
-
 def promote(
     con: duckdb.DuckDBPyConnection,
     run_id: str,
     year: int,
     units: list[str],
-    files: list[str],
+    files: dict[str, list[str]],
     audit: list[tuple[pd.DataFrame, dict[str, object]]],
 ) -> None:
-    """Replace the unit-years `units` of `year` with the staged rows of `files` and record the
-    files' findings and outcomes, in one transaction: on any error nothing changes."""
+    """Replace the unit-years `units` of `year` with the staged rows (`files`: unit table ->
+    its Parquet files, warehouse/staging.py) and record the files' findings and outcomes, in
+    one transaction: on any error nothing changes. Each table's files are read at once, their
+    columns matched by name (a column absent from a workbook is null)."""
     with transaction(con):
-        for table in UNIT_TABLES:
-            staged = _stage_table(table)
+        for table, (_, with_run_id) in UNIT_TABLES.items():
             con.execute(
                 f"DELETE FROM {table} WHERE year = ? AND list_contains(?, reporting_unit)",
                 [year, units],
             )
-            con.execute(
-                f"INSERT INTO {table} BY NAME SELECT * EXCLUDE (stage_file) FROM {staged} "
-                "WHERE list_contains(?, stage_file)",
-                [files],
-            )
-            con.execute(f"DELETE FROM {staged} WHERE list_contains(?, stage_file)", [files])
+            if files.get(table):
+                run = ", ? AS run_id" if with_run_id else ""
+                con.execute(
+                    f"INSERT INTO {table} BY NAME SELECT *{run} "
+                    "FROM read_parquet(?, union_by_name = true)",
+                    [run_id, files[table]] if with_run_id else [files[table]],
+                )
         for rejections, file_record in audit:
             insert_audit(con, run_id, rejections, file_record)
         con.execute("INSERT INTO meta.marts_stale SELECT ?, unnest(?)", [year, units])

@@ -1,14 +1,21 @@
-"""A run's staged workbooks are temporary tables of its connection: never written to the
-warehouse file, so a killed run leaves none behind, and the rows reach the file once."""
+"""A run's staged workbooks are Parquet files in a folder of its own beside the warehouse
+(warehouse/staging.py): never in the warehouse file until promoted, deleted once loaded or
+dropped, the folder gone when the run ends, and a killed run's removed by the next run."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import duckdb
+import pyarrow.parquet as pq
 
 import config
+from flows.census_flow import annual_census
 from flows.workbook import process_workbook
 from tests.factory import household, write_workbook
-from warehouse import writer
+from warehouse import staging, writer
 from warehouse.run import CensusRun
 
 
@@ -16,23 +23,54 @@ def test_staged_rows_stay_out_of_the_file_until_promoted(tmp_path):
     path = write_workbook(tmp_path / "raw" / "2019" / "muong-nhe.xlsx", [household(1)])
     province = config.load_province()
     con = writer.connect(tmp_path / "w.duckdb")
-    run = CensusRun(con, province, 2019)
+    spool = staging.folder(tmp_path / "w.duckdb")
+    staging.prepare(spool)
+    run = CensusRun(con, province, 2019, spool)
     run.start(tmp_path / "raw", tmp_path / "w.duckdb")
-    run.stage(process_workbook(path, 2019, province).arrow())
+    run.stage(process_workbook(path, 2019, province))  # as a Dask worker elsewhere returns it
 
-    tables = con.execute(
-        "SELECT database_name, table_name, estimated_size FROM duckdb_tables() "
-        "WHERE table_name LIKE 'stage%' OR schema_name = 'stage' ORDER BY ALL"
-    ).fetchall()
-    assert ("temp", "stage_core_households", 1) in tables
-    assert {database for database, _, _ in tables} == {"temp"}
-    con.close()  # a run that ends here (killed) staged nothing into the file
+    files = run.staged["muong-nhe.xlsx"].files
+    assert spool == tmp_path / ".w.duckdb.stage" / str(os.getpid())
+    assert oct(spool.stat().st_mode & 0o777) == "0o700"
+    assert {os.path.dirname(f) for f in files.values()} == {str(spool)}
+    staged = pq.read_table(files["core.households"]).column("household_id").to_pylist()
+    assert staged == ["MN-000001"]
+    assert con.execute("SELECT count(*) FROM core.households").fetchall() == [(0,)]
 
-    with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as check:
-        assert check.execute("SELECT count(*) FROM core.households").fetchall() == [(0,)]
-        assert check.execute(
-            "SELECT count(*) FROM duckdb_tables() WHERE table_name LIKE 'stage%'"
-        ).fetchall() == [(0,)]
+    run.promote(["muong-nhe.xlsx"])
+    assert con.execute("SELECT household_id FROM core.households").fetchall() == [("MN-000001",)]
+    assert not any(os.path.exists(f) for f in files.values())  # loaded: deleted
+    con.close()
+    staging.remove(spool)
+    assert not spool.parent.exists()
+
+
+def test_a_runs_staging_folder_is_gone_after_it_and_a_killed_runs_after_the_next(
+    tmp_path, prefect_harness
+):
+    write_workbook(tmp_path / "raw" / "2019" / "muong-nhe.xlsx", [household(1)])
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], **_OUT)
+    killed = tmp_path / ".w.duckdb.stage" / dead.stdout.strip()  # a run killed mid-way
+    killed.mkdir(parents=True)
+    (killed / "x.core.households.parquet").write_bytes(b"staged rows")
+    alive = tmp_path / ".w.duckdb.stage" / str(os.getppid())  # another run, still running
+    alive.mkdir()
+
+    state = annual_census(
+        year=2019,
+        raw_dir=tmp_path / "raw",
+        warehouse_path=tmp_path / "w.duckdb",
+        reports_dir=tmp_path / "reports",
+        return_state=True,
+    )
+
+    assert state.result().loaded == ["muong-nhe.xlsx"]
+    assert sorted(p.name for p in (tmp_path / ".w.duckdb.stage").iterdir()) == [alive.name]
+    with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM core.households").fetchall() == [(1,)]
+
+
+_OUT = {"capture_output": True, "text": True, "check": True}
 
 
 def test_an_older_files_stage_schema_is_dropped(tmp_path):
