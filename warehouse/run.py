@@ -275,17 +275,20 @@ def census_run(
     warehouse_path: Path, province: config.Province, year: int, raw_dir: Path
 ) -> Iterator[CensusRun]:
     """Open the warehouse and start a run; a run that stops on an exception is recorded as
-    failed, and the connection is always closed and the staging folder removed."""
-    con = writer.connect(warehouse_path)
-    run = CensusRun(con, province, year, staging.folder(warehouse_path))
-    try:
-        staging.prepare(run.spool)
-        run.start(raw_dir, warehouse_path)
-        yield run
-    except BaseException as exc:
-        with contextlib.suppress(Exception):
-            run.abort(exc)
-        raise
-    finally:
-        con.close()
-        staging.remove(run.spool)
+    failed, and the connection is always closed. The staging folder is removed in any case,
+    with what the workers staged before the flow began (flows/early.py) even when the
+    warehouse could not be opened."""
+    spool = staging.folder(warehouse_path)
+    with contextlib.ExitStack() as cleanup:
+        cleanup.callback(staging.remove, spool)
+        con = writer.connect(warehouse_path)
+        cleanup.callback(con.close)
+        run = CensusRun(con, province, year, spool)
+        try:
+            staging.prepare(spool)
+            run.start(raw_dir, warehouse_path)
+            yield run
+        except BaseException as exc:
+            with contextlib.suppress(Exception):
+                run.abort(exc)
+            raise

@@ -73,6 +73,27 @@ def test_a_runs_staging_folder_is_gone_after_it_and_a_killed_runs_after_the_next
 _OUT = {"capture_output": True, "text": True, "check": True}
 
 
+def test_rows_staged_before_the_flow_go_when_the_warehouse_cannot_be_opened(
+    tmp_path, prefect_harness
+):
+    write_workbook(tmp_path / "raw" / "2019" / "muong-nhe.xlsx", [household(1)])
+    (tmp_path / "w.duckdb").write_bytes(b"SQLite format 3\0" + bytes(100))
+    early = staging.folder(tmp_path / "w.duckdb")  # as the workers read ahead (flows/early.py)
+    staging.prepare(early)
+    (early / "x.core.households.parquet").write_bytes(b"staged rows")
+
+    state = annual_census(
+        year=2019,
+        raw_dir=tmp_path / "raw",
+        warehouse_path=tmp_path / "w.duckdb",
+        reports_dir=tmp_path / "reports",
+        return_state=True,
+    )
+
+    assert state.is_failed()
+    assert not early.parent.exists()
+
+
 def test_an_older_files_stage_schema_is_dropped(tmp_path):
     with duckdb.connect(str(tmp_path / "w.duckdb")) as old:  # staging in the file, until 2026-12
         old.execute("CREATE SCHEMA stage")
