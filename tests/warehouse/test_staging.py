@@ -94,6 +94,49 @@ def test_rows_staged_before_the_flow_go_when_the_warehouse_cannot_be_opened(
     assert not early.parent.exists()
 
 
+def test_workbooks_of_different_columns_are_promoted_together(tmp_path, prefect_harness):
+    """Each table's staged files are inserted at once, columns matched by name and types: a
+    workbook with an optional column, an unknown one, members and no poor household (its
+    poverty_kind column has no type in Arrow) beside one with none of them and a poor one."""
+    raw = tmp_path / "raw" / "2019"
+    write_workbook(
+        raw / "a-muong-nhe.xlsx",  # first in the files read: its types lead
+        [household(1, meritorious="x", **{"Ghi chú riêng": "ở nhờ"}), household(2)],
+        extra_sheets={
+            "Thành viên hộ": [
+                ["Mã hộ", "Họ và tên", "Dân tộc", "Quan hệ với chủ hộ", "Năm sinh", "Giới tính"],
+                ["MN-000001", "Lò Thị Mai", "Thái", "Vợ", 1990, "Nữ"],
+            ]
+        },
+    )
+    lay = {"district": "Mường Lay", "commune": "Sông Đà", "household_id": "ML-000001"}
+    lay |= {"income_per_capita": 500_000}  # poor
+    write_workbook(raw / "b-muong-lay.xlsx", [household(3, **lay)])
+
+    state = annual_census(
+        year=2019,
+        raw_dir=tmp_path / "raw",
+        warehouse_path=tmp_path / "w.duckdb",
+        reports_dir=tmp_path / "reports",
+        return_state=True,
+    )
+
+    assert sorted(state.result().loaded) == ["a-muong-nhe.xlsx", "b-muong-lay.xlsx"]
+    with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as con:
+        rows = con.execute(
+            "SELECT h.household_id, h.meritorious, r.extra['Ghi chú riêng'], c.status "
+            "FROM core.households AS h JOIN raw.households AS r USING (year, household_id) "
+            "JOIN core.classifications AS c USING (year, household_id) ORDER BY ALL"
+        ).fetchall()
+        members = con.execute("SELECT household_id, birth_year FROM private.members").fetchall()
+    assert rows == [
+        ("ML-000001", None, None, "poor"),  # no such column: not collected
+        ("MN-000001", True, "ở nhờ", "near_poor"),
+        ("MN-000002", False, None, "near_poor"),
+    ]
+    assert members == [("MN-000001", 1990)]
+
+
 def test_an_older_files_stage_schema_is_dropped(tmp_path):
     with duckdb.connect(str(tmp_path / "w.duckdb")) as old:  # staging in the file, until 2026-12
         old.execute("CREATE SCHEMA stage")
