@@ -79,9 +79,9 @@ class UnitLoad:
         return ", ".join(self.units)
 
     def arrow(self) -> UnitLoad:
-        """The same load with its unit tables' rows as Arrow tables, as they are staged."""
-        tables = {name: _arrow(getattr(self, name).reset_index(drop=True)) for name in ROWS}
-        return dataclasses.replace(self, **tables)
+        """The same load with its unit tables' rows as Arrow tables, as they are staged (those
+        already Arrow, from a worker that could not stage them, as they are)."""
+        return dataclasses.replace(self, **{name: _rows(getattr(self, name)) for name in ROWS})
 
 
 # How long a second process waits for the warehouse file before giving up, in seconds
@@ -254,6 +254,10 @@ def _indicator_columns(con: duckdb.DuckDBPyConnection) -> None:
 
 def _arrow(frame: pd.DataFrame) -> pa.Table:
     return pa.Table.from_pandas(frame, preserve_index=False)
+
+
+def _rows(rows: pd.DataFrame | pa.Table) -> pa.Table:
+    return rows if isinstance(rows, pa.Table) else _arrow(rows.reset_index(drop=True))
 
 
 def _insert(

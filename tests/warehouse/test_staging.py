@@ -18,6 +18,19 @@ from tests.factory import household, write_workbook
 from warehouse import staging, writer
 from warehouse.run import CensusRun
 
+_OUT = {"capture_output": True, "text": True, "check": True}
+
+
+def _run_2019(tmp_path):
+    """The flow on tmp_path/raw/2019 into tmp_path/w.duckdb; its final state."""
+    return annual_census(
+        year=2019,
+        raw_dir=tmp_path / "raw",
+        warehouse_path=tmp_path / "w.duckdb",
+        reports_dir=tmp_path / "reports",
+        return_state=True,
+    )
+
 
 def test_staged_rows_stay_out_of_the_file_until_promoted(tmp_path):
     path = write_workbook(tmp_path / "raw" / "2019" / "muong-nhe.xlsx", [household(1)])
@@ -27,7 +40,10 @@ def test_staged_rows_stay_out_of_the_file_until_promoted(tmp_path):
     staging.prepare(spool)
     run = CensusRun(con, province, 2019, spool)
     run.start(tmp_path / "raw", tmp_path / "w.duckdb")
-    run.stage(process_workbook(path, 2019, province))  # as a Dask worker elsewhere returns it
+    # As a Dask worker on another machine returns it: Arrow tables, the folder out of its sight.
+    elsewhere = staging.spooled(process_workbook(path, 2019, province), tmp_path / "elsewhere")
+    assert not elsewhere.files and elsewhere.households.num_rows == 1
+    run.stage(elsewhere)
 
     files = run.staged["muong-nhe.xlsx"].files
     assert spool == tmp_path / ".w.duckdb.stage" / str(os.getpid())
@@ -56,21 +72,12 @@ def test_a_runs_staging_folder_is_gone_after_it_and_a_killed_runs_after_the_next
     alive = tmp_path / ".w.duckdb.stage" / str(os.getppid())  # another run, still running
     alive.mkdir()
 
-    state = annual_census(
-        year=2019,
-        raw_dir=tmp_path / "raw",
-        warehouse_path=tmp_path / "w.duckdb",
-        reports_dir=tmp_path / "reports",
-        return_state=True,
-    )
+    state = _run_2019(tmp_path)
 
     assert state.result().loaded == ["muong-nhe.xlsx"]
     assert sorted(p.name for p in (tmp_path / ".w.duckdb.stage").iterdir()) == [alive.name]
     with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as con:
         assert con.execute("SELECT count(*) FROM core.households").fetchall() == [(1,)]
-
-
-_OUT = {"capture_output": True, "text": True, "check": True}
 
 
 def test_rows_staged_before_the_flow_go_when_the_warehouse_cannot_be_opened(
@@ -82,13 +89,7 @@ def test_rows_staged_before_the_flow_go_when_the_warehouse_cannot_be_opened(
     staging.prepare(early)
     (early / "x.core.households.parquet").write_bytes(b"staged rows")
 
-    state = annual_census(
-        year=2019,
-        raw_dir=tmp_path / "raw",
-        warehouse_path=tmp_path / "w.duckdb",
-        reports_dir=tmp_path / "reports",
-        return_state=True,
-    )
+    state = _run_2019(tmp_path)
 
     assert state.is_failed()
     assert not early.parent.exists()
@@ -113,13 +114,7 @@ def test_workbooks_of_different_columns_are_promoted_together(tmp_path, prefect_
     lay |= {"income_per_capita": 500_000}  # poor
     write_workbook(raw / "b-muong-lay.xlsx", [household(3, **lay)])
 
-    state = annual_census(
-        year=2019,
-        raw_dir=tmp_path / "raw",
-        warehouse_path=tmp_path / "w.duckdb",
-        reports_dir=tmp_path / "reports",
-        return_state=True,
-    )
+    state = _run_2019(tmp_path)
 
     assert sorted(state.result().loaded) == ["a-muong-nhe.xlsx", "b-muong-lay.xlsx"]
     with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as con:
