@@ -16,6 +16,7 @@ import pandas as pd
 
 import config
 from schemas.rules import findings
+from transforms.frames import empty_frame
 from transforms.normalise import canonical_id, parse_integer
 from transforms.text import isin_text
 from transforms.units import canonical_commune
@@ -61,7 +62,7 @@ def resident_totals(
     """The totals sheet's rows as core.resident_totals rows, and the findings. `district`:
     the workbook's district (None from 2025); `listed`: households listed per commune."""
     if sheet.empty:
-        return _empty(_NO_TOTALS), _no_findings()
+        return empty_frame(_NO_TOTALS), _no_findings()
     districts = pd.Series(district, index=sheet.index, dtype="str")
     commune = canonical_commune(districts if district else None, sheet["commune"], province, year)
     households = parse_integer(sheet["households"])
@@ -109,7 +110,7 @@ def members(
     """The members sheet's rows as private.members rows, and the warnings. `households`: the
     workbook's household ids (canonical); `units`: reporting unit by household id."""
     if sheet.empty:
-        return _empty(_NO_MEMBERS), _no_findings()
+        return empty_frame(_NO_MEMBERS), _no_findings()
     ids = canonical_id(sheet["household_id"])
     birth = parse_integer(sheet["birth_year"])
     wrong_year = sheet["birth_year"].notna() & ~birth.between(1900, year).fillna(False)
@@ -156,13 +157,9 @@ def _where(rows: pd.DataFrame, source_file: str) -> dict[str, pd.Series]:
     }
 
 
-def _empty(dtypes: dict[str, str]) -> pd.DataFrame:
-    return pd.DataFrame({name: pd.Series(dtype=dtype) for name, dtype in dtypes.items()})
-
-
 def _no_findings() -> pd.DataFrame:
     where = {"source_file": "str", "sheet": "str", "excel_row": "int64"}
-    return findings("WB019", pd.Series(dtype="str"), **_empty(where))
+    return findings("WB019", pd.Series(dtype="str"), **empty_frame(where))
 
 
 def _at(frame: pd.DataFrame) -> pd.DataFrame:

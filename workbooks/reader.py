@@ -21,7 +21,6 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
 
 import fastexcel
@@ -39,6 +38,7 @@ from schemas.headers import (
     member_key,
     resident_totals_key,
 )
+from transforms.frames import empty_frame
 from transforms.text import fold
 from workbooks import sheetxml, tcvn3
 from workbooks.errors import WorkbookError
@@ -91,15 +91,9 @@ _ERROR_TEXT = {
 _ERROR_DETAIL = re.compile(r"Error\((\w+)\)")
 
 
-def _empty(columns: tuple[str, ...], ints: tuple[str, ...] = ()) -> pd.DataFrame:
-    """An empty frame with these columns (text; `ints` int64), copied from one made once:
-    building it column by column costs ~1 ms a frame in pandas, every workbook."""
-    return _empty_template(columns, ints).copy()
-
-
-@cache
-def _empty_template(columns: tuple[str, ...], ints: tuple[str, ...]) -> pd.DataFrame:
-    return pd.DataFrame({c: pd.Series(dtype="int64" if c in ints else "str") for c in columns})
+def _text_columns(columns: tuple[str, ...], row_column: str) -> dict[str, str]:
+    """The dtypes of a frame of text cells as read, with its row number."""
+    return dict.fromkeys(columns, "str") | {row_column: "int64"}
 
 
 @dataclass
@@ -143,14 +137,16 @@ class WorkbookRead:
     notices: list[dict[str, object]] = field(default_factory=list)  # workbook-level findings
     # CELL_FINDING_COLUMNS: merged data cells (HH040), formula errors (HH041) in `rows`
     cell_findings: pd.DataFrame = field(
-        default_factory=lambda: _empty(CELL_FINDING_COLUMNS, ("row",))
+        default_factory=lambda: empty_frame(_text_columns(CELL_FINDING_COLUMNS, "row"))
     )
     # RESIDENT_TOTALS_COLUMNS, text as read (the sheet `Tổng số hộ dân cư`); empty if absent
     resident_totals: pd.DataFrame = field(
-        default_factory=lambda: _empty(RESIDENT_TOTALS_COLUMNS, ("excel_row",))
+        default_factory=lambda: empty_frame(_text_columns(RESIDENT_TOTALS_COLUMNS, "excel_row"))
     )
     # MEMBER_COLUMNS, text as read (the sheet `Thành viên hộ`): personal data, never in `rows`
-    members: pd.DataFrame = field(default_factory=lambda: _empty(MEMBER_COLUMNS, ("excel_row",)))
+    members: pd.DataFrame = field(
+        default_factory=lambda: empty_frame(_text_columns(MEMBER_COLUMNS, "excel_row"))
+    )
 
     @property
     def rows_read(self) -> int:
@@ -389,7 +385,7 @@ def _grid(columns: list[pa.Array]) -> pd.DataFrame:
 
 def _joined(frames: list[pd.DataFrame], columns: tuple[str, ...]) -> pd.DataFrame:
     if not frames:
-        return _empty(columns, ("excel_row",))
+        return empty_frame(_text_columns(columns, "excel_row"))
     return pd.concat(frames, ignore_index=True).reindex(columns=list(columns))
 
 
