@@ -807,7 +807,7 @@ def main(argv: list[str] | None = None) -> int:
                         f"Nation ({label}) at 700 districts is extrapolated linearly from "
                         f"{count}: it misses the marts' growth, which is not linear (docs/"
                         "scaling.md); `make bench SCALE=1` measures it (bench/results-scale-1.md: "
-                        "18.0 min on workers, 17.2 min on threads, 2 December 2026)."
+                        "12.9 min and 3.34 GiB on workers, 2 December 2026)."
                     )
                     rows.append(
                         (

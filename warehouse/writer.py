@@ -457,14 +457,20 @@ def promote(
 # of one district of the sample province rewrote all 130,000 rows of household_status, 0.26-0.35
 # s of its 1.0 s of marts (December 2026).
 PER_UNIT = ("household_status",)
+# Marts whose rows of a household are computed from that household's rows of household_status
+# alone, given the census years held (02_transitions.sql joins every step on household_id): a
+# correction replaces the rows of the households of the units it changed, as they were and as
+# they are. A correction of one district of the sample province rewrote all 130,000 rows.
+PER_HOUSEHOLD = ("transitions",)
 
 
 def build_marts(con: duckdb.DuckDBPyConnection) -> str:
     """Bring the marts up to date with core, in one transaction: every year when their SQL or
     a ref table changed since they were built (meta.marts_built), else the census years from
-    the earliest whose rows changed (meta.marts_stale) on, and for the PER_UNIT marts only
-    the units that changed, else nothing. Each mart file, in file-name order, defines
-    `marts.<mart>_rows(from_year)`. Returns what was rebuilt."""
+    the earliest whose rows changed (meta.marts_stale) on, for the PER_UNIT marts only the
+    units that changed and for the PER_HOUSEHOLD marts only their households, else nothing.
+    Each mart file, in file-name order, defines `marts.<mart>_rows(from_year)`. Returns what
+    was rebuilt."""
     files = sorted(MARTS_DIR.glob("*.sql"))
     texts = [f.read_text(encoding="utf-8") for f in files]
     key = marts_key(con, texts)
@@ -478,19 +484,28 @@ def build_marts(con: duckdb.DuckDBPyConnection) -> str:
         if since is not None and first is not None and since <= first:
             since = None  # every year: written whole, faster than deleting every row
         units = _stale_units(con, stale) if built else None
+        households = units is not None and _stage_changed_households(con)
         for path, text in zip(files, texts, strict=True):
             con.execute(text)
             name = MART_NAME.sub("", path.stem)
             if name in PER_UNIT and units is not None:
                 _write_mart_units(con, name, units)
+            elif name in PER_HOUSEHOLD and households:
+                _write_mart_households(con, name, since or 0)
             else:
                 _write_mart(con, name, since)
+        con.execute("DROP TABLE IF EXISTS temp.changed_households")
         con.execute("DELETE FROM meta.marts_stale")
         con.execute("DELETE FROM meta.marts_built")
         con.execute("INSERT INTO meta.marts_built VALUES (?, now())", [key])
     rebuilt = "rebuilt, every year" if since is None else f"rebuilt from {since} on"
-    count = sum(len(names) for names in (units or {}).values())
-    return rebuilt + (f" ({', '.join(PER_UNIT)}: {count} unit-years)" if units else "")
+    if not units:
+        return rebuilt
+    count = sum(len(names) for names in units.values())
+    per_unit = f"{', '.join(PER_UNIT)}: {count} unit-years"
+    if households:
+        per_unit += f"; {', '.join(PER_HOUSEHOLD)}: their households"
+    return f"{rebuilt} ({per_unit})"
 
 
 MART_NAME = re.compile(r"^\d+_")  # 08_form_counts.sql -> marts.form_counts
@@ -541,6 +556,37 @@ def _write_mart_units(
             f"WHERE {where}",
             {"year": year, "units": names},
         )
+
+
+def _stage_changed_households(con: duckdb.DuckDBPyConnection) -> bool:
+    """The ids of the stale units' households, as household_status holds them (before it is
+    brought up to date) and as core holds them now, in `temp.changed_households`; False, and
+    nothing staged, when the census years held changed too (each year's movements pair it
+    with the previous year held: then every household's rows may change)."""
+    [(same_years,)] = con.execute(
+        "SELECT (SELECT list(DISTINCT year ORDER BY year) FROM core.households) IS NOT "
+        "DISTINCT FROM (SELECT list(DISTINCT year ORDER BY year) FROM marts.household_status)"
+    ).fetchall()
+    if not same_years:
+        return False
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE changed_households AS "
+        "SELECT household_id FROM marts.household_status JOIN meta.marts_stale "
+        "USING (year, reporting_unit) "
+        "UNION SELECT household_id FROM core.households JOIN meta.marts_stale "
+        "USING (year, reporting_unit)"
+    )
+    return True
+
+
+def _write_mart_households(con: duckdb.DuckDBPyConnection, name: str, since: int) -> None:
+    """Replace the mart's rows of the households in temp.changed_households, from `since` on."""
+    where = "year >= $since AND household_id IN (FROM temp.changed_households)"
+    con.execute(f"DELETE FROM marts.{name} WHERE {where}", {"since": since})
+    con.execute(
+        f"INSERT INTO marts.{name} BY NAME SELECT * FROM marts.{name}_rows($since) WHERE {where}",
+        {"since": since},
+    )
 
 
 def marts_key(con: duckdb.DuckDBPyConnection, texts: list[str]) -> str:

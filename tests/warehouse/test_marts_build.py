@@ -120,7 +120,9 @@ def test_what_each_build_rebuilds(tmp_path, prefect_harness):
     with writer.connect(warehouse) as con:
         assert writer.build_marts(con) == "up to date (nothing changed)"
         con.execute("INSERT INTO meta.marts_stale VALUES (2019, 'Mường Nhé')")
-        assert writer.build_marts(con) == "rebuilt from 2019 on (household_status: 1 unit-years)"
+        assert writer.build_marts(con) == (
+            "rebuilt from 2019 on (household_status: 1 unit-years; transitions: their households)"
+        )
         con.execute("INSERT INTO meta.marts_stale VALUES (2019, NULL)")  # an older file's mark
         assert writer.build_marts(con) == "rebuilt from 2019 on"
         # Most of the year's units changed (a full run): the year is written whole.
@@ -128,6 +130,22 @@ def test_what_each_build_rebuilds(tmp_path, prefect_harness):
             "INSERT INTO meta.marts_stale VALUES (2019, 'Mường Nhé'), (2019, 'Điện Biên Phủ')"
         )
         assert writer.build_marts(con) == "rebuilt from 2019 on"
+        # The households a correction changed: those of its unit as the marts hold them and
+        # as core holds them now; none when the years held changed (every household's
+        # movements may change: transitions is rebuilt from that year).
+        con.execute("UPDATE core.households SET household_id = 'MN-000009' WHERE year = 2019 "
+                    "AND household_id = 'MN-000002'")  # fmt: skip
+        con.execute("INSERT INTO meta.marts_stale VALUES (2019, 'Mường Nhé')")
+        assert writer._stage_changed_households(con)
+        changed = con.execute("FROM temp.changed_households ORDER BY 1").fetchall()
+        assert changed == [("MN-000001",), ("MN-000002",), ("MN-000009",)]
+        writer.build_marts(con)
+        con.execute("DELETE FROM core.classifications WHERE year = 2019")
+        con.execute("DELETE FROM core.households WHERE year = 2019")
+        con.execute("INSERT INTO meta.marts_stale VALUES (2019, 'Mường Nhé')")
+        assert not writer._stage_changed_households(con)
+        assert writer.build_marts(con) == "rebuilt from 2019 on"
+        assert con.execute("FROM marts.transitions WHERE year = 2019").fetchall() == []
         # A corrected ref table (here a target), as after editing config/: every year.
         con.execute("UPDATE ref.targets SET target = target + 1 WHERE true")
         assert writer.build_marts(con) == "rebuilt, every year"
