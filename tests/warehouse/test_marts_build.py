@@ -150,3 +150,16 @@ def test_what_each_build_rebuilds(tmp_path, prefect_harness):
         con.execute("UPDATE ref.targets SET target = target + 1 WHERE true")
         assert writer.build_marts(con) == "rebuilt, every year"
         assert writer.build_marts(con) == "up to date (nothing changed)"
+
+
+def test_the_files_mart_macros_work_in_any_connection(tmp_path, prefect_harness):
+    # An incremental build reuses the macros stored in the file, and an analyst may call them:
+    # none of them may depend on a connection's temporary macro.
+    raw, warehouse = tmp_path / "raw", tmp_path / "w.duckdb"
+    write_year(raw, 2018, {1: 500_000, 2: 900_000})
+    run(raw, warehouse, 2018, tmp_path)
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        for mart in ("summary_form", "form_counts", "transitions"):
+            rows = con.execute(f"FROM marts.{mart}_rows(0) EXCEPT ALL FROM marts.{mart}")
+            assert rows.fetchall() == []
+            assert con.execute(f"SELECT count(*) FROM marts.{mart}").fetchone()[0] > 0

@@ -51,7 +51,7 @@
 -- (arrived and left are given as counts only). Percentages are null where the base is 0.
 
 -- How many rows meet the condition; null (not 0) in a year with nothing to compare with.
-CREATE OR REPLACE TEMP MACRO count_since(has_previous, condition) AS
+CREATE OR REPLACE MACRO marts.count_since(has_previous, condition) AS
     sum(CASE WHEN has_previous THEN coalesce(condition, false)::INTEGER END)::BIGINT;
 
 CREATE OR REPLACE MACRO marts.summary_form_rows(from_year) AS TABLE
@@ -118,20 +118,20 @@ counted AS (
         list_sort(list(DISTINCT district) FILTER (district IS NOT NULL)) AS districts,
         count(*) FILTER (is_now) AS households,
         count(*) FILTER (is_now AND is_ethnic_minority) AS ethnic_minority_households,
-        count_since(has_previous, was) AS households_start,
+        marts.count_since(has_previous, was) AS households_start,
 
-        count_since(has_previous, previous_status = 'poor') AS poor_start,
-        count_since(has_previous, previous_status = 'poor' AND was_ethnic_minority)
+        marts.count_since(has_previous, previous_status = 'poor') AS poor_start,
+        marts.count_since(has_previous, previous_status = 'poor' AND was_ethnic_minority)
             AS poor_start_ethnic_minority,
-        count_since(has_previous, poverty_transition = 'escaped') AS poor_escaped,
-        count_since(has_previous, poverty_transition = 'escaped' AND status = 'near_poor')
+        marts.count_since(has_previous, poverty_transition = 'escaped') AS poor_escaped,
+        marts.count_since(has_previous, poverty_transition = 'escaped' AND status = 'near_poor')
             AS poor_escaped_to_near_poor,
-        count_since(has_previous, poverty_transition = 'escaped' AND status <> 'near_poor')
+        marts.count_since(has_previous, poverty_transition = 'escaped' AND status <> 'near_poor')
             AS poor_escaped_above,
-        count_since(has_previous, poverty_transition = 'relapsed') AS poor_relapsed,
-        count_since(has_previous, poverty_transition = 'newly_poor') AS poor_newly,
-        count_since(has_previous, NOT was AND status = 'poor') AS poor_arrived,
-        count_since(has_previous, NOT is_now AND previous_status = 'poor') AS poor_left,
+        marts.count_since(has_previous, poverty_transition = 'relapsed') AS poor_relapsed,
+        marts.count_since(has_previous, poverty_transition = 'newly_poor') AS poor_newly,
+        marts.count_since(has_previous, NOT was AND status = 'poor') AS poor_arrived,
+        marts.count_since(has_previous, NOT is_now AND previous_status = 'poor') AS poor_left,
         count(*) FILTER (status = 'poor') AS poor_end,
         count(*) FILTER (status = 'poor' AND is_ethnic_minority) AS poor_end_ethnic_minority,
         count(*) FILTER (status = 'poor' AND poverty_kind = 'income') AS poor_end_income,
@@ -140,18 +140,18 @@ counted AS (
         count(*) FILTER (status = 'poor' AND meritorious) AS poor_meritorious,
         count(*) FILTER (status = 'poor' AND social_protection) AS poor_social_protection,
 
-        count_since(has_previous, previous_status = 'near_poor') AS near_poor_start,
-        count_since(has_previous, previous_status = 'near_poor' AND was_ethnic_minority)
+        marts.count_since(has_previous, previous_status = 'near_poor') AS near_poor_start,
+        marts.count_since(has_previous, previous_status = 'near_poor' AND was_ethnic_minority)
             AS near_poor_start_ethnic_minority,
-        count_since(has_previous, near_poverty_transition = 'escaped') AS near_poor_escaped,
-        count_since(has_previous, near_poverty_transition = 'escaped' AND status = 'poor')
+        marts.count_since(has_previous, near_poverty_transition = 'escaped') AS near_poor_escaped,
+        marts.count_since(has_previous, near_poverty_transition = 'escaped' AND status = 'poor')
             AS near_poor_escaped_to_poor,
-        count_since(has_previous, near_poverty_transition = 'escaped' AND status <> 'poor')
+        marts.count_since(has_previous, near_poverty_transition = 'escaped' AND status <> 'poor')
             AS near_poor_escaped_above,
-        count_since(has_previous, near_poverty_transition = 'relapsed') AS near_poor_relapsed,
-        count_since(has_previous, near_poverty_transition = 'newly_poor') AS near_poor_newly,
-        count_since(has_previous, NOT was AND status = 'near_poor') AS near_poor_arrived,
-        count_since(has_previous, NOT is_now AND previous_status = 'near_poor')
+        marts.count_since(has_previous, near_poverty_transition = 'relapsed') AS near_poor_relapsed,
+        marts.count_since(has_previous, near_poverty_transition = 'newly_poor') AS near_poor_newly,
+        marts.count_since(has_previous, NOT was AND status = 'near_poor') AS near_poor_arrived,
+        marts.count_since(has_previous, NOT is_now AND previous_status = 'near_poor')
             AS near_poor_left,
         count(*) FILTER (status = 'near_poor') AS near_poor_end,
         count(*) FILTER (status = 'near_poor' AND is_ethnic_minority)
