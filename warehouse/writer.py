@@ -461,6 +461,7 @@ PER_UNIT = ("household_status",)
 # alone, given the census years held (02_transitions.sql joins every step on household_id): a
 # correction replaces the rows of the households of the units it changed, as they were and as
 # they are. A correction of one district of the sample province rewrote all 130,000 rows.
+# Their macros take the list of those households (`<mart>_rows(from_year, households := ...)`).
 PER_HOUSEHOLD = ("transitions",)
 
 
@@ -584,8 +585,10 @@ def _write_mart_households(con: duckdb.DuckDBPyConnection, name: str, since: int
     """Replace the mart's rows of the households in temp.changed_households, from `since` on."""
     where = "year >= $since AND household_id IN (FROM temp.changed_households)"
     con.execute(f"DELETE FROM marts.{name} WHERE {where}", {"since": since})
+    households = "(SELECT list(household_id) FROM temp.changed_households)"
     con.execute(
-        f"INSERT INTO marts.{name} BY NAME SELECT * FROM marts.{name}_rows($since) WHERE {where}",
+        f"INSERT INTO marts.{name} BY NAME SELECT * FROM "
+        f"marts.{name}_rows($since, households := {households}) WHERE year >= $since",
         {"since": since},
     )
 

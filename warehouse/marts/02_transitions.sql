@@ -84,15 +84,17 @@ CREATE OR REPLACE MACRO marts.census_years() AS TABLE
     LEFT JOIN standards AS cur ON cur.year = y.year
     LEFT JOIN standards AS prev ON prev.year = y.previous_year;
 
--- The first census year each household was poor and near-poor: "poor in an earlier year" is
--- then first_poor < year (a window over each household's earlier years says the same, slower).
--- Shared by marts.transitions and marts.form_counts.
-CREATE OR REPLACE MACRO marts.first_years() AS TABLE
+-- The first census year each household (of the list `households`, or all) was poor and
+-- near-poor: "poor in an earlier year" is then first_poor < year (a window over each
+-- household's earlier years says the same, slower). Shared by marts.transitions and
+-- marts.form_counts.
+CREATE OR REPLACE MACRO marts.first_years(households := NULL) AS TABLE
     SELECT
         household_id,
         min(year) FILTER (WHERE status = 'poor') AS first_poor,
         min(year) FILTER (WHERE status = 'near_poor') AS first_near_poor
     FROM marts.household_status
+    WHERE households IS NULL OR household_id IN (SELECT unnest(households))
     GROUP BY household_id;
 
 -- The movement of one membership (poor, or near-poor) between two years; shared with
@@ -121,7 +123,10 @@ CREATE OR REPLACE MACRO marts.form_movement(member, other, presence, was, now, e
         WHEN now = member THEN CASE member WHEN 'poor' THEN 'newly_poor' ELSE 'newly_near_poor' END
     END;
 
-CREATE OR REPLACE MACRO marts.transitions_rows(from_year) AS TABLE
+-- `households`: only the rows of these households (a list of ids; null: all). A household's
+-- rows depend on its own rows alone, so a correction computes only those of the households it
+-- changed (writer.PER_HOUSEHOLD): 0.21 s -> 0.08 s for a commune of 2026, five years held.
+CREATE OR REPLACE MACRO marts.transitions_rows(from_year, households := NULL) AS TABLE
 WITH history AS (
     SELECT
         s.year,
@@ -138,7 +143,8 @@ WITH history AS (
         coalesce(f.first_near_poor < s.year, false) AS was_ever_near_poor
     FROM marts.statuses(from_year) AS s
     JOIN marts.census_years() AS y USING (year)
-    JOIN marts.first_years() AS f USING (household_id)
+    JOIN marts.first_years(households) AS f USING (household_id)
+    WHERE households IS NULL OR s.household_id IN (SELECT unnest(households))
 ),
 -- Last year's rows, keyed by the year they are the start of.
 start AS (
