@@ -341,48 +341,67 @@ def test_a_list_of_reviewed_households_with_its_totals_sheet(tmp_path, prefect_h
 
 
 def test_the_form_counts_close_for_every_unit_of_every_map(warehouse):
-    """marts.form_counts (the official forms' source): for every unit of every year's map, the
-    poor at the start (last year's poor households counted on this year's map, computed here
-    from marts.household_status) - decreases + increases = the poor at the end."""
+    """marts.form_counts (the official forms' source): for every unit of every year's map, and
+    within it for every area (the older form's rows by the household's own area), the poor at
+    the start (last year's poor households counted on this year's map, computed here from
+    marts.household_status) - decreases + increases = the poor at the end. DB-B1 is in old
+    Mường Chà (urban) in 2024 and in Na Sang (rural) in 2025: it continues in Na Sang, leaves
+    its urban rows and arrives in its rural ones."""
     rows = query(
         warehouse,
         """
         WITH moves AS (
-            SELECT year, scope, name,
+            SELECT year, scope, name, area,
                 sum(households) FILTER (category IN ('stayed_poor', 'to_near_poor',
                     'above_near_poor', 'other_decrease')) AS start_by_moves,
                 sum(households) FILTER (category IN ('stayed_poor', 'from_near_poor',
                     'relapsed', 'newly_poor', 'other_increase')) AS end_by_moves
-            FROM marts.form_counts WHERE measure = 'poverty_movement' AND area = 'all'
+            FROM marts.form_counts WHERE measure = 'poverty_movement'
             GROUP BY ALL
         ),
         ends AS (
-            SELECT year, scope, name, households AS poor FROM marts.form_counts
-            WHERE measure = 'status' AND status = 'poor' AND area = 'all'
+            SELECT year, scope, name, area, households AS poor FROM marts.form_counts
+            WHERE measure = 'status' AND status = 'poor'
         ),
-        starts AS (  -- last year's poor households on this year's map
+        starts AS (  -- last year's poor households on this year's map, in last year's area
             SELECT s.year + 1 AS year, u.scope,
                 CASE u.scope WHEN 'province' THEN 'Điện Biên'
                     WHEN 'commune' THEN CASE WHEN s.year + 1 >= 2025 THEN s.current_commune
                                         ELSE s.commune END
                     ELSE s.district END AS name,
+                a.area,
                 count(*) AS poor
             FROM marts.household_status AS s
             CROSS JOIN (VALUES ('province'), ('district'), ('commune')) AS u(scope)
+            CROSS JOIN (SELECT 'all' UNION ALL SELECT s.area) AS a(area)
             WHERE s.status = 'poor' AND (u.scope <> 'district' OR s.year + 1 < 2025)
             GROUP BY ALL
         )
-        SELECT m.year, m.scope, m.name, coalesce(st.poor, 0), coalesce(m.start_by_moves, 0),
-               coalesce(e.poor, 0), coalesce(m.end_by_moves, 0)
+        SELECT m.year, m.scope, m.name, m.area, coalesce(st.poor, 0),
+               coalesce(m.start_by_moves, 0), coalesce(e.poor, 0), coalesce(m.end_by_moves, 0)
         FROM moves AS m
-        LEFT JOIN starts AS st USING (year, scope, name)
-        LEFT JOIN ends AS e USING (year, scope, name)
+        LEFT JOIN starts AS st USING (year, scope, name, area)
+        LEFT JOIN ends AS e USING (year, scope, name, area)
         """,
     )
     scopes = {(y, s) for y, s, *_ in rows}
     assert {(2025, "province"), (2025, "commune"), (2024, "district"), (2024, "commune")} <= scopes
-    for year, scope, name, start, start_by_moves, end, end_by_moves in rows:
-        assert (start, end) == (start_by_moves, end_by_moves), (year, scope, name)
+    assert {(2025, "Na Sang", "urban"), (2025, "Na Sang", "rural")} <= {
+        (y, n, a) for y, s, n, a, *_ in rows if s == "commune"
+    }
+    for year, scope, name, area, start, start_by_moves, end, end_by_moves in rows:
+        assert (start, end) == (start_by_moves, end_by_moves), (year, scope, name, area)
+    na_sang = query(
+        warehouse,
+        "SELECT area, category, households FROM marts.form_counts WHERE year = 2025 "
+        "AND scope = 'commune' AND name = 'Na Sang' AND measure = 'poverty_movement' "
+        "ORDER BY ALL",
+    )
+    assert na_sang == [
+        ("all", "stayed_poor", 1),
+        ("rural", "other_increase", 1),
+        ("urban", "other_decrease", 1),
+    ]
     residents = query(
         warehouse,
         "SELECT households FROM marts.form_counts WHERE year = 2025 AND scope = 'province' "

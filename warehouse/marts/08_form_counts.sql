@@ -73,34 +73,88 @@ totals AS (
     SELECT year, scope, name, parent, households
     FROM marts.poverty_rates WHERE scope IN ('province', 'district', 'commune')
 ),
--- Households paired with last year's within each unit.
-paired AS (
+-- Each household in two consecutive census years, paired on its id (unique within a year,
+-- HH031); last year's commune on this year's map, as in `by_unit`.
+pair AS (
     SELECT
-        coalesce(c.year, y.year) AS year,
-        coalesce(c.scope, p.scope) AS scope,
-        coalesce(c.name, p.next_name) AS name,
-        coalesce(c.area_group, p.area_group) AS area_group,
+        coalesce(c.year, p.next_year) AS year,
+        coalesce(c.household_id, p.household_id) AS household_id,
+        c.household_id IS NOT NULL AS is_here,
+        p.household_id IS NOT NULL AS was_here,
+        c.district AS district,
+        c.commune AS commune,
+        c.area AS area,
+        p.district AS was_district,
+        p.next_commune AS was_commune,
+        p.area AS was_area,
         coalesce(c.is_ethnic_minority, p.is_ethnic_minority) AS is_ethnic_minority,
-        CASE
-            WHEN c.household_id IS NULL THEN 'left'
-            WHEN p.household_id IS NULL THEN 'arrived'
-            ELSE 'continuing'
-        END AS presence,
+        p.is_ethnic_minority AS was_ethnic_minority,
         p.status AS previous_status,
         c.status,
         coalesce(c.household_size, p.household_size) AS persons,
-        coalesce(f.first_poor < coalesce(c.year, y.year), false) AS ever_poor,
-        coalesce(f.first_near_poor < coalesce(c.year, y.year), false) AS ever_near_poor
-    FROM (SELECT k.* FROM keyed AS k JOIN years AS y USING (year) WHERE y.previous_year IS NOT NULL)
-        AS c
+        p.household_size AS was_persons,
+        coalesce(f.first_poor < coalesce(c.year, p.next_year), false) AS ever_poor,
+        coalesce(f.first_near_poor < coalesce(c.year, p.next_year), false) AS ever_near_poor
+    FROM (
+        SELECT s.* FROM marts.statuses(from_year) AS s JOIN years AS y USING (year)
+        WHERE y.previous_year IS NOT NULL
+    ) AS c
     FULL JOIN (
-        SELECT k.*, y.year AS next_year
-        FROM keyed AS k JOIN years AS y ON y.previous_year = k.year
+        SELECT
+            s.*,
+            y.year AS next_year,
+            CASE WHEN coalesce(m.has_districts, true) THEN s.commune ELSE s.current_commune END
+                AS next_commune
+        FROM marts.statuses(from_year) AS s
+        JOIN years AS y ON y.previous_year = s.year
+        LEFT JOIN maps AS m ON m.year = y.year
     ) AS p
-        ON p.next_year = c.year AND p.scope = c.scope AND p.next_name = c.name
-        AND p.area_group = c.area_group AND p.household_id = c.household_id
-    LEFT JOIN years AS y ON y.year = p.next_year
+        ON p.next_year = c.year AND p.household_id = c.household_id
     JOIN marts.first_years() AS f ON f.household_id = coalesce(c.household_id, p.household_id)
+),
+-- ... placed in each unit and area group (`keyed`'s keys) in each year: `name` now, `was_name`
+-- last year (null: not in that scope that year). NOT MATERIALIZED, as `keyed`: six rows per
+-- household are computed where used, not held.
+placed AS NOT MATERIALIZED (
+    SELECT
+        pr.*,
+        k.scope,
+        CASE WHEN pr.is_here THEN
+            CASE k.scope WHEN 'province' THEN pv.province WHEN 'district' THEN pr.district
+                ELSE pr.commune END
+        END AS name,
+        CASE WHEN pr.was_here THEN
+            CASE k.scope WHEN 'province' THEN pv.province WHEN 'district' THEN pr.was_district
+                ELSE pr.was_commune END
+        END AS was_name,
+        CASE WHEN k.by_area THEN pr.area ELSE 'all' END AS area_group,
+        CASE WHEN k.by_area THEN pr.was_area ELSE 'all' END AS was_area_group
+    FROM pair AS pr
+    CROSS JOIN province AS pv
+    CROSS JOIN (VALUES ('province', false), ('province', true), ('district', false),
+        ('district', true), ('commune', false), ('commune', true)) AS k(scope, by_area)
+),
+-- Paired within each unit: continuing where the household is in the same unit and area group
+-- both years, else arrived in this year's and left last year's (a move between units). A unit
+-- of last year's map that is no unit this year (districts after the reform) keeps no row: the
+-- last step keeps the `units` of the year only.
+paired AS (
+    SELECT
+        year, scope, name, area_group, is_ethnic_minority,
+        CASE WHEN same THEN 'continuing' ELSE 'arrived' END AS presence,
+        CASE WHEN same THEN previous_status END AS previous_status,
+        status, persons, ever_poor, ever_near_poor
+    FROM (
+        SELECT *, was_name = name AND was_area_group = area_group AS same
+        FROM placed WHERE name IS NOT NULL
+    )
+    UNION ALL
+    SELECT
+        year, scope, was_name, was_area_group, was_ethnic_minority, 'left', previous_status,
+        NULL, was_persons, ever_poor, ever_near_poor
+    FROM placed
+    WHERE was_name IS NOT NULL
+        AND (name IS DISTINCT FROM was_name OR area_group IS DISTINCT FROM was_area_group)
 ),
 moved AS (
     SELECT
@@ -111,8 +165,6 @@ moved AS (
             'near_poor', 'poor', presence, previous_status, status, ever_near_poor
         ) AS near_poverty
     FROM paired
-    -- a unit of last year's map that is no unit this year (districts after the reform)
-    WHERE (year, scope, name) IN (SELECT (year, scope, name) FROM units)
 ),
 -- The 'group' and 'collected' measures: of each status, the households (and persons) in each
 -- group and with each optional column filled, in one pass over `keyed` (a row per household and
