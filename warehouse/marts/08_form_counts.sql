@@ -40,24 +40,20 @@ maps AS (
     SELECT year, bool_or(district IS NOT NULL) AS has_districts
     FROM marts.statuses(from_year) GROUP BY year
 ),
--- Each household in each of its units; `next_name`: that unit on the next census year's map
--- (an old commune's households count, in a year after the reform, in the unit it became).
+-- Each household in each of its units.
 -- NOT MATERIALIZED, here and in `keyed`: each use computes the rows it needs from
 -- household_status, filters pushed down, instead of DuckDB holding six rows per household (at
 -- 5.7 million households under a 400 MB memory limit: 50-65 s and 9-10 GB spilled to disk
 -- before, 6.5 s and 0.05 GB after; a nation's 27 million filled the disk).
 by_unit AS NOT MATERIALIZED (
-    SELECT s.*, 'province' AS scope, p.province AS name, NULL AS parent, p.province AS next_name
+    SELECT s.*, 'province' AS scope, p.province AS name, NULL AS parent
     FROM marts.statuses(from_year) AS s CROSS JOIN province AS p
     UNION ALL
-    SELECT s.*, 'district', s.district, NULL, s.district
+    SELECT s.*, 'district', s.district, NULL
     FROM marts.statuses(from_year) AS s WHERE s.district IS NOT NULL
     UNION ALL
-    SELECT s.*, 'commune', s.commune, s.district,
-        CASE WHEN coalesce(nm.has_districts, true) THEN s.commune ELSE s.current_commune END
+    SELECT s.*, 'commune', s.commune, s.district
     FROM marts.statuses(from_year) AS s
-    LEFT JOIN years AS ny ON ny.previous_year = s.year
-    LEFT JOIN maps AS nm ON nm.year = ny.year
 ),
 -- ... once for all its households (area 'all') and once within its own area (the older form's
 -- rows I. urban and II. rural, by the household's own area).
@@ -74,7 +70,8 @@ totals AS (
     FROM marts.poverty_rates WHERE scope IN ('province', 'district', 'commune')
 ),
 -- Each household in two consecutive census years, paired on its id (unique within a year,
--- HH031); last year's commune on this year's map, as in `by_unit`.
+-- HH031); last year's commune on this year's map (an old commune's households count, in a year
+-- after the reform, in the commune it became).
 pair AS (
     SELECT
         coalesce(c.year, p.next_year) AS year,
