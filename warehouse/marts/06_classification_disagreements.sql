@@ -37,7 +37,8 @@ SELECT
     s.deprivation_score,
     s.deprivation_count,
     s.deprived_indicators
-FROM marts.statuses(from_year) AS s
+FROM marts.household_status AS s
 JOIN core.households AS h USING (year, household_id)
-WHERE s.commune_classification IS NOT NULL AND s.commune_classification <> s.status
+WHERE s.year >= from_year
+    AND s.commune_classification IS NOT NULL AND s.commune_classification <> s.status
 ORDER BY s.year, s.district, s.commune, h.source_file, h.sheet, h.excel_row;

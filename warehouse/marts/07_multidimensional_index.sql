@@ -36,6 +36,11 @@ CREATE OR REPLACE MACRO marts.multidimensional_index_rows(from_year) AS TABLE
 WITH params AS (
     SELECT 1.0 / 3 AS k, 1e-9 AS tolerance
 ),
+-- A year's index counts that year's households alone (not marts.statuses, which adds the
+-- year before for the marts that pair years).
+households AS (
+    FROM marts.household_status WHERE year >= from_year
+),
 weights AS (
     SELECT
         period,
@@ -55,7 +60,7 @@ deprivations AS (
     SELECT s.year, s.household_id, w.indicator, w.weight
     FROM (
         SELECT year, household_id, standard, unnest(deprived_indicators) AS indicator
-        FROM marts.statuses(from_year)
+        FROM households
     ) AS s
     JOIN weights AS w ON w.period = s.standard AND w.indicator = s.indicator
 ),
@@ -69,7 +74,7 @@ scored AS (
         s.ethnicity,
         coalesce(d.score, 0) AS score,
         coalesce(d.score, 0) >= p.k - p.tolerance AS af_poor
-    FROM marts.statuses(from_year) AS s
+    FROM households AS s
     CROSS JOIN params AS p
     LEFT JOIN (
         SELECT year, household_id, sum(weight) AS score FROM deprivations GROUP BY ALL
