@@ -78,7 +78,7 @@ def process_workbook(
         year,
     )
     checked = validate(read.rows, year, province, standard, sheets)
-    checked = with_cell_findings(checked, read.cell_findings)  # HH040, HH041
+    checked = with_cell_findings(checked, read.cell_findings)  # HH040, HH041, HH042
     units, row_units = _reporting_units(checked.row_units, province, year)
     lap("validate")
     status = classify_with_standard(checked.households, standard)

@@ -501,8 +501,8 @@ def validate(
 
 def with_cell_findings(checked: Validation, cells: pd.DataFrame) -> Validation:
     """`checked` with the reader's cell findings added (`WorkbookRead.cell_findings`: HH040
-    merged data cells, HH041 formula errors): their rows are rejected like any row with an
-    error, each finding with its value and detail."""
+    merged data cells, HH041 formula errors, HH042 formulas without their result): their rows
+    are rejected like any row with an error, each finding with its value and detail."""
     if cells.empty:
         return checked
     added = cells.assign(severity=[RULES[c].severity for c in cells["rule_code"]])

@@ -458,6 +458,15 @@ _RULES += [
         "Ô chứa lỗi công thức, không phải giá trị hợp lệ",
         "the cell holds a formula error (#N/A, #REF!, ...), not a valid value",
     ),
+    Rule(
+        "HH042",
+        None,
+        "error",
+        "Ô có công thức nhưng tệp không lưu kết quả tính (tệp do phần mềm khác tạo ra): "
+        "mở tệp bằng Excel, lưu lại rồi gửi lại",
+        "the cell holds a formula whose result the file does not store (written by a program "
+        "that leaves the computing to Excel): open the file in Excel, save it and send it again",
+    ),
 ]
 
 RULES: dict[str, Rule] = {r.code: r for r in _RULES}

@@ -65,6 +65,7 @@ _DETAIL_VI: dict[str, tuple[tuple[re.Pattern[str], str], ...]] = {
     ),  # fmt: skip
     "HH040": ((_p(r"(.*)"), r"ô gộp \1"),),
     "HH041": ((_p(r"(.*)"), r"ô \1"),),
+    "HH042": ((_p(r"(.*)"), r"ô \1"),),
 }
 # Bilingual words inside details (schemas/duplicates.py): the Vietnamese half is kept.
 _BILINGUAL = (("cũng ở/also at ", "cũng ở "), (" dòng/row ", " dòng "))

@@ -102,6 +102,7 @@ class SheetInfo:
     # first column: fastexcel's column 0)
     merges: list[str]
     error_candidates: int
+    uncached: list[tuple[str, str]] = field(default_factory=list)  # (cell, formula): HH042
 
 
 @dataclass
@@ -237,6 +238,11 @@ def _check_zip(path: Path, data: bytes, limits: Limits) -> Inspection:
         repaired = _bound_extents(path, archive, names, sheets, facts, limits, notices)
         if repaired:
             data = _replace_parts(archive, repaired)
+        uncached = {
+            part: sheetxml.uncached_formulas(archive.read(part))
+            for part, f in facts.items()
+            if f.uncached_formulas
+        }
     links = sorted(n for n in names if n.startswith("xl/externalLinks/") and n.endswith(".xml"))
     if links:
         notices.append(
@@ -257,6 +263,7 @@ def _check_zip(path: Path, data: bytes, limits: Limits) -> Inspection:
             merges=f.merges if f else [],
             # A sheet whose part was not found: fastexcel is asked for its errors.
             error_candidates=f.error_candidates if f else 1,
+            uncached=uncached.get(entry.part or "", []),
         )
     return Inspection(data, notices, info)
 

@@ -12,7 +12,8 @@ The file is read once: those bytes are hashed, checked by the guard and parsed (
 replaced while it is read cannot be stored under another version's hash). No cell is lost
 silently: hidden sheets are not read and say so (WB030); formula errors arrive as their text
 (`#REF!`), never blank; a data cell under a merged cell is a finding (HH040), as is a formula
-error in a data row (HH041): `WorkbookRead.cell_findings`. The resident totals and members
+error in a data row (HH041) and a formula whose result the file does not hold (HH042):
+`WorkbookRead.cell_findings`. The resident totals and members
 sheets are read into their own frames, never into `rows`.
 """
 
@@ -135,7 +136,8 @@ class WorkbookRead:
     layouts: list[SheetLayout]
     skipped: pd.DataFrame  # sheet, excel_row, kind (blank | totals | signature)
     notices: list[dict[str, object]] = field(default_factory=list)  # workbook-level findings
-    # CELL_FINDING_COLUMNS: merged data cells (HH040), formula errors (HH041) in `rows`
+    # CELL_FINDING_COLUMNS: merged data cells (HH040), formula errors (HH041) and formulas
+    # without a result (HH042) in `rows`
     cell_findings: pd.DataFrame = field(
         default_factory=lambda: empty_frame(_text_columns(CELL_FINDING_COLUMNS, "row"))
     )
@@ -263,7 +265,7 @@ def _add_sheet(sheets: _Sheets, reader, path: Path, name: str, info: SheetInfo |
             )
         return
     rows, layout, skipped, notices, data_rows = found
-    if errors or (info is not None and info.merges):
+    if errors or (info is not None and (info.merges or info.uncached)):
         cells = _cell_findings(columns, data_rows, info, errors, first_col)
         sheets.cells += [(sheets.offset + at, *rest) for at, *rest in cells]
     sheets.offset += rows.num_rows
@@ -599,8 +601,10 @@ def _cell_findings(
 ) -> list[tuple[int, str, object, str, str]]:
     """Cells of the sheet's data rows that are not plain values: a cell under a merged cell
     (HH040: it arrives blank, the value it shows belongs to another row) and a formula error
-    (HH041: its text, e.g. #REF!, is no value). `row` is the position among the sheet's data
-    rows. Merges above the first data row (two-level headers, titles) are the layout's."""
+    (HH041: its text, e.g. #REF!, is no value) and a formula whose result the file does not
+    hold (HH042: it arrives blank, Excel would compute it). `row` is the position among the
+    sheet's data rows. Merges above the first data row (two-level headers, titles) are the
+    layout's."""
     excel_rows, named = data_rows
     by_position = {p: key for key, p in named.items()}
     first_data = int(excel_rows[0]) if len(excel_rows) else 0
@@ -614,6 +618,12 @@ def _cell_findings(
         key, at = by_position.get(col), place(row + 1)
         if key is not None and at is not None:
             out.append((at, key, text, "HH041", f"{column_letter(col + first_col - 1)}{row + 1}"))
+    for ref, formula in info.uncached if info is not None else []:
+        cell = sheetxml.parse_ref(ref)
+        key = by_position.get(cell[1] - first_col) if cell else None
+        at = place(cell[0]) if cell else None
+        if key is not None and at is not None:
+            out.append((at, key, f"={formula}" if formula else None, "HH042", ref))
     for ref in info.merges if info is not None and len(excel_rows) else []:
         bounds = sheetxml.parse_range(ref)
         if bounds is None or bounds[2] < first_data:

