@@ -15,8 +15,9 @@ import config
 from transforms.text import fold
 
 # Booleans (workbook-layout.md, indicator and flag columns; variant 7).
-TRUE_WORDS = frozenset({"x", "1", "co", "true", "yes", "v"})
-FALSE_WORDS = frozenset({"0", "khong", "false", "no", "-"})
+# Matched after `fold`, or as typed where folding leaves nothing (a tick mark, a dash).
+TRUE_WORDS = frozenset({"x", "1", "co", "true", "yes", "v", "√", "✓", "✔", "☑"})
+FALSE_WORDS = frozenset({"0", "khong", "false", "no", "-", "–", "—"})
 
 AREA_WORDS = {"nong thon": "rural", "thanh thi": "urban"}
 CLASSIFICATION_WORDS = {
@@ -85,10 +86,10 @@ def parse_integer(text: pd.Series) -> pd.Series:
 
 
 def parse_flag(text: pd.Series) -> pd.Series:
-    """x / X / 1 / có -> True; 0 / blank / không -> False; anything else -> missing."""
+    """x / X / 1 / có / √ -> True; 0 / blank / không / - -> False; anything else -> missing."""
 
     codes, distinct = pd.factorize(text)
-    words = [fold(value) for value in distinct] + ["0"]  # code -1 (blank) takes the last
+    words = [fold(value) or value.strip() for value in distinct] + ["0"]  # -1 (blank): last
     true = np.array([word in TRUE_WORDS for word in words])
     known = true | np.array([word in FALSE_WORDS for word in words])
     # Built from values and mask: a boolean Series from an object array costs 3x the parse.

@@ -156,10 +156,15 @@ def test_7_numbers_as_text_with_separators_and_boolean_spellings(tmp_path):
         household(2, income_per_capita="1,200,000", health_insurance="X"),
         household(3, income_per_capita="850 000", health_insurance="1", household_size="5"),
         household(4, income_per_capita="850000", health_insurance="có", latrine="không"),
+        # Tick marks, and a dash for "no" (punctuation alone folds to nothing: kept as typed)
+        household(5, health_insurance="√", latrine="-", meritorious="✓"),
+        household(6, health_insurance="✔", latrine="–", meritorious="-"),
     ]
     load = process(write_workbook(tmp_path / "n.xlsx", rows))
+    assert load.rejections.empty
     h = load.households.set_index("household_id")
-    assert list(h["income_per_capita"]) == [1_200_000, 1_200_000, 850_000, 850_000]
+    assert list(h["income_per_capita"])[:4] == [1_200_000, 1_200_000, 850_000, 850_000]
+    assert h["meritorious"].tolist()[4:] == [True, False]
     assert all("health_insurance" in d for d in h["deprived_indicators"])
     assert all("latrine" not in d for d in h["deprived_indicators"])
 
