@@ -290,8 +290,10 @@ def refuse_repeats(
     """WB016: a workbook whose households are exactly last year's is a list copied forward,
     not this year's review: refused, the unit's loaded version kept."""
     folder = Path(raw_dir) / str(run.year)
-    repeated = writer.repeated_files(run.con, run.staged_households(), IDENTICAL_MIN_HOUSEHOLDS)
-    jobs = [(folder / n, {"refusal": ("WB016", f"năm {run.year - 1}")}) for n in repeated]
+    previous = writer.previous_year(run.con, run.year)
+    files = run.staged_households()
+    repeated = writer.repeated_files(run.con, previous, files, IDENTICAL_MIN_HOUSEHOLDS)
+    jobs = [(folder / n, {"refusal": ("WB016", f"năm {previous}")}) for n in repeated]
     _redo(run, jobs, province, reports_dir)
 
 

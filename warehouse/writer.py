@@ -366,13 +366,15 @@ def duplicate_ids(
     return con.execute(sql, params).df()
 
 
-# A workbook whose households are exactly those of the previous year (same ids, and the same
-# place, size, income, scores and deprivations): a list copied forward, not a review.
+# A workbook whose households are exactly those of the previous census year held (same ids, and
+# the same place, size, income, scores and deprivations): a list copied forward, not a review.
+# That year is a parameter: correlated with each staged row, it cost a correction of one 2026
+# commune with five years held 0.107 s against 0.015 s (December 2026).
 REPEATS = """
 SELECT s.source_file, count(*) AS households, count(p.household_id) AS same
 FROM {staged} AS s
 LEFT JOIN core.households AS p
-    ON p.year = (SELECT max(year) FROM core.households WHERE year < s.year)
+    ON p.year = $previous
     AND p.household_id = s.household_id AND p.commune = s.commune AND p.village = s.village
     AND p.household_size = s.household_size
     AND p.income_per_capita IS NOT DISTINCT FROM s.income_per_capita
@@ -383,15 +385,24 @@ GROUP BY s.source_file
 """
 
 
+def previous_year(con: duckdb.DuckDBPyConnection, year: int) -> int | None:
+    """The census year held before `year`, if any."""
+    [(previous,)] = con.execute(
+        "SELECT max(year) FROM core.households WHERE year < ?", [year]
+    ).fetchall()
+    return previous
+
+
 def repeated_files(
-    con: duckdb.DuckDBPyConnection, files: list[str], min_households: int
+    con: duckdb.DuckDBPyConnection, previous: int | None, files: list[str], min_households: int
 ) -> list[str]:
     """Staged workbooks (their households' Parquet `files`) of at least `min_households`
-    whose every household is last year's."""
-    if not files:
+    whose every household is one of the census year `previous`'s."""
+    if not files or previous is None:
         return []
-    rows = con.execute(REPEATS.format(staged=_staged_households(files)), {"files": files})
-    return sorted(f for f, n, same in rows.fetchall() if n >= min_households and same == n)
+    sql = REPEATS.format(staged=_staged_households(files))
+    rows = con.execute(sql, {"files": files, "previous": previous}).fetchall()
+    return sorted(f for f, n, same in rows if n >= min_households and same == n)
 
 
 def insert_audit(
