@@ -28,7 +28,7 @@ from pathlib import Path
 
 import duckdb
 
-from warehouse.writer import DEFAULT_WAREHOUSE
+from warehouse.writer import DEFAULT_WAREHOUSE, check_file_name
 
 # Beside the default warehouse, relative to the working directory (README: "Where files go").
 DEFAULT_PUBLISHED = DEFAULT_WAREHOUSE.parent / "published" / "census-analyst.duckdb"
@@ -68,6 +68,7 @@ def publish(warehouse: Path | str, out: Path | str = DEFAULT_PUBLISHED) -> Path:
     Fails (and leaves any earlier copy in place) if the warehouse is being written, since
     DuckDB refuses a read-only attach while another process holds the file."""
     warehouse, out = Path(warehouse), Path(out)
+    check_file_name(out)  # the analysts' queries name the same schemas
     if not warehouse.is_file():
         raise FileNotFoundError(f"no warehouse at {warehouse}")
     out.parent.mkdir(parents=True, exist_ok=True)

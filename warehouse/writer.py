@@ -118,8 +118,22 @@ def _check_is_duckdb(path: Path) -> None:
             )
 
 
+def check_file_name(path: Path) -> None:
+    """DuckDB names a database after its file: `raw.duckdb` opens as catalog `raw`, and every
+    `raw.households` is then ambiguous ("Binder Error: Ambiguous reference to catalog or
+    schema") after the file was created. Refused before it is."""
+    schemas = re.findall(r"CREATE SCHEMA IF NOT EXISTS (\w+)", DDL.read_text(encoding="utf-8"))
+    if path.stem.lower() in schemas:
+        raise NotAWarehouse(
+            f"{path}: a warehouse file cannot be named after one of its schemas "
+            f"({', '.join(schemas)}): DuckDB names the database after the file, and the "
+            "two names then clash. Give it another name, e.g. census.duckdb."
+        )
+
+
 def _open(path: Path, read_only: bool, lock_wait: float | None) -> duckdb.DuckDBPyConnection:
     """duckdb.connect, retried while another process holds the file's lock."""
+    check_file_name(path)
     _check_is_duckdb(path)
     if lock_wait is None:
         lock_wait = float(os.environ.get("CENSUS_LOCK_WAIT", DEFAULT_LOCK_WAIT))

@@ -204,6 +204,21 @@ def test_10_a_sqlite_file_given_as_the_warehouse_is_refused_plainly(tmp_path):
         writer.connect(path)
 
 
+@pytest.mark.parametrize("name", ["raw.duckdb", "Core.duckdb", "marts.db"])
+def test_10_a_warehouse_named_after_a_schema_is_refused_before_it_is_created(tmp_path, name):
+    """DuckDB names the database after its file: `raw.duckdb` made every `raw.households`
+    ambiguous, a Binder Error after the empty file was created."""
+    path = tmp_path / name
+    with pytest.raises(writer.NotAWarehouse, match="cannot be named after one of its schemas"):
+        writer.connect(path)
+    assert not path.exists()
+    good = tmp_path / "census.duckdb"
+    writer.connect(good).close()
+    with pytest.raises(writer.NotAWarehouse, match="e.g. census.duckdb"):
+        publish(good, tmp_path / "published" / name)
+    assert not (tmp_path / "published").exists()
+
+
 def test_10_a_failed_rollback_never_hides_the_cause(tmp_path):
     con = writer.connect(tmp_path / "w.duckdb")
     with pytest.raises(OSError, match="No space left on device"), writer.transaction(con):
