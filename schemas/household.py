@@ -174,7 +174,7 @@ def text_schema(
         checks[key].append(_required(code))
     for key, parser, code in (
         ("household_size", normalise.parse_integer, "HH010"),
-        ("income_per_capita", normalise.parse_number, "HH011"),
+        ("income_per_capita", normalise.parse_money, "HH011"),
         ("income_score", normalise.parse_number, "HH012"),
         ("deprivation_score", normalise.parse_number, "HH013"),
         ("area", normalise.parse_area, "HH016"),
@@ -418,7 +418,7 @@ def typed_households(
             "ethnicity": ethnicity,
             "is_ethnic_minority": ethnicity.map(minority).astype("boolean"),
             "household_size": parse(normalise.parse_integer, "household_size"),
-            "income_per_capita": parse(normalise.parse_number, "income_per_capita") * scale,
+            "income_per_capita": parse(normalise.parse_money, "income_per_capita") * scale,
             "income_score": parse(normalise.parse_number, "income_score"),
             "deprivation_score": parse(normalise.parse_number, "deprivation_score"),
             **{flag: carried(parse(normalise.parse_flag, flag), flag) for flag in FLAG_KEYS},

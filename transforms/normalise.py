@@ -7,6 +7,7 @@ parsed here (schemas/household.py); nothing is silently altered.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 import numpy as np
 import pandas as pd
@@ -61,6 +62,25 @@ def parse_number(text: pd.Series) -> pd.Series:
     found = codes >= 0
     out[found] = values[codes[found]]
     return pd.Series(out, index=text.index, name=text.name)
+
+
+# The currency written beside an amount (`1.200.000đ`, `850.000 VNĐ`, `đ 850.000`): the
+# column's own unit (đồng), so dropping it alters nothing.
+_CURRENCY = re.compile(r"^\s*(?:vn[dđ]|đồng|đ)\.?\s*|\s*(?:vn[dđ]|đồng|đ)\.?\s*$", re.IGNORECASE)
+
+
+def parse_money(text: pd.Series) -> pd.Series:
+    """An amount in đồng: `parse_number` of the text without its currency (`1.200.000đ`,
+    `1.200.000 đồng`, `850.000 VNĐ` -> 1200000.0, 850000.0). Only the few cells holding a
+    letter are looked at one by one (every cell so cost the sample province 0.3 s)."""
+    lettered = text.str.contains(r"[^\d\s.,\-]", regex=True).fillna(False).to_numpy(bool)
+    if not lettered.any():
+        return parse_number(text)
+    bare = text.copy()
+    bare[lettered] = [
+        _CURRENCY.sub("", unicodedata.normalize("NFC", value)) for value in text[lettered]
+    ]
+    return parse_number(bare)
 
 
 def _parse_numbers(text: pd.Series) -> pd.Series:

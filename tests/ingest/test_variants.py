@@ -159,12 +159,17 @@ def test_7_numbers_as_text_with_separators_and_boolean_spellings(tmp_path):
         # Tick marks, and a dash for "no" (punctuation alone folds to nothing: kept as typed)
         household(5, health_insurance="√", latrine="-", meritorious="✓"),
         household(6, health_insurance="✔", latrine="–", meritorious="-"),
+        # An income with its currency: the column's own unit
+        household(7, income_per_capita="1.200.000đ", health_insurance="x"),
+        household(8, income_per_capita="850.000 VNĐ", health_insurance="x"),
+        household(9, income_per_capita="1.200.000 đồng", health_insurance="x"),
     ]
     load = process(write_workbook(tmp_path / "n.xlsx", rows))
     assert load.rejections.empty
     h = load.households.set_index("household_id")
     assert list(h["income_per_capita"])[:4] == [1_200_000, 1_200_000, 850_000, 850_000]
-    assert h["meritorious"].tolist()[4:] == [True, False]
+    assert list(h["income_per_capita"])[6:] == [1_200_000, 850_000, 1_200_000]
+    assert h["meritorious"].tolist()[4:6] == [True, False]
     assert all("health_insurance" in d for d in h["deprived_indicators"])
     assert all("latrine" not in d for d in h["deprived_indicators"])
 
