@@ -20,7 +20,10 @@ from transforms.text import fold
 TRUE_WORDS = frozenset({"x", "1", "co", "true", "yes", "v", "√", "✓", "✔", "☑"})
 FALSE_WORDS = frozenset({"0", "khong", "false", "no", "-", "–", "—"})
 
-AREA_WORDS = {"nong thon": "rural", "thanh thi": "urban"}
+# Khu vực (workbook-layout.md): nông thôn or thành thị, also written as đô thị (the other word
+# for urban) or after the heading ("Khu vực nông thôn", "KV thành thị": AREA_HEADING).
+AREA_WORDS = {"nong thon": "rural", "thanh thi": "urban", "do thi": "urban"}
+AREA_HEADING = re.compile(r"^(?:khu vuc|kv) ")
 CLASSIFICATION_WORDS = {
     "ho ngheo": "poor",
     "ngheo": "poor",
@@ -135,7 +138,8 @@ def parse_cause(text: pd.Series) -> pd.Series:
 
 
 def parse_area(text: pd.Series) -> pd.Series:
-    return _lookup(text, AREA_WORDS)
+    values = _per_distinct(text, lambda v: AREA_WORDS.get(AREA_HEADING.sub("", fold(v))))
+    return pd.Series(values, index=text.index, dtype="str")
 
 
 def parse_classification(text: pd.Series) -> pd.Series:

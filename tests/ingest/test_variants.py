@@ -160,9 +160,12 @@ def test_7_numbers_as_text_with_separators_and_boolean_spellings(tmp_path):
         household(5, health_insurance="√", latrine="-", meritorious="✓"),
         household(6, health_insurance="✔", latrine="–", meritorious="-"),
         # An income with its currency: the column's own unit
-        household(7, income_per_capita="1.200.000đ", health_insurance="x"),
-        household(8, income_per_capita="850.000 VNĐ", health_insurance="x"),
-        household(9, income_per_capita="1.200.000 đồng", health_insurance="x"),
+        # ... and areas written with their heading, or urban as đô thị
+        household(7, income_per_capita="1.200.000đ", health_insurance="x", area="Đô thị"),
+        household(
+            8, income_per_capita="850.000 VNĐ", health_insurance="x", area="Khu vực nông thôn"
+        ),
+        household(9, income_per_capita="1.200.000 đồng", health_insurance="x", area="KV thành thị"),
     ]
     load = process(write_workbook(tmp_path / "n.xlsx", rows))
     assert load.rejections.empty
@@ -170,6 +173,7 @@ def test_7_numbers_as_text_with_separators_and_boolean_spellings(tmp_path):
     assert list(h["income_per_capita"])[:4] == [1_200_000, 1_200_000, 850_000, 850_000]
     assert list(h["income_per_capita"])[6:] == [1_200_000, 850_000, 1_200_000]
     assert h["meritorious"].tolist()[4:6] == [True, False]
+    assert h["area"].tolist()[6:] == ["urban", "rural", "urban"]
     assert all("health_insurance" in d for d in h["deprived_indicators"])
     assert all("latrine" not in d for d in h["deprived_indicators"])
 
