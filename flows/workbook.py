@@ -73,7 +73,7 @@ def process_workbook(
         {layout.sheet: {*layout.columns, "commune"} for layout in read.layouts},
         standard,
         province.map(year).has_districts,
-        frozenset(layout.sheet for layout in read.layouts if layout.thousand_dong),
+        tuple((layout.sheet, layout.income_unit) for layout in read.layouts),
         {layout.sheet: layout.title_years for layout in read.layouts},
         year,
     )
@@ -314,8 +314,9 @@ def _notices(
         *read.notices,
         *structure.to_dict("records"),
         *(
-            {"sheet": s, "code": "WB007", "detail": "income scaled x1000"}
-            for s in sheets.thousand_dong
+            {"sheet": s, "code": "WB007", "detail": f"income scaled x{unit}"}
+            for s, unit in sheets.income_units
+            if unit != 1
         ),
     ]
     named = unit_named_in(read.path.stem, province, year)

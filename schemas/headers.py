@@ -94,8 +94,10 @@ OPTIONAL_KEYS: tuple[str, ...] = (
 # Personal data: kept in the warehouse's `private` schema only.
 PERSONAL_KEYS: tuple[str, ...] = ("head_name", "head_id_number", "note")
 
-# Income headers that declare thousand đồng (variant 5): the value is scaled to đồng.
-_THOUSAND_DONG = re.compile(r"nghin dong|ngan dong|1[ .,]?000 ?d|\bnghin\b|\bngd\b")
+# Income headers that declare thousand or million đồng (variant 5: `(nghìn đồng)`, `(1000đ)`,
+# `(1.000 VNĐ)`, `(triệu đồng)`): the values are scaled to đồng. Matched on the folded label.
+_MILLION_DONG = re.compile(r"\btrieu\b|\b1[ .,]?000[ .,]?000 ?(?:d|vnd)")
+_THOUSAND_DONG = re.compile(r"\bnghin\b|\bngan dong\b|\bngd\b|\b1[ .,]?000 ?(?:d|vnd)")
 
 
 def canonical_keys(standard: config.Standard) -> list[str]:
@@ -178,9 +180,12 @@ def _key_for_text(text: str) -> str | None:
     return label_index().get(fold_label(text))
 
 
-def is_thousand_dong(label: object) -> bool:
-    """Whether an income header says its values are in thousand đồng."""
-    return bool(_THOUSAND_DONG.search(fold(label)))
+def income_unit(label: object) -> int:
+    """The đồng in one unit of an income column, as its header says: 1,000,000, 1,000 or 1."""
+    folded = fold(label)
+    if _MILLION_DONG.search(folded):
+        return 1_000_000
+    return 1_000 if _THOUSAND_DONG.search(folded) else 1
 
 
 # The other sheets a workbook may carry (workbook-layout.md, "Other sheets a workbook may

@@ -120,7 +120,7 @@ def sheet_findings(
     columns: dict[str, set[str]],
     standard: config.Standard,
     has_districts: bool,
-    thousand_dong: frozenset[str] = frozenset(),
+    income_units: tuple[tuple[str, int], ...] = (),
     title_years: dict[str, tuple[int, ...]] | None = None,
     year: int | None = None,
 ) -> tuple[pd.DataFrame, SheetFacts]:
@@ -158,7 +158,7 @@ def sheet_findings(
     found = pd.DataFrame(rows, columns=["sheet", "code", "detail"])
     misfits = frozenset(found.loc[found["code"].isin(["WB012", "WB013"]), "sheet"])
     carried = tuple((sheet, frozenset(keys)) for sheet, keys in columns.items())
-    return found, SheetFacts(thousand_dong, frozenset(complete), misfits, carried)
+    return found, SheetFacts(income_units, frozenset(complete), misfits, carried)
 
 
 def text_schema(
@@ -354,7 +354,8 @@ def _findings(schema: pa.DataFrameSchema, frame: pd.DataFrame) -> pd.DataFrame:
 class SheetFacts:
     """What is known of a workbook's sheets that changes how their rows are read."""
 
-    thousand_dong: frozenset[str] = frozenset()  # income written in thousand đồng (variant 5)
+    # (sheet, đồng in one unit of its income column): 1,000 for `(nghìn đồng)` (variant 5)
+    income_units: tuple[tuple[str, int], ...] = ()
     with_indicators: frozenset[str] = frozenset()  # carrying the standard's indicator columns
     misfits: frozenset[str] = frozenset()  # indicator columns not the standard's (WB012/13)
     columns: tuple[tuple[str, frozenset[str]], ...] = ()  # (sheet, its column keys)
@@ -402,7 +403,7 @@ def typed_households(
     )
     ethnicity = normalise.canonical_ethnicity(text["ethnicity"])
     minority = config.ethnic_groups().set_index("ethnicity")["is_ethnic_minority"]
-    scale = np.where(text["sheet"].isin(sheets.thousand_dong), 1000.0, 1.0)
+    scale = text["sheet"].map(dict(sheets.income_units)).fillna(1).to_numpy(float)
     typed = pd.DataFrame(
         {
             "year": year,

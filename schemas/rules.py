@@ -279,8 +279,8 @@ _RULES = [
         "WB007",
         None,
         "notice",
-        "Thu nhập ghi bằng nghìn đồng, đã quy ra đồng",
-        "income in thousand đồng, scaled",
+        "Thu nhập ghi bằng nghìn hoặc triệu đồng, đã quy ra đồng",
+        "income in thousand or million đồng, scaled",
     ),
 ]
 

@@ -34,7 +34,10 @@ _DETAIL_VI: dict[str, tuple[tuple[re.Pattern[str], str], ...]] = {
             r"dòng tổng cộng ghi \1 hộ; các dòng phía trên có \2 hộ",
         ),
     ),
-    "WB007": ((_p(r"income scaled x1000"), "đã nhân với 1.000"),),
+    "WB007": (
+        (_p(r"income scaled x1000"), "đã nhân với 1.000"),
+        (_p(r"income scaled x1000000"), "đã nhân với 1.000.000"),
+    ),
     "WB008": (
         (_p(r"(\d+) cells converted from TCVN3 \(ABC, \.VnTime\) to Unicode"), r"\1 ô đã chuyển"),
     ),

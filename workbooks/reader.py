@@ -34,7 +34,7 @@ from schemas.headers import (
     BASE_LABELS,
     MEMBER_ONLY_KEYS,
     RESIDENT_TOTALS_LABELS,
-    is_thousand_dong,
+    income_unit,
     key_for_label,
     member_key,
     resident_totals_key,
@@ -106,7 +106,7 @@ class SheetLayout:
     columns: dict[str, str]  # key -> header label as written in the workbook
     column_letters: dict[str, str]  # key -> Excel column letter
     unknown_columns: list[str]
-    thousand_dong: bool
+    income_unit: int  # đồng in one unit of the income column (1,000: `(nghìn đồng)`)
     title_years: tuple[int, ...] = ()  # years a title above the header names ("... NĂM 2019")
 
 
@@ -579,8 +579,9 @@ def _read_sheet(n_rows: int, columns: list[pa.Array], sheet: str, first_col: int
         column_letters={keys[p]: column_letter(p + first_col - 1) for p in keys}
         | {f"extra:{label}": column_letter(p + first_col - 1) for p, label in unknown.items()},
         unknown_columns=list(unknown.values()),
-        thousand_dong=any(
-            k == "income_per_capita" and is_thousand_dong(labels[p]) for p, k in keys.items()
+        income_unit=max(
+            (income_unit(labels[p]) for p, k in keys.items() if k == "income_per_capita"),
+            default=1,
         ),
         title_years=_title_years(top, header_rows[0]),
     )

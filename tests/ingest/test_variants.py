@@ -120,13 +120,44 @@ def test_4_headers_without_diacritics_other_case_or_decomposed(tmp_path, form):
 
 
 @pytest.mark.parametrize(
-    "label", ["Thu nhập bình quân đầu người/tháng (nghìn đồng)", "Thu nhập BQ đầu người (1000đ)"]
+    "label",
+    [
+        "Thu nhập bình quân đầu người/tháng (nghìn đồng)",
+        "Thu nhập BQ đầu người (1000đ)",
+        "Thu nhập bình quân đầu người/tháng (1.000 VNĐ)",
+        "Thu nhập BQ đầu người (ngàn đồng)",
+    ],
 )
 def test_5_income_in_thousand_dong_is_scaled(tmp_path, label):
     rows = [household(1, income_per_capita=850), household(2, income_per_capita="1.250,5")]
     load = process(write_workbook(tmp_path / "k.xlsx", rows, labels={"income_per_capita": label}))
     assert list(load.households["income_per_capita"]) == [850_000, 1_250_500]
     assert "WB007" in codes(load)
+
+
+@pytest.mark.parametrize(
+    "label",
+    ["Thu nhập bình quân đầu người/tháng (triệu đồng)", "Thu nhập BQ đầu người (1.000.000 đ)"],
+)
+def test_5_income_in_million_dong_is_scaled(tmp_path, label):
+    """A per-person income of 1.2 million written 1,2 under `(triệu đồng)` was read as 1.2 đồng:
+    every household poor, with a warning each (HW001)."""
+    rows = [household(1, income_per_capita="1,2"), household(2, income_per_capita=2.5)]
+    load = process(write_workbook(tmp_path / "m.xlsx", rows, labels={"income_per_capita": label}))
+    assert list(load.households["income_per_capita"]) == [1_200_000, 2_500_000]
+    [wb007] = load.rejections.loc[load.rejections["rule_code"] == "WB007", "rule"]
+    assert wb007.endswith("income scaled x1000000")
+    assert "HW001" not in codes(load)
+
+
+@pytest.mark.parametrize(
+    "label", ["Thu nhập bình quân đầu người/tháng (đồng)", "Thu nhập (VNĐ/người/tháng)"]
+)
+def test_5_income_in_dong_is_not_scaled(tmp_path, label):
+    rows = [household(1, income_per_capita=850_000)]
+    load = process(write_workbook(tmp_path / "d.xlsx", rows, labels={"income_per_capita": label}))
+    assert list(load.households["income_per_capita"]) == [850_000]
+    assert "WB007" not in codes(load)
 
 
 def test_6_totals_and_blank_rows_are_skipped_counted_and_checked(tmp_path):
