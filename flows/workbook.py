@@ -22,6 +22,7 @@ from schemas.household import (
     TEXT_KEYS,
     SheetFacts,
     Validation,
+    implausible_income_sheets,
     sheet_findings,
     validate,
     with_cell_findings,
@@ -83,14 +84,6 @@ def process_workbook(
     lap("validate")
     status = classify_with_standard(checked.households, standard)
     lap("classify")
-    rejections = pd.concat(
-        [
-            _row_findings(read, checked.findings),
-            _notices(read, structure, sheets, units[0], province, year),
-        ],
-        ignore_index=True,
-    )
-    rejected = set(checked.findings.loc[checked.findings["severity"] == "error", "row"])
     households = pd.concat(
         [
             checked.households.drop(columns=standard.indicator_keys),
@@ -99,6 +92,18 @@ def process_workbook(
         ],
         axis=1,
     ).assign(file_hash=read.file_hash)
+    least = int(province.meta.get("min_rejected_rows", DEFAULT_MIN_REJECTED_ROWS))
+    structure = pd.concat(
+        [structure, implausible_income_sheets(households, standard, least)], ignore_index=True
+    )
+    rejections = pd.concat(
+        [
+            _row_findings(read, checked.findings),
+            _notices(read, structure, sheets, units[0], province, year),
+        ],
+        ignore_index=True,
+    )
+    rejected = set(checked.findings.loc[checked.findings["severity"] == "error", "row"])
     totals, members, found = _other_sheets(read, year, province, units, households)
     rejections = pd.concat([rejections, found], ignore_index=True)
     if held is not None:  # HH031: ids also in another workbook of the year leave this one

@@ -32,7 +32,8 @@ INCOME_CEILING = 1_000_000_000  # above this the value is absurd: rejected (HH02
 # Implausible for the area (HW001), relative to the area's lines of the year's standard:
 # below a tenth of the poverty line the value was probably written in thousand đồng without
 # saying so; above twenty times the average-living line it is probably a yearly or household
-# total. A warning only: the row loads.
+# total. A warning only: the row loads; but a sheet where most incomes are below the lower bound
+# is a fault of the workbook (WB029, structural): its whole list would count as poor.
 INCOME_PLAUSIBLE_MIN_SHARE = 0.1  # x the area's income line
 INCOME_PLAUSIBLE_MAX_MULTIPLE = 20  # x the area's average-living line
 HOUSEHOLD_SIZE_RANGE = (1, 30)
@@ -340,6 +341,15 @@ _RULES += [
         "error",
         "Dòng của trang Tổng số hộ dân cư không dùng được",
         "a row of the resident totals sheet cannot be used",
+    ),
+    Rule(
+        "WB029",
+        None,
+        "error",
+        "Thu nhập của phần lớn hộ trong trang tính thấp bất thường: cột thu nhập có thể ghi bằng "
+        'nghìn đồng mà tiêu đề không ghi; nếu vậy, ghi "(nghìn đồng)" vào tiêu đề cột',
+        "most incomes of the sheet are implausibly low: the income column is probably in "
+        'thousand đồng without its header saying so; if so, add "(nghìn đồng)" to the header',
     ),
     Rule(
         "WB028",

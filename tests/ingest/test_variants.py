@@ -150,6 +150,22 @@ def test_5_income_in_million_dong_is_scaled(tmp_path, label):
     assert "HW001" not in codes(load)
 
 
+def test_5_a_sheet_in_thousand_dong_under_a_header_in_dong_is_refused(tmp_path):
+    """Incomes in thousand đồng whose header does not say so make every household poor: a
+    fault of the workbook (WB029, structural), the unit's loaded version kept. A few low
+    incomes are rows to check (HW001), and the sheet loads."""
+    rows = [household(i, income_per_capita=850 + i) for i in range(1, 16)]
+    rows += [household(i, income_per_capita=1_200_000) for i in range(16, 20)]
+    load = process(write_workbook(tmp_path / "k.xlsx", rows))
+    assert load.refused and "15 trên 19 hộ dưới 10% chuẩn nghèo" in load.refused
+    assert {"WB029", "WB017"} <= set(codes(load))
+    rows = [household(i, income_per_capita=850 + i) for i in range(1, 10)]
+    rows += [household(i, income_per_capita=1_200_000) for i in range(10, 20)]
+    load = process(write_workbook(tmp_path / "few.xlsx", rows))
+    assert load.refused is None and len(load.households) == 19
+    assert "WB029" not in codes(load) and "HW001" in codes(load)
+
+
 @pytest.mark.parametrize(
     "label", ["Thu nhập bình quân đầu người/tháng (đồng)", "Thu nhập (VNĐ/người/tháng)"]
 )
