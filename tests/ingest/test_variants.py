@@ -119,6 +119,23 @@ def test_4_headers_without_diacritics_other_case_or_decomposed(tmp_path, form):
     assert set(load.households["ethnicity"]) == {"Hà Nhì"}
 
 
+def test_4_headers_of_the_official_terms_in_use(tmp_path):
+    """The identity number since the Law on Identification 2023, the village that is a tổ dân
+    phố in a ward: a required column unrecognised refused the workbook (WB005)."""
+    labels = {
+        "head_id_number": "Số định danh cá nhân",
+        "village": "Thôn, bản, tổ dân phố",
+        "ethnicity": "Dân tộc của chủ hộ",
+        "household_size": "Số người trong hộ",
+        "area": "Thành thị/Nông thôn",
+    }
+    rows = [household(i, head_id_number=f"0112{i:08d}") for i in range(1, 4)]
+    load = process(write_workbook(tmp_path / "terms.xlsx", rows, labels=labels))
+    assert load.refused is None and len(load.households) == 3, load.rejections
+    assert "WB003" not in codes(load)  # no column left unknown
+    assert load.private["head_id_number"].tolist() == [f"0112{i:08d}" for i in range(1, 4)]
+
+
 @pytest.mark.parametrize(
     "label",
     [
