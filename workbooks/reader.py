@@ -20,6 +20,7 @@ sheets are read into their own frames, never into `rows`.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -102,7 +103,7 @@ class SheetLayout:
     """Where a sheet's table sits and what its columns mean."""
 
     sheet: str
-    header_rows: tuple[int, ...]  # Excel row numbers of the header (one or two rows)
+    header_rows: tuple[int, ...]  # Excel rows of the header (one or two, and a column numbering)
     columns: dict[str, str]  # key -> header label as written in the workbook
     column_letters: dict[str, str]  # key -> Excel column letter
     unknown_columns: list[str]
@@ -430,7 +431,8 @@ def _other_sheet(n_rows: int, columns: list[pa.Array], sheet: str, top, header):
             if extra:  # a two-level header
                 keys |= extra
                 header_rows.append(row + 1)
-            return kind, _other_rows(n_rows, columns, sheet, max(header_rows), keys, kind)
+            last = max(header_rows) + _column_numbers_row(top, max(header_rows) + 1)
+            return kind, _other_rows(n_rows, columns, sheet, last, keys, kind)
     return None
 
 
@@ -518,6 +520,23 @@ def _find_header(n_rows: int, top: list[list[object]]) -> tuple[list[int], dict[
     return sorted(rows), keys
 
 
+_COLUMN_NUMBER = re.compile(r"[(\[]?\s*(?:(\d{1,3})(?:\.0+)?|[A-Za-z])\s*[)\]]?")
+
+
+def _column_numbers_row(top: list[list[object]], row: int) -> bool:
+    """Whether the sheet's `row` numbers its columns: every cell a number or a letter, alone
+    or in brackets, the numbers rising from left to right (at least MIN_HEADER_MATCHES)."""
+    if row >= len(top):
+        return False
+    cells = [str(v).strip() for v in top[row] if v is not None and str(v).strip()]
+    found = [_COLUMN_NUMBER.fullmatch(c) for c in cells]
+    if not all(found):
+        return False
+    numbers = [int(m.group(1)) for m in found if m.group(1)]
+    rising = all(b > a for a, b in itertools.pairwise(numbers))
+    return len(numbers) >= MIN_HEADER_MATCHES and rising
+
+
 def _read_sheet(n_rows: int, columns: list[pa.Array], sheet: str, first_col: int, top, header):
     """`columns` are the sheet's columns as Arrow arrays (row i is Excel row i + 1; column j
     is the Excel column `first_col` + j). Returns the data rows (an Arrow table: sheet,
@@ -545,6 +564,11 @@ def _read_sheet(n_rows: int, columns: list[pa.Array], sheet: str, first_col: int
         if texts:
             unknown[pos] = texts[-1].strip()
 
+    # A row of column numbers under the header ("(1) (2) (3)", "A B 1 2", as the official
+    # forms print it) belongs to the heading, not to the households.
+    if _column_numbers_row(top, last_header + 1):
+        last_header += 1
+        header_rows = [*header_rows, last_header]
     body_columns = [c[last_header + 1 :] for c in columns]
     # Column-wise on Arrow: every cell stripped once (Unicode whitespace, as str.strip).
     stripped = [pc.utf8_trim_whitespace(c) for c in body_columns]

@@ -55,6 +55,32 @@ def test_1_title_and_signature_rows_are_found_and_counted(tmp_path):
     assert closes(load)
 
 
+def test_1_a_row_numbering_the_columns_belongs_to_the_heading(tmp_path):
+    """Official forms print a row of column numbers under the header ("(1) (2) (3)", or "A B
+    1 2 ..."): it was read as a household, rejected on every column, and the totals row's
+    count failed (WB004). It is part of the heading, on the members sheet too."""
+    rows = [household(i) for i in range(1, 4)]
+    numbers = [f"({i})" for i in range(1, len(ALL_KEYS) + 1)]
+    grid = [["DANH SÁCH HỘ"], [LABELS[k] for k in ALL_KEYS], numbers, *grid_rows(rows, ALL_KEYS)]
+    grid += [["Tổng cộng", 3]]
+    members = [
+        ["Mã hộ", "Họ và tên", "Dân tộc", "Quan hệ với chủ hộ", "Năm sinh", "Giới tính"],
+        ["A", "B", 1, 2, 3, 4],
+        [rows[0]["household_id"], "Lò Thị Mai", "Thái", "Vợ", 1990, "Nữ"],
+    ]
+    path = write_grid(tmp_path / "n.xlsx", {"DS": grid, "Thành viên hộ": members})
+    load = process(path)
+    assert read_workbook(path).layouts[0].header_rows == (2, 3)
+    assert list(load.households["excel_row"]) == [4, 5, 6]
+    assert load.rejections.empty, load.rejections
+    assert load.members["member_name"].tolist() == ["Lò Thị Mai"]
+    assert closes(load)
+    # A household row is never taken for one: its id and name are no column numbers.
+    grid[2] = [str(i) for i in range(1, len(ALL_KEYS) + 1)]
+    grid[3][0] = "7"
+    assert len(read_workbook(write_grid(tmp_path / "m.xlsx", {"DS": grid})).rows) == 3
+
+
 def test_2_two_level_merged_headers(tmp_path):
     rows = [household(1, health_insurance="x"), household(2, drinking_water="x", latrine="x")]
     n_base = len(BASE_ORDER)
