@@ -20,7 +20,7 @@ import pandas as pd
 
 import config
 from reporting.vietnamese import sort_key, unit_name
-from transforms.units import unit_key
+from transforms.units import same_unit
 from warehouse import queries
 
 # The four posted lists, in posting order (Decision 24/2021/QĐ-TTg, art. 4: poor, near-poor,
@@ -145,7 +145,7 @@ def communes(con: duckdb.DuckDBPyConnection, year: int, wanted: str | None = Non
     out.sort(key=lambda c: (sort_key(c.district), sort_key(c.name)))
     if wanted is None:
         return out
-    chosen = [c for c in out if unit_key(c.name) == unit_key(wanted)]
+    chosen = [c for c in out if same_unit(c.name, wanted)]
     if not chosen:
         known = ", ".join(c.name for c in out)
         raise LookupError(f"no commune '{wanted}' in the {year} review (known: {known})")

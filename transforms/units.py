@@ -27,23 +27,39 @@ _TYPE_PREFIX = re.compile(
 _PAIR = "\x1f"
 
 
-def unit_key(text: object) -> str:
-    """The folded name without its unit type: `Xã Sín Thầu` -> `sin thau`."""
-    return _TYPE_PREFIX.sub("", fold(text))
+def unit_keys(text: object) -> tuple[str, ...]:
+    """What a written unit name may be, folded: as written, then without the unit type before
+    it (`Xã Sín Thầu` -> `xa sin thau`, `sin thau`). The name itself may start like a type
+    (Xa Dung, Xá Nhè, Xá Tổng), so the text as written is tried first: `Xã Xa Dung` is Xa
+    Dung, and `Dung` names no unit."""
+    folded = fold(text)
+    bare = _TYPE_PREFIX.sub("", folded)
+    return (folded,) if bare == folded else (folded, bare)
+
+
+def same_unit(name: str, text: object) -> bool:
+    """Whether `text` writes the unit `name` (config's name, without its type)."""
+    return fold(name) in unit_keys(text)
+
+
+def _first(lookup: dict, text: object, district: str | None = None) -> str | None:
+    """The unit `lookup` holds for the first of `text`'s keys it knows."""
+    return next((lookup[(district, k)] for k in unit_keys(text) if (district, k) in lookup), None)
 
 
 def _spellings(province: config.Province, name: str) -> set[str]:
-    """Every folded spelling of a unit's name: its own and its aliases'."""
+    """Every folded spelling of a unit's name: its own and its aliases' (names are written
+    in config without their unit type)."""
     a = province.aliases
     same = set(a.loc[a["name"] == name, "alias"]) | set(a.loc[a["alias"] == name, "name"])
-    return {unit_key(n) for n in {name, *same}}
+    return {fold(n) for n in {name, *same}}
 
 
 @cache
-def _district_lookup(province: config.Province, year: int) -> dict[str, str]:
-    return {
-        key: d for d in province.map(year).districts["district"] for key in _spellings(province, d)
-    }
+def _district_lookup(province: config.Province, year: int) -> dict[tuple[None, str], str]:
+    """(None, folded name) -> canonical district of the year's map (keyed as communes are)."""
+    districts = province.map(year).districts["district"]
+    return {(None, key): d for d in districts for key in _spellings(province, d)}
 
 
 @cache
@@ -88,7 +104,7 @@ def _per_distinct(text: pd.Series, fn) -> pd.Series:
 def canonical_district(text: pd.Series, province: config.Province, year: int) -> pd.Series:
     """Each cell's district of the year's map, or missing (none from 2025: no districts)."""
     lookup = _district_lookup(province, year)
-    return _per_distinct(text, lambda v: lookup.get(unit_key(v)))
+    return _per_distinct(text, lambda v: _first(lookup, v))
 
 
 def canonical_commune(
@@ -98,11 +114,11 @@ def canonical_commune(
     row's district (missing when the district is); from 2025, a unit of the province."""
     lookup = _commune_lookup(province, year)
     if not province.map(year).has_districts:
-        return _per_distinct(commune, lambda v: lookup.get((None, unit_key(v))))
+        return _per_distinct(commune, lambda v: _first(lookup, v))
 
     def name(pair: str) -> str | None:
         d, c = pair.split(_PAIR, 1)
-        return lookup.get((d, unit_key(c)))
+        return _first(lookup, c, d)
 
     return _per_distinct(district.str.cat(commune, sep=_PAIR), name)
 
@@ -117,14 +133,15 @@ def reporting_unit_named(text: str, province: config.Province, year: int) -> str
     """The reporting unit of the year (a district up to 2024, a commune from 2025) that a
     name given on the command line means, or None."""
     m = province.map(year)
-    if m.has_districts:
-        return _district_lookup(province, year).get(unit_key(text))
-    return _commune_lookup(province, year).get((None, unit_key(text)))
+    lookup = (
+        _district_lookup(province, year) if m.has_districts else _commune_lookup(province, year)
+    )
+    return _first(lookup, text)
 
 
 def unit_named_in(text: str, province: config.Province, year: int) -> str | None:
     """The reporting unit a free text (a file name) names, or None. The longest match wins,
     so `dien-bien-phu.xlsx` names Điện Biên Phủ, not Điện Biên."""
     folded = f" {fold(text)} "
-    named = [n for n in reporting_units(province, year) if f" {unit_key(n)} " in folded]
+    named = [n for n in reporting_units(province, year) if f" {fold(n)} " in folded]
     return max(named, key=lambda n: len(fold(n))) if named else None

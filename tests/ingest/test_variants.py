@@ -8,6 +8,8 @@ import unicodedata
 
 import pytest
 
+import config
+from flows.workbook import process_workbook
 from tests.factory import BASE_ORDER, household, write_workbook
 from tests.ingest.builders import (
     ALL_KEYS,
@@ -300,6 +302,26 @@ def test_unicode_workbook_is_never_converted(tmp_path):
     load = process(write_workbook(tmp_path / "u.xlsx", rows))
     assert "WB008" not in codes(load)
     assert set(load.raw["village"]) == {"Bản Nà Hé"}
+
+
+@pytest.mark.parametrize(
+    ("year", "district", "written", "unit"),
+    [
+        (2026, None, "Xã Xa Dung", "Xa Dung"),
+        (2026, None, "xã Xá Nhè", "Sáng Nhè"),  # an older commune: the unit it became
+        (2019, "Mường Chà", "Xã Xá Tổng", "Xá Tổng"),
+        (2019, "Huyện Mường Chà", "Xã Sá Tổng", "Xá Tổng"),
+    ],
+)
+def test_a_unit_whose_name_starts_like_a_unit_type(tmp_path, year, district, written, unit):
+    """Xa Dung, Xá Nhè and Xá Tổng fold to a name starting `xa`, the folded `Xã`: with the
+    type written before them every household was rejected (HH021)."""
+    row = household(1, commune=written, district=district, household_id="MC-000001")
+    omit = ("district",) if district is None else ()
+    path = write_workbook(tmp_path / "x.xlsx", [row], year, omit=omit)
+    load = process_workbook(path, year, config.load_province())
+    assert load.households["commune"].tolist() == [unit], load.rejections
+    assert load.units == [unit if district is None else "Mường Chà"]
 
 
 def test_one_sheet_per_commune_without_commune_column_and_underscore_sheets(tmp_path):
