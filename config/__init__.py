@@ -3,7 +3,8 @@
 - `standards/periods.csv`: one row per poverty-standard period (income and score lines, the
   deprivation count that tips the balance, legal sources).
 - `standards/indicators.csv`: the deprivation indicators of each period.
-- `ethnic_groups.csv`: Vietnam's 54 recognised ethnic groups and the ethnic-minority flag.
+- `ethnic_groups.csv`: Vietnam's 54 recognised ethnic groups and the ethnic-minority flag,
+  with other names they are written by (`aliases`, `;`-separated).
 - `poverty_causes.csv`: the causes of poverty of the national form, with their spellings.
 - `forms.toml`: the report forms a province sends (titles, rows, columns), one per form.
 - `statuses.csv`: each household status the classification gives, poorest first, with its

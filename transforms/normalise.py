@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import cache
 
 import numpy as np
 import pandas as pd
@@ -147,11 +148,32 @@ def parse_classification(text: pd.Series) -> pd.Series:
 
 
 def canonical_ethnicity(text: pd.Series) -> pd.Series:
+    """Each cell's ethnic group (config/ethnic_groups.csv: its name or another name), or
+    missing. A local group written after its group ("Thái đen", "Mông Hoa", "Dao đỏ"; the
+    words "dân tộc" before it too) is that group; the cell as typed stays in raw.households."""
+    lookup = _ethnic_lookup()
+    values = _per_distinct(text, lambda v: _ethnic_group(fold(v), lookup))
+    return pd.Series(values, index=text.index, dtype="str")
+
+
+@cache
+def _ethnic_lookup() -> dict[str, str]:
     groups = config.ethnic_groups()
     lookup = {fold(g): g for g in groups["ethnicity"]}
     for g, aliases in zip(groups["ethnicity"], groups["aliases"], strict=True):
         lookup.update({fold(a): g for a in aliases.split(";") if a})
-    return _lookup(text, lookup)
+    return lookup
+
+
+def _ethnic_group(folded: str, lookup: dict[str, str]) -> str | None:
+    """The group named by the cell's longest leading words that name one: `co ho ...` is Cơ
+    Ho, not Co; `tay muoi` (a Thái group, an alias) is Thái, not Tày."""
+    words = folded.removeprefix("dan toc ").split()
+    for n in range(len(words), 0, -1):
+        found = lookup.get(" ".join(words[:n]))
+        if found is not None:
+            return found
+    return None
 
 
 def id_digits(text: pd.Series) -> pd.Series:

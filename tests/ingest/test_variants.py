@@ -147,6 +147,23 @@ def test_4_headers_without_diacritics_other_case_or_decomposed(tmp_path, form):
     assert set(load.households["ethnicity"]) == {"Hà Nhì"}
 
 
+def test_ethnic_groups_written_by_a_local_group_or_another_name(tmp_path):
+    """Điện Biên's households write Thái đen, Thái trắng, Mông Hoa, Dao đỏ, or "dân tộc
+    Thái": each is its ethnic group (the cell as typed stays in the raw layer); they were
+    rejected (HH022), and a commune writing them lost more than a fifth of its list."""
+    written = ["Thái đen", "Thái Trắng", "Mông Hoa", "Dao đỏ", "dân tộc Thái", "Việt"]
+    written += ["Tày Mười", "Cơ Ho", "Tày"]
+    rows = [household(i, ethnicity=e) for i, e in enumerate(written, 1)]
+    load = process(write_workbook(tmp_path / "e.xlsx", rows))
+    assert load.households["ethnicity"].tolist() == [
+        *["Thái", "Thái", "Mông", "Dao", "Thái", "Kinh"],
+        *["Thái", "Cơ Ho", "Tày"],
+    ], load.rejections
+    assert load.raw["ethnicity"].tolist()[:2] == ["Thái đen", "Thái Trắng"]
+    load = process(write_workbook(tmp_path / "x.xlsx", [household(1, ethnicity="Xá")]))
+    assert "HH022" in codes(load)  # a name of several groups: not guessed
+
+
 def test_4_headers_of_the_official_terms_in_use(tmp_path):
     """The identity number since the Law on Identification 2023, the village that is a tổ dân
     phố in a ward: a required column unrecognised refused the workbook (WB005)."""
