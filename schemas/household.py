@@ -302,14 +302,10 @@ def typed_schema(
 def warning_schema(standard: config.Standard) -> pa.DataFrameSchema:
     """Rows that load but that the officer should check: income implausible for the area
     (bounds relative to the area's lines of the year's standard, schemas/rules.py)."""
-    low = {a: INCOME_PLAUSIBLE_MIN_SHARE * v for a, v in standard.income_line.items()}
-    high = {a: INCOME_PLAUSIBLE_MAX_MULTIPLE * v for a, v in standard.average_line.items()}
 
     def plausible(df: pd.DataFrame) -> pd.Series:
-        income = df["income_per_capita"]
-        lo, hi = _by_area(df["area"], low), _by_area(df["area"], high)
-        implausible = (income < lo) & (income >= 0) | (income > hi)
-        return ~implausible.fillna(False).astype(bool)
+        below, above = _implausible_incomes(df, standard)
+        return ~(below | above)
 
     restored = _check("HW002", lambda df: ~df["head_id_restored"], ignore_na=False)
     return pa.DataFrameSchema(
@@ -317,31 +313,50 @@ def warning_schema(standard: config.Standard) -> pa.DataFrameSchema:
     )
 
 
+def _implausible_incomes(
+    df: pd.DataFrame, standard: config.Standard
+) -> tuple[pd.Series, pd.Series]:
+    """Whether each income is below a tenth of its area's poverty line, and whether it is above
+    twenty times its area's average-living line (HW001's bounds, schemas/rules.py)."""
+    low = {a: INCOME_PLAUSIBLE_MIN_SHARE * v for a, v in standard.income_line.items()}
+    high = {a: INCOME_PLAUSIBLE_MAX_MULTIPLE * v for a, v in standard.average_line.items()}
+    income = df["income_per_capita"]
+    below = (income < _by_area(df["area"], low)) & (income >= 0)
+    above = income > _by_area(df["area"], high)
+    return below.fillna(False).astype(bool), above.fillna(False).astype(bool)
+
+
 def implausible_income_sheets(
     households: pd.DataFrame, standard: config.Standard, min_rows: int
 ) -> pd.DataFrame:
-    """WB029 (sheet, code, detail) for each sheet where more than half of the incomes, and at
-    least `min_rows`, are below HW001's lower bound: the column was written in thousand đồng
-    without saying so, and every household of the sheet would be poor."""
-    low = {a: INCOME_PLAUSIBLE_MIN_SHARE * v for a, v in standard.income_line.items()}
-    income = households["income_per_capita"]
-    below = ((income < _by_area(households["area"], low)) & (income >= 0)).fillna(False)
+    """(sheet, code, detail) for each sheet where more than half of the incomes, and at least
+    `min_rows`, are out of HW001's bounds on one side: below (WB029: thousand đồng under a
+    header in đồng; the whole list would be poor) or above (WB033: a yearly or household
+    total, or đồng under a header in thousand đồng; nobody would be poor)."""
+    below, above = _implausible_incomes(households, standard)
     counts = (
         pd.DataFrame(
-            {"sheet": households["sheet"], "given": income.notna(), "below": below.astype(bool)}
+            {
+                "sheet": households["sheet"],
+                "given": households["income_per_capita"].notna(),
+                "below": below,
+                "above": above,
+            }
         )
-        .groupby("sheet", sort=True)[["given", "below"]]
+        .groupby("sheet", sort=True)
         .sum()
     )
-    bad = counts[(2 * counts["below"] > counts["given"]) & (counts["below"] >= min_rows)]
-    share = f"{INCOME_PLAUSIBLE_MIN_SHARE:.0%}"
-    return pd.DataFrame(
-        {
-            "sheet": bad.index,
-            "code": "WB029",
-            "detail": [f"{b} trên {g} hộ dưới {share} chuẩn nghèo" for g, b in bad.to_numpy()],
-        }
-    )
+    sides = {
+        "below": ("WB029", f"dưới {INCOME_PLAUSIBLE_MIN_SHARE:.0%} chuẩn nghèo"),
+        "above": ("WB033", f"trên {INCOME_PLAUSIBLE_MAX_MULTIPLE} lần mức sống trung bình"),
+    }
+    rows = [
+        (sheet, code, f"{c[side]} trên {c['given']} hộ {where}")
+        for sheet, c in counts.iterrows()
+        for side, (code, where) in sides.items()
+        if 2 * c[side] > c["given"] and c[side] >= min_rows
+    ]
+    return pd.DataFrame(rows, columns=["sheet", "code", "detail"])
 
 
 def _by_area(area: pd.Series, values: dict[str, float]) -> np.ndarray:

@@ -32,8 +32,9 @@ INCOME_CEILING = 1_000_000_000  # above this the value is absurd: rejected (HH02
 # Implausible for the area (HW001), relative to the area's lines of the year's standard:
 # below a tenth of the poverty line the value was probably written in thousand đồng without
 # saying so; above twenty times the average-living line it is probably a yearly or household
-# total. A warning only: the row loads; but a sheet where most incomes are below the lower bound
-# is a fault of the workbook (WB029, structural): its whole list would count as poor.
+# total. A warning only: the row loads; but a sheet where most incomes are out of bounds on one
+# side is a fault of the workbook (WB029 below, WB033 above; structural): its whole list would
+# count as poor, or none of it.
 INCOME_PLAUSIBLE_MIN_SHARE = 0.1  # x the area's income line
 INCOME_PLAUSIBLE_MAX_MULTIPLE = 20  # x the area's average-living line
 HOUSEHOLD_SIZE_RANGE = (1, 30)
@@ -350,6 +351,17 @@ _RULES += [
         'nghìn đồng mà tiêu đề không ghi; nếu vậy, ghi "(nghìn đồng)" vào tiêu đề cột',
         "most incomes of the sheet are implausibly low: the income column is probably in "
         'thousand đồng without its header saying so; if so, add "(nghìn đồng)" to the header',
+    ),
+    Rule(
+        "WB033",
+        None,
+        "error",
+        "Thu nhập của phần lớn hộ trong trang tính cao bất thường: cột thu nhập có thể ghi theo "
+        "năm hoặc cho cả hộ, hoặc ghi bằng đồng mà tiêu đề ghi nghìn đồng; cần ghi thu nhập bình "
+        "quân một người một tháng, bằng đồng",
+        "most incomes of the sheet are implausibly high: the income column is probably a yearly "
+        "or household total, or in đồng under a header in thousand đồng; it must be per person "
+        "per month, in đồng",
     ),
     Rule(
         "WB028",

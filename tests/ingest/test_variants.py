@@ -228,6 +228,15 @@ def test_5_a_sheet_in_thousand_dong_under_a_header_in_dong_is_refused(tmp_path):
     assert "WB029" not in codes(load) and "HW001" in codes(load)
 
 
+def test_5_a_sheet_of_yearly_household_incomes_is_refused(tmp_path):
+    """Incomes a year and for the whole household (90 million đồng) make nobody poor: a fault
+    of the workbook (WB033, structural), the unit's loaded version kept."""
+    rows = [household(i, income_per_capita=90_000_000 + i) for i in range(1, 13)]
+    load = process(write_workbook(tmp_path / "y.xlsx", rows))
+    assert load.refused and "12 trên 12 hộ trên 20 lần mức sống trung bình" in load.refused
+    assert {"WB033", "WB017"} <= set(codes(load)) and "WB029" not in codes(load)
+
+
 @pytest.mark.parametrize(
     "label", ["Thu nhập bình quân đầu người/tháng (đồng)", "Thu nhập (VNĐ/người/tháng)"]
 )
