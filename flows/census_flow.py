@@ -30,8 +30,8 @@ from schemas.rules import RULES
 from transforms.units import reporting_unit_named, reporting_units
 from warehouse import writer
 from warehouse.run import CensusRun, RunSummary, census_run
+from workbooks.reader import workbooks_in
 
-WORKBOOK_SUFFIXES = (".xlsx", ".xls")
 # Workbooks being processed at once. Each unit is written as soon as it is ready, so memory
 # holds a few units whatever the number of workbooks (700 for the nation: bench/run.py).
 # CENSUS_IN_FLIGHT overrides it (benchmarks compare settings).
@@ -45,14 +45,7 @@ LOAD_BATCH = int(os.environ.get("CENSUS_LOAD_BATCH") or 0) or 1_000_000
 
 
 def find_workbooks(raw_dir: Path, year: int) -> list[Path]:
-    folder = Path(raw_dir) / str(year)
-    if not folder.is_dir():
-        return []
-    return sorted(
-        p
-        for p in folder.iterdir()
-        if p.is_file() and p.suffix.lower() in WORKBOOK_SUFFIXES and not p.name.startswith("~$")
-    )
+    return workbooks_in(Path(raw_dir) / str(year))
 
 
 @contextmanager

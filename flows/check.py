@@ -27,6 +27,7 @@ from schemas.rules import RULES
 from warehouse.writer import UnitLoad
 from workbooks.error_report import is_warnings_workbook
 from workbooks.errors import WorkbookError
+from workbooks.reader import workbooks_in
 
 # Codes of a file that cannot be opened as a workbook at all (exit 2); every other
 # WorkbookError is a workbook read and refused (exit 1).
@@ -118,6 +119,22 @@ def _by_rule(findings: pd.DataFrame) -> pd.DataFrame:
     return out.sort_values(["rows", "rule_code"], ascending=[False, True])
 
 
+def _files(paths: list[Path], out: TextIO) -> tuple[list[Path], int]:
+    """The files given, a folder standing for its workbooks; 2 when a folder holds none (it
+    is said), else 0."""
+    files, code = [], 0
+    for path in map(Path, paths):
+        if path.is_dir():
+            found = workbooks_in(path)
+            if not found:
+                print(f"{path}: không có tệp .xlsx, .xls nào / no workbook in the folder", file=out)
+                code = 2
+            files += found
+        else:
+            files.append(path)
+    return files, code
+
+
 def check(
     paths: list[Path],
     year: int | None,
@@ -125,12 +142,12 @@ def check(
     reports_dir: Path | None,
     out: TextIO | None = None,
 ) -> int:
-    """Check every file, print its findings; the worst exit status of them."""
+    """Check every file (every workbook of a folder given), print its findings; the worst
+    exit status of them."""
     out = out or sys.stdout
     province = config.load_province(province_code)
-    worst = 0
-    for path in paths:
-        path = Path(path)
+    files, worst = _files(paths, out)
+    for path in files:
         file_year = year_of(path, year)
         if file_year is None:
             print(

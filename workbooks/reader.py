@@ -174,6 +174,21 @@ def column_letter(index: int) -> str:
     return letters
 
 
+WORKBOOK_SUFFIXES = (".xlsx", ".xls")
+
+
+def workbooks_in(folder: Path) -> list[Path]:
+    """The workbooks in `folder` (none when it is no folder), by name: its .xlsx and .xls
+    files, without the lock files Excel leaves beside an open workbook (`~$...`)."""
+    if not folder.is_dir():
+        return []
+    return sorted(
+        p
+        for p in folder.iterdir()
+        if p.is_file() and p.suffix.lower() in WORKBOOK_SUFFIXES and not p.name.startswith("~$")
+    )
+
+
 def read_workbook(path: Path) -> WorkbookRead:
     """Read every visible sheet of a district workbook whose name does not start with `_`."""
     path = Path(path)

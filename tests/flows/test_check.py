@@ -84,6 +84,25 @@ def test_year_from_the_option_or_the_folder(folder, capsys):
     assert code == 0 and "muong-nhe.xlsx (2019): ĐẠT" in out
 
 
+def test_a_folder_stands_for_its_workbooks(folder, capsys):
+    """`census check raw/2019` checks every workbook there, as the run would read them (not
+    Excel's lock file, not the parts list); a folder without any says so and exits 2."""
+    raw = folder / "raw" / "2019"
+    write_workbook(raw / "muong-nhe.xlsx", [household(i) for i in range(1, 3)])
+    lay = {"district": "Mường Lay", "commune": "Sông Đà"}
+    write_workbook(raw / "muong-lay.xlsx", [household(9, household_size=45, **lay)])
+    (raw / "~$muong-nhe.xlsx").write_bytes(b"lock")
+    (raw / "_parts.csv").write_text("unit,file\n")
+    code, out = check(capsys, "raw/2019")
+    assert code == 1, out
+    assert "raw/2019/muong-lay.xlsx (2019): CÓ LỖI" in out
+    assert "raw/2019/muong-nhe.xlsx (2019): ĐẠT" in out
+    assert "~$" not in out and "_parts" not in out
+    (folder / "empty").mkdir()
+    code, out = check(capsys, "empty", "--year", "2019")
+    assert code == 2 and "không có tệp .xlsx, .xls nào" in out
+
+
 def test_unreadable_and_refused_workbooks(folder, capsys, monkeypatch):
     raw = folder / "raw" / "2019"
     raw.mkdir(parents=True)
