@@ -11,10 +11,10 @@ never one Python call per cell: per-cell code made reading 7x slower than calami
 The file is read once: those bytes are hashed, checked by the guard and parsed (a file
 replaced while it is read cannot be stored under another version's hash). No cell is lost
 silently: hidden sheets are not read and say so (WB030); formula errors arrive as their text
-(`#REF!`), never blank; a data cell under a merged cell is a finding (HH040), as is a formula
+(`#REF!`), never blank; a data cell under a merged cell is a finding (HH040), as are a formula
 error in a data row (HH041) and a formula whose result the file does not hold (HH042):
-`WorkbookRead.cell_findings`. The resident totals and members
-sheets are read into their own frames, never into `rows`.
+`WorkbookRead.cell_findings`. The resident totals and members sheets are read into their own
+frames, never into `rows`.
 """
 
 from __future__ import annotations
