@@ -17,7 +17,7 @@ import pandas as pd
 import config
 from schemas.rules import findings
 from transforms.frames import empty_frame
-from transforms.normalise import canonical_id, parse_integer
+from transforms.normalise import canonical_id, parse_birth_year, parse_integer
 from transforms.text import isin_text
 from transforms.units import canonical_commune
 
@@ -112,7 +112,7 @@ def members(
     if sheet.empty:
         return empty_frame(_NO_MEMBERS), _no_findings()
     ids = canonical_id(sheet["household_id"])
-    birth = parse_integer(sheet["birth_year"])
+    birth = parse_birth_year(sheet["birth_year"])
     wrong_year = sheet["birth_year"].notna() & ~birth.between(1900, year).fillna(False)
     unknown = ids.isna() | ~isin_text(ids, households)
     found = [

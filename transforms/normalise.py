@@ -109,6 +109,21 @@ def parse_integer(text: pd.Series) -> pd.Series:
     return n.where(exact).astype("Int64")
 
 
+# A date of birth where the year is asked ("Ngày sinh"): 15/03/1990, 15-3-1990, 03/1990, or
+# 1990-03-15 as a date cell reads (with its time).
+_DATE_YEAR = re.compile(
+    r"^\s*(?:(?:\d{1,2}[/.-]){1,2}(?P<dmy>\d{4})"
+    r"|(?P<iso>\d{4})-\d{1,2}-\d{1,2}(?:[ T][\d:.]+)?)\s*$"
+)
+
+
+def parse_birth_year(text: pd.Series) -> pd.Series:
+    """A birth year (`1990`, `1990.0`), or the year of a date of birth; else missing."""
+    dated = text.str.extract(_DATE_YEAR)
+    year = dated["dmy"].fillna(dated["iso"])
+    return parse_integer(year.where(year.notna(), text))
+
+
 def parse_flag(text: pd.Series) -> pd.Series:
     """x / X / 1 / có / √ -> True; 0 / blank / không / - -> False; anything else -> missing."""
 

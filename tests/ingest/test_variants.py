@@ -3,6 +3,7 @@ written by the test, read and validated by the real reader and schemas."""
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 import unicodedata
 
@@ -162,6 +163,25 @@ def test_ethnic_groups_written_by_a_local_group_or_another_name(tmp_path):
     assert load.raw["ethnicity"].tolist()[:2] == ["Thái đen", "Thái Trắng"]
     load = process(write_workbook(tmp_path / "x.xlsx", [household(1, ethnicity="Xá")]))
     assert "HH022" in codes(load)  # a name of several groups: not guessed
+
+
+def test_a_members_sheet_with_dates_of_birth_keeps_their_years(tmp_path):
+    """`Ngày sinh` holds dates (a date cell, 15/03/2010, 2014-05-01): the birth year is theirs;
+    it was left blank with a warning (HW003) for each member."""
+    rows = [household(1), household(2)]
+    members = [
+        ["Mã hộ", "Họ và tên", "Dân tộc", "Quan hệ với chủ hộ", "Ngày sinh", "Giới tính"],
+        [rows[0]["household_id"], "Lò Thị Mai", "Thái", "Vợ", dt.datetime(1990, 3, 15), "Nữ"],
+        [rows[0]["household_id"], "Lò Văn A", "Thái", "Con", "15/03/2010", "Nam"],
+        [rows[1]["household_id"], "Lò Văn B", "Thái", "Con", "2014-05-01", "Nam"],
+        [rows[1]["household_id"], "Lò Văn C", "Thái", "Con", 2013, "Nam"],
+        [rows[1]["household_id"], "Lò Văn D", "Thái", "Con", "năm 90", "Nam"],
+    ]
+    load = process(
+        write_workbook(tmp_path / "m.xlsx", rows, extra_sheets={"Thành viên hộ": members})
+    )
+    assert load.members["birth_year"].fillna(0).tolist() == [1990, 2010, 2014, 2013, 0]
+    assert codes(load).count("HW003") == 1  # "năm 90" is no year: left blank, warned
 
 
 def test_4_headers_of_the_official_terms_in_use(tmp_path):
