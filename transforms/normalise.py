@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from functools import cache
 
 import numpy as np
@@ -45,9 +46,9 @@ def _per_distinct(text: pd.Series, fn, blank: object = None) -> np.ndarray:
     return values[codes]  # code -1 (blank) takes the last value
 
 
-def _lookup(text: pd.Series, words: dict[str, str]) -> pd.Series:
-    """The value `words` holds for each cell's folded text; missing when it holds none."""
-    values = _per_distinct(text, lambda v: words.get(fold(v)))
+def _lookup(text: pd.Series, find: Callable[[str], str | None]) -> pd.Series:
+    """`find` of each cell's folded text (e.g. a dict's `get`); missing where it finds none."""
+    values = _per_distinct(text, lambda v: find(fold(v)))
     return pd.Series(values, index=text.index, dtype="str")
 
 
@@ -141,7 +142,7 @@ SEX_WORDS = {"nam": "male", "nu": "female"}
 
 def parse_sex(text: pd.Series) -> pd.Series:
     """Nam -> male, Nữ -> female; anything else missing."""
-    return _lookup(text, SEX_WORDS)
+    return _lookup(text, SEX_WORDS.get)
 
 
 def parse_cause(text: pd.Series) -> pd.Series:
@@ -150,16 +151,15 @@ def parse_cause(text: pd.Series) -> pd.Series:
     words = {fold(label): c for c, label in zip(causes["cause"], causes["label_vi"], strict=True)}
     for cause, aliases in zip(causes["cause"], causes["aliases"], strict=True):
         words.update({fold(a): cause for a in aliases.split(";") if a})
-    return _lookup(text, words)
+    return _lookup(text, words.get)
 
 
 def parse_area(text: pd.Series) -> pd.Series:
-    values = _per_distinct(text, lambda v: AREA_WORDS.get(AREA_HEADING.sub("", fold(v))))
-    return pd.Series(values, index=text.index, dtype="str")
+    return _lookup(text, lambda folded: AREA_WORDS.get(AREA_HEADING.sub("", folded)))
 
 
 def parse_classification(text: pd.Series) -> pd.Series:
-    return _lookup(text, CLASSIFICATION_WORDS)
+    return _lookup(text, CLASSIFICATION_WORDS.get)
 
 
 def canonical_ethnicity(text: pd.Series) -> pd.Series:
@@ -167,8 +167,7 @@ def canonical_ethnicity(text: pd.Series) -> pd.Series:
     missing. A local group written after its group ("Thái đen", "Mông Hoa", "Dao đỏ"; the
     words "dân tộc" before it too) is that group; the cell as typed stays in raw.households."""
     lookup = _ethnic_lookup()
-    values = _per_distinct(text, lambda v: _ethnic_group(fold(v), lookup))
-    return pd.Series(values, index=text.index, dtype="str")
+    return _lookup(text, lambda folded: _ethnic_group(folded, lookup))
 
 
 @cache
