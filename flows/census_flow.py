@@ -28,7 +28,7 @@ from reporting.vietnamese import slug
 from schemas.replacement import IDENTICAL_MIN_HOUSEHOLDS, declared_parts, unit_conflicts
 from schemas.rules import RULES
 from transforms.units import reporting_unit_named, reporting_units
-from warehouse import writer
+from warehouse import queries, writer
 from warehouse.run import CensusRun, RunSummary, census_run
 from workbooks.reader import workbooks_in
 
@@ -283,7 +283,7 @@ def refuse_repeats(
     """WB016: a workbook whose households are exactly last year's is a list copied forward,
     not this year's review: refused, the unit's loaded version kept."""
     folder = Path(raw_dir) / str(run.year)
-    previous = writer.previous_year(run.con, run.year)
+    previous = queries.previous_year(run.con, run.year)
     files = run.staged_households()
     repeated = writer.repeated_files(run.con, previous, files, IDENTICAL_MIN_HOUSEHOLDS)
     jobs = [(folder / n, {"refusal": ("WB016", f"năm {previous}")}) for n in repeated]

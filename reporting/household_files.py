@@ -20,7 +20,7 @@ import config
 from reporting import certificates, household_lists, pdf, posting_lists
 from reporting.household_lists import Commune
 from reporting.vietnamese import slug
-from warehouse import writer
+from warehouse import queries, writer
 
 INTERNAL = "noi-bo"
 POSTING_PREFIX = "niem-yet"
@@ -98,7 +98,7 @@ def write_posting_lists(
 ) -> Iterator[Written]:
     """Each commune's four posted lists, one PDF per commune, as each is written."""
     with writer.connect(b.warehouse, read_only=True) as con:
-        previous = household_lists.previous_year(con, b.year)
+        previous = queries.previous_year(con, b.year)
         standard = household_lists.review_standard(con, b.year)
         for commune in b.communes:
             lists = household_lists.posting_lists(con, commune)

@@ -152,13 +152,6 @@ def communes(con: duckdb.DuckDBPyConnection, year: int, wanted: str | None = Non
     return chosen
 
 
-def previous_year(con: duckdb.DuckDBPyConnection, year: int) -> int | None:
-    """The census year before `year` loaded in the warehouse (None: the escape lists cannot
-    be drawn)."""
-    sql = "SELECT max(year) FROM marts.household_status WHERE year < ?"
-    return con.execute(sql, [year]).fetchone()[0]
-
-
 def review_standard(con: duckdb.DuckDBPyConnection, year: int) -> dict[str, object]:
     """The standard the review of `year` applied: standard (period), legal_source,
     procedure_source, provisional (bool)."""

@@ -82,3 +82,11 @@ def run_rule_counts(con: duckdb.DuckDBPyConnection, run_id: str) -> pd.DataFrame
 
 def provinces(con: duckdb.DuckDBPyConnection) -> list[str]:
     return [p for (p,) in con.execute(PROVINCES).fetchall()]
+
+
+def previous_year(con: duckdb.DuckDBPyConnection, year: int) -> int | None:
+    """The census year held before `year` (None: there is none to compare with)."""
+    [(previous,)] = con.execute(
+        "SELECT max(year) FROM core.households WHERE year < ?", [year]
+    ).fetchall()
+    return previous

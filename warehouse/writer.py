@@ -399,14 +399,6 @@ GROUP BY s.source_file
 """
 
 
-def previous_year(con: duckdb.DuckDBPyConnection, year: int) -> int | None:
-    """The census year held before `year`, if any."""
-    [(previous,)] = con.execute(
-        "SELECT max(year) FROM core.households WHERE year < ?", [year]
-    ).fetchall()
-    return previous
-
-
 def repeated_files(
     con: duckdb.DuckDBPyConnection, previous: int | None, files: list[str], min_households: int
 ) -> list[str]:
