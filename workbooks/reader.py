@@ -446,7 +446,7 @@ def _other_sheet(n_rows: int, columns: list[pa.Array], sheet: str, top, header):
             if extra:  # a two-level header
                 keys |= extra
                 header_rows.append(row + 1)
-            last = max(header_rows) + _column_numbers_row(top, max(header_rows) + 1)
+            last = _last_heading_row(top, max(header_rows))
             return kind, _other_rows(n_rows, columns, sheet, last, keys, kind)
     return None
 
@@ -536,6 +536,7 @@ def _find_header(n_rows: int, top: list[list[object]]) -> tuple[list[int], dict[
 
 
 _COLUMN_NUMBER = re.compile(r"[(\[]?\s*(?:(\d{1,3})(?:\.0+)?|[A-Za-z])\s*[)\]]?")
+_NOTE = re.compile(r"\(.*\)|\[.*\]", re.DOTALL)
 
 
 def _column_numbers_row(top: list[list[object]], row: int) -> bool:
@@ -550,6 +551,24 @@ def _column_numbers_row(top: list[list[object]], row: int) -> bool:
     numbers = [int(m.group(1)) for m in found if m.group(1)]
     rising = all(b > a for a, b in itertools.pairwise(numbers))
     return len(numbers) >= MIN_HEADER_MATCHES and rising
+
+
+def _notes_row(top: list[list[object]], row: int) -> bool:
+    """Whether the sheet's `row` only notes the columns' units: every cell in brackets
+    ("(đồng)", "(nghìn đồng)", "(người)"), as a header typed on two rows leaves them."""
+    if row >= len(top):
+        return False
+    cells = [str(v).strip() for v in top[row] if v is not None and str(v).strip()]
+    return bool(cells) and all(_NOTE.fullmatch(c) for c in cells)
+
+
+def _last_heading_row(top: list[list[object]], last_header: int) -> int:
+    """The last row of the heading: the header, then a row of unit notes and a row numbering
+    the columns ("(1) (2) (3)", "A B 1 2", as the official forms print it) where present;
+    those rows belong to the heading, not to the households."""
+    if _notes_row(top, last_header + 1):
+        last_header += 1
+    return last_header + _column_numbers_row(top, last_header + 1)
 
 
 def _read_sheet(n_rows: int, columns: list[pa.Array], sheet: str, first_col: int, top, header):
@@ -579,11 +598,9 @@ def _read_sheet(n_rows: int, columns: list[pa.Array], sheet: str, first_col: int
         if texts:
             unknown[pos] = texts[-1].strip()
 
-    # A row of column numbers under the header ("(1) (2) (3)", "A B 1 2", as the official
-    # forms print it) belongs to the heading, not to the households.
-    if _column_numbers_row(top, last_header + 1):
-        last_header += 1
-        header_rows = [*header_rows, last_header]
+    heading_end = _last_heading_row(top, last_header)
+    header_rows = [*header_rows, *range(last_header + 1, heading_end + 1)]
+    last_header = heading_end
     body_columns = [c[last_header + 1 :] for c in columns]
     # Column-wise on Arrow: every cell stripped once (Unicode whitespace, as str.strip).
     stripped = [pc.utf8_trim_whitespace(c) for c in body_columns]
@@ -618,8 +635,16 @@ def _read_sheet(n_rows: int, columns: list[pa.Array], sheet: str, first_col: int
         column_letters={keys[p]: column_letter(p + first_col - 1) for p in keys}
         | {f"extra:{label}": column_letter(p + first_col - 1) for p, label in unknown.items()},
         unknown_columns=list(unknown.values()),
+        # The unit may sit in any row of the heading: "Thu nhập ... (nghìn đồng)", or the
+        # label on one row and "(nghìn đồng)" under it.
         income_unit=max(
-            (income_unit(labels[p]) for p, k in keys.items() if k == "income_per_capita"),
+            (
+                income_unit(top[r][p])
+                for p, k in keys.items()
+                if k == "income_per_capita"
+                for r in header_rows
+                if isinstance(top[r][p], str)
+            ),
             default=1,
         ),
         title_years=_title_years(top, header_rows[0]),

@@ -257,6 +257,33 @@ def test_5_a_sheet_of_yearly_household_incomes_is_refused(tmp_path):
     assert {"WB033", "WB017"} <= set(codes(load)) and "WB029" not in codes(load)
 
 
+@pytest.mark.parametrize("layout", ["two-level", "notes row"])
+def test_5_the_unit_written_under_the_income_label_is_read(tmp_path, layout):
+    """A header typed on two rows puts "(nghìn đồng)" under the label, in a cell of its own:
+    the unit was read from the label's cell only, so the sheet was refused as implausibly low
+    (WB029), or (a row of unit notes under a flat header) that row was rejected as a
+    household. The unit is read from every row of the heading; a notes row is heading."""
+    rows = [household(i, income_per_capita=850 + i) for i in range(1, 4)]
+    keys = ALL_KEYS
+    labels = LABELS | {"income_per_capita": "Thu nhập bình quân đầu người/tháng"}
+    top = [labels[k] for k in keys]
+    under = [None] * len(keys)
+    under[keys.index("income_per_capita")] = "(nghìn đồng)"
+    if layout == "two-level":
+        top[len(BASE_ORDER) :] = ["Các chỉ số thiếu hụt"] + [None] * (len(INDICATOR_KEYS) - 1)
+        for k in INDICATOR_KEYS:
+            under[keys.index(k)] = LABELS[k]
+    else:
+        under[keys.index("household_size")] = "(người)"
+    grid = [["DANH SÁCH HỘ"], top, under, *grid_rows(rows, keys), ["Tổng cộng", 3]]
+    path = write_grid(tmp_path / "u.xlsx", {"DS": grid})
+    load = process(path)
+    assert read_workbook(path).layouts[0].header_rows == (2, 3)
+    assert list(load.households["income_per_capita"]) == [851_000, 852_000, 853_000]
+    assert load.refused is None and load.rejections["rule_code"].isin(["WB007"]).all()
+    assert closes(load)
+
+
 @pytest.mark.parametrize(
     "label", ["Thu nhập bình quân đầu người/tháng (đồng)", "Thu nhập (VNĐ/người/tháng)"]
 )
