@@ -173,7 +173,7 @@ def text_schema(
     for key, code in required_columns(has_districts).items():
         checks[key].append(_required(code))
     for key, parser, code in (
-        ("household_size", normalise.parse_integer, "HH010"),
+        ("household_size", normalise.parse_count, "HH010"),
         ("income_per_capita", normalise.parse_money, "HH011"),
         ("income_score", normalise.parse_number, "HH012"),
         ("deprivation_score", normalise.parse_number, "HH013"),
@@ -460,7 +460,7 @@ def typed_households(
             "ethnicity_text": text["ethnicity"],
             "ethnicity": ethnicity,
             "is_ethnic_minority": ethnicity.map(minority).astype("boolean"),
-            "household_size": parse(normalise.parse_integer, "household_size"),
+            "household_size": parse(normalise.parse_count, "household_size"),
             "income_per_capita": parse(normalise.parse_money, "income_per_capita") * scale,
             "income_score": parse(normalise.parse_number, "income_score"),
             "deprivation_score": parse(normalise.parse_number, "deprivation_score"),

@@ -23,8 +23,15 @@ TRUE_WORDS = frozenset({"x", "1", "co", "true", "yes", "v", "√", "✓", "✔",
 FALSE_WORDS = frozenset({"0", "khong", "false", "no", "-", "–", "—"})
 
 # Khu vực (workbook-layout.md): nông thôn or thành thị, also written as đô thị (the other word
-# for urban) or after the heading ("Khu vực nông thôn", "KV thành thị": AREA_HEADING).
-AREA_WORDS = {"nong thon": "rural", "thanh thi": "urban", "do thi": "urban"}
+# for urban), abbreviated (NT, TT) or after the heading ("Khu vực nông thôn", "KV thành thị":
+# AREA_HEADING).
+AREA_WORDS = {
+    "nong thon": "rural",
+    "thanh thi": "urban",
+    "do thi": "urban",
+    "nt": "rural",
+    "tt": "urban",
+}
 AREA_HEADING = re.compile(r"^(?:khu vuc|kv) ")
 CLASSIFICATION_WORDS = {
     "ho ngheo": "poor",
@@ -71,21 +78,37 @@ def parse_number(text: pd.Series) -> pd.Series:
 
 # The currency written beside an amount (`1.200.000đ`, `850.000 VNĐ`, `đ 850.000`): the
 # column's own unit (đồng), so dropping it alters nothing.
-_CURRENCY = re.compile(r"^\s*(?:vn[dđ]|đồng|đ)\.?\s*|\s*(?:vn[dđ]|đồng|đ)\.?\s*$", re.IGNORECASE)
+# The currency (đ, đồng, VNĐ) before or after an amount, and "a person a month" after it
+# (`đ/tháng`, `đồng/người/tháng`): the column's own unit, said again in the cell.
+_CURRENCY = re.compile(
+    r"^\s*(?:vn[dđ]|đồng|đ)\.?\s*"
+    r"|\s*(?:vn[dđ]|đồng|đ)?\.?\s*(?:/\s*(?:người|ng)\.?\s*)?(?:/\s*(?:tháng|th)\.?)?\s*$",
+    re.IGNORECASE,
+)
+# A count with its noun (`5 người`, `4 khẩu`, `6 nhân khẩu`).
+_PEOPLE = re.compile(r"\s*(?:người|ng|nhân khẩu|khẩu)\.?\s*$", re.IGNORECASE)
 
 
 def parse_money(text: pd.Series) -> pd.Series:
     """An amount in đồng: `parse_number` of the text without its currency (`1.200.000đ`,
-    `1.200.000 đồng`, `850.000 VNĐ` -> 1200000.0, 850000.0). Only the few cells holding a
-    letter are looked at one by one (every cell so cost the sample province 0.3 s)."""
+    `1.200.000 đồng`, `850.000 VNĐ`, `850.000 đ/tháng` -> 1200000.0, 850000.0)."""
+    return parse_number(_without(text, _CURRENCY))
+
+
+def parse_count(text: pd.Series) -> pd.Series:
+    """A number of people: `parse_integer` of the text without its noun (`5 người` -> 5)."""
+    return parse_integer(_without(text, _PEOPLE))
+
+
+def _without(text: pd.Series, words: re.Pattern[str]) -> pd.Series:
+    """The cells with `words` removed. Only the few cells holding a letter are looked at one
+    by one (every cell so cost the sample province 0.3 s)."""
     lettered = text.str.contains(r"[^\d\s.,\-]", regex=True).fillna(False).to_numpy(bool)
     if not lettered.any():
-        return parse_number(text)
+        return text
     bare = text.copy()
-    bare[lettered] = [
-        _CURRENCY.sub("", unicodedata.normalize("NFC", value)) for value in text[lettered]
-    ]
-    return parse_number(bare)
+    bare[lettered] = [words.sub("", unicodedata.normalize("NFC", v)) for v in text[lettered]]
+    return bare
 
 
 def _parse_numbers(text: pd.Series) -> pd.Series:

@@ -331,14 +331,25 @@ def test_7_numbers_as_text_with_separators_and_boolean_spellings(tmp_path):
             8, income_per_capita="850.000 VNĐ", health_insurance="x", area="Khu vực nông thôn"
         ),
         household(9, income_per_capita="1.200.000 đồng", health_insurance="x", area="KV thành thị"),
+        # ... or a month and a person, a size with its noun, the area abbreviated
+        household(10, income_per_capita="850.000 đ/tháng", household_size="5 người", area="NT"),
+        household(11, income_per_capita="900.000đồng/người/tháng", household_size="4 khẩu"),
+        household(12, household_size="6 nhân khẩu", area="TT"),
     ]
+    rows[9:] = [r | {"health_insurance": "x"} for r in rows[9:]]
     load = process(write_workbook(tmp_path / "n.xlsx", rows))
     assert load.rejections.empty
     h = load.households.set_index("household_id")
     assert list(h["income_per_capita"])[:4] == [1_200_000, 1_200_000, 850_000, 850_000]
-    assert list(h["income_per_capita"])[6:] == [1_200_000, 850_000, 1_200_000]
+    assert list(h["income_per_capita"])[6:11] == [1_200_000, 850_000, 1_200_000, 850_000, 900_000]
+    assert list(h["household_size"])[9:] == [5, 4, 6]
     assert h["meritorious"].tolist()[4:6] == [True, False]
-    assert h["area"].tolist()[6:] == ["urban", "rural", "urban"]
+    assert h["area"].tolist()[6:] == ["urban", "rural", "urban", "rural", "rural", "urban"]
+    # A yearly amount is not the column's unit: still rejected.
+    load = process(
+        write_workbook(tmp_path / "y.xlsx", [household(1, income_per_capita="9 tr/năm")])
+    )
+    assert "HH011" in codes(load) and load.households.empty
     assert all("health_insurance" in d for d in h["deprived_indicators"])
     assert all("latrine" not in d for d in h["deprived_indicators"])
 
