@@ -45,7 +45,7 @@ def district_table(outcome: pd.Series, rules: pd.DataFrame) -> list[dict[str, ob
             ("rows read", "rows_read"),
             ("rows loaded", "rows_loaded"),
             ("rows rejected", "rows_rejected"),
-            ("rows skipped (blank, totals, signature)", "rows_skipped"),
+            ("rows skipped (blank, totals, signature, heading)", "rows_skipped"),
             ("warnings", "warnings"),
         )
     ]

@@ -21,7 +21,7 @@ from typing import TextIO
 import pandas as pd
 
 import config
-from flows.workbook import process_workbook
+from flows.workbook import SKIPPED_KINDS, process_workbook
 from reporting.vietnamese import number
 from schemas.rules import RULES
 from warehouse.writer import UnitLoad
@@ -67,13 +67,13 @@ def check_file(
 def summarise(path: Path, load: UnitLoad) -> Outcome:
     record, findings = load.file_record, load.rejections
     loaded, rejected = int(record["rows_loaded"]), int(record["rows_rejected"])
-    skipped = sum(int(record[k]) for k in ("rows_blank", "rows_totals", "rows_signature"))
+    skipped = sum(int(record[f"rows_{kind}"]) for kind in SKIPPED_KINDS)
     lines = [
         f"  đơn vị / unit: {load.unit}",
         f"  số dòng đọc / rows read: {number(record['rows_read'])}",
         f"  hộ sẽ được nạp / households that would load: {number(loaded)}",
         f"  dòng bị loại / rows rejected: {number(rejected)}",
-        f"  dòng bỏ qua (trống, tổng cộng, chữ ký) / rows skipped: {number(skipped)}",
+        f"  dòng bỏ qua (trống, tổng cộng, chữ ký, tiêu đề) / rows skipped: {number(skipped)}",
     ]
     by_rule = _by_rule(findings)
     for severity, title in (

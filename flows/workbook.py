@@ -44,6 +44,9 @@ from workbooks.reader import WorkbookRead, read_workbook
 MASK = "***"  # personal values never leave the private schema
 META = ["source_file", "sheet", "excel_row"]
 CLASSIFIED = ["standard", "basis", "status", "poverty_kind", "deprivation_count", "reason"]
+# The rows read that are not households (workbooks/reader.py), each counted in
+# audit.ingest_files as rows_<kind>.
+SKIPPED_KINDS = ("blank", "totals", "signature", "heading")
 logger = logging.getLogger(__name__)
 
 
@@ -220,7 +223,7 @@ def _file_record(
     read: WorkbookRead, year: int, units: list[str], loaded: int, rejected: int, checked
 ) -> dict[str, object]:
     """The workbook's line in audit.ingest_files: every row read is loaded, rejected or
-    skipped as blank, totals or signature, and counted."""
+    skipped as blank, totals, signature or heading, and counted."""
     skipped = read.skipped["kind"].value_counts()
     return {
         "year": year,
@@ -231,9 +234,7 @@ def _file_record(
         "rows_read": read.rows_read,
         "rows_loaded": loaded,
         "rows_rejected": rejected,
-        "rows_blank": int(skipped.get("blank", 0)),
-        "rows_totals": int(skipped.get("totals", 0)),
-        "rows_signature": int(skipped.get("signature", 0)),
+        **{f"rows_{kind}": int(skipped.get(kind, 0)) for kind in SKIPPED_KINDS},
         "warnings": int((checked.findings["severity"] == "warning").sum()),
         "message": None,
         "recorded_at": now(),

@@ -467,6 +467,13 @@ _RULES += [
         "cells holding only spaces outside the table were ignored",
     ),
     Rule(
+        "WB034",
+        "village",
+        "notice",
+        "Hộ để trống thôn, bản nằm dưới dòng ghi tên thôn, bản: lấy thôn, bản của dòng đó",
+        "households with a blank village under a row naming a village take that village",
+    ),
+    Rule(
         "HH040",
         None,
         "error",

@@ -36,6 +36,7 @@ CREATE TABLE IF NOT EXISTS audit.ingest_files (
     rows_blank     INTEGER,
     rows_totals    INTEGER,
     rows_signature INTEGER,
+    rows_heading   INTEGER,                -- a header repeated, a row naming a village alone
     warnings       INTEGER,
     message        VARCHAR,
     recorded_at    TIMESTAMP NOT NULL

@@ -45,7 +45,9 @@ def target_gap(con: duckdb.DuckDBPyConnection, years: list[int]) -> pd.DataFrame
 # Per-workbook outcome of one run (audit.ingest_files): counts only, no personal data.
 RUN_FILES = """
 SELECT source_file, coalesce(reporting_unit, '') AS reporting_unit, status, rows_read, rows_loaded,
-       rows_rejected, rows_blank + rows_totals + rows_signature AS rows_skipped, warnings, message
+       rows_rejected,
+       rows_blank + rows_totals + rows_signature + coalesce(rows_heading, 0) AS rows_skipped,
+       warnings, message
 FROM audit.ingest_files
 WHERE run_id = ?
 ORDER BY reporting_unit, source_file

@@ -195,6 +195,7 @@ _ADDED = (
     ("core.households", "poverty_cause", "VARCHAR"),
     ("core.households", "head_sex", "VARCHAR"),
     ("meta.marts_stale", "reporting_unit", "VARCHAR"),  # null: every unit of the year
+    ("audit.ingest_files", "rows_heading", "INTEGER"),  # null: before heading rows were told
 )
 
 

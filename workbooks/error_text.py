@@ -66,6 +66,12 @@ _DETAIL_VI: dict[str, tuple[tuple[re.Pattern[str], str], ...]] = {
             r"\1 ô ngoài bảng (\2): \3",
         ),
     ),  # fmt: skip
+    "WB034": (
+        (
+            _p(r"(\d+) households; (.*)"),
+            r"\1 hộ; \2",
+        ),
+    ),
     "HH040": ((_p(r"(.*)"), r"ô gộp \1"),),
     "HH041": ((_p(r"(.*)"), r"ô \1"),),
     "HH042": ((_p(r"(.*)"), r"ô \1"),),

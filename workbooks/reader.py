@@ -4,7 +4,8 @@ I/O lives here and nowhere else on the ingest path. Reading uses fastexcel (Rust
 about 100,000 rows a second on this machine against about 7,000 for openpyxl, and it reads
 legacy `.xls` too. Each sheet is loaded whole as text (`header_row=None, skip_rows=0`, so
 frame row i is Excel row i + 1), the header row is found by its labels, and every row below it
-is sorted into data, blank, totals or signature rows; none is dropped without being counted.
+is sorted into data, blank, totals, signature or heading rows (a header repeated, a row naming
+a village: workbooks/headings.py); none is dropped without being counted.
 The cells are worked on column-wise as Arrow arrays (pyarrow.compute: strip, compare, regex),
 never one Python call per cell: per-cell code made reading 7x slower than calamine itself.
 
@@ -42,7 +43,7 @@ from schemas.headers import (
 )
 from transforms.frames import empty_frame
 from transforms.text import fold
-from workbooks import sheetxml, tcvn3
+from workbooks import headings, sheetxml, tcvn3
 from workbooks.errors import WorkbookError
 from workbooks.guard import (
     Limits,
@@ -135,7 +136,7 @@ class WorkbookRead:
     file_hash: str
     rows: pd.DataFrame  # META_COLUMNS + column keys, text; extra unknown columns as `extra:<label>`
     layouts: list[SheetLayout]
-    skipped: pd.DataFrame  # sheet, excel_row, kind (blank | totals | signature)
+    skipped: pd.DataFrame  # sheet, excel_row, kind (blank | totals | signature | heading)
     notices: list[dict[str, object]] = field(default_factory=list)  # workbook-level findings
     # CELL_FINDING_COLUMNS: merged data cells (HH040), formula errors (HH041) and formulas
     # without a result (HH042) in `rows`
@@ -606,6 +607,11 @@ def _read_sheet(n_rows: int, columns: list[pa.Array], sheet: str, first_col: int
     stripped = [pc.utf8_trim_whitespace(c) for c in body_columns]
     filled = _filled(stripped, n_rows - (last_header + 1))
     kinds = _row_kinds(n_rows - (last_header + 1), stripped, filled)
+    kinds[
+        headings.repeated_header_rows(kinds, stripped, filled, _heading_cells(top, header_rows))
+    ] = "heading"
+    villages = headings.village_rows(kinds, stripped, filled)
+    kinds[list(villages)] = "heading"
     excel_row = np.arange(last_header + 1, n_rows, dtype=np.int64) + 1
 
     is_data = kinds == "data"
@@ -628,10 +634,16 @@ def _read_sheet(n_rows: int, columns: list[pa.Array], sheet: str, first_col: int
         data[name] = pc.if_else(pc.equal(values, ""), missing_text, values)  # empty: missing
     skipped = (np.full((~is_data).sum(), sheet, dtype=object), excel_row[~is_data], kinds[~is_data])
     notices = _totals_checks(body_columns, kinds, excel_row, sheet)
+    if villages:
+        data["village"], taken = headings.villages_below(villages, keep, data.get("village"))
+        if taken:
+            notices.append(headings.village_notice(sheet, villages, excel_row, taken))
     layout = SheetLayout(
         sheet=sheet,
         header_rows=tuple(r + 1 for r in header_rows),
-        columns={keys[p]: labels[p] for p in keys},
+        # Without a village column, the rows naming a village give it (WB034).
+        columns=({"village": headings.FROM_VILLAGE_ROWS} if villages else {})
+        | {keys[p]: labels[p] for p in keys},
         column_letters={keys[p]: column_letter(p + first_col - 1) for p in keys}
         | {f"extra:{label}": column_letter(p + first_col - 1) for p, label in unknown.items()},
         unknown_columns=list(unknown.values()),
@@ -709,6 +721,17 @@ def _cell_findings(
                     continue
                 out.append((at, key, shown or None, "HH040", f"{ref} = '{shown}'"))
     return out
+
+
+def _heading_cells(top: list[list[object]], header_rows: list[int]) -> dict[int, set[str]]:
+    """Position -> the texts of the heading rows in that column (what a repeated header
+    holds there)."""
+    cells: dict[int, set[str]] = {}
+    for r in header_rows:
+        for pos, value in enumerate(top[r]):
+            if value is not None and str(value).strip():
+                cells.setdefault(pos, set()).add(str(value).strip())
+    return cells
 
 
 def _filled(stripped: list[pa.Array], n_rows: int) -> np.ndarray:

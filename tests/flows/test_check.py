@@ -33,7 +33,7 @@ def test_a_clean_workbook_passes(folder, capsys):
     assert code == 0, out
     assert "raw/2019/muong-nhe.xlsx (2019): ĐẠT" in out  # the year from the folder's name
     assert "số dòng đọc / rows read: 8" in out  # with the totals row, a blank, the signature
-    assert "dòng bỏ qua (trống, tổng cộng, chữ ký) / rows skipped: 3" in out
+    assert "dòng bỏ qua (trống, tổng cộng, chữ ký, tiêu đề) / rows skipped: 3" in out
     assert "hộ sẽ được nạp / households that would load: 5" in out
     assert "dòng bị loại / rows rejected: 0" in out
     assert not (folder / "reports").exists()  # nothing to correct: no error workbook

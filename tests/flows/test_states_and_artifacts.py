@@ -93,7 +93,7 @@ def test_partial_run_states_and_artifacts(partial_census, prefect_harness):
     assert counts["rows read"] == (
         counts["rows loaded"]
         + counts["rows rejected"]
-        + counts["rows skipped (blank, totals, signature)"]
+        + counts["rows skipped (blank, totals, signature, heading)"]
     )
     assert dbp[("rows rejected", None)]["rows"] == 2
     [hh023] = [r for r in dbp.values() if r["rule_code"] == "HH023"]

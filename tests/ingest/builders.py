@@ -10,7 +10,7 @@ import openpyxl
 import xlwt
 
 import config
-from flows.workbook import process_workbook
+from flows.workbook import SKIPPED_KINDS, process_workbook
 from schemas.headers import BASE_LABELS
 from tests.factory import BASE_ORDER
 from warehouse.writer import UnitLoad
@@ -73,9 +73,9 @@ def process(path: Path, **kwargs: object) -> UnitLoad:
 
 
 def closes(load: UnitLoad) -> bool:
-    """rows read = loaded + rejected + blank + totals + signature."""
+    """rows read = loaded + rejected + blank + totals + signature + heading."""
     f = load.file_record
-    parts = ("rows_loaded", "rows_rejected", "rows_blank", "rows_totals", "rows_signature")
+    parts = ("rows_loaded", "rows_rejected", *(f"rows_{kind}" for kind in SKIPPED_KINDS))
     return f["rows_read"] == sum(f[k] for k in parts)
 
 

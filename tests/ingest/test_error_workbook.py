@@ -69,6 +69,7 @@ DETAILS = [
         "1 cell(s) holding only spaces outside the table (A1:Z40) ignored: Z9999",
         "1 ô ngoài bảng (A1:Z40): Z9999",
     ),
+    ("WB034", "4 households; dòng 3: Bản Tá Miếu; dòng 7: Bản Pa", "4 hộ; dòng 3: Bản Tá Miếu"),
     ("HH030", "cũng ở/also at Danh sách dòng/row 7", "cũng ở Danh sách dòng 7"),
     ("HH031", "a.xlsx / DS dòng/row 4, b.xlsx / DS dòng/row 9", "a.xlsx / DS dòng 4, b.xlsx"),
     ("HH040", "A5:A7 = 'Sín Thầu'", "ô gộp A5:A7 = 'Sín Thầu'"),

@@ -69,11 +69,12 @@ def counts_close(warehouse):
     rows = q(
         warehouse,
         "SELECT source_file, rows_read, rows_loaded, rows_rejected, rows_blank, rows_totals, "
-        "rows_signature FROM audit.ingest_files WHERE status IN ('loaded', 'no_valid_rows')",
+        "rows_signature, rows_heading FROM audit.ingest_files "
+        "WHERE status IN ('loaded', 'no_valid_rows')",
     )
     assert rows
-    for name, read, loaded, rejected, blank, totals, signature in rows:
-        assert read == loaded + rejected + blank + totals + signature, name
+    for name, read, loaded, rejected, blank, totals, signature, heading in rows:
+        assert read == loaded + rejected + blank + totals + signature + heading, name
 
 
 def test_officer_corrects_a_workbook_and_only_that_district_changes(tmp_path, prefect_harness):

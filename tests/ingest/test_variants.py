@@ -294,6 +294,74 @@ def test_5_income_in_dong_is_not_scaled(tmp_path, label):
     assert "WB007" not in codes(load)
 
 
+def test_6_a_header_repeated_inside_the_table_is_heading(tmp_path):
+    """Two tables pasted together, or a header printed on each page: the header (two levels
+    and its column numbers) came back between households and each of its rows was rejected
+    as a household on every column. Those rows are skipped and counted as heading rows."""
+    rows = [household(i, health_insurance="x" if i == 4 else None) for i in range(1, 6)]
+    n_base = len(BASE_ORDER)
+    top = [LABELS[k] for k in BASE_ORDER] + ["Các chỉ số thiếu hụt"]
+    top += [None] * (len(INDICATOR_KEYS) - 1)
+    second = [None] * n_base + [LABELS[k] for k in INDICATOR_KEYS]
+    numbers = [f"({i})" for i in range(1, len(ALL_KEYS) + 1)]
+    heading = [top, second, numbers]
+    body = grid_rows(rows, ALL_KEYS)
+    grid = [["DANH SÁCH"], *heading, *body[:3], *heading, *body[3:], ["Tổng cộng", 5]]
+    load = process(write_grid(tmp_path / "r.xlsx", {"DS": grid}))
+    assert load.rejections.empty, load.rejections
+    assert list(load.households["excel_row"]) == [5, 6, 7, 11, 12]
+    assert load.households["deprived_indicators"].map(len).tolist() == [0, 0, 0, 1, 0]
+    f = load.file_record
+    assert (f["rows_loaded"], f["rows_heading"], f["rows_totals"]) == (5, 3, 1)
+    assert closes(load)
+
+
+def test_6_rows_naming_a_village_give_it_to_the_households_below(tmp_path):
+    """Lists grouped by village: a row names the village alone ("I. Bản Tá Miếu", or merged
+    across the row) and its households leave the village blank. That row was rejected as a
+    household and every household below it for a missing village (HH005). Now the row is a
+    heading, a blank village takes the row's (WB034 says which rows), a typed one is kept."""
+    rows = [household(i, village=None) for i in range(1, 6)]
+    rows[2]["village"] = "Bản Nậm Pồ"
+    body = grid_rows(rows, ALL_KEYS)
+    grid = [
+        ["DANH SÁCH"],
+        [LABELS[k] for k in ALL_KEYS],
+        ["I", "Bản Tá Miếu", None, "3"],
+        *body[:3],
+        ["II. BẢN HUỔI LẾCH"],
+        *body[3:],
+        ["Tổng cộng", 5],
+    ]
+    path = write_grid(tmp_path / "v.xlsx", {"DS": grid}, {"DS": ["A7:Z7"]})
+    load = process(path)
+    h = load.households
+    assert (
+        h["village"].tolist()
+        == ["Bản Tá Miếu", "Bản Tá Miếu", "Bản Nậm Pồ"] + ["BẢN HUỔI LẾCH"] * 2
+    )
+    assert load.raw["village"].tolist() == h["village"].tolist()
+    assert codes(load) == ["WB034"]
+    [detail] = load.rejections["rule"]
+    assert detail.endswith("4 households; dòng 3: Bản Tá Miếu; dòng 7: BẢN HUỔI LẾCH")
+    f = load.file_record
+    assert (f["rows_loaded"], f["rows_heading"]) == (5, 2) and closes(load)
+
+    # A sheet without a village column: the village rows give it, no column is missing.
+    keys = [k for k in ALL_KEYS if k != "village"]
+    grid = [[LABELS[k] for k in keys], ["Bản Tá Miếu"], *grid_rows(rows, keys)]
+    load = process(write_grid(tmp_path / "n.xlsx", {"DS": grid}))
+    assert load.refused is None and codes(load) == ["WB034"]
+    assert set(load.households["village"]) == {"Bản Tá Miếu"}
+
+    # A head's name alone on a row (the Dao surname Bàn) is no village: rejected as before.
+    grid = [[LABELS[k] for k in ALL_KEYS], [None, "Bàn Văn Sinh"], *canonical_grid(rows[:2])[3:5]]
+    grid[2][ALL_KEYS.index("village")] = grid[3][ALL_KEYS.index("village")] = "Bản Tá Miếu"
+    load = process(write_grid(tmp_path / "d.xlsx", {"DS": grid}))
+    assert load.file_record["rows_heading"] == 0 and len(load.households) == 2
+    assert "HH001" in codes(load) and "WB034" not in codes(load)
+
+
 def test_6_totals_and_blank_rows_are_skipped_counted_and_checked(tmp_path):
     rows = [household(i) for i in range(1, 5)]
     grid = [

@@ -170,6 +170,7 @@ def check_ingest(path: Path) -> None:
         + record["rows_blank"]
         + record["rows_totals"]
         + record["rows_signature"]
+        + record["rows_heading"]
     )
 
 

@@ -1,12 +1,13 @@
 """raw.households holds each indicator cell in a column named by its key (one per indicator of
-every standard in config/); a warehouse written with the earlier MAP column is unpacked once."""
+every standard in config/); a warehouse written with the earlier MAP column is unpacked once.
+Columns added since (audit.ingest_files.rows_heading) are added to an older file once."""
 
 from __future__ import annotations
 
 import duckdb
 
 import config
-from warehouse import writer
+from warehouse import queries, writer
 
 
 def columns(con: duckdb.DuckDBPyConnection) -> list[str]:
@@ -75,4 +76,24 @@ def test_a_warehouse_keyed_by_district_gets_its_reporting_units(tmp_path):
     assert "reporting_unit" in [
         r[0] for r in con.execute("DESCRIBE core.classifications").fetchall()
     ]
+    con.close()
+
+
+def test_an_audit_table_without_heading_rows_gains_the_column(tmp_path):
+    """audit.ingest_files before December 2026 had no rows_heading: added once, null in the
+    old records, which a run's outcome counts as none."""
+    path = tmp_path / "old.duckdb"
+    con = writer.connect(path)
+    con.execute("ALTER TABLE audit.ingest_files DROP COLUMN rows_heading")
+    con.execute(
+        "INSERT INTO audit.ingest_files (run_id, year, source_file, file_hash, status, rows_read, "
+        "rows_loaded, rows_rejected, rows_blank, rows_totals, rows_signature, recorded_at) "
+        "VALUES ('r', 2019, 'a.xlsx', 'h', 'loaded', 10, 6, 1, 1, 1, 1, now())"
+    )
+    con.close()
+    con = writer.connect(path)
+    outcome = queries.run_files(con, "r")
+    assert outcome[
+        ["rows_read", "rows_loaded", "rows_rejected", "rows_skipped"]
+    ].values.tolist() == [[10, 6, 1, 3]]
     con.close()

@@ -1,0 +1,103 @@
+"""Rows inside a household table that head a part of it, not households.
+
+Officers paste tables together and print a header on every page, so the sheet's header comes
+back between households; and many lists group households by village under a row that names
+the village alone ("I. Bản Huổi Lếch"), leaving the village cell of the households below it
+blank. Both kinds were read as households and rejected on every column, and the households
+under a village row were rejected for a missing village (HH005). They are skipped and counted
+as `heading` rows; a household under a village row whose village cell is blank takes the
+village the row names, and the sheet's notice (WB034) says which rows gave which village. A
+village typed in the household's own cell is never changed.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+# A village row: an optional ordinal (I., 1., A/), then a word for a village-level unit with
+# its diacritics (Bản, not the Dao surname Bàn), then the name. Matched case-insensitively on
+# the cell as typed.
+_VILLAGE_WORDS = (
+    "bản|thôn|tổ dân phố|tdp|tổ|xóm|khối|khóm|đội|làng|bon|buôn|ấp|khu phố|khu dân cư|phum|sóc"
+    "|thon|xom|to dan pho"
+)
+_VILLAGE_ROW = re.compile(
+    rf"(?:(?:[ivxlc]+|\d{{1,3}}|[a-z])\s*[.):/-]\s*|(?:[ivxlc]+|\d{{1,3}})\s+)?"
+    rf"((?:{_VILLAGE_WORDS})\s+\S.*)",
+    re.IGNORECASE | re.DOTALL,
+)
+# What else a village row may hold: its ordinal, or its number of households ("25", "25 hộ").
+_BESIDE = re.compile(r"[ivxlc]+[.)]?|[a-z][.)]?|\d{1,4}(?:[.)]|\s*hộ)?", re.IGNORECASE)
+# A village row holds at most this many cells (its ordinal, its name, its count).
+_MOST_CELLS = 3
+# The label of the village column a sheet without one gets from its village rows.
+FROM_VILLAGE_ROWS = "(dòng ghi tên thôn, bản)"
+# How many village rows a WB034 notice names (then "…").
+_NAMED = 10
+
+
+def repeated_header_rows(
+    kinds: np.ndarray, stripped: list[pa.Array], filled: np.ndarray, header: dict[int, set[str]]
+) -> np.ndarray:
+    """Data rows that repeat the sheet's heading: at least two cells equal a heading cell of
+    their own column (`header`: position -> the texts of the heading rows there), and those are
+    at least half the row's cells. A household never equals its header in two columns."""
+    count = filled.sum(axis=0) if len(filled) else np.zeros(len(kinds), np.int64)
+    matches = np.zeros(len(kinds), np.int64)
+    for pos, texts in header.items():
+        column = stripped[pos]
+        hit = pc.is_in(column, value_set=pa.array(sorted(texts), type=column.type))
+        matches += pc.fill_null(hit, False).to_numpy(zero_copy_only=False)
+    return (kinds == "data") & (matches >= 2) & (2 * matches >= count)
+
+
+def village_rows(kinds: np.ndarray, stripped: list[pa.Array], filled: np.ndarray) -> dict[int, str]:
+    """Data rows that name a village alone: row position -> the village as typed (without its
+    ordinal). Only rows of at most three cells are looked at."""
+    count = filled.sum(axis=0) if len(filled) else np.zeros(len(kinds), np.int64)
+    few = np.flatnonzero((kinds == "data") & (count <= _MOST_CELLS))
+    if not len(few):
+        return {}
+    take = pa.array(few, type=pa.int64())
+    cells = [c.take(take).to_pylist() for c in stripped]
+    found: dict[int, str] = {}
+    for i, row in enumerate(few):
+        texts = [unicodedata.normalize("NFC", c[i]) for c in cells if c[i]]
+        names = [m.group(1).strip() for t in texts if (m := _VILLAGE_ROW.fullmatch(t))]
+        others = [t for t in texts if not _VILLAGE_ROW.fullmatch(t)]
+        if len(names) == 1 and all(_BESIDE.fullmatch(t) for t in others):
+            found[int(row)] = names[0]
+    return found
+
+
+def villages_below(
+    villages: dict[int, str], positions: np.ndarray, typed: pa.Array | None
+) -> tuple[pa.Array, int]:
+    """The village of each household at `positions` (row positions, ascending): as typed
+    (`typed`, None when the sheet has no village column), or else the village row's above it.
+    Returns the villages and how many came from a village row."""
+    starts = np.array(sorted(villages), dtype=np.int64)
+    names = np.array([villages[s] for s in starts] + [None], dtype=object)
+    above = np.searchsorted(starts, positions, side="right") - 1  # -1: no village row above
+    from_rows = pa.array(names[above], pa.large_string())
+    if typed is None:
+        return from_rows, int(pc.sum(pc.is_valid(from_rows)).as_py() or 0)
+    blank = pc.is_null(typed)
+    taken = int(pc.sum(pc.and_(blank, pc.is_valid(from_rows))).as_py() or 0)
+    return pc.if_else(blank, from_rows, typed), taken
+
+
+def village_notice(sheet: str, villages: dict[int, str], excel_rows: np.ndarray, n: int) -> dict:
+    """WB034: how many households took their village from a village row, and which rows."""
+    named = [f"dòng {int(excel_rows[p])}: {v}" for p, v in sorted(villages.items())[:_NAMED]]
+    more = "; …" if len(villages) > _NAMED else ""
+    return {
+        "sheet": sheet,
+        "code": "WB034",
+        "detail": f"{n} households; " + "; ".join(named) + more,
+    }
