@@ -166,6 +166,8 @@ def vietnamese_label(
         return getattr(standard, f"{key}_label")
     if key in BASE_LABELS:
         return BASE_LABELS[key][0]
+    if key in MEMBER_LABELS:  # a finding on the members sheet (HW003)
+        return MEMBER_LABELS[key][0]
     return _indicator_labels(standard.period if standard is not None else None).get(key, key)
 
 

@@ -116,20 +116,8 @@ def members(
     wrong_year = sheet["birth_year"].notna() & ~birth.between(1900, year).fillna(False)
     unknown = ids.isna() | ~isin_text(ids, households)
     found = [
-        _at(
-            findings(
-                "HW003",
-                sheet.loc[wrong_year, "birth_year"].astype("str"),
-                **_where(sheet[wrong_year], source_file),
-            )
-        ),  # fmt: skip
-        _at(
-            findings(
-                "HW004",
-                sheet.loc[unknown, "household_id"].fillna("").astype("str"),
-                **_where(sheet[unknown], source_file),
-            )
-        ),  # fmt: skip
+        _at(_cell_findings("HW003", sheet[wrong_year], "birth_year", source_file)),
+        _at(_cell_findings("HW004", sheet[unknown], "household_id", source_file)),
     ]
     rows = pd.DataFrame(
         {
@@ -155,6 +143,12 @@ def _where(rows: pd.DataFrame, source_file: str) -> dict[str, pd.Series]:
         "sheet": rows["sheet"],
         "excel_row": rows["excel_row"],
     }
+
+
+def _cell_findings(code: str, rows: pd.DataFrame, key: str, source_file: str) -> pd.DataFrame:
+    """`code` at each of `rows`' `key` cell, with the value as typed (the error workbook's
+    "value typed" column)."""
+    return findings(code, column_key=key, value=rows[key], **_where(rows, source_file))
 
 
 def _no_findings() -> pd.DataFrame:

@@ -305,3 +305,25 @@ def test_the_first_printed_page_already_says_what_is_wrong(tmp_path):
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
     width, height = map(float, re.search(r"Page size:\s+([\d.]+) x ([\d.]+)", info).groups())
     assert width > height and round(width) == 842  # A4 landscape
+
+
+def test_a_members_finding_shows_its_column_and_the_value_typed(tmp_path):
+    """HW003 and HW004 carried the value in the message only: the error workbook's "Cột" and
+    "Giá trị đã ghi" were blank for them."""
+    rows = [household(1)]
+    members = [
+        ["Mã hộ", "Họ và tên", "Dân tộc", "Quan hệ với chủ hộ", "Năm sinh", "Giới tính"],
+        [rows[0]["household_id"], "Lò Thị Mai", "Thái", "Vợ", "năm 90", "Nữ"],
+        ["MN-999999", "Lò Văn A", "Thái", "Con", 2010, "Nam"],
+    ]
+    path = write_workbook(tmp_path / "m.xlsx", rows, extra_sheets={"Thành viên hộ": members})
+    load = process(path, tmp_path / "reports")
+    book = openpyxl.load_workbook(load.report)
+    _, warned = listed(book["Cảnh báo"], by_sheet=True)
+    shown = {
+        n: (r["Mã lỗi"].value, r["Cột"].value, r["Giá trị đã ghi"].value) for n, r in warned.items()
+    }
+    assert shown == {
+        ("Thành viên hộ", 2): ("HW003", "Năm sinh", "năm 90"),
+        ("Thành viên hộ", 3): ("HW004", "Mã hộ", "MN-999999"),
+    }
