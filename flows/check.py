@@ -127,7 +127,8 @@ def _files(paths: list[Path], out: TextIO) -> tuple[list[Path], int]:
         if path.is_dir():
             found = workbooks_in(path)
             if not found:
-                print(f"{path}: không có tệp .xlsx, .xls nào / no workbook in the folder", file=out)
+                none = "không có tệp Excel (.xlsx, .xlsm, .xls) nào / no workbook in the folder"
+                print(f"{path}: {none}", file=out)
                 code = 2
             files += found
         else:

@@ -169,6 +169,10 @@ _RENAMED = (
 )
 
 
+_SAVE_AS = "the file is {kind}; open it in Excel or LibreOffice and save it as .xlsx"
+_OPENDOCUMENT = b"application/vnd.oasis.opendocument.spreadsheet"
+
+
 def _looks_like(data: bytes, head: bytes) -> str:
     start = data[:512].lstrip().lower()
     if start.startswith((b"<html", b"<!doctype", b"<table", b"<?xml")):
@@ -177,7 +181,29 @@ def _looks_like(data: bytes, head: bytes) -> str:
         return "the file is a PDF"
     if head.startswith(b"PK"):
         return "the file is a damaged zip"
+    if _is_delimited_text(data[:4096]):
+        return _SAVE_AS.format(kind="text (CSV)")
     return "the file is neither an .xlsx (zip) nor an .xls (compound file)"
+
+
+def _is_delimited_text(start: bytes) -> bool:
+    """Whether the file's first line is text (UTF-8, or UTF-16 with its mark, as Excel saves
+    "Unicode text") holding commas, semicolons or tabs: a CSV export."""
+    utf16 = start.startswith((b"\xff\xfe", b"\xfe\xff"))
+    try:
+        text = start.decode("utf-16") if utf16 else start.split(b"\n", 1)[0].decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    line = text.lstrip("\ufeff").split("\n", 1)[0].rstrip("\r")
+    printable = line.replace("\t", " ").isprintable()
+    return printable and any(sep in line for sep in ",;\t")
+
+
+def _zip_kind(archive: zipfile.ZipFile, names: set[str]) -> str:
+    """What a zip without an Excel workbook is, said with what to do."""
+    if "mimetype" in names and archive.read("mimetype").startswith(_OPENDOCUMENT):
+        return _SAVE_AS.format(kind="an OpenDocument spreadsheet (.ods)")
+    return "a zip file without an Excel workbook inside"
 
 
 def _check_compound(path: Path, data: bytes) -> list[dict[str, object]]:
@@ -202,7 +228,9 @@ def _check_zip(path: Path, data: bytes, limits: Limits) -> Inspection:
         members = archive.infolist()
         names = {m.filename for m in members}
         if not any(n.startswith("xl/") for n in names):
-            _fail(path, "WB020", "not a spreadsheet: a zip file without an Excel workbook inside")
+            _fail(path, "WB020", f"not a spreadsheet: {_zip_kind(archive, names)}")
+        if "xl/workbook.bin" in names:  # its sheets are binary: the guard cannot bound them
+            _fail(path, "WB020", "not a spreadsheet it reads: " + _SAVE_AS.format(kind=".xlsb"))
         declared = 0
         for m in members:
             declared += m.file_size

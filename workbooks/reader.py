@@ -175,19 +175,28 @@ def column_letter(index: int) -> str:
     return letters
 
 
-WORKBOOK_SUFFIXES = (".xlsx", ".xls")
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")  # .xlsm: an .xlsx with macros (never run)
+# Spreadsheets in formats the pipeline does not read. They are listed with the workbooks, so a
+# run refuses each with its reason (WB020, workbooks/guard.py: save it as .xlsx) instead of
+# passing over a unit's list unseen.
+OTHER_SPREADSHEET_SUFFIXES = (".ods", ".fods", ".xlsb", ".csv", ".numbers")
 
 
 def workbooks_in(folder: Path) -> list[Path]:
-    """The workbooks in `folder` (none when it is no folder), by name: its .xlsx and .xls
-    files, without the lock files Excel leaves beside an open workbook (`~$...`)."""
+    """The workbooks in `folder` (none when it is no folder), by name: its Excel files and the
+    spreadsheets of other formats (refused when read), without the lock files Excel leaves
+    beside an open workbook (`~$...`) and the province's own files (`_parts.csv`: a name
+    starting with `_` is not data)."""
     if not folder.is_dir():
         return []
-    return sorted(
-        p
-        for p in folder.iterdir()
-        if p.is_file() and p.suffix.lower() in WORKBOOK_SUFFIXES and not p.name.startswith("~$")
-    )
+    return sorted(p for p in folder.iterdir() if p.is_file() and _is_listed(p.name))
+
+
+def _is_listed(name: str) -> bool:
+    suffix = Path(name).suffix.lower()
+    if suffix in WORKBOOK_SUFFIXES:
+        return not name.startswith("~$")
+    return suffix in OTHER_SPREADSHEET_SUFFIXES and not name.startswith(("~$", "_", "."))
 
 
 def read_workbook(path: Path) -> WorkbookRead:

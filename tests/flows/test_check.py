@@ -98,9 +98,18 @@ def test_a_folder_stands_for_its_workbooks(folder, capsys):
     assert "raw/2019/muong-lay.xlsx (2019): CÓ LỖI" in out
     assert "raw/2019/muong-nhe.xlsx (2019): ĐẠT" in out
     assert "~$" not in out and "_parts" not in out
+    # A list saved in another format is named with what to do, never passed over; an .xlsm
+    # (an .xlsx with macros, never run) is read.
+    (raw / "muong-lay.xlsx").rename(raw / "muong-lay.xlsm")
+    (raw / "muong-cha.csv").write_text("Mã hộ,Họ và tên chủ hộ\nMC-1,Lò Văn A\n", "utf-8")
+    code, out = check(capsys, "raw/2019")
+    assert code == 2, out
+    assert "raw/2019/muong-lay.xlsm (2019): CÓ LỖI" in out
+    assert "raw/2019/muong-cha.csv (2019): KHÔNG ĐỌC ĐƯỢC" in out
+    assert "the file is text (CSV); open it in Excel or LibreOffice and save it as .xlsx" in out
     (folder / "empty").mkdir()
     code, out = check(capsys, "empty", "--year", "2019")
-    assert code == 2 and "không có tệp .xlsx, .xls nào" in out
+    assert code == 2 and "không có tệp Excel (.xlsx, .xlsm, .xls) nào" in out
 
 
 def test_unreadable_and_refused_workbooks(folder, capsys, monkeypatch):

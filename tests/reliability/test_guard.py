@@ -46,6 +46,25 @@ def test_not_a_spreadsheet(tmp_path):
     refused(tmp_path / "doc.xlsx", "WB020", "without an Excel workbook")
 
 
+def test_other_spreadsheet_formats_say_how_to_save_them(tmp_path):
+    """A list saved as .ods, .xlsb or CSV: refused with what to do, not "neither an .xlsx nor an
+    .xls" (an .xlsb's binary sheets are not parsed: the guard cannot bound them)."""
+    with zipfile.ZipFile(tmp_path / "a.ods", "w") as z:
+        z.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        z.writestr("content.xml", "<office:document-content/>")
+    refused(tmp_path / "a.ods", "WB020", "OpenDocument spreadsheet (.ods)", "save it as .xlsx")
+    with zipfile.ZipFile(tmp_path / "b.xlsb", "w") as z:
+        z.writestr("xl/workbook.bin", b"\x83\x01\x00")
+        z.writestr("xl/worksheets/sheet1.bin", b"\x81\x01\x00")
+    refused(tmp_path / "b.xlsb", "WB020", ".xlsb", "save it as .xlsx")
+    (tmp_path / "c.csv").write_text("Mã hộ;Họ và tên chủ hộ\nMN-1;Lò Văn A\n", "utf-8")
+    refused(tmp_path / "c.csv", "WB020", "text (CSV)", "save it as .xlsx")
+    (tmp_path / "d.csv").write_bytes("Mã hộ\tHọ và tên\r\n".encode("utf-16"))
+    refused(tmp_path / "d.csv", "WB020", "text (CSV)")
+    (tmp_path / "e.xlsx").write_bytes(bytes(range(256)) * 4)  # no text: as before
+    refused(tmp_path / "e.xlsx", "WB020", "neither an .xlsx (zip) nor an .xls")
+
+
 def test_truncated_and_corrupt(tmp_path):
     refused(hostile.truncated(tmp_path / "cut.xlsx", tmp_path), "WB021", "truncated")
     refused(hostile.corrupt(tmp_path / "bad.xlsx", tmp_path), "WB021", "corrupt")
