@@ -61,9 +61,14 @@ HEADER_SEARCH_ROWS = 40
 MIN_HEADER_MATCHES = 3
 
 _TOTALS = re.compile(r"^(tong cong|cong|tong so|tong)\b")
+# A signature block's lines (folded): the place and date, who drew up, checked and approved
+# the list; and, as typed, "for the committee" (TM.), "signing for" (KT.), "by order of" (TL.)
+# with their dot (folded, "TM. UBND" and an id "TM-001" read alike).
 _SIGNATURE = re.compile(
-    r"ngay .*thang|nguoi lap|thu truong|xac nhan|ky ten|ky ghi ro|chu tich|truong ban"
+    r"ngay .*thang|nguoi lap|nguoi tong hop|nguoi duyet|thu truong|xac nhan|ky ten|ky ghi ro"
+    r"|dong dau|chu tich|truong ban|truong thon|can bo|uy ban nhan dan|ubnd"
 )
+_ON_BEHALF = re.compile(r"(?:tm|kt|tl)\.\s*\w", re.IGNORECASE)
 
 META_COLUMNS = ("source_file", "sheet", "excel_row")
 # What the reader found in single cells of `rows` (a merged cell, a formula error): `row` is
@@ -776,12 +781,17 @@ def _row_kinds(n_rows: int, stripped: list[pa.Array], filled: np.ndarray) -> np.
         first_pos = np.column_stack([f[few] for f in filled]).argmax(axis=1)
         take = pa.array(few, type=pa.int64())
         cells = [c.take(take).to_pylist() for c in stripped]
+        signed = False
         for i, (row, pos) in enumerate(zip(few, first_pos, strict=True)):
-            text = fold(cells[pos][i])
+            typed = cells[pos][i]
+            text = fold(typed)
             if _TOTALS.match(text):
                 kinds[row] = "totals"
-            elif _SIGNATURE.search(text):
+            elif signed or _SIGNATURE.search(text) or _ON_BEHALF.match(typed):
+                # Below the first line of a signature block, its other short lines (the
+                # signers' names) belong to it too.
                 kinds[row] = "signature"
+                signed = True
     return kinds
 
 

@@ -58,6 +58,29 @@ def test_1_title_and_signature_rows_are_found_and_counted(tmp_path):
     assert closes(load)
 
 
+def test_1_a_signature_block_with_its_signers_names_is_skipped(tmp_path):
+    """The lines of a signature block ("TM. UBND XÃ", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH") and the
+    signers' names typed under it were read as households and rejected: every commune's
+    list got an error workbook. A short row with an id such as "TM-001" is still a row."""
+    rows = [household(i) for i in range(1, 4)]
+    grid = [
+        [LABELS[k] for k in ALL_KEYS],
+        *grid_rows(rows[:2], ALL_KEYS),
+        ["TM-001", "Lò Văn Tám"],
+        *grid_rows(rows[2:], ALL_KEYS),
+        [],
+        [None, None, None, None, "TM. ỦY BAN NHÂN DÂN"],
+        [None, "Người tổng hợp", None, None, "KT. CHỦ TỊCH"],
+        [None, None, None, None, "PHÓ CHỦ TỊCH"],
+        [],
+        [None, "Lò Thị Hoa", None, None, "Lò Văn Hùng"],
+    ]
+    load = process(write_grid(tmp_path / "s.xlsx", {"DS": grid}))
+    f = load.file_record
+    assert (f["rows_loaded"], f["rows_rejected"], f["rows_signature"]) == (3, 1, 4)
+    assert set(load.rejections["excel_row"]) == {4} and closes(load)
+
+
 def test_1_a_row_numbering_the_columns_belongs_to_the_heading(tmp_path):
     """Official forms print a row of column numbers under the header ("(1) (2) (3)", or "A B
     1 2 ..."): it was read as a household, rejected on every column, and the totals row's
