@@ -40,6 +40,10 @@ CLASSIFICATION_WORDS = {
     "can ngheo": "near_poor",
     "ho co muc song trung binh": "average",
     "muc song trung binh": "average",
+    "ho trung binh": "average",
+    "trung binh": "average",
+    "muc song tb": "average",
+    "ho mstb": "average",
     "ho khong ngheo": "not_poor",
     "khong ngheo": "not_poor",
 }

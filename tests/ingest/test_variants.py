@@ -177,15 +177,38 @@ def test_ethnic_groups_written_by_a_local_group_or_another_name(tmp_path):
     rejected (HH022), and a commune writing them lost more than a fifth of its list."""
     written = ["Thái đen", "Thái Trắng", "Mông Hoa", "Dao đỏ", "dân tộc Thái", "Việt"]
     written += ["Tày Mười", "Cơ Ho", "Tày"]
+    # Other names of Điện Biên's groups (Xá Cẩu: Khơ Mú; Xá Khao: Kháng; U Ni: Hà Nhì).
+    written += ["Xá Cẩu", "Xá Khao", "U Ni", "Sinh Mun"]
     rows = [household(i, ethnicity=e) for i, e in enumerate(written, 1)]
     load = process(write_workbook(tmp_path / "e.xlsx", rows))
     assert load.households["ethnicity"].tolist() == [
         *["Thái", "Thái", "Mông", "Dao", "Thái", "Kinh"],
         *["Thái", "Cơ Ho", "Tày"],
+        *["Khơ Mú", "Kháng", "Hà Nhì", "Xinh Mun"],
     ], load.rejections
     assert load.raw["ethnicity"].tolist()[:2] == ["Thái đen", "Thái Trắng"]
     load = process(write_workbook(tmp_path / "x.xlsx", [household(1, ethnicity="Xá")]))
     assert "HH022" in codes(load)  # a name of several groups: not guessed
+
+
+def test_the_commune_classification_and_cause_in_their_usual_wordings(tmp_path):
+    """The form's own wordings of a cause ("Không có vốn sản xuất, kinh doanh", "Có người ốm
+    đau, bệnh nặng, tai nạn") and "Hộ trung bình" for the average-living class rejected the
+    household (HH019, HH018); an unlisted cause still does."""
+    said = [
+        ("Không có vốn sản xuất, kinh doanh", "Hộ trung bình"),
+        ("Có người ốm đau, bệnh nặng, tai nạn", "Mức sống TB"),
+        ("Không có kỹ năng lao động, sản xuất", "Hộ nghèo"),
+        ("Đông con", "Hộ nghèo"),
+    ]
+    rows = [
+        household(i, poverty_cause=c, commune_classification=k) for i, (c, k) in enumerate(said, 1)
+    ]
+    load = process(write_workbook(tmp_path / "c.xlsx", rows))
+    h = load.households
+    assert h["poverty_cause"].tolist() == ["capital", "illness", "skills"]
+    assert h["commune_classification"].tolist() == ["average", "average", "poor"]
+    assert set(load.rejections["rule_code"]) == {"HH019"}
 
 
 def test_a_members_sheet_with_dates_of_birth_keeps_their_years(tmp_path):
