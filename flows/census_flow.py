@@ -30,6 +30,7 @@ from schemas.rules import RULES
 from transforms.units import reporting_unit_named, reporting_units
 from warehouse import queries, writer
 from warehouse.run import CensusRun, RunSummary, census_run
+from workbooks.guard import FOLDER
 from workbooks.reader import workbooks_in
 
 # Workbooks being processed at once. Each unit is written as soon as it is ready, so memory
@@ -87,11 +88,13 @@ def triage(
     """The workbooks to read, with their content hashes: not those unchanged since they were
     loaded (unless `force`, or a sibling part of their unit changed: `parts`), nor, with
     `--unit`, a file version known to be another unit's. A file still locked after its
-    retries is recorded as failed."""
+    retries, and a folder among the workbooks (workbooks_in), are recorded as failed."""
     loaded_before = run.loaded_hashes()
     known_units = run.recorded_units() if only else {}
     pending: dict[Path, str] = {}
-    hashes = hash_workbooks(paths)
+    for folder in [p for p in paths if p.is_dir()]:
+        run.record_failure(folder.name, "", FOLDER, "WB020")
+    hashes = hash_workbooks([p for p in paths if not p.is_dir()])
     for path, file_hash in hashes.items():
         if isinstance(file_hash, OSError):
             run.record_failure(path.name, "", f"cannot open: {file_hash}", "WB001")

@@ -57,3 +57,32 @@ def test_bad_rows_and_unreadable_files_are_reported_and_the_rest_loads(tmp_path,
             "SELECT status, files_failed FROM audit.ingest_runs"
         ).fetchall()
         assert (status, failed) == ("partial", 1)
+
+
+def test_a_list_in_another_format_or_a_folder_is_refused_never_passed_over(
+    tmp_path, prefect_harness
+):
+    """A list saved as CSV, or workbooks put in a folder inside the year's, were passed over
+    without a word: the run said completed without those units. Each is refused (WB020) with
+    what to do, and the run says partial; a folder named `_...` is the province's own."""
+    raw = tmp_path / "raw" / "2019"
+    write_workbook(raw / "muong-nhe.xlsx", [household(i) for i in range(1, 4)])
+    (raw / "muong-cha.csv").write_text("Mã hộ,Họ và tên chủ hộ\nMC-1,Lò Văn A\n", "utf-8")
+    lay = {"district": "Mường Lay", "commune": "Sông Đà"}
+    write_workbook(raw / "Mường Lay" / "ds.xlsx", [household(9, **lay)])
+    write_workbook(raw / "_luu" / "muong-nhe-cu.xlsx", [household(1)])
+    warehouse = tmp_path / "w.duckdb"
+
+    summary = annual_census(year=2019, raw_dir=tmp_path / "raw", warehouse_path=warehouse)
+
+    assert summary.status == "partial" and summary.loaded == ["muong-nhe.xlsx"]
+    assert set(summary.failed) == {"muong-cha.csv", "Mường Lay"}
+    assert "save it as .xlsx" in summary.failed["muong-cha.csv"]
+    assert "a folder, not a workbook" in summary.failed["Mường Lay"]
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        failed = con.execute(
+            "SELECT f.source_file, r.rule_code FROM audit.ingest_files AS f "
+            "JOIN audit.rejections AS r USING (run_id, source_file) "
+            "WHERE f.status = 'failed' ORDER BY ALL"
+        ).fetchall()
+    assert failed == [("Mường Lay", "WB020"), ("muong-cha.csv", "WB020")]

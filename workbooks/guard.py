@@ -115,11 +115,20 @@ class Inspection:
     sheets: dict[str, SheetInfo] = field(default_factory=dict)
 
 
+# A folder among a year's workbooks (workbooks/reader.py `workbooks_in`): refused as a whole.
+FOLDER = (
+    "a folder, not a workbook: the workbooks inside it are not read; put them in the year's "
+    "folder itself, or start the folder's name with _ to keep it aside"
+)
+
+
 def read_bounded(path: Path, limits: Limits | None = None) -> bytes:
     """The file's bytes, read once (the bytes hashed are the bytes parsed); a file over the
     size limit is refused without being read."""
     limits = limits or Limits.from_env()
     path = Path(path)
+    if path.is_dir():
+        _fail(path, "WB020", FOLDER)
     size = path.stat().st_size
     if size > limits.max_file_bytes:
         _fail(path, "WB022", f"file too large: {size:,} bytes (limit {limits.max_file_bytes:,})")

@@ -191,10 +191,21 @@ def workbooks_in(folder: Path) -> list[Path]:
     """The workbooks in `folder` (none when it is no folder), by name: its Excel files and the
     spreadsheets of other formats (refused when read), without the lock files Excel leaves
     beside an open workbook (`~$...`) and the province's own files (`_parts.csv`: a name
-    starting with `_` is not data)."""
+    starting with `_` is not data). A folder inside it that holds any is listed too, to be
+    refused as a whole (WB020), never passed over."""
     if not folder.is_dir():
         return []
-    return sorted(p for p in folder.iterdir() if p.is_file() and _is_listed(p.name))
+    return sorted(
+        p
+        for p in folder.iterdir()
+        if (p.is_file() and _is_listed(p.name)) or (p.is_dir() and _holds_workbooks(p))
+    )
+
+
+def _holds_workbooks(folder: Path) -> bool:
+    if folder.name.startswith(("_", ".")):
+        return False
+    return any(p.is_file() and _is_listed(p.name) for p in folder.rglob("*"))
 
 
 def _is_listed(name: str) -> bool:

@@ -107,6 +107,12 @@ def test_a_folder_stands_for_its_workbooks(folder, capsys):
     assert "raw/2019/muong-lay.xlsm (2019): CÓ LỖI" in out
     assert "raw/2019/muong-cha.csv (2019): KHÔNG ĐỌC ĐƯỢC" in out
     assert "the file is text (CSV); open it in Excel or LibreOffice and save it as .xlsx" in out
+    # A folder holding workbooks is refused as a whole; one named _... is the province's own.
+    write_workbook(raw / "cu" / "muong-nhe.xlsx", [household(1)])
+    write_workbook(raw / "_luu" / "muong-nhe.xlsx", [household(1)])
+    code, out = check(capsys, "raw/2019")
+    assert "raw/2019/cu (2019): KHÔNG ĐỌC ĐƯỢC" in out and "a folder, not a workbook" in out
+    assert "_luu" not in out
     (folder / "empty").mkdir()
     code, out = check(capsys, "empty", "--year", "2019")
     assert code == 2 and "không có tệp Excel (.xlsx, .xlsm, .xls) nào" in out
