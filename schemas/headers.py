@@ -73,6 +73,13 @@ BASE_LABELS: dict[str, tuple[str, ...]] = {
         "Thu nhập bình quân/người/tháng",
         "TNBQ đầu người/tháng",
         "TNBQ đầu người",
+        "Thu nhập BQ/người/tháng",
+        "Thu nhập bình quân người/tháng",
+        "Thu nhập bình quân 1 người/tháng",
+        "Thu nhập bình quân một người/tháng",
+        "Thu nhập bình quân",
+        "Thu nhập BQ",
+        "TNBQ",
         "Thu nhập",
     ),
     "income_score": ("Điểm B1", "Điểm A"),
@@ -185,9 +192,18 @@ def _indicator_labels(period: str | None) -> dict[str, str]:
     return labels
 
 
+# A header's leading number or letter, as the official forms number the indicators: "1. Việc
+# làm", "(2) Dinh dưỡng", "a) Bảo hiểm y tế", "Chỉ số 3: ...".
+_ENUMERATOR = re.compile(
+    r"^\s*(?:chỉ số\s*)?(?:\(\s*\d{1,2}\s*\)|\d{1,2}\s*[.):\-]|[a-zđ]\s*[.)])\s*(?:[:\-]\s*)?",
+    re.IGNORECASE,
+)
+
+
 def fold_label(text: object) -> str:
-    """Like `fold`, with a unit suffix in brackets dropped: `Thu nhập ... (nghìn đồng)`."""
-    return fold(re.sub(r"\([^)]*\)\s*$", "", str(text)))
+    """Like `fold`, with a unit suffix in brackets dropped (`Thu nhập ... (nghìn đồng)`) and a
+    leading number (`1. Việc làm`)."""
+    return fold(_ENUMERATOR.sub("", re.sub(r"\([^)]*\)\s*$", "", str(text))))
 
 
 @cache
@@ -201,10 +217,29 @@ def label_index() -> dict[str, str]:
         for ind in standard.indicators:
             index.setdefault(fold_label(ind.name_vi), ind.key)
             index.setdefault(fold_label(ind.name_en), ind.key)
-    # Short forms met in real workbooks.
-    for short, key in (("Nhà tiêu hợp vệ sinh", "latrine"), ("Nguồn nước", "drinking_water")):
-        index.setdefault(fold_label(short), key)
+    for key, labels in INDICATOR_SHORT_LABELS.items():
+        for label in labels:
+            index.setdefault(fold_label(label), key)
     return index
+
+
+# Short headers of the indicator columns met in real workbooks. Each names one key in every
+# standard; left out: a name two standards give different keys ("Tiếp cận thông tin": one
+# standard's column would read as the other's, WB013) and a dimension's name that heads a
+# group of columns ("Nhà ở" above housing quality and living area).
+INDICATOR_SHORT_LABELS: dict[str, tuple[str, ...]] = {
+    "dependants": ("Người phụ thuộc", "Người phụ thuộc trong hộ", "Tỷ lệ người phụ thuộc"),
+    "health_insurance": ("BHYT", "Thẻ BHYT"),
+    "health_access": ("Tiếp cận dịch vụ y tế", "Tiếp cận y tế"),
+    "adult_education": ("Giáo dục người lớn", "Trình độ giáo dục người lớn"),
+    "child_school_attendance": ("Trẻ em đi học", "Tình trạng đi học", "Đi học của trẻ em"),
+    "housing_quality": ("Chất lượng nhà",),
+    "living_area": ("Diện tích nhà ở", "Diện tích nhà ở bình quân", "Diện tích bình quân"),
+    "drinking_water": ("Nguồn nước", "Nước sạch", "Nước sinh hoạt", "Nước hợp vệ sinh"),
+    "latrine": ("Nhà tiêu hợp vệ sinh", "Nhà tiêu", "Hố xí", "Hố xí hợp vệ sinh", "Nhà vệ sinh"),
+    "telecom": ("Viễn thông", "Dịch vụ viễn thông"),
+    "waste_collection": ("Rác thải", "Thu gom rác", "Thu gom rác thải", "Xử lý rác thải"),
+}
 
 
 def key_for_label(label: object) -> str | None:

@@ -230,6 +230,34 @@ def test_a_members_sheet_with_dates_of_birth_keeps_their_years(tmp_path):
     assert codes(load).count("HW003") == 1  # "năm 90" is no year: left blank, warned
 
 
+@pytest.mark.parametrize("form", ["numbered", "short"])
+def test_4_indicator_headers_numbered_or_short(tmp_path, form):
+    """The forms number the indicators ("1. Trình độ giáo dục...", "(2) ...", "Chỉ số 3: ...")
+    and offices shorten them (BHYT, Nước sạch, Hố xí): unknown, so every indicator column was
+    missing and the workbook refused (WB012)."""
+    if form == "numbered":
+        styles = ["{n}. {label}", "({n}) {label}", "Chỉ số {n}: {label}", "{letter}) {label}"]
+        labels = {
+            k: styles[n % 4].format(n=n + 1, letter="abcdefghij"[n], label=LABELS[k])
+            for n, k in enumerate(INDICATOR_KEYS)
+        }
+    else:
+        labels = {
+            "health_insurance": "BHYT",
+            "drinking_water": "Nước sạch",
+            "latrine": "Hố xí",
+            "telecom": "Viễn thông",
+            "living_area": "Diện tích nhà ở",
+            "child_school_attendance": "Trẻ em đi học",
+            "income_per_capita": "TNBQ",
+        }
+    rows = [household(1, health_insurance="x", latrine="x"), household(2, telecom="x")]
+    load = process(write_workbook(tmp_path / "h.xlsx", rows, labels=labels))
+    assert load.refused is None and "WB003" not in codes(load), load.rejections
+    deprived = load.households["deprived_indicators"].tolist()
+    assert deprived == [["health_insurance", "latrine"], ["telecom"]]
+
+
 def test_4_headers_of_the_official_terms_in_use(tmp_path):
     """The identity number since the Law on Identification 2023, the village that is a tổ dân
     phố in a ward: a required column unrecognised refused the workbook (WB005)."""
