@@ -59,6 +59,10 @@ from workbooks.guard import (
 HEADER_SEARCH_ROWS = 40
 # A header row must name at least this many known columns, household id among them.
 MIN_HEADER_MATCHES = 3
+# How many rows above and below the row naming most columns a header may reach (the labels
+# merged down over the group, dimension and indicator rows); the rows of unit notes and
+# column numbers under it come on top.
+HEADER_REACH = 2
 
 _TOTALS = re.compile(r"^(tong cong|cong|tong so|tong)\b")
 # A signature block's lines (folded): the place and date, who drew up, checked and approved
@@ -536,8 +540,10 @@ def _top_rows(columns: list[pa.Array]) -> list[list[object]]:
 
 
 def _find_header(n_rows: int, top: list[list[object]]) -> tuple[list[int], dict[int, str]] | None:
-    """The header row(s) and their column keys; a second row under the first is merged in
-    (two-level headers, workbook-layout.md variant 2)."""
+    """The header row(s) and their column keys: the row naming most columns, and the rows
+    around it (up to HEADER_REACH each way) as far as one names further columns (two-level
+    headers, workbook-layout.md variant 2; three levels where the indicators sit under their
+    dimensions, "Việc làm", "Y tế", ..., under the group "Các chỉ số thiếu hụt ...")."""
     best_row, best = -1, {}
     for row in range(min(HEADER_SEARCH_ROWS, n_rows)):
         if len(best) >= MIN_HEADER_MATCHES and row > best_row + 2:
@@ -547,18 +553,20 @@ def _find_header(n_rows: int, top: list[list[object]]) -> tuple[list[int], dict[
             best_row, best = row, keys
     if len(best) < MIN_HEADER_MATCHES:
         return None
-    rows, keys = [best_row], dict(best)
-    for neighbour in (best_row + 1, best_row - 1):
-        if 0 <= neighbour < len(top):
+    keys, first, last = dict(best), best_row, best_row
+    for direction in (1, -1):
+        for step in range(1, HEADER_REACH + 1):
+            neighbour = best_row + direction * step
+            if not 0 <= neighbour < len(top):
+                break
             extra = {p: k for p, k in _header_keys(top, neighbour).items() if p not in keys}
             extra = {p: k for p, k in extra.items() if k not in keys.values()}
             if extra:
-                rows.append(neighbour)
                 keys.update(extra)
-                break
+                first, last = min(first, neighbour), max(last, neighbour)
     if "household_id" not in keys.values():
         return None
-    return sorted(rows), keys
+    return list(range(first, last + 1)), keys
 
 
 _COLUMN_NUMBER = re.compile(r"[(\[]?\s*(?:(\d{1,3})(?:\.0+)?|[A-Za-z])\s*[)\]]?")

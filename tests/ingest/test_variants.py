@@ -131,6 +131,35 @@ def test_2_two_level_merged_headers(tmp_path):
     assert closes(load) and load.file_record["rows_totals"] == 1
 
 
+def test_2_three_level_headers_with_the_dimensions(tmp_path):
+    """The labels merged down over three rows: the group "Các chỉ số thiếu hụt ...", the
+    dimensions (Y tế, Giáo dục, ...), the indicators; then the column numbers. Only two rows
+    were read as the header: the indicators' row was rejected as a household and every row
+    after it for lacking the standard's indicators (HH034)."""
+    rows = [household(1, health_insurance="x"), household(2, drinking_water="x")]
+    n_base, n_ind = len(BASE_ORDER), len(INDICATOR_KEYS)
+    top = [LABELS[k] for k in BASE_ORDER] + ["Các chỉ số thiếu hụt dịch vụ xã hội cơ bản"]
+    top += [None] * (n_ind - 1)
+    dimensions = [None] * n_base + ["Giáo dục", None, "Y tế", None, "Nhà ở", None]
+    dimensions += ["Nước sạch và vệ sinh", None, "Thông tin", None]
+    indicators = [None] * n_base + [LABELS[k] for k in INDICATOR_KEYS]
+    numbers = [str(i) for i in range(1, len(ALL_KEYS) + 1)]
+    grid = [["DANH SÁCH"], top, dimensions, indicators, numbers, *grid_rows(rows, ALL_KEYS)]
+    letter = [chr(ord("A") + i) for i in range(len(ALL_KEYS))]
+    merges = [f"{letter[i]}2:{letter[i]}4" for i in range(n_base)]
+    merges.append(f"{letter[n_base]}2:{letter[-1]}2")
+    merges += [f"{letter[n_base + i]}3:{letter[n_base + i + 1]}3" for i in range(0, n_ind, 2)]
+    path = write_grid(tmp_path / "t.xlsx", {"DS": grid}, {"DS": merges})
+    load = process(path)
+    assert read_workbook(path).layouts[0].header_rows == (2, 3, 4, 5)
+    assert load.rejections.empty, load.rejections
+    assert load.households["deprived_indicators"].tolist() == [
+        ["health_insurance"],
+        ["drinking_water"],
+    ]
+    assert closes(load)
+
+
 def test_3_columns_in_any_order_and_unknown_columns_kept_once(tmp_path):
     keys = ALL_KEYS[:]
     random.Random(4).shuffle(keys)
