@@ -17,7 +17,7 @@ import pandas as pd
 
 import config
 from schemas.duplicates import cross_workbook_findings
-from schemas.headers import PERSONAL_KEYS
+from schemas.headers import PERSONAL_KEYS, income_scaling
 from schemas.household import (
     TEXT_KEYS,
     SheetFacts,
@@ -320,7 +320,7 @@ def _notices(
         *read.notices,
         *structure.to_dict("records"),
         *(
-            {"sheet": s, "code": "WB007", "detail": f"income scaled x{unit}"}
+            {"sheet": s, "code": "WB007", "detail": income_scaling(unit)}
             for s, unit in sheets.income_units
             if unit != 1
         ),

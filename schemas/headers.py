@@ -9,7 +9,7 @@ recognised without touching this file.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from functools import cache, lru_cache
 
 import config
@@ -143,6 +143,8 @@ PERSONAL_KEYS: tuple[str, ...] = ("head_name", "head_id_number", "note")
 # `(1.000 VNĐ)`, `(triệu đồng)`): the values are scaled to đồng. Matched on the folded label.
 _MILLION_DONG = re.compile(r"\btrieu\b|\b1[ .,]?000[ .,]?000 ?(?:d|vnd)")
 _THOUSAND_DONG = re.compile(r"\bnghin\b|\bngan dong\b|\bngd\b|\b1[ .,]?000 ?(?:d|vnd)")
+# "(đồng/năm)", "một năm"; not "năm 2026", nor "đồng Việt Nam"
+_PER_YEAR = re.compile(r"(?<!viet )\bnam\b(?!\s*\d)")
 
 
 def canonical_keys(standard: config.Standard) -> list[str]:
@@ -255,12 +257,24 @@ def _key_for_text(text: str) -> str | None:
     return label_index().get(fold_label(text))
 
 
-def income_unit(label: object) -> int:
-    """The đồng in one unit of an income column, as its header says: 1,000,000, 1,000 or 1."""
-    folded = fold(label)
-    if _MILLION_DONG.search(folded):
-        return 1_000_000
-    return 1_000 if _THOUSAND_DONG.search(folded) else 1
+def income_unit(labels: Iterable[object]) -> float:
+    """What one written unit of an income column is in đồng a month, as its heading cells say:
+    1,000,000, 1,000 or 1 (triệu, nghìn đồng, đồng), divided by 12 where they say the amount
+    is a year's (`(đồng/năm)`; not "năm 2026", and not when they also say a month)."""
+    folded = " ".join(fold(label) for label in labels)
+    money = (
+        1_000_000 if _MILLION_DONG.search(folded) else 1_000 if _THOUSAND_DONG.search(folded) else 1
+    )
+    yearly = _PER_YEAR.search(folded) and not re.search(r"\bthang\b", folded)
+    return money / 12 if yearly else money
+
+
+def income_scaling(unit: float) -> str:
+    """WB007's detail for an income column's unit (`income_unit`), 1 excepted."""
+    if float(unit).is_integer():  # a month's amount in thousand or million đồng
+        return f"income scaled x{int(unit)}"
+    money = round(unit * 12)
+    return "income per year, divided by 12" + (f", scaled x{money}" if money != 1 else "")
 
 
 # The other sheets a workbook may carry (workbook-layout.md, "Other sheets a workbook may

@@ -120,7 +120,7 @@ def sheet_findings(
     columns: dict[str, set[str]],
     standard: config.Standard,
     has_districts: bool,
-    income_units: tuple[tuple[str, int], ...] = (),
+    income_units: tuple[tuple[str, float], ...] = (),
     title_years: dict[str, tuple[int, ...]] | None = None,
     year: int | None = None,
 ) -> tuple[pd.DataFrame, SheetFacts]:
@@ -397,7 +397,7 @@ class SheetFacts:
     """What is known of a workbook's sheets that changes how their rows are read."""
 
     # (sheet, đồng in one unit of its income column): 1,000 for `(nghìn đồng)` (variant 5)
-    income_units: tuple[tuple[str, int], ...] = ()
+    income_units: tuple[tuple[str, float], ...] = ()
     with_indicators: frozenset[str] = frozenset()  # carrying the standard's indicator columns
     misfits: frozenset[str] = frozenset()  # indicator columns not the standard's (WB012/13)
     columns: tuple[tuple[str, frozenset[str]], ...] = ()  # (sheet, its column keys)

@@ -281,8 +281,8 @@ _RULES = [
         "WB007",
         None,
         "notice",
-        "Thu nhập ghi bằng nghìn hoặc triệu đồng, đã quy ra đồng",
-        "income in thousand or million đồng, scaled",
+        "Thu nhập ghi bằng nghìn hoặc triệu đồng, hoặc theo năm: đã quy ra đồng một tháng",
+        "income in thousand or million đồng, or for a year: scaled to đồng a month",
     ),
 ]
 

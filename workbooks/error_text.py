@@ -37,6 +37,15 @@ _DETAIL_VI: dict[str, tuple[tuple[re.Pattern[str], str], ...]] = {
     "WB007": (
         (_p(r"income scaled x1000"), "đã nhân với 1.000"),
         (_p(r"income scaled x1000000"), "đã nhân với 1.000.000"),
+        (_p(r"income per year, divided by 12"), "thu nhập ghi theo năm, đã chia cho 12"),
+        (
+            _p(r"income per year, divided by 12, scaled x1000"),
+            "thu nhập ghi theo năm, đã chia cho 12 và nhân với 1.000",
+        ),
+        (
+            _p(r"income per year, divided by 12, scaled x1000000"),
+            "thu nhập ghi theo năm, đã chia cho 12 và nhân với 1.000.000",
+        ),
     ),
     "WB008": (
         (_p(r"(\d+) cells converted from TCVN3 \(ABC, \.VnTime\) to Unicode"), r"\1 ô đã chuyển"),

@@ -117,7 +117,7 @@ class SheetLayout:
     columns: dict[str, str]  # key -> header label as written in the workbook
     column_letters: dict[str, str]  # key -> Excel column letter
     unknown_columns: list[str]
-    income_unit: int  # đồng in one unit of the income column (1,000: `(nghìn đồng)`)
+    income_unit: float  # đồng a month in one unit of the income column (`income_unit`)
     title_years: tuple[int, ...] = ()  # years a title above the header names ("... NĂM 2019")
 
 
@@ -684,11 +684,9 @@ def _read_sheet(n_rows: int, columns: list[pa.Array], sheet: str, first_col: int
         # label on one row and "(nghìn đồng)" under it.
         income_unit=max(
             (
-                income_unit(top[r][p])
+                income_unit(top[r][p] for r in header_rows if isinstance(top[r][p], str))
                 for p, k in keys.items()
                 if k == "income_per_capita"
-                for r in header_rows
-                if isinstance(top[r][p], str)
             ),
             default=1,
         ),

@@ -49,6 +49,8 @@ DETAILS = [
     ("WB004", "totals row says 5 households; the rows above hold 4", "ghi 5 hộ; các dòng"),
     ("WB007", "income scaled x1000", "đã nhân với 1.000"),
     ("WB007", "income scaled x1000000", "đã nhân với 1.000.000"),
+    ("WB007", "income per year, divided by 12", "thu nhập ghi theo năm, đã chia cho 12"),
+    ("WB007", "income per year, divided by 12, scaled x1000", "chia cho 12 và nhân với 1.000"),
     ("WB008", "12 cells converted from TCVN3 (ABC, .VnTime) to Unicode", "12 ô đã chuyển"),
     ("WB009", "file name: Mường Nhé; cells: Mường Chà", "tên tệp: Mường Nhé; trong bảng:"),
     ("WB010", "commune = 'Sín Thầu'", "tên xã = 'Sín Thầu'"),

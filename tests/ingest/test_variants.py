@@ -360,6 +360,26 @@ def test_5_a_sheet_of_yearly_household_incomes_is_refused(tmp_path):
     assert {"WB033", "WB017"} <= set(codes(load)) and "WB029" not in codes(load)
 
 
+@pytest.mark.parametrize(
+    ("label", "written"),
+    [
+        ("Thu nhập bình quân đầu người (đồng/năm)", 10_200_000),
+        ("Thu nhập bình quân đầu người (nghìn đồng/năm)", "10.200"),
+    ],
+)
+def test_5_income_for_a_year_is_divided_by_twelve(tmp_path, label, written):
+    """A header saying the amount is a year's ("(đồng/năm)") was read as a month's: every
+    household twelve times richer, none poor, without a word. The line is a month's."""
+    rows = [household(1, income_per_capita=written)]
+    load = process(write_workbook(tmp_path / "y.xlsx", rows, labels={"income_per_capita": label}))
+    assert list(load.households["income_per_capita"]) == [850_000]
+    [wb007] = load.rejections.loc[load.rejections["rule_code"] == "WB007", "rule"]
+    assert "income per year, divided by 12" in wb007
+    dated = {"income_per_capita": "Thu nhập BQ đầu người (đồng, năm 2019)"}
+    load = process(write_workbook(tmp_path / "m.xlsx", [household(1)], labels=dated))
+    assert list(load.households["income_per_capita"]) == [850_000] and "WB007" not in codes(load)
+
+
 @pytest.mark.parametrize("layout", ["two-level", "notes row"])
 def test_5_the_unit_written_under_the_income_label_is_read(tmp_path, layout):
     """A header typed on two rows puts "(nghìn đồng)" under the label, in a cell of its own:
