@@ -244,6 +244,18 @@ INDICATOR_SHORT_LABELS: dict[str, tuple[str, ...]] = {
 }
 
 
+@cache
+def label_ranks() -> dict[str, int]:
+    """Folded label -> its place in its key's list (0: the canonical label). Where two columns
+    name one key, the better-ranked is that key's: "Thu nhập bình quân đầu người/tháng", not a
+    household's "Thu nhập" beside it."""
+    ranks: dict[str, int] = {}
+    for labels in BASE_LABELS.values():
+        for rank, label in enumerate(labels):
+            ranks.setdefault(fold_label(label), rank)
+    return ranks
+
+
 def key_for_label(label: object) -> str | None:
     """The column key a header cell names, or None for an unknown column."""
     if label is None:

@@ -36,8 +36,10 @@ from schemas.headers import (
     BASE_LABELS,
     MEMBER_ONLY_KEYS,
     RESIDENT_TOTALS_LABELS,
+    fold_label,
     income_unit,
     key_for_label,
+    label_ranks,
     member_key,
     resident_totals_key,
 )
@@ -523,14 +525,23 @@ def _other_rows(
 
 
 def _header_keys(top: list[list[object]], row: int) -> dict[int, str]:
-    """Column position -> key for the known labels in one row of the sheet's top block."""
+    """Column position -> key for the known labels in one row of the sheet's top block. Where
+    two columns name one key, it is the better-ranked label's (`label_ranks`), else the
+    first's."""
     keys: dict[int, str] = {}
+    held: dict[str, tuple[int, int]] = {}  # key -> (rank, position)
+    ranks = label_ranks()
     for pos, value in enumerate(top[row]):
-        if isinstance(value, str):
-            key = key_for_label(value)
-            if key is not None and key not in keys.values():
-                keys[pos] = key
-    return keys
+        key = key_for_label(value) if isinstance(value, str) else None
+        if key is None:
+            continue
+        rank = ranks.get(fold_label(value), 0)
+        if key in held and held[key][0] <= rank:
+            continue
+        if key in held:
+            del keys[held[key][1]]
+        keys[pos], held[key] = key, (rank, pos)
+    return dict(sorted(keys.items()))
 
 
 def _top_rows(columns: list[pa.Array]) -> list[list[object]]:

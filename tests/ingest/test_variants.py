@@ -360,6 +360,18 @@ def test_5_a_sheet_of_yearly_household_incomes_is_refused(tmp_path):
     assert {"WB033", "WB017"} <= set(codes(load)) and "WB029" not in codes(load)
 
 
+def test_5_a_households_total_income_beside_the_per_person_one_is_not_taken_for_it(tmp_path):
+    """A column "Thu nhập" (the household's) before "Thu nhập bình quân đầu người/tháng": the
+    first column naming a key was taken, so every household's total was read as its income
+    per person, without a word. The canonical label's column is the key's; the other is kept
+    as an unknown column."""
+    keys = ["Thu nhập", *ALL_KEYS]
+    rows = [household(1, **{"Thu nhập": 4_250_000})]
+    load = process(write_grid(tmp_path / "t.xlsx", {"DS": canonical_grid(rows, keys)}))
+    assert list(load.households["income_per_capita"]) == [850_000]
+    assert dict(load.raw["extra"].iloc[0]) == {"Thu nhập": "4250000"}
+
+
 @pytest.mark.parametrize(
     ("label", "written"),
     [
