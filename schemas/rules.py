@@ -474,6 +474,13 @@ _RULES += [
         "households with a blank village under a row naming a village take that village",
     ),
     Rule(
+        "WB035",
+        "village",
+        "notice",
+        "Không có cột Thôn, bản: lấy tên trang tính làm tên thôn, bản",
+        "no village column: the sheet's name, which names a village, is taken as the village",
+    ),
+    Rule(
         "HH040",
         None,
         "error",

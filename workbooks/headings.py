@@ -37,6 +37,7 @@ _BESIDE = re.compile(r"[ivxlc]+[.)]?|[a-z][.)]?|\d{1,4}(?:[.)]|\s*hộ)?", re.IG
 _MOST_CELLS = 3
 # The label of the village column a sheet without one gets from its village rows.
 FROM_VILLAGE_ROWS = "(dòng ghi tên thôn, bản)"
+FROM_SHEET_NAME = "(tên trang tính)"  # one sheet per village (WB035)
 # How many village rows a WB034 notice names (then "…").
 _NAMED = 10
 
@@ -73,6 +74,11 @@ def village_rows(kinds: np.ndarray, stripped: list[pa.Array], filled: np.ndarray
         if len(names) == 1 and all(_BESIDE.fullmatch(t) for t in others):
             found[int(row)] = names[0]
     return found
+
+
+def names_a_village(text: str) -> bool:
+    """Whether `text` (a sheet's name) names a village: "Bản Na Son", "Thôn 3"."""
+    return _VILLAGE_ROW.fullmatch(unicodedata.normalize("NFC", text.strip())) is not None
 
 
 def villages_below(

@@ -678,16 +678,11 @@ def _read_sheet(n_rows: int, columns: list[pa.Array], sheet: str, first_col: int
         data[name] = pc.if_else(pc.equal(values, ""), missing_text, values)  # empty: missing
     skipped = (np.full((~is_data).sum(), sheet, dtype=object), excel_row[~is_data], kinds[~is_data])
     notices = _totals_checks(body_columns, kinds, excel_row, sheet)
-    if villages:
-        data["village"], taken = headings.villages_below(villages, keep, data.get("village"))
-        if taken:
-            notices.append(headings.village_notice(sheet, villages, excel_row, taken))
+    given = _given_columns(data, sheet, villages, keep, excel_row, notices)
     layout = SheetLayout(
         sheet=sheet,
         header_rows=tuple(r + 1 for r in header_rows),
-        # Without a village column, the rows naming a village give it (WB034).
-        columns=({"village": headings.FROM_VILLAGE_ROWS} if villages else {})
-        | {keys[p]: labels[p] for p in keys},
+        columns=given | {keys[p]: labels[p] for p in keys},
         column_letters={keys[p]: column_letter(p + first_col - 1) for p in keys}
         | {f"extra:{label}": column_letter(p + first_col - 1) for p, label in unknown.items()},
         unknown_columns=list(unknown.values()),
@@ -703,12 +698,39 @@ def _read_sheet(n_rows: int, columns: list[pa.Array], sheet: str, first_col: int
         ),
         title_years=_title_years(top, header_rows[0]),
     )
-    if "commune" not in data:
-        # One sheet per commune without a commune column: the sheet's name is the commune
-        # (validated like a typed commune, HH021).
-        data["commune"] = pa.array(np.full(len(keep), sheet.strip(), object), pa.large_string())
-        notices.append({"sheet": sheet, "code": "WB010", "detail": f"commune = '{sheet}'"})
     return pa.table(data), layout, skipped, notices, (excel_row[keep], named)
+
+
+def _given_columns(
+    data: dict[str, pa.Array],
+    sheet: str,
+    villages: dict[int, str],
+    keep: np.ndarray,
+    excel_row: np.ndarray,
+    notices: list[dict[str, object]],
+) -> dict[str, str]:
+    """Columns the sheet gives otherwise than by a column, added to `data` with a notice each;
+    returns them as key -> how they were given (the layout's label). A blank village under a
+    row naming a village is that village (WB034); without a village column, a sheet named for
+    a village ("Bản Na Son": one sheet per village) gives it (WB035); without a commune column,
+    the sheet's name is the commune (WB010; validated like a typed one, HH021)."""
+    given: dict[str, str] = {}
+
+    def whole_sheet(key: str, code: str) -> None:
+        data[key] = pa.array(np.full(len(keep), sheet.strip(), object), pa.large_string())
+        notices.append({"sheet": sheet, "code": code, "detail": f"{key} = '{sheet}'"})
+
+    if villages:
+        data["village"], taken = headings.villages_below(villages, keep, data.get("village"))
+        given["village"] = headings.FROM_VILLAGE_ROWS
+        if taken:
+            notices.append(headings.village_notice(sheet, villages, excel_row, taken))
+    elif "village" not in data and headings.names_a_village(sheet):
+        whole_sheet("village", "WB035")
+        given["village"] = headings.FROM_SHEET_NAME
+    if "commune" not in data:  # the flow counts the commune as given (flows/workbook.py)
+        whole_sheet("commune", "WB010")
+    return given
 
 
 def _cell_findings(

@@ -54,6 +54,7 @@ DETAILS = [
     ("WB008", "12 cells converted from TCVN3 (ABC, .VnTime) to Unicode", "12 ô đã chuyển"),
     ("WB009", "file name: Mường Nhé; cells: Mường Chà", "tên tệp: Mường Nhé; trong bảng:"),
     ("WB010", "commune = 'Sín Thầu'", "tên xã = 'Sín Thầu'"),
+    ("WB035", "village = 'Bản Tá Miếu'", "thôn, bản = 'Bản Tá Miếu'"),
     (
         "WB026",
         "2 external link(s); never followed, the values Excel cached in this file are read",

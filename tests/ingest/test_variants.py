@@ -626,6 +626,24 @@ def test_one_sheet_per_commune_without_commune_column_and_underscore_sheets(tmp_
     assert codes(load).count("WB010") == 2 and closes(load)
 
 
+def test_one_sheet_per_village_without_village_column(tmp_path):
+    """A commune's list kept one sheet per village ("Bản Tá Miếu", "Bản Nậm Pồ") without a
+    village column: refused for the missing column (WB005). A sheet named for a village gives
+    it (WB035); a sheet named otherwise still lacks the column."""
+    keys = [k for k in ALL_KEYS if k != "village"]
+    sheets = {
+        "Bản Tá Miếu": [[LABELS[k] for k in keys], *grid_rows([household(1)], keys)],
+        "Bản Nậm Pồ": [[LABELS[k] for k in keys], *grid_rows([household(2)], keys)],
+    }
+    load = process(write_grid(tmp_path / "v.xlsx", sheets))
+    assert load.refused is None
+    assert load.households["village"].tolist() == ["Bản Tá Miếu", "Bản Nậm Pồ"]
+    assert codes(load) == ["WB035", "WB035"] and closes(load)
+    sheets = {"DS": sheets["Bản Tá Miếu"]}
+    load = process(write_grid(tmp_path / "d.xlsx", sheets))
+    assert load.refused and "WB005" in codes(load)
+
+
 def test_district_is_read_from_cells_and_a_misleading_file_name_is_reported(tmp_path):
     load = process(write_workbook(tmp_path / "dien-bien-phu.xlsx", [household(1)]))
     assert load.unit == "Mường Nhé"
