@@ -17,8 +17,22 @@ from transforms.text import fold
 
 # key -> accepted labels (the first is the canonical Vietnamese header of workbook-layout.md).
 BASE_LABELS: dict[str, tuple[str, ...]] = {
-    "household_id": ("Mã hộ", "Mã số hộ", "Mã hộ gia đình", "Mã HGĐ"),
-    "head_name": ("Họ và tên chủ hộ", "Họ tên chủ hộ", "Tên chủ hộ", "Chủ hộ"),
+    "household_id": (
+        "Mã hộ",
+        "Mã số hộ",
+        "Mã hộ gia đình",
+        "Mã HGĐ",
+        "Mã số hộ gia đình",
+        "Mã hộ GĐ",
+    ),
+    "head_name": (
+        "Họ và tên chủ hộ",
+        "Họ tên chủ hộ",
+        "Tên chủ hộ",
+        "Chủ hộ",
+        "Họ và tên chủ hộ gia đình",
+        "Họ tên chủ hộ gia đình",
+    ),
     # The card is the "thẻ căn cước", its number the "số định danh cá nhân", since the Law on
     # Identification 2023 (Luật Căn cước, in force 1 July 2024); older workbooks say CCCD, CMND.
     "head_id_number": (
@@ -33,6 +47,10 @@ BASE_LABELS: dict[str, tuple[str, ...]] = {
         "Số căn cước",
         "Số căn cước chủ hộ",
         "Số thẻ căn cước",
+        "CCCD",
+        "CCCD/CMND",
+        "CMND/CCCD",
+        "Số CMND",
     ),
     "district": ("Huyện", "Huyện/thị xã/thành phố"),
     "commune": (
@@ -41,6 +59,9 @@ BASE_LABELS: dict[str, tuple[str, ...]] = {
         "Xã, phường",
         "Xã/phường/thị trấn",
         "Xã, phường, thị trấn",
+        "Xã/Thị trấn",
+        "Xã, thị trấn",
+        "Phường",
         "Đơn vị hành chính cấp xã",
     ),
     "village": (
@@ -52,6 +73,9 @@ BASE_LABELS: dict[str, tuple[str, ...]] = {
         "Thôn, bản, tổ dân phố",
         "Bản, tổ dân phố",
         "Thôn, tổ dân phố",
+        "Thôn/bản/TDP",
+        "Thôn, bản, TDP",
+        "Thôn/bản/tổ dân phố",
     ),
     "area": ("Khu vực", "Thành thị/Nông thôn", "Nông thôn/Thành thị"),
     "ethnicity": ("Dân tộc", "Dân tộc chủ hộ", "Dân tộc của chủ hộ"),
@@ -63,6 +87,7 @@ BASE_LABELS: dict[str, tuple[str, ...]] = {
         "Số nhân khẩu trong hộ",
         "Số người trong hộ",
         "Số thành viên trong hộ",
+        "Số người",
     ),
     "income_per_capita": (
         "Thu nhập bình quân đầu người/tháng (đồng)",
@@ -82,8 +107,8 @@ BASE_LABELS: dict[str, tuple[str, ...]] = {
         "TNBQ",
         "Thu nhập",
     ),
-    "income_score": ("Điểm B1", "Điểm A"),
-    "deprivation_score": ("Điểm B2", "Điểm B"),
+    "income_score": ("Điểm B1", "Điểm A", "Tổng điểm B1", "Tổng điểm A"),
+    "deprivation_score": ("Điểm B2", "Điểm B", "Tổng điểm B2", "Tổng điểm B"),
     "meritorious": (
         "Hộ có người có công",
         "Người có công",
@@ -95,10 +120,30 @@ BASE_LABELS: dict[str, tuple[str, ...]] = {
         "Không có khả năng lao động",
         "Hộ không có lao động",
     ),
-    "poverty_cause": ("Nguyên nhân nghèo", "Nguyên nhân nghèo chủ yếu"),
-    "head_sex": ("Giới tính chủ hộ", "Giới tính", "Giới tính của chủ hộ"),
-    "social_protection": ("Hộ bảo trợ xã hội", "Bảo trợ xã hội", "Hộ thuộc diện bảo trợ xã hội"),
-    "commune_classification": ("Phân loại của xã", "Xã phân loại", "Kết quả phân loại của xã"),
+    "poverty_cause": (
+        "Nguyên nhân nghèo",
+        "Nguyên nhân nghèo chủ yếu",
+        "Nguyên nhân nghèo, cận nghèo",
+        "Nguyên nhân nghèo/cận nghèo",
+        "Nguyên nhân",
+    ),
+    "head_sex": ("Giới tính chủ hộ", "Giới tính", "Giới tính của chủ hộ", "Nam/Nữ"),
+    "social_protection": (
+        "Hộ bảo trợ xã hội",
+        "Bảo trợ xã hội",
+        "Hộ thuộc diện bảo trợ xã hội",
+        "Hộ BTXH",
+        "BTXH",
+    ),
+    "commune_classification": (
+        "Phân loại của xã",
+        "Xã phân loại",
+        "Kết quả phân loại của xã",
+        "Phân loại hộ",
+        "Kết quả phân loại",
+        "Kết quả rà soát",
+        "Phân loại",
+    ),
     "note": ("Ghi chú",),
 }
 

@@ -304,6 +304,34 @@ def test_4_headers_of_the_official_terms_in_use(tmp_path):
     assert load.private["head_id_number"].tolist() == [f"0112{i:08d}" for i in range(1, 4)]
 
 
+def test_4_headers_as_offices_shorten_or_lengthen_them(tmp_path):
+    """Headers met in offices' lists, each unknown before: a required one refused the
+    workbook (WB005), an optional one was left unread (WB003)."""
+    labels = {
+        "household_id": "Mã số hộ gia đình",
+        "head_name": "Họ và tên chủ hộ gia đình",
+        "head_id_number": "CCCD/CMND",
+        "commune": "Xã/Thị trấn",
+        "village": "Thôn/bản/TDP",
+        "household_size": "Số người",
+        "poverty_cause": "Nguyên nhân nghèo, cận nghèo",
+        "head_sex": "Nam/Nữ",
+        "social_protection": "Hộ BTXH",
+        "commune_classification": "Phân loại hộ",
+    }
+    extra = {"poverty_cause": "Thiếu vốn", "head_sex": "Nữ", "social_protection": "x"}
+    rows = [household(1, commune_classification="Hộ cận nghèo", **extra)]
+    load = process(write_workbook(tmp_path / "h.xlsx", rows, labels=labels))
+    assert load.refused is None and "WB003" not in codes(load), load.rejections
+    h = load.households.iloc[0]
+    assert (h["poverty_cause"], h["head_sex"], h["social_protection"]) == (
+        "capital",
+        "female",
+        True,
+    )
+    assert h["commune_classification"] == "near_poor"
+
+
 @pytest.mark.parametrize(
     "label",
     [
