@@ -11,6 +11,7 @@ import pytest
 
 import config
 from flows.workbook import process_workbook
+from schemas.headers import BASE_LABELS, INDICATOR_SHORT_LABELS, fold_label, key_for_label
 from tests.factory import BASE_ORDER, household, write_workbook
 from tests.ingest.builders import (
     ALL_KEYS,
@@ -302,6 +303,19 @@ def test_4_headers_of_the_official_terms_in_use(tmp_path):
     assert load.refused is None and len(load.households) == 3, load.rejections
     assert "WB003" not in codes(load)  # no column left unknown
     assert load.private["head_id_number"].tolist() == [f"0112{i:08d}" for i in range(1, 4)]
+
+
+def test_4_no_header_names_two_columns():
+    """Every label, short form and indicator name folds to one key only: a label shared by
+    two keys would read one column as another without a word."""
+    keys_of: dict[str, set[str]] = {}
+    named = [(k, label) for k, labels in BASE_LABELS.items() for label in labels]
+    named += [(k, label) for k, labels in INDICATOR_SHORT_LABELS.items() for label in labels]
+    named += [(i.key, i.name_vi) for st in config.standards() for i in st.indicators]
+    for key, label in named:
+        keys_of.setdefault(fold_label(label), set()).add(key)
+    assert {f: ks for f, ks in keys_of.items() if len(ks) > 1} == {}
+    assert all(key_for_label(label) == key for key, label in named)
 
 
 def test_4_headers_as_offices_shorten_or_lengthen_them(tmp_path):
