@@ -824,6 +824,7 @@ def _row_kinds(n_rows: int, stripped: list[pa.Array], filled: np.ndarray) -> np.
     count = np.sum(filled, axis=0, dtype=np.int64) if len(filled) else np.zeros(n_rows, np.int64)
     kinds = np.full(n_rows, "data", dtype=object)
     kinds[count == 0] = "blank"
+    kinds[(count > 3) & _long_totals_rows(stripped, filled, n_rows)] = "totals"
     # Totals and signature rows hold at most three cells: only those rows' first filled cell
     # is folded and matched (a household row never is; this keeps the reader linear and fast).
     few = np.flatnonzero((count > 0) & (count <= 3))
@@ -845,6 +846,22 @@ def _row_kinds(n_rows: int, stripped: list[pa.Array], filled: np.ndarray) -> np.
     return kinds
 
 
+# A totals row that sums every column, as typed (with its diacritics: a household whose id is
+# blank and whose head is named Công is no totals row).
+_TOTALS_TYPED = r"^(?:tổng cộng|tổng số|cộng|tổng|tong cong)(?:[^\p{L}\p{N}]|$)"
+
+
+def _long_totals_rows(stripped: list[pa.Array], filled: np.ndarray, n_rows: int) -> np.ndarray:
+    """Whether each row's first filled cell, in one of the sheet's first three columns, says
+    "Tổng cộng" (or Cộng, Tổng số): column-wise, as the rows of many cells are many."""
+    hit, before = np.zeros(n_rows, bool), np.zeros(n_rows, bool)
+    for column, is_filled in zip(stripped[:3], filled[:3], strict=False):
+        said = pc.match_substring_regex(column, _TOTALS_TYPED, ignore_case=True)
+        hit |= pc.fill_null(said, False).to_numpy(zero_copy_only=False) & ~before
+        before |= is_filled
+    return hit
+
+
 def _totals_checks(
     body_columns: list[pa.Array], kinds: np.ndarray, excel_row: np.ndarray, sheet: str
 ) -> list[dict[str, object]]:
@@ -857,21 +874,33 @@ def _totals_checks(
     for position in np.flatnonzero(kinds == "totals"):
         data_all = int(data_upto[position])
         data_since_last = data_all - previous
-        cells = [c[int(position)].as_py() for c in body_columns]
-        numbers = [
-            int(float(v))
-            for v in cells
-            if v is not None and re.fullmatch(r"\d+(\.0+)?", str(v).strip())
-        ]
-        if numbers and data_since_last not in numbers and data_all not in numbers:
+        said = _household_count([c[int(position)].as_py() for c in body_columns])
+        if said is not None and said not in (data_since_last, data_all):
             notices.append(
                 {
                     "sheet": sheet,
                     "excel_row": int(excel_row[position]),
                     "code": "WB004",
-                    "detail": f"totals row says {numbers[0]} households; "
+                    "detail": f"totals row says {said} households; "
                     f"the rows above hold {data_since_last}",
                 }
             )
         previous = data_all
     return notices
+
+
+_COUNT = re.compile(r"(\d+)(?:\.0+)?\s*(hộ)?", re.IGNORECASE)
+
+
+def _household_count(cells: list[object]) -> int | None:
+    """The households a totals row says it counts: a cell "25 hộ", else the first filled cell
+    after its label, at most two columns on (workbook-layout.md: the second column), when a
+    whole number. None when it says none (a row of column sums only)."""
+    texts = [None if v is None else str(v).strip() or None for v in cells]
+    found = [m for t in texts if t and (m := _COUNT.fullmatch(t))]
+    if any(m.group(2) for m in found):
+        return int(next(m for m in found if m.group(2)).group(1))
+    filled = [i for i, t in enumerate(texts) if t]
+    after = [i for i in filled[1:] if i - filled[0] <= 2][:1]
+    first = _COUNT.fullmatch(texts[after[0]]) if after else None
+    return int(first.group(1)) if first else None

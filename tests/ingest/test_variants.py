@@ -539,6 +539,31 @@ def test_6_rows_naming_a_village_give_it_to_the_households_below(tmp_path):
     assert "HH001" in codes(load) and "WB034" not in codes(load)
 
 
+def test_6_a_totals_row_summing_every_column_is_a_totals_row(tmp_path):
+    """A totals row that sums the columns (people, each indicator) holds more than three
+    cells: it was read as a household and rejected on every column. Its count is the cell
+    "N hộ" or the one after its label; a row of sums alone is not checked. A household whose
+    id is blank and whose head is Công ... is still a row."""
+    rows = [household(i, health_insurance="x") for i in range(1, 4)]
+    sums = ["Tổng cộng", "3 hộ", None, None, None, None, None, None, 15, None, None, 3]
+    only_sums = ["TỔNG CỘNG:", None, None, None, None, None, None, None, 15, None, None, 3]
+    nameless = household(4, household_id=None, head_name="Công Văn Tư")
+    grid = [
+        [LABELS[k] for k in ALL_KEYS],
+        *grid_rows(rows, ALL_KEYS),
+        sums,
+        *grid_rows([nameless], ALL_KEYS),
+        only_sums,
+    ]
+    load = process(write_grid(tmp_path / "t.xlsx", {"DS": grid}))
+    f = load.file_record
+    assert (f["rows_loaded"], f["rows_rejected"], f["rows_totals"]) == (3, 1, 2)
+    assert set(load.rejections["rule_code"]) == {"HH001"} and closes(load)
+    sums[1] = "4 hộ"
+    load = process(write_grid(tmp_path / "w.xlsx", {"DS": grid}))
+    assert load.rejections.loc[load.rejections["rule_code"] == "WB004", "excel_row"].tolist() == [5]
+
+
 def test_6_totals_and_blank_rows_are_skipped_counted_and_checked(tmp_path):
     rows = [household(i) for i in range(1, 5)]
     grid = [
