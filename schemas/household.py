@@ -188,7 +188,7 @@ def text_schema(
     columns = {key: pa.Column(TEXT_DTYPE, checks[key], nullable=True) for key in TEXT_KEYS}
     columns |= {
         key: pa.Column(
-            TEXT_DTYPE, [_parses(normalise.parse_flag, "HH014", key, parsed)], nullable=True
+            TEXT_DTYPE, [_parses(normalise.parse_indicator, "HH014", key, parsed)], nullable=True
         )
         for key in indicator_keys
     }
@@ -476,7 +476,7 @@ def typed_households(
         index=text.index,
     )
     for key in standard.indicator_keys:
-        typed[key] = parse(normalise.parse_flag, key).fillna(False).astype(bool)
+        typed[key] = parse(normalise.parse_indicator, key).fillna(False).astype(bool)
     return typed
 
 

@@ -85,8 +85,10 @@ _RULES = [
         "HH014",
         None,
         "error",
-        "Chỉ số thiếu hụt phải là x, 1, có, √ (thiếu hụt) hoặc để trống, 0, không, dấu -",
-        "an indicator must be x, 1, có, √ (deprived) or blank, 0, không, a dash (not deprived)",
+        "Chỉ số thiếu hụt phải là x, 1, có, √, thiếu (thiếu hụt) hoặc để trống, 0, không, dấu -, "
+        "không thiếu",
+        "an indicator must be x, 1, có, √, thiếu (deprived) or blank, 0, không, a dash, không "
+        "thiếu (not deprived)",
     ),
     Rule(
         "HH015",

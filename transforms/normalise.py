@@ -152,16 +152,32 @@ def parse_birth_year(text: pd.Series) -> pd.Series:
     return parse_integer(year.where(year.notna(), text))
 
 
-def parse_flag(text: pd.Series) -> pd.Series:
+# An indicator's cell may also say the deprivation itself: "thiếu" / "thiếu hụt" (deprived),
+# "không thiếu" / "không thiếu hụt" (not).
+DEPRIVED_WORDS = TRUE_WORDS | {"thieu", "thieu hut"}
+NOT_DEPRIVED_WORDS = FALSE_WORDS | {"khong thieu", "khong thieu hut"}
+
+
+def parse_flag(
+    text: pd.Series,
+    true_words: frozenset[str] = TRUE_WORDS,
+    false_words: frozenset[str] = FALSE_WORDS,
+) -> pd.Series:
     """x / X / 1 / có / √ -> True; 0 / blank / không / - -> False; anything else -> missing."""
 
     codes, distinct = pd.factorize(text)
     words = [fold(value) or value.strip() for value in distinct] + ["0"]  # -1 (blank): last
-    true = np.array([word in TRUE_WORDS for word in words])
-    known = true | np.array([word in FALSE_WORDS for word in words])
+    true = np.array([word in true_words for word in words])
+    known = true | np.array([word in false_words for word in words])
     # Built from values and mask: a boolean Series from an object array costs 3x the parse.
     flags = pd.arrays.BooleanArray(true[codes], ~known[codes])
     return pd.Series(flags, index=text.index, name=text.name)
+
+
+def parse_indicator(text: pd.Series) -> pd.Series:
+    """A deprivation indicator's cell: `parse_flag`, and thiếu (hụt) -> True, không thiếu
+    (hụt) -> False."""
+    return parse_flag(text, DEPRIVED_WORDS, NOT_DEPRIVED_WORDS)
 
 
 SEX_WORDS = {"nam": "male", "nu": "female"}

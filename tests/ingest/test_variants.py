@@ -607,14 +607,17 @@ def test_7_numbers_as_text_with_separators_and_boolean_spellings(tmp_path):
         household(12, household_size="6 nhân khẩu", area="TT"),
     ]
     rows[9:] = [r | {"health_insurance": "x"} for r in rows[9:]]
+    # ... and an indicator that says the deprivation itself
+    rows += [household(13, health_insurance="Thiếu", latrine="không thiếu")]
+    rows += [household(14, health_insurance="thiếu hụt", latrine="Không thiếu hụt")]
     load = process(write_workbook(tmp_path / "n.xlsx", rows))
     assert load.rejections.empty
     h = load.households.set_index("household_id")
     assert list(h["income_per_capita"])[:4] == [1_200_000, 1_200_000, 850_000, 850_000]
     assert list(h["income_per_capita"])[6:11] == [1_200_000, 850_000, 1_200_000, 850_000, 900_000]
-    assert list(h["household_size"])[9:] == [5, 4, 6]
+    assert list(h["household_size"])[9:12] == [5, 4, 6]
     assert h["meritorious"].tolist()[4:6] == [True, False]
-    assert h["area"].tolist()[6:] == ["urban", "rural", "urban", "rural", "rural", "urban"]
+    assert h["area"].tolist()[6:12] == ["urban", "rural", "urban", "rural", "rural", "urban"]
     # A yearly amount is not the column's unit: still rejected.
     load = process(
         write_workbook(tmp_path / "y.xlsx", [household(1, income_per_capita="9 tr/năm")])
