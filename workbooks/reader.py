@@ -824,9 +824,10 @@ def _row_kinds(n_rows: int, stripped: list[pa.Array], filled: np.ndarray) -> np.
     count = np.sum(filled, axis=0, dtype=np.int64) if len(filled) else np.zeros(n_rows, np.int64)
     kinds = np.full(n_rows, "data", dtype=object)
     kinds[count == 0] = "blank"
+    # A totals row of column sums is found column-wise; the other totals rows and the
+    # signature rows hold at most three cells: only those rows' first filled cell is folded
+    # and matched (a household row never is; this keeps the reader linear and fast).
     kinds[(count > 3) & _long_totals_rows(stripped, filled, n_rows)] = "totals"
-    # Totals and signature rows hold at most three cells: only those rows' first filled cell
-    # is folded and matched (a household row never is; this keeps the reader linear and fast).
     few = np.flatnonzero((count > 0) & (count <= 3))
     if len(few):
         first_pos = np.column_stack([f[few] for f in filled]).argmax(axis=1)
