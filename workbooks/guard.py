@@ -228,58 +228,75 @@ def _check_compound(path: Path, data: bytes) -> list[dict[str, object]]:
     return []
 
 
+# What zipfile raises for a damaged archive, beyond what the guard checks itself (found by
+# fuzzing: "zip file version 8.4" is a NotImplementedError, a part's damaged local header a
+# BadZipFile when it is read again).
+_ZIP_ERRORS = (zipfile.BadZipFile, NotImplementedError, EOFError, RuntimeError, zlib.error)
+
+
 def _check_zip(path: Path, data: bytes, limits: Limits) -> Inspection:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+    except (*_ZIP_ERRORS, OSError, ValueError) as exc:
         _fail(path, "WB021", f"corrupt or truncated .xlsx: the zip cannot be opened ({exc})")
-    with archive:
-        members = archive.infolist()
-        names = {m.filename for m in members}
-        if not any(n.startswith("xl/") for n in names):
-            _fail(path, "WB020", f"not a spreadsheet: {_zip_kind(archive, names)}")
-        if "xl/workbook.bin" in names:  # its sheets are binary: the guard cannot bound them
-            _fail(path, "WB020", "not a spreadsheet it reads: " + _SAVE_AS.format(kind=".xlsb"))
-        declared = 0
-        for m in members:
-            declared += m.file_size
-            if m.file_size > limits.max_member_bytes or declared > limits.max_total_bytes:
-                _fail(path, "WB022", _bomb(m.filename, m.file_size, limits))
-        inflated, rows = 0, 0
-        facts: dict[str, sheetxml.SheetFacts] = {}
-        fh = io.BytesIO(data)
-        for m in members:
-            if m.filename.startswith("xl/worksheets/") and m.filename.endswith(".xml"):
-                scan = sheetxml.SheetScan(limits.max_cell_chars * _BYTES_PER_CHAR_BOUND)
-            else:
-                scan = _Scan(limits, check_text=m.filename == "xl/sharedStrings.xml")
-            size = _inflate(path, fh, m, limits, scan, limits.max_total_bytes - inflated)
-            inflated += size
-            if isinstance(scan, sheetxml.SheetScan):
-                facts[m.filename] = scan.finish()
-                _too_long(path, scan, m.filename, limits)
-                rows += facts[m.filename].rows
-            if rows > limits.max_rows:
-                _fail(
-                    path,
-                    "WB024",
-                    f"too many rows: more than {limits.max_rows:,} rows (at sheet part "
-                    f"{m.filename}); a district workbook holds one row a household",
-                )
-        # Every part inflated within the limits above: reading the small ones again is safe.
-        sheets = sheetxml.workbook_sheets(
-            _part(archive, names, "xl/workbook.xml"),
-            _part(archive, names, "xl/_rels/workbook.xml.rels"),
-        )
-        notices: list[dict[str, object]] = []
-        repaired = _bound_extents(path, archive, names, sheets, facts, limits, notices)
-        if repaired:
-            data = _replace_parts(archive, repaired)
-        uncached = {
-            part: sheetxml.uncached_formulas(archive.read(part))
-            for part, f in facts.items()
-            if f.uncached_formulas
-        }
+    try:
+        with archive:
+            return _inspect_archive(path, archive, data, limits)
+    except _ZIP_ERRORS as exc:
+        _fail(path, "WB021", f"corrupt or truncated .xlsx: a part cannot be read ({exc})")
+    raise AssertionError("unreachable")
+
+
+def _inspect_archive(
+    path: Path, archive: zipfile.ZipFile, data: bytes, limits: Limits
+) -> Inspection:
+    """The checks of `_check_zip` on the opened archive."""
+    members = archive.infolist()
+    names = {m.filename for m in members}
+    if not any(n.startswith("xl/") for n in names):
+        _fail(path, "WB020", f"not a spreadsheet: {_zip_kind(archive, names)}")
+    if "xl/workbook.bin" in names:  # its sheets are binary: the guard cannot bound them
+        _fail(path, "WB020", "not a spreadsheet it reads: " + _SAVE_AS.format(kind=".xlsb"))
+    declared = 0
+    for m in members:
+        declared += m.file_size
+        if m.file_size > limits.max_member_bytes or declared > limits.max_total_bytes:
+            _fail(path, "WB022", _bomb(m.filename, m.file_size, limits))
+    inflated, rows = 0, 0
+    facts: dict[str, sheetxml.SheetFacts] = {}
+    fh = io.BytesIO(data)
+    for m in members:
+        if m.filename.startswith("xl/worksheets/") and m.filename.endswith(".xml"):
+            scan = sheetxml.SheetScan(limits.max_cell_chars * _BYTES_PER_CHAR_BOUND)
+        else:
+            scan = _Scan(limits, check_text=m.filename == "xl/sharedStrings.xml")
+        size = _inflate(path, fh, m, limits, scan, limits.max_total_bytes - inflated)
+        inflated += size
+        if isinstance(scan, sheetxml.SheetScan):
+            facts[m.filename] = scan.finish()
+            _too_long(path, scan, m.filename, limits)
+            rows += facts[m.filename].rows
+        if rows > limits.max_rows:
+            _fail(
+                path,
+                "WB024",
+                f"too many rows: more than {limits.max_rows:,} rows (at sheet part "
+                f"{m.filename}); a district workbook holds one row a household",
+            )
+    # Every part inflated within the limits above: reading the small ones again is safe.
+    sheets = sheetxml.workbook_sheets(
+        _part(archive, names, "xl/workbook.xml"),
+        _part(archive, names, "xl/_rels/workbook.xml.rels"),
+    )
+    notices: list[dict[str, object]] = []
+    repaired = _bound_extents(path, archive, names, sheets, facts, limits, notices)
+    if repaired:
+        data = _replace_parts(archive, repaired)
+    uncached = {
+        part: sheetxml.uncached_formulas(archive.read(part))
+        for part, f in facts.items()
+        if f.uncached_formulas
+    }
     links = sorted(n for n in names if n.startswith("xl/externalLinks/") and n.endswith(".xml"))
     if links:
         notices.append(

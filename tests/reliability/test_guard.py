@@ -65,6 +65,24 @@ def test_other_spreadsheet_formats_say_how_to_save_them(tmp_path):
     refused(tmp_path / "e.xlsx", "WB020", "neither an .xlsx (zip) nor an .xls")
 
 
+def test_zip_damage_zipfile_itself_raises_on_is_refused(tmp_path):
+    """Found by fuzzing (600 examples): a central directory asking for "zip file version 8.4"
+    raised NotImplementedError, and a part whose local header names another file raised
+    BadZipFile when it was read again; both escaped the guard as crashes."""
+    good = write_workbook(tmp_path / "good.xlsx", [household(1)]).read_bytes()
+    version = bytearray(good)
+    central = version.find(b"PK\x01\x02")
+    version[central + 6 : central + 8] = (84).to_bytes(2, "little")
+    (tmp_path / "version.xlsx").write_bytes(bytes(version))
+    refused(tmp_path / "version.xlsx", "WB021", "zip file version")
+    renamed = bytearray(good)
+    at = renamed.find(b"xl/workbook.xml")  # its local header (the directory comes last)
+    assert at < central
+    renamed[at : at + 2] = b"XL"  # the directory still says xl/
+    (tmp_path / "renamed.xlsx").write_bytes(bytes(renamed))
+    refused(tmp_path / "renamed.xlsx", "WB021", "a part cannot be read")
+
+
 def test_truncated_and_corrupt(tmp_path):
     refused(hostile.truncated(tmp_path / "cut.xlsx", tmp_path), "WB021", "truncated")
     refused(hostile.corrupt(tmp_path / "bad.xlsx", tmp_path), "WB021", "corrupt")
