@@ -441,18 +441,17 @@ def test_5_the_unit_written_under_the_income_label_is_read(tmp_path, layout):
     (WB029), or (a row of unit notes under a flat header) that row was rejected as a
     household. The unit is read from every row of the heading; a notes row is heading."""
     rows = [household(i, income_per_capita=850 + i) for i in range(1, 4)]
-    keys = ALL_KEYS
     labels = LABELS | {"income_per_capita": "Thu nhập bình quân đầu người/tháng"}
-    top = [labels[k] for k in keys]
-    under = [None] * len(keys)
-    under[keys.index("income_per_capita")] = "(nghìn đồng)"
+    top = [labels[k] for k in ALL_KEYS]
+    under = [None] * len(ALL_KEYS)
+    under[ALL_KEYS.index("income_per_capita")] = "(nghìn đồng)"
     if layout == "two-level":
         top[len(BASE_ORDER) :] = ["Các chỉ số thiếu hụt"] + [None] * (len(INDICATOR_KEYS) - 1)
         for k in INDICATOR_KEYS:
-            under[keys.index(k)] = LABELS[k]
+            under[ALL_KEYS.index(k)] = LABELS[k]
     else:
-        under[keys.index("household_size")] = "(người)"
-    grid = [["DANH SÁCH HỘ"], top, under, *grid_rows(rows, keys), ["Tổng cộng", 3]]
+        under[ALL_KEYS.index("household_size")] = "(người)"
+    grid = [["DANH SÁCH HỘ"], top, under, *grid_rows(rows, ALL_KEYS), ["Tổng cộng", 3]]
     path = write_grid(tmp_path / "u.xlsx", {"DS": grid})
     load = process(path)
     assert read_workbook(path).layouts[0].header_rows == (2, 3)
