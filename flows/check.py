@@ -86,8 +86,7 @@ def summarise(path: Path, load: UnitLoad) -> Outcome:
             continue
         lines.append(f"  {title}:")
         for r in rules.itertuples(index=False):
-            rows = f"{number(r.rows)} dòng / rows" if r.rows else "cả tệp / whole workbook"
-            lines.append(f"    {r.rule_code}  {rows}: {RULES[r.rule_code].message}")
+            lines.append(f"    {r.rule_code}  {_place(r)}: {RULES[r.rule_code].message}")
     refused = (findings["severity"] == "error").any() or loaded == 0 or load.refused
     if load.refused:  # the run would keep the unit's loaded version (schemas/replacement.py)
         lines.append(f"  BỊ TỪ CHỐI / refused: WB017 {load.refused}")
@@ -101,8 +100,18 @@ def summarise(path: Path, load: UnitLoad) -> Outcome:
     return Outcome(path, 1 if rejected or refused else 0, lines, warned)
 
 
+def _place(rule) -> str:
+    """Where a rule's findings are: their rows, else the sheets they name, else the file."""
+    if rule.rows:
+        return f"{number(rule.rows)} dòng / rows"
+    if rule.sheets:
+        return f"trang tính / sheet {rule.sheets}"
+    return "cả tệp / whole workbook"
+
+
 def _by_rule(findings: pd.DataFrame) -> pd.DataFrame:
-    """Per rule code: the rows it concerns (0 for a workbook-level finding), most rows first."""
+    """Per rule code: the rows it concerns (0 for a sheet- or workbook-level finding), and the
+    sheets its findings without a row name; most rows first."""
     frame = findings.assign(
         row=findings["sheet"].astype("str") + ":" + findings["excel_row"].astype("str"),
         has_row=findings["excel_row"].notna(),
@@ -114,8 +123,16 @@ def _by_rule(findings: pd.DataFrame) -> pd.DataFrame:
         .rename("rows")
         .reset_index()
     )
+    sheets = (
+        frame[~frame["has_row"] & frame["sheet"].notna()]
+        .groupby(["rule_code", "severity"])["sheet"]
+        .agg(lambda names: ", ".join(sorted(set(names))))
+        .rename("sheets")
+        .reset_index()
+    )
     codes = frame[["rule_code", "severity"]].drop_duplicates()
     out = codes.merge(counts, how="left", on=["rule_code", "severity"]).fillna({"rows": 0})
+    out = out.merge(sheets, how="left", on=["rule_code", "severity"]).fillna({"sheets": ""})
     return out.sort_values(["rows", "rule_code"], ascending=[False, True])
 
 

@@ -84,6 +84,17 @@ def test_year_from_the_option_or_the_folder(folder, capsys):
     assert code == 0 and "muong-nhe.xlsx (2019): ĐẠT" in out
 
 
+def test_a_notice_about_sheets_names_them(folder, capsys):
+    """A finding about a sheet (WB010: its name taken as the commune) was said to be about
+    the whole workbook ("cả tệp"); it names its sheets."""
+    rows = {"Sín Thầu": [household(1)], "Chung Chải": [household(2)]}
+    path = folder / "raw" / "2019" / "muong-nhe.xlsx"
+    write_workbook(path, [], sheets=rows, omit=("commune",))
+    code, out = check(capsys, "raw/2019/muong-nhe.xlsx")
+    assert code == 0, out
+    assert "WB010  trang tính / sheet Chung Chải, Sín Thầu: " in out and "cả tệp" not in out
+
+
 def test_a_folder_stands_for_its_workbooks(folder, capsys):
     """`census check raw/2019` checks every workbook there, as the run would read them (not
     Excel's lock file, not the parts list); a folder without any says so and exits 2."""
