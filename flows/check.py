@@ -21,13 +21,13 @@ from typing import TextIO
 import pandas as pd
 
 import config
-from flows.workbook import SKIPPED_KINDS, process_workbook
+from flows.workbook import process_workbook
 from reporting.vietnamese import number
 from schemas.rules import RULES
 from warehouse.writer import UnitLoad
 from workbooks.error_report import is_warnings_workbook
 from workbooks.errors import WorkbookError
-from workbooks.reader import workbooks_in
+from workbooks.reader import SKIPPED_KINDS, workbooks_in
 
 # Codes of a file that cannot be opened as a workbook at all (exit 2); every other
 # WorkbookError is a workbook read and refused (exit 1).

@@ -39,14 +39,11 @@ from transforms.units import unit_named_in
 from warehouse.run import now
 from warehouse.writer import UnitLoad, text_map
 from workbooks.error_report import write_error_workbook
-from workbooks.reader import WorkbookRead, read_workbook
+from workbooks.reader import SKIPPED_KINDS, WorkbookRead, read_workbook
 
 MASK = "***"  # personal values never leave the private schema
 META = ["source_file", "sheet", "excel_row"]
 CLASSIFIED = ["standard", "basis", "status", "poverty_kind", "deprivation_count", "reason"]
-# The rows read that are not households (workbooks/reader.py), each counted in
-# audit.ingest_files as rows_<kind>.
-SKIPPED_KINDS = ("blank", "totals", "signature", "heading")
 logger = logging.getLogger(__name__)
 
 

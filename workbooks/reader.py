@@ -76,6 +76,10 @@ _SIGNATURE = re.compile(
 )
 _ON_BEHALF = re.compile(r"(?:tm|kt|tl)\.\s*\w", re.IGNORECASE)
 
+# The kinds of the rows read that are not households (`WorkbookRead.skipped`), each counted
+# in audit.ingest_files as rows_<kind>.
+SKIPPED_KINDS = ("blank", "totals", "signature", "heading")
+
 META_COLUMNS = ("source_file", "sheet", "excel_row")
 # What the reader found in single cells of `rows` (a merged cell, a formula error): `row` is
 # the position in `rows`, `column_key` a key of `rows`; validation rejects those rows.
@@ -147,7 +151,7 @@ class WorkbookRead:
     file_hash: str
     rows: pd.DataFrame  # META_COLUMNS + column keys, text; extra unknown columns as `extra:<label>`
     layouts: list[SheetLayout]
-    skipped: pd.DataFrame  # sheet, excel_row, kind (blank | totals | signature | heading)
+    skipped: pd.DataFrame  # sheet, excel_row, kind (one of SKIPPED_KINDS)
     notices: list[dict[str, object]] = field(default_factory=list)  # workbook-level findings
     # CELL_FINDING_COLUMNS: merged data cells (HH040), formula errors (HH041) and formulas
     # without a result (HH042) in `rows`

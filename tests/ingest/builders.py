@@ -10,10 +10,11 @@ import openpyxl
 import xlwt
 
 import config
-from flows.workbook import SKIPPED_KINDS, process_workbook
+from flows.workbook import process_workbook
 from schemas.headers import BASE_LABELS
 from tests.factory import BASE_ORDER
 from warehouse.writer import UnitLoad
+from workbooks.reader import SKIPPED_KINDS
 
 YEAR = 2019
 INDICATORS = config.standard_for_year(YEAR).indicators
