@@ -483,6 +483,13 @@ _RULES += [
         "no village column: the sheet's name, which names a village, is taken as the village",
     ),
     Rule(
+        "WB036",
+        None,
+        "notice",
+        "Dòng chỉ có số thứ tự hoặc tên xã, thôn, khu vực, không có hộ: bỏ qua như dòng trống",
+        "rows holding only their number or place names (a template's rows) were skipped as blank",
+    ),
+    Rule(
         "HH040",
         None,
         "error",

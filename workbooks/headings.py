@@ -8,6 +8,10 @@ under a village row were rejected for a missing village (HH005). They are skippe
 as `heading` rows; a household under a village row whose village cell is blank takes the
 village the row names, and the sheet's notice (WB034) says which rows gave which village. A
 village typed in the household's own cell is never changed.
+
+Templates also number their rows, or fill the commune and area, far below the last household:
+a row holding nothing but its number and its place names no household. It is skipped as a
+blank row, and the sheet's notice (WB036) says which rows were.
 """
 
 from __future__ import annotations
@@ -40,6 +44,10 @@ FROM_VILLAGE_ROWS = "(dòng ghi tên thôn, bản)"
 FROM_SHEET_NAME = "(tên trang tính)"  # one sheet per village (WB035)
 # How many village rows a WB034 notice names (then "…").
 _NAMED = 10
+# A row's number, as templates head the column (folded): "STT", "TT", "Số TT", "Số thứ tự".
+SERIAL_LABELS = frozenset({"stt", "tt", "so tt", "so thu tu"})
+# The columns a template fills in before any household is written.
+PLACE_KEYS = frozenset({"district", "commune", "village", "area"})
 
 
 def repeated_header_rows(
@@ -74,6 +82,27 @@ def village_rows(kinds: np.ndarray, stripped: list[pa.Array], filled: np.ndarray
         if len(names) == 1 and all(_BESIDE.fullmatch(t) for t in others):
             found[int(row)] = names[0]
     return found
+
+
+def template_rows(kinds: np.ndarray, filled: np.ndarray, template: set[int]) -> np.ndarray:
+    """Data rows whose filled cells all lie in the `template` columns (positions of the row
+    number and the place columns): a template's numbered or pre-filled rows, no household."""
+    outside = [p for p in range(len(filled)) if p not in template]
+    holds_more = filled[outside].any(axis=0) if outside else np.zeros(len(kinds), bool)
+    return (kinds == "data") & ~holds_more
+
+
+def template_notice(sheet: str, excel_rows: np.ndarray) -> dict:
+    """WB036: the template rows skipped, as Excel row ranges ("47-60")."""
+    breaks = np.flatnonzero(np.diff(excel_rows) != 1) + 1
+    runs = np.split(excel_rows, breaks)
+    spans = [f"{r[0]}" if len(r) == 1 else f"{r[0]}-{r[-1]}" for r in runs]
+    more = ", …" if len(spans) > _NAMED else ""
+    return {
+        "sheet": sheet,
+        "code": "WB036",
+        "detail": f"{len(excel_rows)} rows: " + ", ".join(spans[:_NAMED]) + more,
+    }
 
 
 def names_a_village(text: str) -> bool:

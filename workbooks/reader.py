@@ -661,6 +661,8 @@ def _read_sheet(n_rows: int, columns: list[pa.Array], sheet: str, first_col: int
     villages = headings.village_rows(kinds, stripped, filled)
     kinds[list(villages)] = "heading"
     excel_row = np.arange(last_header + 1, n_rows, dtype=np.int64) + 1
+    template = headings.template_rows(kinds, filled, _template_columns(keys, unknown))
+    kinds[template] = "blank"
 
     is_data = kinds == "data"
     keep = np.flatnonzero(is_data)
@@ -682,6 +684,8 @@ def _read_sheet(n_rows: int, columns: list[pa.Array], sheet: str, first_col: int
         data[name] = pc.if_else(pc.equal(values, ""), missing_text, values)  # empty: missing
     skipped = (np.full((~is_data).sum(), sheet, dtype=object), excel_row[~is_data], kinds[~is_data])
     notices = _totals_checks(body_columns, kinds, excel_row, sheet)
+    if template.any():
+        notices.append(headings.template_notice(sheet, excel_row[template]))
     given = _given_columns(data, sheet, villages, keep, excel_row, notices)
     layout = SheetLayout(
         sheet=sheet,
@@ -703,6 +707,13 @@ def _read_sheet(n_rows: int, columns: list[pa.Array], sheet: str, first_col: int
         title_years=_title_years(top, header_rows[0]),
     )
     return pa.table(data), layout, skipped, notices, (excel_row[keep], named)
+
+
+def _template_columns(keys: dict[int, str], unknown: dict[int, str]) -> set[int]:
+    """Positions of the columns a template fills before any household: the row number and
+    the place columns (`headings.template_rows`)."""
+    places = {p for p, key in keys.items() if key in headings.PLACE_KEYS}
+    return places | {p for p, label in unknown.items() if fold(label) in headings.SERIAL_LABELS}
 
 
 def _given_columns(

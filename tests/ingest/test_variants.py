@@ -584,6 +584,33 @@ def test_6_totals_and_blank_rows_are_skipped_counted_and_checked(tmp_path):
     assert "5" in wb004["rule"].iloc[0] and "4" in wb004["rule"].iloc[0]
 
 
+def test_6_a_templates_numbered_or_prefilled_rows_are_blank(tmp_path):
+    """A template numbers its rows, or fills the commune and area, far below the last
+    household. Each such row was rejected as a household without an id or a name, and the
+    workbook refused. They are blank rows now, and WB036 names them; a row holding anything
+    else (a name, a note) is still a household's and still rejected."""
+    rows = [household(i) for i in range(1, 4)]
+    keys = ["serial", *ALL_KEYS]
+    grid = [
+        ["STT", *(LABELS[k] for k in ALL_KEYS)],
+        *([i, *r] for i, r in enumerate(grid_rows(rows, ALL_KEYS), start=1)),
+        *([i] for i in range(4, 9)),
+        *[[None] * len(keys) for _ in range(2)],
+    ]
+    commune, area = keys.index("commune"), keys.index("area")
+    for row in grid[-2:]:
+        row[commune], row[area] = rows[0]["commune"], "Nông thôn"
+    named = [9] + [None] * (len(keys) - 1)
+    named[keys.index("head_name")] = "Lò Văn Pọm"
+    load = process(write_grid(tmp_path / "t.xlsx", {"DS": [*grid, named]}))
+    f = load.file_record
+    assert (f["rows_loaded"], f["rows_blank"], f["rows_rejected"]) == (3, 7, 1)
+    assert set(load.rejections.loc[load.rejections["excel_row"] == 12, "rule_code"]) >= {"HH001"}
+    [detail] = load.rejections.loc[load.rejections["rule_code"] == "WB036", "rule"]
+    assert detail.endswith("7 rows: 5-11")
+    assert closes(load)
+
+
 def test_7_numbers_as_text_with_separators_and_boolean_spellings(tmp_path):
     rows = [
         household(1, income_per_capita="1.200.000", health_insurance="x"),
