@@ -629,40 +629,15 @@ def _read_sheet(n_rows: int, columns: list[pa.Array], sheet: str, first_col: int
     if header is None:
         return None
     header_rows, keys = header
-    last_header = header_rows[-1]
-    labels = {
-        pos: next(
-            top[r][pos]
-            for r in header_rows
-            if isinstance(top[r][pos], str) and key_for_label(top[r][pos]) == key
-        )
-        for pos, key in keys.items()
-    }
-    # Unknown columns: a label in any header row but no key; kept as `extra:<label>`.
-    unknown: dict[int, str] = {}
-    for pos in range(len(columns)):
-        if pos in keys:
-            continue
-        texts = [top[r][pos] for r in header_rows if isinstance(top[r][pos], str)]
-        if texts:
-            unknown[pos] = texts[-1].strip()
-
-    heading_end = _last_heading_row(top, last_header)
-    header_rows = [*header_rows, *range(last_header + 1, heading_end + 1)]
-    last_header = heading_end
-    body_columns = [c[last_header + 1 :] for c in columns]
+    labels, unknown = _header_labels(top, header_rows, keys, len(columns))
+    heading_end = _last_heading_row(top, header_rows[-1])
+    header_rows = [*header_rows, *range(header_rows[-1] + 1, heading_end + 1)]
+    body_columns = [c[heading_end + 1 :] for c in columns]
     # Column-wise on Arrow: every cell stripped once (Unicode whitespace, as str.strip).
     stripped = [pc.utf8_trim_whitespace(c) for c in body_columns]
-    filled = _filled(stripped, n_rows - (last_header + 1))
-    kinds = _row_kinds(n_rows - (last_header + 1), stripped, filled)
-    kinds[
-        headings.repeated_header_rows(kinds, stripped, filled, _heading_cells(top, header_rows))
-    ] = "heading"
-    villages = headings.village_rows(kinds, stripped, filled)
-    kinds[list(villages)] = "heading"
-    excel_row = np.arange(last_header + 1, n_rows, dtype=np.int64) + 1
-    template = headings.template_rows(kinds, filled, _template_columns(keys, unknown))
-    kinds[template] = "blank"
+    filled = _filled(stripped, n_rows - (heading_end + 1))
+    kinds, villages, template = _body_kinds(top, header_rows, keys, unknown, stripped, filled)
+    excel_row = np.arange(heading_end + 1, n_rows, dtype=np.int64) + 1
 
     is_data = kinds == "data"
     keep = np.flatnonzero(is_data)
@@ -674,14 +649,7 @@ def _read_sheet(n_rows: int, columns: list[pa.Array], sheet: str, first_col: int
     named = {keys[p]: p for p in sorted(keys)} | {
         f"extra:{label}": p for p, label in sorted(unknown.items())
     }
-    data = {
-        "sheet": pa.array(np.full(len(keep), sheet, dtype=object), pa.large_string()),
-        "excel_row": pa.array(excel_row[keep], pa.int64()),
-    }
-    missing_text = pa.scalar(None, pa.large_string())
-    for name, p in named.items():
-        values = _rows_at(stripped[p], keep).cast(pa.large_string())  # pandas' Arrow strings
-        data[name] = pc.if_else(pc.equal(values, ""), missing_text, values)  # empty: missing
+    data = _data_columns(sheet, stripped, keep, excel_row, named)
     skipped = (np.full((~is_data).sum(), sheet, dtype=object), excel_row[~is_data], kinds[~is_data])
     notices = _totals_checks(body_columns, kinds, excel_row, sheet)
     if template.any():
@@ -694,19 +662,89 @@ def _read_sheet(n_rows: int, columns: list[pa.Array], sheet: str, first_col: int
         column_letters={keys[p]: column_letter(p + first_col - 1) for p in keys}
         | {f"extra:{label}": column_letter(p + first_col - 1) for p, label in unknown.items()},
         unknown_columns=list(unknown.values()),
-        # The unit may sit in any row of the heading: "Thu nhập ... (nghìn đồng)", or the
-        # label on one row and "(nghìn đồng)" under it.
-        income_unit=max(
-            (
-                income_unit(top[r][p] for r in header_rows if isinstance(top[r][p], str))
-                for p, k in keys.items()
-                if k == "income_per_capita"
-            ),
-            default=1,
-        ),
+        income_unit=_sheet_income_unit(top, header_rows, keys),
         title_years=_title_years(top, header_rows[0]),
     )
     return pa.table(data), layout, skipped, notices, (excel_row[keep], named)
+
+
+def _header_labels(
+    top: list[list[object]], header_rows: list[int], keys: dict[int, str], n_columns: int
+) -> tuple[dict[int, str], dict[int, str]]:
+    """Each named column's label as its header row writes it, and the unknown columns
+    (position -> label): a label in any header row but no key, kept as `extra:<label>`."""
+    labels = {
+        pos: next(
+            top[r][pos]
+            for r in header_rows
+            if isinstance(top[r][pos], str) and key_for_label(top[r][pos]) == key
+        )
+        for pos, key in keys.items()
+    }
+    unknown: dict[int, str] = {}
+    for pos in range(n_columns):
+        if pos in keys:
+            continue
+        texts = [top[r][pos] for r in header_rows if isinstance(top[r][pos], str)]
+        if texts:
+            unknown[pos] = texts[-1].strip()
+    return labels, unknown
+
+
+def _body_kinds(
+    top: list[list[object]],
+    header_rows: list[int],
+    keys: dict[int, str],
+    unknown: dict[int, str],
+    stripped: list[pa.Array],
+    filled: np.ndarray,
+) -> tuple[np.ndarray, dict[int, str], np.ndarray]:
+    """Each body row's kind (`_row_kinds`, then the headings and a template's rows inside the
+    table: `headings`), the village rows (position -> village) and the template rows."""
+    kinds = _row_kinds(filled.shape[1], stripped, filled)
+    repeated = headings.repeated_header_rows(
+        kinds, stripped, filled, _heading_cells(top, header_rows)
+    )
+    kinds[repeated] = "heading"
+    villages = headings.village_rows(kinds, stripped, filled)
+    kinds[list(villages)] = "heading"
+    template = headings.template_rows(kinds, filled, _template_columns(keys, unknown))
+    kinds[template] = "blank"
+    return kinds, villages, template
+
+
+def _data_columns(
+    sheet: str,
+    stripped: list[pa.Array],
+    keep: np.ndarray,
+    excel_row: np.ndarray,
+    named: dict[str, int],
+) -> dict[str, pa.Array]:
+    """The data rows' columns as text (an empty cell missing), after their sheet and row."""
+    data = {
+        "sheet": pa.array(np.full(len(keep), sheet, dtype=object), pa.large_string()),
+        "excel_row": pa.array(excel_row[keep], pa.int64()),
+    }
+    missing_text = pa.scalar(None, pa.large_string())
+    for name, p in named.items():
+        values = _rows_at(stripped[p], keep).cast(pa.large_string())  # pandas' Arrow strings
+        data[name] = pc.if_else(pc.equal(values, ""), missing_text, values)
+    return data
+
+
+def _sheet_income_unit(
+    top: list[list[object]], header_rows: list[int], keys: dict[int, str]
+) -> float:
+    """The income column's unit (`income_unit`), read from every row of the heading: the
+    label "Thu nhập ... (nghìn đồng)", or the label on one row and "(nghìn đồng)" under it."""
+    return max(
+        (
+            income_unit(top[r][p] for r in header_rows if isinstance(top[r][p], str))
+            for p, k in keys.items()
+            if k == "income_per_capita"
+        ),
+        default=1,
+    )
 
 
 def _template_columns(keys: dict[int, str], unknown: dict[int, str]) -> set[int]:
