@@ -208,7 +208,7 @@ def parse_classification(text: pd.Series) -> pd.Series:
 def canonical_ethnicity(text: pd.Series) -> pd.Series:
     """Each cell's ethnic group (config/ethnic_groups.csv: its name or another name), or
     missing. A local group written after its group ("Thái đen", "Mông Hoa", "Dao đỏ"; the
-    words "dân tộc" before it too) is that group; the cell as typed stays in raw.households."""
+    words "dân tộc" or "DT" before it too) is that group; the cell as typed stays in raw.households."""
     lookup = _ethnic_lookup()
     return _lookup(text, lambda folded: _ethnic_group(folded, lookup))
 
@@ -225,7 +225,7 @@ def _ethnic_lookup() -> dict[str, str]:
 def _ethnic_group(folded: str, lookup: dict[str, str]) -> str | None:
     """The group named by the cell's longest leading words that name one: `co ho ...` is Cơ
     Ho, not Co; `tay muoi` (a Thái group, an alias) is Thái, not Tày."""
-    words = folded.removeprefix("dan toc ").split()
+    words = re.sub(r"^(?:dan toc|dt) ", "", folded).split()
     for n in range(len(words), 0, -1):
         found = lookup.get(" ".join(words[:n]))
         if found is not None:

@@ -209,12 +209,14 @@ def test_ethnic_groups_written_by_a_local_group_or_another_name(tmp_path):
     written += ["Tày Mười", "Cơ Ho", "Tày"]
     # Other names of Điện Biên's groups (Xá Cẩu: Khơ Mú; Xá Khao: Kháng; U Ni: Hà Nhì).
     written += ["Xá Cẩu", "Xá Khao", "U Ni", "Sinh Mun"]
+    written += ["DT Thái", "Khơmú", "Xá Phó", "Mán"]
     rows = [household(i, ethnicity=e) for i, e in enumerate(written, 1)]
     load = process(write_workbook(tmp_path / "e.xlsx", rows))
     assert load.households["ethnicity"].tolist() == [
         *["Thái", "Thái", "Mông", "Dao", "Thái", "Kinh"],
         *["Thái", "Cơ Ho", "Tày"],
         *["Khơ Mú", "Kháng", "Hà Nhì", "Xinh Mun"],
+        *["Thái", "Khơ Mú", "Phù Lá", "Dao"],
     ], load.rejections
     assert load.raw["ethnicity"].tolist()[:2] == ["Thái đen", "Thái Trắng"]
     load = process(write_workbook(tmp_path / "x.xlsx", [household(1, ethnicity="Xá")]))
