@@ -208,7 +208,8 @@ def parse_classification(text: pd.Series) -> pd.Series:
 def canonical_ethnicity(text: pd.Series) -> pd.Series:
     """Each cell's ethnic group (config/ethnic_groups.csv: its name or another name), or
     missing. A local group written after its group ("Thái đen", "Mông Hoa", "Dao đỏ"; the
-    words "dân tộc" or "DT" before it too) is that group; the cell as typed stays in raw.households."""
+    words "dân tộc" or "DT" before it too) is that group; the cell as typed stays in
+    raw.households."""
     lookup = _ethnic_lookup()
     return _lookup(text, lambda folded: _ethnic_group(folded, lookup))
 
