@@ -445,7 +445,9 @@ def typed_households(
     )
     ethnicity = normalise.canonical_ethnicity(text["ethnicity"])
     minority = config.ethnic_groups().set_index("ethnicity")["is_ethnic_minority"]
-    scale = text["sheet"].map(dict(sheets.income_units)).fillna(1).to_numpy(float)
+    # A cell's income unit: the multiple it says itself (`1,2 triệu`), else its column's.
+    column_unit = text["sheet"].map(dict(sheets.income_units)).fillna(1)
+    unit = parse(normalise.money_multiple, "income_per_capita").fillna(column_unit)
     typed = pd.DataFrame(
         {
             "year": year,
@@ -461,7 +463,7 @@ def typed_households(
             "ethnicity": ethnicity,
             "is_ethnic_minority": ethnicity.map(minority).astype("boolean"),
             "household_size": parse(normalise.parse_count, "household_size"),
-            "income_per_capita": parse(normalise.parse_money, "income_per_capita") * scale,
+            "income_per_capita": parse(normalise.parse_money, "income_per_capita") * unit,
             "income_score": parse(normalise.parse_number, "income_score"),
             "deprivation_score": parse(normalise.parse_number, "deprivation_score"),
             **{flag: carried(parse(normalise.parse_flag, flag), flag) for flag in FLAG_KEYS},

@@ -93,10 +93,29 @@ _CURRENCY = re.compile(
 _PEOPLE = re.compile(r"\s*(?:người|ng|nhân khẩu|khẩu)\.?\s*$", re.IGNORECASE)
 
 
+# An amount said in millions or thousands in the cell itself (`1,2 triệu`, `1.5 tr`, `850
+# nghìn`, `850 ngàn`, `850k`), after its currency is dropped: the word and what it multiplies.
+_MULTIPLIER = re.compile(r"(?<=\d)\s*(triệu|tr|nghìn|ngàn|k)\.?$", re.IGNORECASE)
+_MULTIPLES = {"triệu": 1e6, "tr": 1e6, "nghìn": 1e3, "ngàn": 1e3, "k": 1e3}
+
+
 def parse_money(text: pd.Series) -> pd.Series:
-    """An amount in đồng: `parse_number` of the text without its currency (`1.200.000đ`,
-    `1.200.000 đồng`, `850.000 VNĐ`, `850.000 đ/tháng` -> 1200000.0, 850000.0)."""
-    return parse_number(_without(text, _CURRENCY))
+    """An amount as written: `parse_number` of the text without its currency (`1.200.000đ`,
+    `1.200.000 đồng`, `850.000 VNĐ`, `850.000 đ/tháng` -> 1200000.0, 850000.0) and without
+    the multiple it says (`1,2 triệu` -> 1.2: `money_multiple` gives the 1,000,000)."""
+    return parse_number(_without(_without(text, _CURRENCY), _MULTIPLIER))
+
+
+def money_multiple(text: pd.Series) -> pd.Series:
+    """The multiple each cell says of its amount (1,000,000 for `1,2 triệu`, 1,000 for `850
+    nghìn`), missing where it says none (then its column's unit applies)."""
+    out = pd.Series(np.nan, index=text.index, dtype="float64")
+    lettered = text.str.contains(r"[^\d\s.,\-]", regex=True).fillna(False).to_numpy(bool)
+    for at in np.flatnonzero(lettered):
+        bare = _CURRENCY.sub("", unicodedata.normalize("NFC", text.iloc[at]))
+        if found := _MULTIPLIER.search(bare):
+            out.iloc[at] = _MULTIPLES[found.group(1).lower()]
+    return out
 
 
 def parse_count(text: pd.Series) -> pd.Series:
