@@ -102,8 +102,15 @@ _MULTIPLES = {"triệu": 1e6, "tr": 1e6, "nghìn": 1e3, "ngàn": 1e3, "k": 1e3}
 def parse_money(text: pd.Series) -> pd.Series:
     """An amount as written: `parse_number` of the text without its currency (`1.200.000đ`,
     `1.200.000 đồng`, `850.000 VNĐ`, `850.000 đ/tháng` -> 1200000.0, 850000.0) and without
-    the multiple it says (`1,2 triệu` -> 1.2: `money_multiple` gives the 1,000,000)."""
-    return parse_number(_without(_without(text, _CURRENCY), _MULTIPLIER))
+    the multiple it says (`1,2 triệu` -> 1.2: `money_multiple` gives the 1,000,000). An
+    amount in millions with one separator has a decimal mark (`17,726 triệu`, `1.25 tr`):
+    the millions of a month's income per person are few, never thousands."""
+    number = _without(_without(text, _CURRENCY), _MULTIPLIER)
+    amount = parse_number(number)
+    decimal = (money_multiple(text) == 1e6) & number.str.fullmatch(r"\d+[.,]\d+").fillna(False)
+    if decimal.any():
+        amount[decimal] = pd.to_numeric(number[decimal].str.replace(",", ".", regex=False))
+    return amount
 
 
 def money_multiple(text: pd.Series) -> pd.Series:

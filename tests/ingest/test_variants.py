@@ -369,10 +369,11 @@ def test_5_an_income_cell_that_says_its_multiple_is_read_so(tmp_path, label):
     """`1,2 triệu`, `850 nghìn`, `1.5tr`, `900k` in the cell: rejected before (HH011). The
     cell's own multiple wins over its column's unit; a bare number keeps the column's."""
     written = ["1,2 triệu", "850 nghìn", "1.5tr", "900k", "2 triệu đồng/tháng", "1.300"]
+    written += ["1,250 triệu", "1.250 nghìn"]  # millions with a decimal mark; thousands
     rows = [household(i, income_per_capita=w) for i, w in enumerate(written, 1)]
     load = process(write_workbook(tmp_path / "w.xlsx", rows, labels={"income_per_capita": label}))
     bare = 1_300_000 if "nghìn" in label else 1_300
-    expected = [1_200_000, 850_000, 1_500_000, 900_000, 2_000_000, bare]
+    expected = [1_200_000, 850_000, 1_500_000, 900_000, 2_000_000, bare, 1_250_000, 1_250_000]
     assert load.households["income_per_capita"].tolist() == expected, load.rejections
     assert not {"HH011", "HH009"} & set(codes(load))
     assert load.raw["income_per_capita"].tolist() == written
