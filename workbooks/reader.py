@@ -579,7 +579,10 @@ def _find_header(n_rows: int, top: list[list[object]]) -> tuple[list[int], dict[
             if extra:
                 keys.update(extra)
                 first, last = min(first, neighbour), max(last, neighbour)
-    if "household_id" not in keys.values():
+    # A household list names its households by id or by head: a sheet naming neither (a
+    # summary by village) is none. One naming its heads without an id column is read, and
+    # refused for the missing column (WB005), never passed over.
+    if not {"household_id", "head_name"} & set(keys.values()):
         return None
     return list(range(first, last + 1)), keys
 

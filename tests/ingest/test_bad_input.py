@@ -145,6 +145,31 @@ def test_a_missing_required_column_is_reported_once_and_its_rows_rejected(tmp_pa
     assert rule.endswith(": Dân tộc")
 
 
+def test_a_sheet_of_households_without_an_id_column_is_refused_never_passed_over(tmp_path):
+    """A commune's sheet whose header names its heads but has no `Mã hộ` column was taken for
+    no header at all: passed over with a notice (WB002) while its workbook loaded without that
+    commune's households, or, alone in its workbook, "no recognisable header row". It is read
+    and refused for the missing column (WB005), naming Mã hộ."""
+    good = [[LABELS[k] for k in ALL_KEYS], *grid_rows([household(1), household(2)], ALL_KEYS)]
+    keys = [k for k in ALL_KEYS if k != "household_id"]
+    rows = [household(i, commune="Chung Chải") for i in (3, 4)]
+    without_id = [[LABELS[k] for k in keys], *grid_rows(rows, keys)]
+    load = process(write_grid(tmp_path / "i.xlsx", {"Sín Thầu": good, "Chung Chải": without_id}))
+    assert load.refused is not None and "WB002" not in codes(load)
+    [rule] = load.rejections.loc[load.rejections["rule_code"] == "WB005", "rule"]
+    assert rule.endswith(": Mã hộ")
+    assert load.file_record["rows_read"] == 4 and closes(load)
+    load = process(write_grid(tmp_path / "o.xlsx", {"DS": without_id}))
+    assert load.refused is not None and "WB005" in codes(load)
+    # A summary by village names neither ids nor heads: no household sheet, as before.
+    summary = [
+        ["Thôn, bản", "Xã", "Số nhân khẩu", "Số hộ nghèo"],
+        ["Bản Tá Miếu", "Sín Thầu", 40, 3],
+    ]
+    load = process(write_grid(tmp_path / "s.xlsx", {"DS": good, "Tổng hợp": summary}))
+    assert load.refused is None and len(load.households) == 2
+
+
 def test_a_sheet_without_header_is_reported_and_the_others_load(tmp_path):
     good = [[LABELS[k] for k in ALL_KEYS], *grid_rows([household(1)], ALL_KEYS)]
     load = process(write_grid(tmp_path / "h.xlsx", {"DS": good, "Ghi chú": [["ghi chép"], [1]]}))
