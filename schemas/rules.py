@@ -476,6 +476,13 @@ _RULES += [
         "households with a blank village under a row naming a village take that village",
     ),
     Rule(
+        "WB037",
+        "commune",
+        "notice",
+        "Hộ để trống tên xã nằm dưới dòng ghi tên xã, phường: lấy xã, phường của dòng đó",
+        "households with a blank commune under a row naming a commune take that commune",
+    ),
+    Rule(
         "WB035",
         "village",
         "notice",

@@ -82,6 +82,7 @@ _DETAIL_VI: dict[str, tuple[tuple[re.Pattern[str], str], ...]] = {
             r"\1 hộ; \2",
         ),
     ),
+    "WB037": ((_p(r"(\d+) households; (.*)"), r"\1 hộ; \2"),),
     "WB036": ((_p(r"(\d+) rows: (.*)"), r"\1 dòng: \2"),),
     "HH040": ((_p(r"(.*)"), r"ô gộp \1"),),
     "HH041": ((_p(r"(.*)"), r"ô \1"),),

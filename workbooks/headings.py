@@ -7,7 +7,9 @@ blank. Both kinds were read as households and rejected on every column, and the 
 under a village row were rejected for a missing village (HH005). They are skipped and counted
 as `heading` rows; a household under a village row whose village cell is blank takes the
 village the row names, and the sheet's notice (WB034) says which rows gave which village. A
-village typed in the household's own cell is never changed.
+village typed in the household's own cell is never changed. A province's export groups its
+communes the same way, under a row naming the commune ("I. XÃ NA SON"): its households take
+that commune (WB037), and a village row's reach ends at the next commune row.
 
 Templates also number their rows, or fill the commune and area, far below the last household:
 a row holding nothing but its number and its place names no household. It is skipped as a
@@ -35,14 +37,22 @@ _VILLAGE_ROW = re.compile(
     rf"((?:{_VILLAGE_WORDS})\s+\S.*)",
     re.IGNORECASE | re.DOTALL,
 )
+# A commune row, likewise: "I. XÃ NA SON", "Phường Mường Thanh", "Thị trấn Tủa Chùa".
+_COMMUNE_ROW = re.compile(
+    r"(?:(?:[ivxlc]+|\d{1,3}|[a-z])\s*[.):/-]\s*|(?:[ivxlc]+|\d{1,3})\s+)?"
+    r"((?:xã|phường|thị trấn|đặc khu)\s+\S.*)",
+    re.IGNORECASE | re.DOTALL,
+)
 # What else a village row may hold: its ordinal, or its number of households ("25", "25 hộ").
 _BESIDE = re.compile(r"[ivxlc]+[.)]?|[a-z][.)]?|\d{1,4}(?:[.)]|\s*hộ)?", re.IGNORECASE)
 # A village row holds at most this many cells (its ordinal, its name, its count).
 _MOST_CELLS = 3
-# The label of the village column a sheet without one gets from its village rows.
-FROM_VILLAGE_ROWS = "(dòng ghi tên thôn, bản)"
+# The label of the column a sheet without one gets from its village or commune rows.
+FROM_ROWS = {"village": "(dòng ghi tên thôn, bản)", "commune": "(dòng ghi tên xã, phường)"}
+# The notice saying which households took their place from such rows.
+_FROM_ROWS_CODE = {"village": "WB034", "commune": "WB037"}
 FROM_SHEET_NAME = "(tên trang tính)"  # one sheet per village (WB035)
-# How many village rows a WB034 notice names (then "…").
+# How many rows a WB034 or WB037 notice names (then "…").
 _NAMED = 10
 # A row's number, as templates head the column (folded): "STT", "TT", "Số TT", "Số thứ tự".
 SERIAL_LABELS = frozenset({"stt", "tt", "so tt", "so thu tu"})
@@ -65,22 +75,27 @@ def repeated_header_rows(
     return (kinds == "data") & (matches >= 2) & (2 * matches >= count)
 
 
-def village_rows(kinds: np.ndarray, stripped: list[pa.Array], filled: np.ndarray) -> dict[int, str]:
-    """Data rows that name a village alone: row position -> the village as typed (without its
-    ordinal). Only rows of at most three cells are looked at."""
+def place_rows(
+    kinds: np.ndarray, stripped: list[pa.Array], filled: np.ndarray
+) -> dict[str, dict[int, str]]:
+    """Data rows that name a commune or a village alone: "commune" and "village" -> row
+    position -> the place as typed (without its ordinal). Only rows of at most three cells
+    are looked at."""
     count = filled.sum(axis=0) if len(filled) else np.zeros(len(kinds), np.int64)
     few = np.flatnonzero((kinds == "data") & (count <= _MOST_CELLS))
+    found: dict[str, dict[int, str]] = {"commune": {}, "village": {}}
     if not len(few):
-        return {}
+        return found
     take = pa.array(few, type=pa.int64())
     cells = [c.take(take).to_pylist() for c in stripped]
-    found: dict[int, str] = {}
     for i, row in enumerate(few):
         texts = [unicodedata.normalize("NFC", c[i]) for c in cells if c[i]]
-        names = [m.group(1).strip() for t in texts if (m := _VILLAGE_ROW.fullmatch(t))]
-        others = [t for t in texts if not _VILLAGE_ROW.fullmatch(t)]
-        if len(names) == 1 and all(_BESIDE.fullmatch(t) for t in others):
-            found[int(row)] = names[0]
+        for key, pattern in (("commune", _COMMUNE_ROW), ("village", _VILLAGE_ROW)):
+            names = [m.group(1).strip() for t in texts if (m := pattern.fullmatch(t))]
+            others = [t for t in texts if not pattern.fullmatch(t)]
+            if len(names) == 1 and all(_BESIDE.fullmatch(t) for t in others):
+                found[key][int(row)] = names[0]
+                break
     return found
 
 
@@ -110,15 +125,16 @@ def names_a_village(text: str) -> bool:
     return _VILLAGE_ROW.fullmatch(unicodedata.normalize("NFC", text.strip())) is not None
 
 
-def villages_below(
-    villages: dict[int, str], positions: np.ndarray, typed: pa.Array | None
+def places_below(
+    places: dict[int, str | None], positions: np.ndarray, typed: pa.Array | None
 ) -> tuple[pa.Array, int]:
-    """The village of each household at `positions` (row positions, ascending): as typed
-    (`typed`, None when the sheet has no village column), or else the village row's above it.
-    Returns the villages and how many came from a village row."""
-    starts = np.array(sorted(villages), dtype=np.int64)
-    names = np.array([villages[s] for s in starts] + [None], dtype=object)
-    above = np.searchsorted(starts, positions, side="right") - 1  # -1: no village row above
+    """The place of each household at `positions` (row positions, ascending): as typed
+    (`typed`, None when the sheet has no such column), or else the place row's above it (a
+    None place ends the reach of the rows above). Returns the places and how many came from
+    a place row."""
+    starts = np.array(sorted(places), dtype=np.int64)
+    names = np.array([places[s] for s in starts] + [None], dtype=object)
+    above = np.searchsorted(starts, positions, side="right") - 1  # -1: no place row above
     from_rows = pa.array(names[above], pa.large_string())
     if typed is None:
         return from_rows, int(pc.sum(pc.is_valid(from_rows)).as_py() or 0)
@@ -127,12 +143,15 @@ def villages_below(
     return pc.if_else(blank, from_rows, typed), taken
 
 
-def village_notice(sheet: str, villages: dict[int, str], excel_rows: np.ndarray, n: int) -> dict:
-    """WB034: how many households took their village from a village row, and which rows."""
-    named = [f"dòng {int(excel_rows[p])}: {v}" for p, v in sorted(villages.items())[:_NAMED]]
-    more = "; …" if len(villages) > _NAMED else ""
+def place_notice(
+    key: str, sheet: str, places: dict[int, str], excel_rows: np.ndarray, n: int
+) -> dict:
+    """WB034 (villages), WB037 (communes): how many households took their place from a row
+    naming it, and which rows."""
+    named = [f"dòng {int(excel_rows[p])}: {v}" for p, v in sorted(places.items())[:_NAMED]]
+    more = "; …" if len(places) > _NAMED else ""
     return {
         "sheet": sheet,
-        "code": "WB034",
+        "code": _FROM_ROWS_CODE[key],
         "detail": f"{n} households; " + "; ".join(named) + more,
     }

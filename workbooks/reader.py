@@ -639,7 +639,7 @@ def _read_sheet(n_rows: int, columns: list[pa.Array], sheet: str, first_col: int
     # Column-wise on Arrow: every cell stripped once (Unicode whitespace, as str.strip).
     stripped = [pc.utf8_trim_whitespace(c) for c in body_columns]
     filled = _filled(stripped, n_rows - (heading_end + 1))
-    kinds, villages, template = _body_kinds(top, header_rows, keys, unknown, stripped, filled)
+    kinds, places, template = _body_kinds(top, header_rows, keys, unknown, stripped, filled)
     excel_row = np.arange(heading_end + 1, n_rows, dtype=np.int64) + 1
 
     is_data = kinds == "data"
@@ -657,7 +657,7 @@ def _read_sheet(n_rows: int, columns: list[pa.Array], sheet: str, first_col: int
     notices = _totals_checks(body_columns, kinds, excel_row, sheet)
     if template.any():
         notices.append(headings.template_notice(sheet, excel_row[template]))
-    given = _given_columns(data, sheet, villages, keep, excel_row, notices)
+    given = _given_columns(data, sheet, places, keep, excel_row, notices)
     layout = SheetLayout(
         sheet=sheet,
         header_rows=tuple(r + 1 for r in header_rows),
@@ -701,19 +701,20 @@ def _body_kinds(
     unknown: dict[int, str],
     stripped: list[pa.Array],
     filled: np.ndarray,
-) -> tuple[np.ndarray, dict[int, str], np.ndarray]:
+) -> tuple[np.ndarray, dict[str, dict[int, str]], np.ndarray]:
     """Each body row's kind (`_row_kinds`, then the headings and a template's rows inside the
-    table: `headings`), the village rows (position -> village) and the template rows."""
+    table: `headings`), the commune and village rows (key -> position -> place) and the
+    template rows."""
     kinds = _row_kinds(filled.shape[1], stripped, filled)
     repeated = headings.repeated_header_rows(
         kinds, stripped, filled, _heading_cells(top, header_rows)
     )
     kinds[repeated] = "heading"
-    villages = headings.village_rows(kinds, stripped, filled)
-    kinds[list(villages)] = "heading"
+    places = headings.place_rows(kinds, stripped, filled)
+    kinds[[*places["commune"], *places["village"]]] = "heading"
     template = headings.template_rows(kinds, filled, _template_columns(keys, unknown))
     kinds[template] = "blank"
-    return kinds, villages, template
+    return kinds, places, template
 
 
 def _data_columns(
@@ -760,28 +761,33 @@ def _template_columns(keys: dict[int, str], unknown: dict[int, str]) -> set[int]
 def _given_columns(
     data: dict[str, pa.Array],
     sheet: str,
-    villages: dict[int, str],
+    places: dict[str, dict[int, str]],
     keep: np.ndarray,
     excel_row: np.ndarray,
     notices: list[dict[str, object]],
 ) -> dict[str, str]:
     """Columns the sheet gives otherwise than by a column, added to `data` with a notice each;
     returns them as key -> how they were given (the layout's label). A blank village under a
-    row naming a village is that village (WB034); without a village column, a sheet named for
-    a village ("Bản Na Son": one sheet per village) gives it (WB035); without a commune column,
-    the sheet's name is the commune (WB010; validated like a typed one, HH021)."""
+    row naming a village is that village (WB034), up to the next commune row; a blank commune
+    under a row naming a commune is that commune (WB037); without a village column, a sheet
+    named for a village ("Bản Na Son": one sheet per village) gives it (WB035); without a
+    commune column, the sheet's name is the commune (WB010; validated like a typed one,
+    HH021)."""
     given: dict[str, str] = {}
 
     def whole_sheet(key: str, code: str) -> None:
         data[key] = pa.array(np.full(len(keep), sheet.strip(), object), pa.large_string())
         notices.append({"sheet": sheet, "code": code, "detail": f"{key} = '{sheet}'"})
 
-    if villages:
-        data["village"], taken = headings.villages_below(villages, keep, data.get("village"))
-        given["village"] = headings.FROM_VILLAGE_ROWS
-        if taken:
-            notices.append(headings.village_notice(sheet, villages, excel_row, taken))
-    elif "village" not in data and headings.names_a_village(sheet):
+    communes = places["commune"]
+    reach = {"commune": communes, "village": {p: None for p in communes} | places["village"]}
+    for key in ("commune", "village"):
+        if places[key]:
+            data[key], taken = headings.places_below(reach[key], keep, data.get(key))
+            given[key] = headings.FROM_ROWS[key]
+            if taken:
+                notices.append(headings.place_notice(key, sheet, places[key], excel_row, taken))
+    if "village" not in data and headings.names_a_village(sheet):
         whole_sheet("village", "WB035")
         given["village"] = headings.FROM_SHEET_NAME
     if "commune" not in data:  # the flow counts the commune as given (flows/workbook.py)

@@ -73,6 +73,8 @@ DETAILS = [
         "1 ô ngoài bảng (A1:Z40): Z9999",
     ),
     ("WB034", "4 households; dòng 3: Bản Tá Miếu; dòng 7: Bản Pa", "4 hộ; dòng 3: Bản Tá Miếu"),
+    ("WB036", "20 rows: 47-60, 63", "20 dòng: 47-60, 63"),
+    ("WB037", "5 households; dòng 2: XÃ SÍN THẦU", "5 hộ; dòng 2: XÃ SÍN THẦU"),
     ("HH030", "cũng ở/also at Danh sách dòng/row 7", "cũng ở Danh sách dòng 7"),
     ("HH031", "a.xlsx / DS dòng/row 4, b.xlsx / DS dòng/row 9", "a.xlsx / DS dòng 4, b.xlsx"),
     ("HH040", "A5:A7 = 'Sín Thầu'", "ô gộp A5:A7 = 'Sín Thầu'"),

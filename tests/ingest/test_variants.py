@@ -555,6 +555,31 @@ def test_6_rows_naming_a_village_give_it_to_the_households_below(tmp_path):
     assert "HH001" in codes(load) and "WB034" not in codes(load)
 
 
+def test_6_rows_naming_a_commune_give_it_to_the_households_below(tmp_path):
+    """An export grouping households by commune ("I. XÃ SÍN THẦU") and village: the commune
+    row was rejected as a household and every household under it for a missing commune
+    (HH004). Its households take the commune (WB037); a village row reaches only to the next
+    commune row, so a blank village there is still rejected (HH005)."""
+    rows = [household(i, commune=None, village=None) for i in range(1, 6)]
+    body = grid_rows(rows, ALL_KEYS)
+    grid = [
+        [LABELS[k] for k in ALL_KEYS],
+        ["I", "XÃ SÍN THẦU"],
+        ["1. Bản Tá Miếu"],
+        *body[:3],
+        ["II. Xã Chung Chải", "2 hộ"],
+        *body[3:],
+    ]
+    load = process(write_grid(tmp_path / "c.xlsx", {"DS": grid}))
+    h = load.households
+    assert h["commune"].tolist() == ["Sín Thầu"] * 3, load.rejections
+    assert h["village"].tolist() == ["Bản Tá Miếu"] * 3
+    assert set(load.rejections.loc[load.rejections["excel_row"] == 8, "rule_code"]) == {"HH005"}
+    [detail] = load.rejections.loc[load.rejections["rule_code"] == "WB037", "rule"]
+    assert detail.endswith("5 households; dòng 2: XÃ SÍN THẦU; dòng 7: Xã Chung Chải")
+    assert load.file_record["rows_heading"] == 3 and closes(load)
+
+
 def test_6_a_totals_row_summing_every_column_is_a_totals_row(tmp_path):
     """A totals row that sums the columns (people, each indicator) holds more than three
     cells: it was read as a household and rejected on every column. Its count is the cell
