@@ -307,8 +307,8 @@ _RULES += [
         "WB010",
         "commune",
         "notice",
-        "Không có cột Xã: lấy tên trang tính làm tên xã",
-        "no commune column: the sheet's name is taken as the commune",
+        "Không có cột Xã, hoặc cột để trống: lấy tên trang tính làm tên xã",
+        "no commune column, or a blank one: the sheet's name is taken as the commune",
     ),
     Rule(
         "WB011",
@@ -486,8 +486,8 @@ _RULES += [
         "WB035",
         "village",
         "notice",
-        "Không có cột Thôn, bản: lấy tên trang tính làm tên thôn, bản",
-        "no village column: the sheet's name, which names a village, is taken as the village",
+        "Không có cột Thôn, bản, hoặc cột để trống: lấy tên trang tính làm tên thôn, bản",
+        "no village column, or a blank one: the sheet's name, naming a village, is the village",
     ),
     Rule(
         "WB036",

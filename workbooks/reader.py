@@ -772,7 +772,7 @@ def _given_columns(
     under a row naming a commune is that commune (WB037); without a village column, a sheet
     named for a village ("Bản Na Son": one sheet per village) gives it (WB035); without a
     commune column, the sheet's name is the commune (WB010; validated like a typed one,
-    HH021)."""
+    HH021). A column blank in every row is no column for these."""
     given: dict[str, str] = {}
 
     def whole_sheet(key: str, code: str) -> None:
@@ -787,12 +787,19 @@ def _given_columns(
             given[key] = headings.FROM_ROWS[key]
             if taken:
                 notices.append(headings.place_notice(key, sheet, places[key], excel_row, taken))
-    if "village" not in data and headings.names_a_village(sheet):
+    if _no_values(data, "village") and headings.names_a_village(sheet):
         whole_sheet("village", "WB035")
         given["village"] = headings.FROM_SHEET_NAME
-    if "commune" not in data:  # the flow counts the commune as given (flows/workbook.py)
+    if _no_values(data, "commune"):  # the flow counts the commune as given (flows/workbook.py)
         whole_sheet("commune", "WB010")
     return given
+
+
+def _no_values(data: dict[str, pa.Array], key: str) -> bool:
+    """Whether the sheet gives no `key`: no such column, or one left blank in every data row
+    (a sheet per commune whose commune column nobody filled)."""
+    column = data.get(key)
+    return column is None or (len(column) > 0 and column.null_count == len(column))
 
 
 def _cell_findings(

@@ -764,6 +764,22 @@ def test_one_sheet_per_commune_without_commune_column_and_underscore_sheets(tmp_
     assert codes(load).count("WB010") == 2 and closes(load)
 
 
+def test_one_sheet_per_commune_with_its_commune_column_left_blank(tmp_path):
+    """A sheet per commune whose commune column nobody filled: every household was rejected
+    for a missing commune (HH004). The sheet's name gives it, as without the column (WB010);
+    a sheet whose column is filled in one row keeps its rows' own values."""
+    rows = [household(i, commune=None) for i in (1, 2)]
+    partly = [household(3, commune="Chung Chải"), household(4, commune=None)]
+    sheets = {
+        "Sín Thầu": [[LABELS[k] for k in ALL_KEYS], *grid_rows(rows, ALL_KEYS)],
+        "Chung Chải": [[LABELS[k] for k in ALL_KEYS], *grid_rows(partly, ALL_KEYS)],
+    }
+    load = process(write_grid(tmp_path / "b.xlsx", sheets))
+    assert load.households["commune"].tolist() == ["Sín Thầu", "Sín Thầu", "Chung Chải"]
+    assert codes(load).count("WB010") == 1
+    assert load.rejections.loc[load.rejections["rule_code"] == "HH004", "excel_row"].tolist() == [3]
+
+
 def test_one_sheet_per_village_without_village_column(tmp_path):
     """A commune's list kept one sheet per village ("Bản Tá Miếu", "Bản Nậm Pồ") without a
     village column: refused for the missing column (WB005). A sheet named for a village gives
