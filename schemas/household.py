@@ -127,7 +127,8 @@ def sheet_findings(
     """Structural faults of each sheet, from the column keys it carries (`columns`: sheet ->
     keys): a required column missing (WB005), indicator columns not those of the review's
     standard (WB012 missing, WB013 another standard's), a title naming years none of which is
-    the review's `year` (WB018: last year's list in this year's folder). Returns the findings
+    the review's `year` or the next, which its lists are for (WB018: last year's list in this
+    year's folder). Returns the findings
     (sheet, code, detail) and the facts validation needs about the sheets."""
     own = set(standard.indicator_keys)
     others = set(config.all_indicator_keys()) - own
@@ -151,8 +152,10 @@ def sheet_findings(
         if others & keys:
             alien = ", ".join(sorted(vietnamese_label(k) for k in others & keys))
             rows.append((sheet, "WB013", f"chuẩn {standard.period} không có: {alien}"))
+        # A review decides the following year's lists (poverty-standards.md): a 2026 list
+        # may be titled "năm 2027", the year it applies to.
         named = (title_years or {}).get(sheet, ())
-        if year is not None and named and year not in named:
+        if year is not None and named and not {year, year + 1} & set(named):
             said = ", ".join(map(str, named))
             rows.append((sheet, "WB018", f"tiêu đề ghi năm {said}, tệp thuộc năm {year}"))
     found = pd.DataFrame(rows, columns=["sheet", "code", "detail"])

@@ -8,7 +8,16 @@ import pytest
 import config
 from schemas.rules import RULES
 from tests.factory import household, write_workbook
-from tests.ingest.builders import ALL_KEYS, LABELS, closes, codes, grid_rows, process, write_grid
+from tests.ingest.builders import (
+    ALL_KEYS,
+    LABELS,
+    YEAR,
+    closes,
+    codes,
+    grid_rows,
+    process,
+    write_grid,
+)
 from workbooks.errors import WorkbookError
 from workbooks.reader import read_workbook
 
@@ -168,6 +177,21 @@ def test_a_sheet_of_households_without_an_id_column_is_refused_never_passed_over
     ]
     load = process(write_grid(tmp_path / "s.xlsx", {"DS": good, "Tổng hợp": summary}))
     assert load.refused is None and len(load.households) == 2
+
+
+@pytest.mark.parametrize(("offset", "refused"), [(0, False), (1, False), (-1, True), (2, True)])
+def test_a_title_naming_the_year_its_lists_are_for_is_this_reviews(tmp_path, offset, refused):
+    """A review decides the next year's lists (poverty-standards.md): the 2019 review's list
+    may be titled "năm 2020". It was refused as another year's list (WB018); a title naming
+    an earlier year, or a later one, still is."""
+    grid = [
+        [f"DANH SÁCH HỘ NGHÈO, HỘ CẬN NGHÈO NĂM {YEAR + offset}"],
+        [LABELS[k] for k in ALL_KEYS],
+        *grid_rows([household(1), household(2)], ALL_KEYS),
+    ]
+    load = process(write_grid(tmp_path / "t.xlsx", {"DS": grid}))
+    assert ("WB018" in codes(load)) is refused
+    assert (load.refused is not None) is refused
 
 
 def test_a_sheet_without_header_is_reported_and_the_others_load(tmp_path):
