@@ -32,6 +32,10 @@ BASE_LABELS: dict[str, tuple[str, ...]] = {
         "Chủ hộ",
         "Họ và tên chủ hộ gia đình",
         "Họ tên chủ hộ gia đình",
+        # A household list's name column, headed as on a members sheet (whose own header
+        # still reads as one: `_other_sheet` weighs both).
+        "Họ và tên",
+        "Họ tên",
     ),
     # The card is the "thẻ căn cước", its number the "số định danh cá nhân", since the Law on
     # Identification 2023 (Luật Căn cước, in force 1 July 2024); older workbooks say CCCD, CMND.

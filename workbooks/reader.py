@@ -474,8 +474,10 @@ def _other_sheet(n_rows: int, columns: list[pa.Array], sheet: str, top, header):
             keys = _keys_in(top[row], lookup)
             if not _is_other_header(kind, set(keys.values())):
                 continue
-            if len(keys) <= len(_header_keys(top, row)):
+            if len(keys) < len(_header_keys(top, row)):
                 continue  # a household header that happens to name some of these columns
+            # (a tie is the other sheet's: a members sheet's "Họ và tên", "Giới tính", "Xã"
+            # and "Thôn, bản" name as many household columns as its own)
             header_rows = [row]
             below = _keys_in(top[row + 1], lookup) if row + 1 < len(top) else {}
             extra = {p: k for p, k in below.items() if p not in keys and k not in keys.values()}

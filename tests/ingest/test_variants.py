@@ -307,6 +307,25 @@ def test_4_headers_of_the_official_terms_in_use(tmp_path):
     assert load.private["head_id_number"].tolist() == [f"0112{i:08d}" for i in range(1, 4)]
 
 
+def test_4_the_heads_name_headed_as_on_a_members_sheet(tmp_path):
+    """A household list heading its name column "Họ và tên" was refused for a missing head's
+    name (WB005). It is the head's name; a members sheet with the same label, and as many
+    household-like columns (Xã, Thôn, bản), is still read as members."""
+    rows = [household(1), household(2)]
+    path = write_workbook(tmp_path / "n.xlsx", rows, labels={"head_name": "Họ và tên"})
+    load = process(path)
+    assert load.refused is None and len(load.households) == 2, load.rejections
+    members = [
+        ["Mã hộ", "Họ và tên", "Dân tộc", "Quan hệ với chủ hộ", "Năm sinh", "Giới tính", "Xã",
+         "Thôn, bản"],
+        ["MN-000001", "Lò Thị Mai", "Hà Nhì", "Vợ", 1974, "Nữ", "Sín Thầu", "Bản Tá Miếu"],
+    ]  # fmt: skip
+    grid = [[LABELS[k] for k in ALL_KEYS], *grid_rows(rows, ALL_KEYS)]
+    read = read_workbook(write_grid(tmp_path / "m.xlsx", {"DS": grid, "TV": members}))
+    assert read.members["member_name"].tolist() == ["Lò Thị Mai"]
+    assert set(read.rows["sheet"]) == {"DS"}
+
+
 def test_4_no_header_names_two_columns():
     """Every label, short form and indicator name folds to one key only: a label shared by
     two keys would read one column as another without a word."""
