@@ -295,8 +295,9 @@ _ASCII_SPACES = "[" + "".join(ch for ch in map(chr, range(128)) if re.fullmatch(
 
 def canonical_id(text: pd.Series) -> pd.Series:
     """A household id in the one form ids are compared and stored in: Unicode NFKC (full-width
-    letters and digits become ASCII), no invisible characters, no spaces, upper case; so
-    `db-03-000123`, `DB-03 000123` and `ＤＢ-03-000123` are one household (year to year too)."""
+    letters and digits become ASCII), no invisible characters, no spaces, a hyphen for any dash,
+    upper case; so `db-03-000123`, `DB-03 000123`, `DB–03–000123` and `ＤＢ-03-000123` are one
+    household (year to year too)."""
     s = text.astype("str")
     # An ASCII id is its own NFKC form and holds no invisible character: only its spaces go,
     # in Arrow (NFKC and `\s` are Python calls a cell: canonical_id 0.15 -> 0.03 s for the
@@ -308,6 +309,11 @@ def canonical_id(text: pd.Series) -> pd.Series:
     return ids.replace("", None)
 
 
+# Dashes Word and Excel's autocorrect put for the hyphen (`DB–03–000123`), and the minus sign.
+_DASHES = r"[\u2010-\u2015\u2212]"
+
+
 def _canonical_unicode(s: pd.Series) -> pd.Series:
     s = s.str.normalize("NFKC").str.replace(_INVISIBLE, "", regex=True)
+    s = s.str.replace(_DASHES, "-", regex=True)
     return s.str.replace(r"\s+", "", regex=True).str.upper()

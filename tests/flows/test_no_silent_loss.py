@@ -140,13 +140,14 @@ def test_7_look_alike_ids_are_one_household_rejected_in_both_places(tmp_path, pr
         household(10, household_id="ML-0000 02", commune="Na Lay", **CITY),  # inner space
         household(11, household_id="ML-000\u200b003", commune="Na Lay", **CITY),  # zero width
         household(12, household_id="ＭＬ-000004", commune="Na Lay", **CITY),  # full width
+        household(13, household_id="ML–000001", commune="Na Lay", **CITY),  # an en dash
     ]
     write_workbook(raw / str(YEAR) / "muong-lay.xlsx", rows)
     summary = run(raw, warehouse, tmp_path)
-    assert summary.rows_loaded == 1 and summary.rows_rejected == 6
+    assert summary.rows_loaded == 1 and summary.rows_rejected == 7
     assert loaded_ids(warehouse) == {"ML-000004"}
     hh030 = q(warehouse, "SELECT count(*) FROM audit.rejections WHERE rule_code = 'HH030'")
-    assert hh030 == [(6,)]
+    assert hh030 == [(7,)]
 
 
 def test_8_the_other_standards_columns_or_a_missing_indicator_column_refuse_the_workbook(

@@ -71,8 +71,11 @@ values = st.one_of(
     ),
     # Formula errors: openpyxl writes these texts as error cells (t="e").
     st.sampled_from(["#N/A", "#REF!", "#VALUE!", "#DIV/0!", "#NAME?", "#NUM!", "#NULL!"]),
-    # Look-alikes of one id: case, an inner space, a zero-width space, full-width letters.
-    st.sampled_from(["MN-000001", "mn-000001", "MN- 000001", "MN-\u200b000001", "ＭＮ-000001"]),
+    # Look-alikes of one id: case, an inner space, a zero-width space, full-width letters, an
+    # en dash.
+    st.sampled_from(
+        ["MN-000001", "mn-000001", "MN- 000001", "MN-\u200b000001", "ＭＮ-000001", "MN–000001"]
+    ),
 )
 # A stray keystroke far from the table (Ctrl+End, then a key), or near it.
 STRAYS = ["XFD1048576", "AZ1048576", "ZZ300000", "AAA7", "Z60", "B2000"]
