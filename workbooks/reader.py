@@ -45,7 +45,7 @@ from schemas.headers import (
 )
 from transforms.frames import empty_frame
 from transforms.text import fold
-from workbooks import headings, sheetxml, tcvn3
+from workbooks import choices, headings, sheetxml, tcvn3
 from workbooks.errors import WorkbookError
 from workbooks.guard import (
     Limits,
@@ -634,7 +634,11 @@ def _read_sheet(n_rows: int, columns: list[pa.Array], sheet: str, first_col: int
     if header is None:
         return None
     header_rows, keys = header
-    labels, unknown = _header_labels(top, header_rows, keys, len(columns))
+    groups, choice_rows = choices.choice_groups(top, header_rows, keys)
+    if header_rows[-1] + 1 in choice_rows:  # "Nam | Nữ" alone under the header: its row
+        header_rows = [*header_rows, header_rows[-1] + 1]
+    grouped = {p for cells in groups.values() for p, _ in cells}
+    labels, unknown = _header_labels(top, header_rows, keys, len(columns), grouped)
     heading_end = _last_heading_row(top, header_rows[-1])
     header_rows = [*header_rows, *range(header_rows[-1] + 1, heading_end + 1)]
     body_columns = [c[heading_end + 1 :] for c in columns]
@@ -649,12 +653,16 @@ def _read_sheet(n_rows: int, columns: list[pa.Array], sheet: str, first_col: int
     # A column without a header that holds values in data rows is kept too, named by its
     # letter (a value typed beside the table is never dropped unseen).
     for pos, column in enumerate(filled):
-        if pos not in keys and pos not in unknown and column[is_data].any():
+        named_already = pos in keys or pos in grouped or pos in unknown
+        if not named_already and column[is_data].any():
             unknown[pos] = f"(cột {column_letter(pos + first_col - 1)})"
     named = {keys[p]: p for p in sorted(keys)} | {
         f"extra:{label}": p for p, label in sorted(unknown.items())
     }
     data = _data_columns(sheet, stripped, keep, excel_row, named)
+    for pos, cells in groups.items():  # Nam | Nữ under "Giới tính chủ hộ": the one marked
+        marks = [_rows_at(stripped[p], keep) for p, _ in cells]
+        data[keys[pos]] = choices.chosen(marks, [label for _, label in cells])
     skipped = (np.full((~is_data).sum(), sheet, dtype=object), excel_row[~is_data], kinds[~is_data])
     notices = _totals_checks(body_columns, kinds, excel_row, sheet)
     if template.any():
@@ -674,10 +682,15 @@ def _read_sheet(n_rows: int, columns: list[pa.Array], sheet: str, first_col: int
 
 
 def _header_labels(
-    top: list[list[object]], header_rows: list[int], keys: dict[int, str], n_columns: int
+    top: list[list[object]],
+    header_rows: list[int],
+    keys: dict[int, str],
+    n_columns: int,
+    grouped: set[int],
 ) -> tuple[dict[int, str], dict[int, str]]:
     """Each named column's label as its header row writes it, and the unknown columns
-    (position -> label): a label in any header row but no key, kept as `extra:<label>`."""
+    (position -> label): a label in any header row but no key, kept as `extra:<label>`;
+    not a key's choice (`grouped`: `choices.choice_groups`)."""
     labels = {
         pos: next(
             top[r][pos]
@@ -688,7 +701,7 @@ def _header_labels(
     }
     unknown: dict[int, str] = {}
     for pos in range(n_columns):
-        if pos in keys:
+        if pos in keys or pos in grouped:
             continue
         texts = [top[r][pos] for r in header_rows if isinstance(top[r][pos], str)]
         if texts:

@@ -7,6 +7,7 @@ import datetime as dt
 import random
 import unicodedata
 
+import openpyxl
 import pytest
 
 import config
@@ -324,6 +325,35 @@ def test_4_the_heads_name_headed_as_on_a_members_sheet(tmp_path):
     read = read_workbook(write_grid(tmp_path / "m.xlsx", {"DS": grid, "TV": members}))
     assert read.members["member_name"].tolist() == ["Lò Thị Mai"]
     assert set(read.rows["sheet"]) == {"DS"}
+
+
+def test_2_a_column_split_into_its_choices_under_a_merged_header(tmp_path):
+    """Forms print "Giới tính chủ hộ" over Nam | Nữ, and "Khu vực" over Nông thôn | Thành
+    thị, and mark one: an x, or the head's birth year. The x under Nam was read as the sex
+    and rejected (HH037); an area of x refused the workbook. The marked column's sub-header
+    is the value now; a row marking both is still rejected, one marking none is blank."""
+    keys = [k for k in ALL_KEYS if k not in ("area", "head_sex")]
+    top = [LABELS[k] for k in keys] + ["Khu vực", None, "Giới tính chủ hộ", None]
+    second = [None] * len(keys) + ["Nông thôn", "Thành thị", "Nam", "Nữ"]
+    rows = [household(i) for i in range(1, 6)]
+    marks = [["x", None, 1970, None], [None, "x", None, "1982"], ["X", "0", "x", "x"]]
+    marks += [["x", None, None, None], ["x", "không", "x", "-"]]
+    body = [r + m for r, m in zip(grid_rows(rows, keys), marks, strict=True)]
+    end = len(keys)
+    letters = [openpyxl.utils.get_column_letter(end + i) for i in (1, 2, 3, 4)]
+    merges = {"DS": [f"{letters[0]}1:{letters[1]}1", f"{letters[2]}1:{letters[3]}1"]}
+    load = process(write_grid(tmp_path / "c.xlsx", {"DS": [top, second, *body]}, merges))
+    h = load.households.set_index("excel_row")
+    assert h["area"].to_dict() == {3: "rural", 4: "urban", 6: "rural", 7: "rural"}
+    assert h["head_sex"].fillna("blank").to_dict() == {
+        3: "male",
+        4: "female",
+        6: "blank",
+        7: "male",
+    }
+    [rejected] = load.rejections.loc[load.rejections["rule_code"] == "HH037", "excel_row"]
+    assert rejected == 5 and "WB003" not in codes(load) and closes(load)
+    assert load.raw.set_index("excel_row")["head_sex"].to_dict()[5] == "Nam; Nữ"
 
 
 def test_4_no_header_names_two_columns():
