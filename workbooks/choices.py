@@ -15,7 +15,11 @@ import pyarrow as pa
 from transforms import normalise
 
 # The keys whose columns a form may split, and the parser that knows their values.
-CHOICE_PARSERS = {"head_sex": normalise.parse_sex, "area": normalise.parse_area}
+CHOICE_PARSERS = {
+    "head_sex": normalise.parse_sex,
+    "area": normalise.parse_area,
+    "commune_classification": normalise.parse_classification,  # Hộ nghèo | Hộ cận nghèo
+}
 
 
 def choice_groups(

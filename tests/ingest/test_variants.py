@@ -328,20 +328,23 @@ def test_4_the_heads_name_headed_as_on_a_members_sheet(tmp_path):
 
 
 def test_2_a_column_split_into_its_choices_under_a_merged_header(tmp_path):
-    """Forms print "Giới tính chủ hộ" over Nam | Nữ, and "Khu vực" over Nông thôn | Thành
-    thị, and mark one: an x, or the head's birth year. The x under Nam was read as the sex
-    and rejected (HH037); an area of x refused the workbook. The marked column's sub-header
-    is the value now; a row marking both is still rejected, one marking none is blank."""
+    """Forms print "Giới tính chủ hộ" over Nam | Nữ, "Khu vực" over Nông thôn | Thành thị,
+    "Phân loại hộ" over Nghèo | Cận nghèo, and mark one: an x, or the head's birth year. The
+    x under Nam was read as the sex and rejected (HH037); an area of x refused the workbook.
+    The marked column's sub-header is the value now; a row marking both is still rejected,
+    one marking none is blank."""
     keys = [k for k in ALL_KEYS if k not in ("area", "head_sex")]
     top = [LABELS[k] for k in keys] + ["Khu vực", None, "Giới tính chủ hộ", None]
-    second = [None] * len(keys) + ["Nông thôn", "Thành thị", "Nam", "Nữ"]
+    top += ["Phân loại hộ", None]
+    second = [None] * len(keys) + ["Nông thôn", "Thành thị", "Nam", "Nữ", "Nghèo", "Cận nghèo"]
     rows = [household(i) for i in range(1, 6)]
-    marks = [["x", None, 1970, None], [None, "x", None, "1982"], ["X", "0", "x", "x"]]
-    marks += [["x", None, None, None], ["x", "không", "x", "-"]]
+    marks = [["x", None, 1970, None, "x", None], [None, "x", None, "1982", None, "x"]]
+    marks += [["X", "0", "x", "x", None, None], ["x", None, None, None, None, None]]
+    marks += [["x", "không", "x", "-", None, None]]
     body = [r + m for r, m in zip(grid_rows(rows, keys), marks, strict=True)]
     end = len(keys)
-    letters = [openpyxl.utils.get_column_letter(end + i) for i in (1, 2, 3, 4)]
-    merges = {"DS": [f"{letters[0]}1:{letters[1]}1", f"{letters[2]}1:{letters[3]}1"]}
+    letters = [openpyxl.utils.get_column_letter(end + i) for i in range(1, 7)]
+    merges = {"DS": [f"{a}1:{b}1" for a, b in zip(letters[::2], letters[1::2], strict=True)]}
     load = process(write_grid(tmp_path / "c.xlsx", {"DS": [top, second, *body]}, merges))
     h = load.households.set_index("excel_row")
     assert h["area"].to_dict() == {3: "rural", 4: "urban", 6: "rural", 7: "rural"}
