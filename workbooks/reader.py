@@ -75,6 +75,9 @@ _SIGNATURE = re.compile(
     r"|dong dau|chu tich|truong ban|truong thon|can bo|uy ban nhan dan|ubnd"
 )
 _ON_BEHALF = re.compile(r"(?:tm|kt|tl)\.\s*\w", re.IGNORECASE)
+# A note under the list, which the signature block closes with it: "Ghi chú: ...", "Lưu ý",
+# "* Số liệu tính đến ...", "(*) ...". Folded, or as typed for the star.
+_NOTE_LINE = re.compile(r"^(?:ghi chu|luu y|chu thich|chu y)\b|^\(?\*")
 
 # The kinds of the rows read that are not households (`WorkbookRead.skipped`), each counted
 # in audit.ingest_files as rows_<kind>.
@@ -923,12 +926,18 @@ def _row_kinds(n_rows: int, stripped: list[pa.Array], filled: np.ndarray) -> np.
             text = fold(typed)
             if _TOTALS.match(text):
                 kinds[row] = "totals"
-            elif signed or _SIGNATURE.search(text) or _ON_BEHALF.match(typed):
-                # Below the first line of a signature block, its other short lines (the
-                # signers' names) belong to it too.
+            elif signed or _SIGNATURE.search(text) or _closing_line(typed, text):
+                # Below the first line of a signature block (or of the notes above it), its
+                # other short lines (the signers' names) belong to it too.
                 kinds[row] = "signature"
                 signed = True
     return kinds
+
+
+def _closing_line(typed: str, folded: str) -> bool:
+    """Whether a short row opens the lines closing the list: a signer "on behalf of" (TM.,
+    KT., TL.) or a note (`_NOTE_LINE`)."""
+    return bool(_ON_BEHALF.match(typed) or _NOTE_LINE.match(folded) or _NOTE_LINE.match(typed))
 
 
 # A totals row that sums every column, as typed (with its diacritics: a household whose id is

@@ -83,6 +83,28 @@ def test_1_a_signature_block_with_its_signers_names_is_skipped(tmp_path):
     assert set(load.rejections["excel_row"]) == {4} and closes(load)
 
 
+def test_1_notes_under_the_list_close_it_with_the_signatures(tmp_path):
+    """Notes typed under the list ("Ghi chú: ...", "Lưu ý ...", "* Số liệu tính đến ...") were
+    read as households and rejected on every column. They close the list, as the signature
+    block does; a short row between households that says nothing of the kind is still one."""
+    rows = [household(i) for i in range(1, 4)]
+    grid = [
+        [LABELS[k] for k in ALL_KEYS],
+        *grid_rows(rows[:2], ALL_KEYS),
+        ["Lò Văn Tám"],
+        *grid_rows(rows[2:], ALL_KEYS),
+        [],
+        ["Ghi chú: hộ ông Lò Văn A đã chuyển đi"],
+        ["* Số liệu tính đến ngày 30/11/2026"],
+        ["(*) Thu nhập bình quân một người một tháng"],
+        [None, "LƯU Ý: không ghi tên người đã mất"],
+    ]
+    load = process(write_grid(tmp_path / "n.xlsx", {"DS": grid}))
+    f = load.file_record
+    assert (f["rows_loaded"], f["rows_rejected"], f["rows_signature"]) == (3, 1, 4)
+    assert set(load.rejections["excel_row"]) == {4} and closes(load)
+
+
 def test_1_a_row_numbering_the_columns_belongs_to_the_heading(tmp_path):
     """Official forms print a row of column numbers under the header ("(1) (2) (3)", or "A B
     1 2 ..."): it was read as a household, rejected on every column, and the totals row's
