@@ -8,6 +8,7 @@ a process that hands its run over.
 
 from __future__ import annotations
 
+import os
 import sys
 
 from flows import local_server
@@ -27,7 +28,14 @@ def main(argv: list[str] | None = None) -> int:
             return code
     from flows.cli import main as cli_main
 
-    return cli_main(argv)
+    try:
+        return cli_main(argv)
+    except BrokenPipeError:
+        # Whoever read the output stopped early (`census check ... | head`): nothing is wrong
+        # with the run. Python's own advice: point stdout at devnull so its flush at exit
+        # raises no second error, and exit as a process killed by SIGPIPE would.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
 
 
 if __name__ == "__main__":

@@ -164,3 +164,16 @@ def test_check_imports_no_prefect_and_starts_no_server(folder):
         [sys.executable, "-c", probe], cwd=folder, capture_output=True, text=True, timeout=300
     )
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_output_cut_short_by_its_reader_is_no_crash(folder):
+    """`census check raw/2019 | head`: the reader closes the pipe; Python printed a traceback
+    of BrokenPipeError. The command ends quietly with SIGPIPE's status (141)."""
+    write_workbook(folder / "raw" / "2019" / "muong-nhe.xlsx", [household(i) for i in range(1, 3)])
+    probe = "import sys; from flows.launch import main; sys.exit(main(['check', 'raw/2019']))"
+    proc = subprocess.Popen(
+        [sys.executable, "-c", probe], cwd=folder, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    proc.stdout.close()  # before its first line: every write meets a closed pipe
+    _, err = proc.communicate(timeout=300)
+    assert proc.returncode == 141 and b"Traceback" not in err, err.decode()
