@@ -39,7 +39,12 @@ from transforms.units import unit_named_in
 from warehouse.run import now
 from warehouse.writer import UnitLoad, text_map
 from workbooks.error_report import write_error_workbook
-from workbooks.reader import SKIPPED_KINDS, WorkbookRead, read_workbook
+from workbooks.reader import (
+    SKIPPED_KINDS,
+    WorkbookRead,
+    fill_districts_from_titles,
+    read_workbook,
+)
 
 MASK = "***"  # personal values never leave the private schema
 META = ["source_file", "sheet", "excel_row"]
@@ -69,6 +74,8 @@ def process_workbook(
     lap = _Laps(timings)
     standard = config.standard_for_year(year)
     read = read_workbook(path)
+    if province.map(year).has_districts:
+        fill_districts_from_titles(read)
     lap("read")
     structure, sheets = sheet_findings(
         {layout.sheet: {*layout.columns, "commune"} for layout in read.layouts},

@@ -483,6 +483,13 @@ _RULES += [
         "households with a blank commune under a row naming a commune take that commune",
     ),
     Rule(
+        "WB038",
+        "district",
+        "notice",
+        "Không có cột Huyện, hoặc cột để trống: lấy huyện ghi ở tiêu đề trang tính",
+        "no district column, or a blank one: the district the sheet's title names is taken",
+    ),
+    Rule(
         "WB035",
         "village",
         "notice",

@@ -23,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -128,10 +129,52 @@ class SheetLayout:
     unknown_columns: list[str]
     income_unit: float  # đồng a month in one unit of the income column (`income_unit`)
     title_years: tuple[int, ...] = ()  # years a title above the header names ("... NĂM 2019")
+    title_district: str | None = None  # the district a title names ("Huyện Mường Nhé, tỉnh ...")
 
 
+# The label of a column the sheet's title gives (WB038).
+FROM_TITLE = "(tiêu đề)"
 # "năm 2019" in a title row: the year the list is of (folded text, see transforms.text.fold).
 _TITLE_YEAR = re.compile(r"\bnam (\d{4})\b")
+
+
+# A title naming the district, as typed: "Huyện Mường Nhé, tỉnh Điện Biên", "UBND HUYỆN MƯỜNG
+# NHÉ", "Thị xã Mường Lay" (its province after the comma is not part of it).
+_TITLE_DISTRICT = re.compile(
+    r"^(?:ubnd\s+)?((?:huyện|thị xã|thành phố)\s+[^,;:()\n]*[^,;:()\s])", re.IGNORECASE
+)
+
+
+def _title_district(top: list[list[object]], header_row: int) -> str | None:
+    """The district the rows above the header name, when they name one only."""
+    found = {
+        m.group(1)
+        for row in top[:header_row]
+        for cell in row
+        if isinstance(cell, str)
+        and (m := _TITLE_DISTRICT.match(unicodedata.normalize("NFC", cell.strip())))
+    }
+    return found.pop() if len(found) == 1 else None
+
+
+def fill_districts_from_titles(read: WorkbookRead) -> None:
+    """Up to the 2024 review, when each district sent its workbook: a sheet without a
+    district column, or with it blank in every row, takes the district its title names
+    ("Huyện Mường Nhé, tỉnh Điện Biên"), with the notice WB038, as a sheet's name gives its
+    commune (WB010). Sheets whose title names none keep the missing column (WB005)."""
+    for layout in read.layouts:
+        rows = read.rows["sheet"] == layout.sheet
+        if layout.title_district is None or read.rows.loc[rows, "district"].notna().any():
+            continue
+        read.rows.loc[rows, "district"] = layout.title_district
+        layout.columns["district"] = FROM_TITLE
+        read.notices.append(
+            {
+                "sheet": layout.sheet,
+                "code": "WB038",
+                "detail": f"district = '{layout.title_district}'",
+            }
+        )
 
 
 def _title_years(top: list[list[object]], header_row: int) -> tuple[int, ...]:
@@ -680,6 +723,7 @@ def _read_sheet(n_rows: int, columns: list[pa.Array], sheet: str, first_col: int
         unknown_columns=list(unknown.values()),
         income_unit=_sheet_income_unit(top, header_rows, keys),
         title_years=_title_years(top, header_rows[0]),
+        title_district=_title_district(top, header_rows[0]),
     )
     return pa.table(data), layout, skipped, notices, (excel_row[keep], named)
 

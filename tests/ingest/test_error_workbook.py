@@ -55,6 +55,7 @@ DETAILS = [
     ("WB009", "file name: Mường Nhé; cells: Mường Chà", "tên tệp: Mường Nhé; trong bảng:"),
     ("WB010", "commune = 'Sín Thầu'", "tên xã = 'Sín Thầu'"),
     ("WB035", "village = 'Bản Tá Miếu'", "thôn, bản = 'Bản Tá Miếu'"),
+    ("WB038", "district = 'Huyện Mường Nhé'", "huyện = 'Huyện Mường Nhé'"),
     (
         "WB026",
         "2 external link(s); never followed, the values Excel cached in this file are read",

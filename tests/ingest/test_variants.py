@@ -881,6 +881,25 @@ def test_district_is_read_from_cells_and_a_misleading_file_name_is_reported(tmp_
     assert "WB009" not in codes(load)
 
 
+def test_a_districts_workbook_without_its_district_column_takes_the_titles(tmp_path):
+    """Up to 2024 a district's own list often names the district in its title only ("Huyện
+    Mường Nhé, tỉnh Điện Biên"): every sheet was refused for the missing column (WB005). The
+    title gives it (WB038); a sheet whose title names no district is still refused."""
+    keys = [k for k in ALL_KEYS if k != "district"]
+    titled = [
+        ["DANH SÁCH HỘ GIA ĐÌNH RÀ SOÁT NĂM 2019"],
+        ["UBND HUYỆN MƯỜNG NHÉ, TỈNH ĐIỆN BIÊN"],
+        [LABELS[k] for k in keys],
+        *grid_rows([household(1), household(2)], keys),
+    ]
+    load = process(write_grid(tmp_path / "t.xlsx", {"DS": titled}))
+    assert load.refused is None and set(load.households["district"]) == {"Mường Nhé"}
+    assert codes(load) == ["WB038"] and load.raw["district"].tolist() == ["HUYỆN MƯỜNG NHÉ"] * 2
+    untitled = [[LABELS[k] for k in keys], *grid_rows([household(3)], keys)]
+    load = process(write_grid(tmp_path / "u.xlsx", {"DS": titled, "Sín Thầu": untitled}))
+    assert load.refused is not None and "WB005" in codes(load)
+
+
 def test_reader_counts_every_row_under_the_header(tmp_path):
     rows = [household(i) for i in range(1, 8)]
     read = read_workbook(write_workbook(tmp_path / "r.xlsx", rows))
