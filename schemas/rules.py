@@ -484,10 +484,10 @@ _RULES += [
     ),
     Rule(
         "WB038",
-        "district",
+        None,
         "notice",
-        "Không có cột Huyện, hoặc cột để trống: lấy huyện ghi ở tiêu đề trang tính",
-        "no district column, or a blank one: the district the sheet's title names is taken",
+        "Không có cột Huyện (Xã), hoặc cột để trống: lấy huyện (xã) ghi ở tiêu đề trang tính",
+        "no district (commune) column, or a blank one: the one the sheet's title names is taken",
     ),
     Rule(
         "WB035",

@@ -129,7 +129,8 @@ class SheetLayout:
     unknown_columns: list[str]
     income_unit: float  # đồng a month in one unit of the income column (`income_unit`)
     title_years: tuple[int, ...] = ()  # years a title above the header names ("... NĂM 2019")
-    title_district: str | None = None  # the district a title names ("Huyện Mường Nhé, tỉnh ...")
+    # the district and commune a title names: key -> unit ("Huyện Mường Nhé", "Xã Na Son")
+    title_units: dict[str, str] = field(default_factory=dict)
 
 
 # The label of a column the sheet's title gives (WB038).
@@ -138,43 +139,46 @@ FROM_TITLE = "(tiêu đề)"
 _TITLE_YEAR = re.compile(r"\bnam (\d{4})\b")
 
 
-# A title naming the district, as typed: "Huyện Mường Nhé, tỉnh Điện Biên", "UBND HUYỆN MƯỜNG
-# NHÉ", "Thị xã Mường Lay" (its province after the comma is not part of it).
-_TITLE_DISTRICT = re.compile(
-    r"^(?:ubnd\s+)?((?:huyện|thị xã|thành phố)\s+[^,;:()\n]*[^,;:()\s])", re.IGNORECASE
-)
+# A title naming the list's district or commune, as typed: "Huyện Mường Nhé, tỉnh Điện Biên",
+# "UBND HUYỆN MƯỜNG NHÉ", "Xã Na Son", "UBND XÃ NA SON" (what follows a comma is not part of
+# it).
+_TITLE_UNIT = {
+    key: re.compile(rf"^(?:ubnd\s+)?((?:{words})\s+[^,;:()\n]*[^,;:()\s])", re.IGNORECASE)
+    for key, words in (("district", "huyện|thị xã|thành phố"), ("commune", "xã|phường|thị trấn"))
+}
 
 
-def _title_district(top: list[list[object]], header_row: int) -> str | None:
-    """The district the rows above the header name, when they name one only."""
-    found = {
-        m.group(1)
+def _title_units(top: list[list[object]], header_row: int) -> dict[str, str]:
+    """The district and the commune the rows above the header name, each when they name one
+    only: key -> the unit as typed."""
+    cells = [
+        unicodedata.normalize("NFC", cell.strip())
         for row in top[:header_row]
         for cell in row
         if isinstance(cell, str)
-        and (m := _TITLE_DISTRICT.match(unicodedata.normalize("NFC", cell.strip())))
-    }
-    return found.pop() if len(found) == 1 else None
+    ]
+    units = {}
+    for key, pattern in _TITLE_UNIT.items():
+        found = {m.group(1) for cell in cells if (m := pattern.match(cell))}
+        if len(found) == 1:
+            units[key] = found.pop()
+    return units
 
 
 def fill_districts_from_titles(read: WorkbookRead) -> None:
     """Up to the 2024 review, when each district sent its workbook: a sheet without a
     district column, or with it blank in every row, takes the district its title names
-    ("Huyện Mường Nhé, tỉnh Điện Biên"), with the notice WB038, as a sheet's name gives its
-    commune (WB010). Sheets whose title names none keep the missing column (WB005)."""
+    ("Huyện Mường Nhé, tỉnh Điện Biên"), with the notice WB038, as it does its commune
+    (`_given_columns`). Sheets whose title names none keep the missing column (WB005)."""
     for layout in read.layouts:
+        district = layout.title_units.get("district")
         rows = read.rows["sheet"] == layout.sheet
-        if layout.title_district is None or read.rows.loc[rows, "district"].notna().any():
+        if district is None or read.rows.loc[rows, "district"].notna().any():
             continue
-        read.rows.loc[rows, "district"] = layout.title_district
+        read.rows.loc[rows, "district"] = district
         layout.columns["district"] = FROM_TITLE
-        read.notices.append(
-            {
-                "sheet": layout.sheet,
-                "code": "WB038",
-                "detail": f"district = '{layout.title_district}'",
-            }
-        )
+        detail = f"district = '{district}'"
+        read.notices.append({"sheet": layout.sheet, "code": "WB038", "detail": detail})
 
 
 def _title_years(top: list[list[object]], header_row: int) -> tuple[int, ...]:
@@ -713,7 +717,8 @@ def _read_sheet(n_rows: int, columns: list[pa.Array], sheet: str, first_col: int
     notices = _totals_checks(body_columns, kinds, excel_row, sheet)
     if template.any():
         notices.append(headings.template_notice(sheet, excel_row[template]))
-    given = _given_columns(data, sheet, places, keep, excel_row, notices)
+    title_units = _title_units(top, header_rows[0])
+    given = _given_columns(data, sheet, places, title_units, (keep, excel_row), notices)
     layout = SheetLayout(
         sheet=sheet,
         header_rows=tuple(r + 1 for r in header_rows),
@@ -723,7 +728,7 @@ def _read_sheet(n_rows: int, columns: list[pa.Array], sheet: str, first_col: int
         unknown_columns=list(unknown.values()),
         income_unit=_sheet_income_unit(top, header_rows, keys),
         title_years=_title_years(top, header_rows[0]),
-        title_district=_title_district(top, header_rows[0]),
+        title_units=title_units,
     )
     return pa.table(data), layout, skipped, notices, (excel_row[keep], named)
 
@@ -824,8 +829,8 @@ def _given_columns(
     data: dict[str, pa.Array],
     sheet: str,
     places: dict[str, dict[int, str]],
-    keep: np.ndarray,
-    excel_row: np.ndarray,
+    title_units: dict[str, str],
+    rows: tuple[np.ndarray, np.ndarray],
     notices: list[dict[str, object]],
 ) -> dict[str, str]:
     """Columns the sheet gives otherwise than by a column, added to `data` with a notice each;
@@ -833,13 +838,16 @@ def _given_columns(
     row naming a village is that village (WB034), up to the next commune row; a blank commune
     under a row naming a commune is that commune (WB037); without a village column, a sheet
     named for a village ("Bản Na Son": one sheet per village) gives it (WB035); without a
-    commune column, the sheet's name is the commune (WB010; validated like a typed one,
-    HH021). A column blank in every row is no column for these."""
+    commune column, the commune its title names ("UBND XÃ NA SON": WB038), else the sheet's
+    name (WB010; either validated like a typed one, HH021). A column blank in every row is no
+    column for these. `rows`: the data rows' positions among the body's, and every body row's
+    Excel row."""
     given: dict[str, str] = {}
+    keep, excel_row = rows
 
-    def whole_sheet(key: str, code: str) -> None:
-        data[key] = pa.array(np.full(len(keep), sheet.strip(), object), pa.large_string())
-        notices.append({"sheet": sheet, "code": code, "detail": f"{key} = '{sheet}'"})
+    def whole_sheet(key: str, code: str, value: str = sheet) -> None:
+        data[key] = pa.array(np.full(len(keep), value.strip(), object), pa.large_string())
+        notices.append({"sheet": sheet, "code": code, "detail": f"{key} = '{value}'"})
 
     communes = places["commune"]
     reach = {"commune": communes, "village": {p: None for p in communes} | places["village"]}
@@ -852,7 +860,11 @@ def _given_columns(
     if _no_values(data, "village") and headings.names_a_village(sheet):
         whole_sheet("village", "WB035")
         given["village"] = headings.FROM_SHEET_NAME
-    if _no_values(data, "commune"):  # the flow counts the commune as given (flows/workbook.py)
+    # The flow counts the commune as given (flows/workbook.py).
+    if _no_values(data, "commune") and "commune" in title_units:
+        whole_sheet("commune", "WB038", title_units["commune"])
+        given["commune"] = FROM_TITLE
+    elif _no_values(data, "commune"):
         whole_sheet("commune", "WB010")
     return given
 

@@ -56,6 +56,7 @@ DETAILS = [
     ("WB010", "commune = 'Sín Thầu'", "tên xã = 'Sín Thầu'"),
     ("WB035", "village = 'Bản Tá Miếu'", "thôn, bản = 'Bản Tá Miếu'"),
     ("WB038", "district = 'Huyện Mường Nhé'", "huyện = 'Huyện Mường Nhé'"),
+    ("WB038", "commune = 'Xã Na Son'", "xã = 'Xã Na Son'"),
     (
         "WB026",
         "2 external link(s); never followed, the values Excel cached in this file are read",

@@ -838,6 +838,22 @@ def test_one_sheet_per_commune_without_commune_column_and_underscore_sheets(tmp_
     assert codes(load).count("WB010") == 2 and closes(load)
 
 
+def test_a_list_without_a_commune_column_takes_the_commune_its_title_names(tmp_path):
+    """A commune's own list names the commune in its title only ("UBND XÃ SÍN THẦU") on a sheet
+    named "Danh sách": the sheet's name was taken for the commune and every household
+    rejected (HH021). The title's commune is taken (WB038); without one, the sheet's name
+    still is (WB010)."""
+    keys = [k for k in ALL_KEYS if k != "commune"]
+    body = [[LABELS[k] for k in keys], *grid_rows([household(1), household(2)], keys)]
+    titled = [["UBND XÃ SÍN THẦU, HUYỆN MƯỜNG NHÉ"], ["DANH SÁCH HỘ GIA ĐÌNH"], *body]
+    load = process(write_grid(tmp_path / "t.xlsx", {"Danh sách": titled}))
+    assert load.refused is None and set(load.households["commune"]) == {"Sín Thầu"}
+    [detail] = load.rejections.loc[load.rejections["rule_code"] == "WB038", "rule"]
+    assert detail.endswith("commune = 'XÃ SÍN THẦU'") and "WB010" not in codes(load)
+    load = process(write_grid(tmp_path / "s.xlsx", {"Chung Chải": body}))
+    assert set(load.households["commune"]) == {"Chung Chải"} and "WB010" in codes(load)
+
+
 def test_one_sheet_per_commune_with_its_commune_column_left_blank(tmp_path):
     """A sheet per commune whose commune column nobody filled: every household was rejected
     for a missing commune (HH004). The sheet's name gives it, as without the column (WB010);
