@@ -24,6 +24,8 @@ BASE_LABELS: dict[str, tuple[str, ...]] = {
         "Mã HGĐ",
         "Mã số hộ gia đình",
         "Mã hộ GĐ",
+        "Mã hộ nghèo",  # the code of a poor households' list, the only code it carries
+        "Mã số",  # a household list's one code column
     ),
     "head_name": (
         "Họ và tên chủ hộ",

@@ -394,6 +394,19 @@ def test_4_no_header_names_two_columns():
     assert all(key_for_label(label) == key for key, label in named)
 
 
+@pytest.mark.parametrize("label", ["Mã số", "Mã hộ nghèo"])
+def test_4_the_household_code_headed_as_the_lists_only_code(tmp_path, label):
+    """A list whose one code column is headed "Mã số" or "Mã hộ nghèo" was refused for a
+    missing household id (WB005); beside a "Mã hộ" column, that one is the id."""
+    rows = [household(1), household(2)]
+    load = process(write_workbook(tmp_path / "c.xlsx", rows, labels={"household_id": label}))
+    assert load.refused is None and len(load.households) == 2, load.rejections
+    grid = [["Mã hộ", *(LABELS[k] for k in ALL_KEYS[1:]), label]]
+    grid += [[*r, f"HN-{i}"] for i, r in enumerate(grid_rows(rows, ALL_KEYS))]
+    load = process(write_grid(tmp_path / "b.xlsx", {"DS": grid}))
+    assert load.households["household_id"].tolist() == ["MN-000001", "MN-000002"]
+
+
 def test_4_headers_as_offices_shorten_or_lengthen_them(tmp_path):
     """Headers met in offices' lists, each unknown before: a required one refused the
     workbook (WB005), an optional one was left unread (WB003)."""
