@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 import config
-from schemas.duplicates import cross_workbook_findings
+from schemas.duplicates import copied_sheets, cross_workbook_findings
 from schemas.headers import PERSONAL_KEYS, income_scaling
 from schemas.household import (
     TEXT_KEYS,
@@ -101,7 +101,12 @@ def process_workbook(
     ).assign(file_hash=read.file_hash)
     least = int(province.meta.get("min_rejected_rows", DEFAULT_MIN_REJECTED_ROWS))
     structure = pd.concat(
-        [structure, implausible_income_sheets(households, standard, least)], ignore_index=True
+        [
+            structure,
+            implausible_income_sheets(households, standard, least),
+            copied_sheets(read.rows["sheet"], checked.row_ids),
+        ],
+        ignore_index=True,
     )
     rejections = pd.concat(
         [

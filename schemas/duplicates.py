@@ -14,6 +14,8 @@ import pandas as pd
 from schemas.rules import findings
 
 PLACE_COLUMNS = ["household_id", "source_file", "sheet", "excel_row"]
+# A sheet sharing this share of its ids with an earlier sheet is a copy of it (WB039).
+COPY_SHARE = 0.9
 
 
 def other_places(text: pd.DataFrame, rows: pd.Series) -> pd.Series:
@@ -67,3 +69,23 @@ def cross_workbook_findings(households: pd.DataFrame, held: pd.DataFrame) -> pd.
         column_name="household_id",
         value=hit["household_id"],
     )
+
+
+def copied_sheets(sheets: pd.Series, ids: pd.Series) -> pd.DataFrame:
+    """(sheet, code, detail) for each sheet holding at least COPY_SHARE of its household ids
+    (canonical, `ids`) on an earlier sheet, as a sheet copied to be edited and left beside
+    its original (WB039): its rows are rejected as duplicates (HH030) in both; this names the
+    cause once."""
+    frame = pd.DataFrame({"sheet": sheets, "id": ids}).dropna().drop_duplicates()
+    order = list(dict.fromkeys(frame["sheet"]))
+    held = {sheet: set(group["id"]) for sheet, group in frame.groupby("sheet", sort=False)}
+    rows = []
+    for later, sheet in enumerate(order):
+        own = held[sheet]
+        for earlier in order[:later]:
+            shared = len(own & held[earlier])
+            if shared >= COPY_SHARE * len(own):
+                detail = f"'{sheet}' repeats '{earlier}': {shared} of its {len(own)} ids"
+                rows.append((sheet, "WB039", detail))
+                break
+    return pd.DataFrame(rows, columns=["sheet", "code", "detail"])

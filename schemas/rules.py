@@ -490,6 +490,13 @@ _RULES += [
         "no district (commune) column, or a blank one: the one the sheet's title names is taken",
     ),
     Rule(
+        "WB039",
+        None,
+        "notice",
+        "Trang tính lặp lại các hộ của một trang tính khác (bản sao?): giữ lại một trang",
+        "a sheet repeats the households of another sheet (a copy?): keep one of them",
+    ),
+    Rule(
         "WB035",
         "village",
         "notice",

@@ -53,6 +53,9 @@ _DETAIL_VI: dict[str, tuple[tuple[re.Pattern[str], str], ...]] = {
     "WB009": ((_p(r"file name: (.*); cells: (.*)"), r"tên tệp: \1; trong bảng: \2"),),
     "WB010": ((_p(r"commune = (.*)"), r"tên xã = \1"),),
     "WB035": ((_p(r"village = (.*)"), r"thôn, bản = \1"),),
+    "WB039": (
+        (_p(r"'(.*)' repeats '(.*)': (\d+) of its (\d+) ids"), r"'\1' lặp lại '\2': \3/\4 mã hộ"),
+    ),
     "WB038": ((_p(r"district = (.*)"), r"huyện = \1"), (_p(r"commune = (.*)"), r"xã = \1")),
     "WB026": (
         (

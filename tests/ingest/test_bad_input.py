@@ -194,6 +194,22 @@ def test_a_title_naming_the_year_its_lists_are_for_is_this_reviews(tmp_path, off
     assert (load.refused is not None) is refused
 
 
+def test_a_copy_of_a_sheet_left_beside_it_is_named(tmp_path):
+    """A sheet copied to be edited and left beside its original ("DS (2)"): every household
+    is rejected twice (HH030), as before, and WB039 now names the copy and its original. Two
+    communes' sheets sharing one id are no copy."""
+    rows = [household(i) for i in (1, 2, 3)]
+    grid = [[LABELS[k] for k in ALL_KEYS], *grid_rows(rows, ALL_KEYS)]
+    load = process(write_grid(tmp_path / "c.xlsx", {"DS": grid, "DS (2)": grid}))
+    assert codes(load).count("HH030") == 6
+    [notice] = load.rejections[load.rejections["rule_code"] == "WB039"].to_dict("records")
+    assert notice["sheet"] == "DS (2)"
+    assert notice["rule"].endswith("'DS (2)' repeats 'DS': 3 of its 3 ids")
+    other = [grid[0], *grid_rows([household(3), household(4), household(5)], ALL_KEYS)]
+    load = process(write_grid(tmp_path / "o.xlsx", {"DS": grid, "Khác": other}))
+    assert codes(load).count("HH030") == 2 and "WB039" not in codes(load)
+
+
 def test_a_sheet_without_header_is_reported_and_the_others_load(tmp_path):
     good = [[LABELS[k] for k in ALL_KEYS], *grid_rows([household(1)], ALL_KEYS)]
     load = process(write_grid(tmp_path / "h.xlsx", {"DS": good, "Ghi chú": [["ghi chép"], [1]]}))

@@ -57,6 +57,7 @@ DETAILS = [
     ("WB035", "village = 'Bản Tá Miếu'", "thôn, bản = 'Bản Tá Miếu'"),
     ("WB038", "district = 'Huyện Mường Nhé'", "huyện = 'Huyện Mường Nhé'"),
     ("WB038", "commune = 'Xã Na Son'", "xã = 'Xã Na Son'"),
+    ("WB039", "'DS (2)' repeats 'DS': 40 of its 40 ids", "'DS (2)' lặp lại 'DS': 40/40 mã hộ"),
     (
         "WB026",
         "2 external link(s); never followed, the values Excel cached in this file are read",
