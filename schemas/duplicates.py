@@ -76,6 +76,8 @@ def copied_sheets(sheets: pd.Series, ids: pd.Series) -> pd.DataFrame:
     (canonical, `ids`) on an earlier sheet, as a sheet copied to be edited and left beside
     its original (WB039): its rows are rejected as duplicates (HH030) in both; this names the
     cause once."""
+    if not ids.dropna().duplicated().any():  # no id twice (most workbooks): no copy
+        return pd.DataFrame(columns=["sheet", "code", "detail"])
     frame = pd.DataFrame({"sheet": sheets, "id": ids}).dropna().drop_duplicates()
     order = list(dict.fromkeys(frame["sheet"]))
     held = {sheet: set(group["id"]) for sheet, group in frame.groupby("sheet", sort=False)}
