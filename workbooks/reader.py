@@ -621,22 +621,41 @@ def _find_header(n_rows: int, top: list[list[object]]) -> tuple[list[int], dict[
     if len(best) < MIN_HEADER_MATCHES:
         return None
     keys, first, last = dict(best), best_row, best_row
+    ranks = {key: _label_rank(top[best_row][pos]) for pos, key in keys.items()}
     for direction in (1, -1):
         for step in range(1, HEADER_REACH + 1):
             neighbour = best_row + direction * step
             if not 0 <= neighbour < len(top):
                 break
-            extra = {p: k for p, k in _header_keys(top, neighbour).items() if p not in keys}
-            extra = {p: k for p, k in extra.items() if k not in keys.values()}
-            if extra:
-                keys.update(extra)
+            if _add_neighbour(top, neighbour, keys, ranks):
                 first, last = min(first, neighbour), max(last, neighbour)
     # A household list names its households by id or by head: a sheet naming neither (a
     # summary by village) is none. One naming its heads without an id column is read, and
     # refused for the missing column (WB005), never passed over.
     if not {"household_id", "head_name"} & set(keys.values()):
         return None
-    return list(range(first, last + 1)), keys
+    return list(range(first, last + 1)), dict(sorted(keys.items()))
+
+
+def _label_rank(label: object) -> int:
+    return label_ranks().get(fold_label(label), 0)
+
+
+def _add_neighbour(
+    top: list[list[object]], row: int, keys: dict[int, str], ranks: dict[str, int]
+) -> bool:
+    """Add to `keys` (position -> key; `ranks`: key -> its label's rank) the columns a row of
+    the header names further: a key not yet named, or one named better than before (the group
+    "Thu nhập" over "Tổng thu nhập của hộ/năm" | "Bình quân đầu người/tháng": the second is
+    the income per person). Returns whether the row named any."""
+    named = False
+    for pos, key in _header_keys(top, row).items():
+        rank = _label_rank(top[row][pos])
+        if pos in keys or ranks.get(key, rank + 1) <= rank:
+            continue
+        keys.pop(next((p for p, k in keys.items() if k == key), None), None)
+        keys[pos], ranks[key], named = key, rank, True
+    return named
 
 
 _COLUMN_NUMBER = re.compile(r"[(\[]?\s*(?:(\d{1,3})(?:\.0+)?|[A-Za-z])\s*[)\]]?")

@@ -518,6 +518,25 @@ def test_5_a_households_total_income_beside_the_per_person_one_is_not_taken_for_
     assert dict(load.raw["extra"].iloc[0]) == {"Thu nhập": "4250000"}
 
 
+def test_5_a_group_thu_nhap_over_the_households_total_and_the_per_person_income(tmp_path):
+    """ "Thu nhập (đồng)" merged over "Tổng thu nhập của hộ/năm" | "Bình quân đầu người/tháng":
+    the group's column, the household's yearly total, was read as the income per person
+    (divided by 12: WB007) and the check said OK with most poor households gone. The better
+    label below the group names the column; the total is kept as an unknown column."""
+    keys = [k for k in ALL_KEYS if k != "income_per_capita"]
+    top = [LABELS[k] for k in keys] + ["Thu nhập (đồng)", None]
+    second = [None] * len(keys) + ["Tổng thu nhập của hộ/năm", "Bình quân đầu người/tháng"]
+    rows = [household(1, income_per_capita=850_000), household(2, income_per_capita=1_700_000)]
+    body = [[*r, h["income_per_capita"] * 12 * 4, h["income_per_capita"]]
+            for r, h in zip(grid_rows(rows, keys), rows, strict=True)]  # fmt: skip
+    merges = {"DS": [f"{openpyxl.utils.get_column_letter(len(keys) + 1)}1:"
+                     f"{openpyxl.utils.get_column_letter(len(keys) + 2)}1"]}  # fmt: skip
+    load = process(write_grid(tmp_path / "g.xlsx", {"DS": [top, second, *body]}, merges))
+    assert load.households["income_per_capita"].tolist() == [850_000, 1_700_000]
+    assert "WB007" not in codes(load)
+    assert dict(load.raw["extra"].iloc[0]) == {"Tổng thu nhập của hộ/năm": "40800000"}
+
+
 @pytest.mark.parametrize(
     ("label", "written"),
     [
