@@ -535,6 +535,10 @@ def test_5_a_group_thu_nhap_over_the_households_total_and_the_per_person_income(
     assert load.households["income_per_capita"].tolist() == [850_000, 1_700_000]
     assert "WB007" not in codes(load)
     assert dict(load.raw["extra"].iloc[0]) == {"Tổng thu nhập của hộ/năm": "40800000"}
+    # Beside a per-person column not recognised, the total is never taken for it: refused.
+    second[-1] = "Bình quân mỗi khẩu"
+    load = process(write_grid(tmp_path / "u.xlsx", {"DS": [top, second, *body]}, merges))
+    assert load.refused is not None and "WB005" in codes(load)
 
 
 @pytest.mark.parametrize(
