@@ -635,30 +635,11 @@ def _find_header(n_rows: int, top: list[list[object]]) -> tuple[list[int], dict[
     # refused for the missing column (WB005), never passed over.
     if not {"household_id", "head_name"} & set(keys.values()):
         return None
-    if last + 1 < len(top) and _under_groups(top, last, last + 1):
-        last += 1  # "Tổng thu nhập của hộ" | "Bình quân" under a merged "Thu nhập": heading
     rows = range(first, last + 1)
     income = next((p for p, k in keys.items() if k == "income_per_capita"), None)
     if income is not None and _households_total(top[r][income] for r in rows):
         del keys[income]  # the income per person is missing (WB005), never taken from this
     return list(rows), dict(sorted(keys.items()))
-
-
-def _under_groups(top: list[list[object]], header: int, row: int) -> bool:
-    """Whether `row` only names the parts of merged header cells: every filled cell is text
-    under a group (a header cell whose right neighbour is blank, or that blank), at least one
-    under a blank. A household's row fills the columns the header names one by one."""
-    above, cells = top[header], top[row]
-    filled = [q for q, v in enumerate(cells) if v is not None and str(v).strip()]
-
-    def in_group(q: int) -> bool:
-        return above[q] is None or (q + 1 < len(above) and above[q + 1] is None)
-
-    return (
-        bool(filled)
-        and all(isinstance(cells[q], str) and in_group(q) for q in filled)
-        and any(above[q] is None for q in filled)
-    )
 
 
 # A household's total income, not a person's: "Tổng thu nhập của hộ/năm", "Thu nhập cả hộ".

@@ -524,8 +524,11 @@ def test_5_a_group_thu_nhap_over_the_households_total_and_the_per_person_income(
     (divided by 12: WB007) and the check said OK with most poor households gone. The better
     label below the group names the column; the total is kept as an unknown column."""
     keys = [k for k in ALL_KEYS if k != "income_per_capita"]
-    top = [LABELS[k] for k in keys] + ["Thu nhập (đồng)", None]
-    second = [None] * len(keys) + ["Tổng thu nhập của hộ/năm", "Bình quân đầu người/tháng"]
+    n_base = len(BASE_ORDER) - 1  # the indicators under their group, as the forms print them
+    top = [LABELS[k] for k in keys[:n_base]] + ["Các chỉ số thiếu hụt"]
+    top += [None] * (len(INDICATOR_KEYS) - 1) + ["Thu nhập (đồng)", None]
+    second = [None] * n_base + [LABELS[k] for k in INDICATOR_KEYS]
+    second += ["Tổng thu nhập của hộ/năm", "Bình quân đầu người/tháng"]
     rows = [household(1, income_per_capita=850_000), household(2, income_per_capita=1_700_000)]
     body = [[*r, h["income_per_capita"] * 12 * 4, h["income_per_capita"]]
             for r, h in zip(grid_rows(rows, keys), rows, strict=True)]  # fmt: skip
