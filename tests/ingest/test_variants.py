@@ -407,6 +407,28 @@ def test_4_the_household_code_headed_as_the_lists_only_code(tmp_path, label):
     assert load.households["household_id"].tolist() == ["MN-000001", "MN-000002"]
 
 
+def test_4_more_wordings_of_the_optional_and_place_columns(tmp_path):
+    """Wordings from communes' lists, each unknown before: the optional columns were left
+    unread (WB003), so the forms said "không thu thập" for them; the id and village columns
+    refused the workbook (WB005)."""
+    labels = {
+        "household_id": "Mã số HGĐ",
+        "village": "Thôn/Bản/Tổ DP",
+        "income_per_capita": "Mức thu nhập BQ/người/tháng (đồng)",
+        "meritorious": "Người có công với CM",
+        "no_working_capacity": "Hộ không có người có khả năng lao động",
+        "poverty_cause": "Lý do nghèo",
+        "head_sex": "Giới tính CH",
+        "social_protection": "Hộ thuộc đối tượng BTXH",
+        "commune_classification": "Kết quả phân loại hộ",
+    }
+    row = household(1, meritorious="x", poverty_cause="Thiếu vốn", head_sex="Nữ")
+    load = process(write_workbook(tmp_path / "w.xlsx", [row], labels=labels))
+    assert load.refused is None and "WB003" not in codes(load), load.rejections
+    h = load.households.iloc[0]
+    assert (h["meritorious"], h["poverty_cause"], h["head_sex"]) == (True, "capital", "female")
+
+
 def test_4_headers_as_offices_shorten_or_lengthen_them(tmp_path):
     """Headers met in offices' lists, each unknown before: a required one refused the
     workbook (WB005), an optional one was left unread (WB003)."""
