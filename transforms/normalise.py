@@ -44,6 +44,8 @@ CLASSIFICATION_WORDS = {
     "trung binh": "average",
     "muc song tb": "average",
     "ho mstb": "average",
+    "hn": "poor",  # the forms' abbreviations
+    "hcn": "near_poor",
     "ho khong ngheo": "not_poor",
     "khong ngheo": "not_poor",
 }
@@ -58,9 +60,20 @@ def _per_distinct(text: pd.Series, fn, blank: object = None) -> np.ndarray:
 
 
 def _lookup(text: pd.Series, find: Callable[[str], str | None]) -> pd.Series:
-    """`find` of each cell's folded text (e.g. a dict's `get`); missing where it finds none."""
-    values = _per_distinct(text, lambda v: find(fold(v)))
+    """`find` of each cell's folded text (e.g. a dict's `get`), without a note in brackets
+    after the value; missing where it finds none."""
+    values = _per_distinct(text, lambda v: find(fold(unannotated(v))))
     return pd.Series(values, index=text.index, dtype="str")
+
+
+# A note in brackets after a value: "x (mới)", "4 (mới tách)", "647.000 (ước)", "Nữ (góa)".
+_NOTE = re.compile(r"\s*[(\[][^()\[\]]*[)\]]\s*$")
+
+
+def unannotated(value: str) -> str:
+    """The value without a note in brackets after it (the cell as typed stays in the raw
+    layer); a cell all in brackets is kept whole."""
+    return _NOTE.sub("", value) or value
 
 
 def parse_number(text: pd.Series) -> pd.Series:
@@ -90,7 +103,7 @@ _CURRENCY = re.compile(
     re.IGNORECASE,
 )
 # A count with its noun (`5 người`, `4 khẩu`, `6 nhân khẩu`).
-_PEOPLE = re.compile(r"\s*(?:người|ng|nhân khẩu|khẩu)\.?\s*$", re.IGNORECASE)
+_PEOPLE = re.compile(r"\s*(?:người|ng|nhân khẩu|khẩu|nk)\.?\s*$", re.IGNORECASE)
 
 
 # An amount said in millions or thousands in the cell itself (`1,2 triệu`, `1.5 tr`, `850
@@ -128,7 +141,7 @@ def _money_words(text: pd.Series) -> tuple[pd.Series, pd.Series]:
         return text, multiple
     number = text.copy()
     for at in np.flatnonzero(lettered):
-        bare = _CURRENCY.sub("", unicodedata.normalize("NFC", text.iloc[at]))
+        bare = _CURRENCY.sub("", unannotated(unicodedata.normalize("NFC", text.iloc[at])))
         if found := _MULTIPLIER.search(bare):
             multiple.iloc[at] = _MULTIPLES[found.group(1).lower()]
             bare = bare[: found.start()]
@@ -148,7 +161,9 @@ def _without(text: pd.Series, words: re.Pattern[str]) -> pd.Series:
     if not lettered.any():
         return text
     bare = text.copy()
-    bare[lettered] = [words.sub("", unicodedata.normalize("NFC", v)) for v in text[lettered]]
+    bare[lettered] = [
+        words.sub("", unannotated(unicodedata.normalize("NFC", v))) for v in text[lettered]
+    ]
     return bare
 
 
@@ -208,7 +223,7 @@ def parse_flag(
     """x / X / 1 / có / √ -> True; 0 / blank / không / - -> False; anything else -> missing."""
 
     codes, distinct = pd.factorize(text)
-    words = [fold(value) or value.strip() for value in distinct] + ["0"]  # -1 (blank): last
+    words = [fold(unannotated(value)) or value.strip() for value in distinct] + ["0"]
     true = np.array([word in true_words for word in words])
     known = true | np.array([word in false_words for word in words])
     # Built from values and mask: a boolean Series from an object array costs 3x the parse.
@@ -222,7 +237,7 @@ def parse_indicator(text: pd.Series) -> pd.Series:
     return parse_flag(text, DEPRIVED_WORDS, NOT_DEPRIVED_WORDS)
 
 
-SEX_WORDS = {"nam": "male", "nu": "female"}
+SEX_WORDS = {"nam": "male", "nu": "female", "nam gioi": "male", "nu gioi": "female"}
 
 
 def parse_sex(text: pd.Series) -> pd.Series:
@@ -236,7 +251,14 @@ def parse_cause(text: pd.Series) -> pd.Series:
     words = {fold(label): c for c, label in zip(causes["cause"], causes["label_vi"], strict=True)}
     for cause, aliases in zip(causes["cause"], causes["aliases"], strict=True):
         words.update({fold(a): cause for a in aliases.split(";") if a})
-    return _lookup(text, words.get)
+    # "Do ốm đau" (because of), "Thiếu vốn SX" (sản xuất)
+    return _lookup(
+        text, lambda f: words.get(_CAUSE_ABBREVIATION.sub("san xuat", _BECAUSE.sub("", f)))
+    )
+
+
+_BECAUSE = re.compile(r"^(?:do|vi) ")
+_CAUSE_ABBREVIATION = re.compile(r"\bsx\b")
 
 
 def parse_area(text: pd.Series) -> pd.Series:
@@ -293,8 +315,21 @@ def lost_leading_zero(text: pd.Series) -> pd.Series:
 
 def _id_text(text: pd.Series) -> pd.Series:
     """An ID number's cell as written, stripped, without the `.0` of a number cell (one pass
-    for both tests in `id_digits`: it used to strip and match the column twice)."""
-    return text.astype("str").str.strip().str.replace(r"\.0$", "", regex=True)
+    for both tests in `id_digits`: it used to strip and match the column twice), without
+    the card's name before it ("CCCD: ...") and the spaces, dots or hyphens grouping its
+    digits ("011 069 687 016", "011.069.687.016")."""
+    s = text.astype("str").str.strip().str.replace(r"\.0$", "", regex=True)
+    written = s.str.contains(r"[^\d]", regex=True).fillna(False)
+    if not written.any():
+        return s
+    bare = s[written].str.replace(_ID_LABEL, "", regex=True)
+    grouped = bare.str.fullmatch(r"\d{2,4}(?:[ .\-]\d{2,4})+").fillna(False)
+    s[written] = bare.where(~grouped, bare.str.replace(r"[ .\-]", "", regex=True))
+    return s
+
+
+# The card named before its number: "CCCD: 011...", "Số CMND 0...", "CCCD số ...".
+_ID_LABEL = r"(?i)^(?:số\s+)?(?:cccd|cmnd|căn cước|định danh)(?:\s+số)?\s*[:.]?\s*"
 
 
 def _short_by_a_zero(digits: pd.Series) -> pd.Series:

@@ -788,6 +788,34 @@ def test_6_a_templates_numbered_or_prefilled_rows_are_blank(tmp_path):
     assert closes(load)
 
 
+def test_7_values_with_a_note_in_brackets_and_other_usual_writings(tmp_path):
+    """Values the officer annotated ("x (mới)", "4 (mới tách)", "647.000 (ước)"), ID numbers
+    grouped or labelled ("011 069 687 016", "CCCD: 011069687016"), "Nữ giới", "Do ốm đau",
+    "Thiếu vốn SX", "HCN", "3 NK", "Kh'mú": each rejected the household before. The cell as
+    typed stays in the raw layer."""
+    rows = [
+        household(1, health_insurance="x (mới)", household_size="4 (mới tách)"),
+        household(2, income_per_capita="647.000 (ước)", head_id_number="011 069 687 016"),
+        household(3, head_id_number="CCCD: 011069687016", head_sex="Nữ giới"),
+        household(4, poverty_cause="Do ốm đau", commune_classification="HCN"),
+        household(5, poverty_cause="Thiếu vốn SX", household_size="3 NK", ethnicity="Kh'mú"),
+    ]
+    load = process(write_workbook(tmp_path / "a.xlsx", rows))
+    assert load.rejections["rule_code"].isin(["HW001"]).all(), load.rejections
+    h = load.households.set_index("household_id")
+    assert h["household_size"].tolist()[0] == 4 and h["household_size"].tolist()[4] == 3
+    assert "health_insurance" in h["deprived_indicators"].iloc[0]
+    assert h["income_per_capita"].iloc[1] == 647_000
+    assert load.private["head_id_number"].tolist()[1:3] == ["011069687016"] * 2
+    assert (h["head_sex"].iloc[2], h["poverty_cause"].iloc[3]) == ("female", "illness")
+    assert (h["commune_classification"].iloc[3], h["poverty_cause"].iloc[4]) == (
+        "near_poor",
+        "capital",
+    )
+    assert h["ethnicity"].iloc[4] == "Khơ Mú"
+    assert load.raw["health_insurance"].iloc[0] == "x (mới)"
+
+
 def test_7_numbers_as_text_with_separators_and_boolean_spellings(tmp_path):
     rows = [
         household(1, income_per_capita="1.200.000", health_insurance="x"),
