@@ -730,7 +730,7 @@ def _read_sheet(n_rows: int, columns: list[pa.Array], sheet: str, first_col: int
     header_rows = [*header_rows, *range(header_rows[-1] + 1, heading_end + 1)]
     body_columns = [c[heading_end + 1 :] for c in columns]
     # Column-wise on Arrow: every cell stripped once (Unicode whitespace, as str.strip).
-    stripped = [pc.utf8_trim_whitespace(c) for c in body_columns]
+    stripped = [_without_quote_mark(pc.utf8_trim_whitespace(c)) for c in body_columns]
     filled = _filled(stripped, n_rows - (heading_end + 1))
     kinds, places, template = _body_kinds(top, header_rows, keys, unknown, stripped, filled)
     excel_row = np.arange(heading_end + 1, n_rows, dtype=np.int64) + 1
@@ -768,6 +768,14 @@ def _read_sheet(n_rows: int, columns: list[pa.Array], sheet: str, first_col: int
         title_units=title_units,
     )
     return pa.table(data), layout, skipped, notices, (excel_row[keep], named)
+
+
+def _without_quote_mark(column: pa.Array) -> pa.Array:
+    """The cells without a leading apostrophe typed as text ("'DB-04-000001", "'2"): Excel's
+    mark for "text", kept as a character when the list passed through another program."""
+    if not pc.any(pc.starts_with(column, "'")).as_py():
+        return column
+    return pc.replace_substring_regex(column, r"^'\s*", "")
 
 
 def _header_labels(

@@ -816,6 +816,22 @@ def test_7_values_with_a_note_in_brackets_and_other_usual_writings(tmp_path):
     assert load.raw["health_insurance"].iloc[0] == "x (mới)"
 
 
+def test_7_a_leading_apostrophe_kept_as_text_and_doubled_spaces(tmp_path):
+    """A list that passed through another program keeps Excel's text mark as a character
+    ("'MN-000001", "'3"): every such cell was rejected. A village typed with doubled spaces
+    was another village in the posting lists."""
+    rows = [
+        household(1, household_id="'MN-000001", household_size="'3", village="Bản  Tá  Miếu"),
+        household(2, household_id="' MN-000002", income_per_capita="'850000"),
+    ]
+    load = process(write_workbook(tmp_path / "q.xlsx", rows))
+    assert load.rejections.empty, load.rejections
+    h = load.households
+    assert h["household_id"].tolist() == ["MN-000001", "MN-000002"]
+    assert h["household_size"].iloc[0] == 3 and h["income_per_capita"].iloc[1] == 850_000
+    assert h["village"].iloc[0] == "Bản Tá Miếu"
+
+
 def test_7_numbers_as_text_with_separators_and_boolean_spellings(tmp_path):
     rows = [
         household(1, income_per_capita="1.200.000", health_insurance="x"),
