@@ -1048,7 +1048,8 @@ _TOTALS_TYPED = r"^(?:tổng cộng|tổng số|cộng|tổng|tong cong)(?:[^\p{
 
 def _long_totals_rows(stripped: list[pa.Array], filled: np.ndarray, n_rows: int) -> np.ndarray:
     """Whether each row's first filled cell, in one of the sheet's first three columns, says
-    "Tổng cộng" (or Cộng, Tổng số): column-wise, as the rows of many cells are many."""
+    "Tổng cộng" (or Cộng, Tổng số), a number before it aside (the STT column's count, as a
+    SUBTOTAL formula leaves it): column-wise, as the rows of many cells are many."""
     hit, before = np.zeros(n_rows, bool), np.zeros(n_rows, bool)
     for column, is_filled in zip(stripped[:3], filled[:3], strict=False):
         # The Unicode match costs 7x an ASCII one: only on the cells starting like one.
@@ -1059,7 +1060,8 @@ def _long_totals_rows(stripped: list[pa.Array], filled: np.ndarray, n_rows: int)
                 column.take(pa.array(rows, pa.int64())), _TOTALS_TYPED, ignore_case=True
             )
             hit[rows[pc.fill_null(said, False).to_numpy(zero_copy_only=False)]] = True
-        before |= is_filled
+        number = pc.fill_null(pc.match_substring_regex(column, r"^[\d.,]+$"), False)
+        before |= is_filled & ~number.to_numpy(zero_copy_only=False)
     return hit
 
 

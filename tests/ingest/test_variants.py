@@ -740,6 +740,20 @@ def test_6_a_totals_row_summing_every_column_is_a_totals_row(tmp_path):
     assert load.rejections.loc[load.rejections["rule_code"] == "WB004", "excel_row"].tolist() == [5]
 
 
+def test_6_a_totals_row_after_the_count_in_the_stt_column(tmp_path):
+    """A totals row whose STT cell holds the count (a SUBTOTAL formula) before "Tổng cộng":
+    its first cell is a number, so it was read as a household and rejected."""
+    rows = [household(i) for i in range(1, 4)]
+    grid = [
+        ["STT", *(LABELS[k] for k in ALL_KEYS)],
+        *([i, *r] for i, r in enumerate(grid_rows(rows, ALL_KEYS), start=1)),
+        [3, "Tổng cộng", None, None, None, None, None, None, None, 12, 2_550_000],
+    ]
+    load = process(write_grid(tmp_path / "s.xlsx", {"DS": grid}))
+    f = load.file_record
+    assert (f["rows_loaded"], f["rows_rejected"], f["rows_totals"]) == (3, 0, 1) and closes(load)
+
+
 def test_6_totals_and_blank_rows_are_skipped_counted_and_checked(tmp_path):
     rows = [household(i) for i in range(1, 5)]
     grid = [
