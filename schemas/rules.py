@@ -511,6 +511,13 @@ _RULES += [
         "rows holding only their number or place names (a template's rows) were skipped as blank",
     ),
     Rule(
+        "HW005",
+        None,
+        "warning",
+        "Ô bị gạch ngang: hộ vẫn được nạp; nếu hộ đã ra khỏi danh sách, hãy xoá dòng",
+        "cells struck through: the household is loaded; delete its row if it left the list",
+    ),
+    Rule(
         "HH040",
         None,
         "error",

@@ -103,6 +103,7 @@ class SheetInfo:
     merges: list[str]
     error_candidates: int
     uncached: list[tuple[str, str]] = field(default_factory=list)  # (cell, formula): HH042
+    struck: list[str] = field(default_factory=list)  # cells struck through: HW005
 
 
 @dataclass
@@ -297,6 +298,12 @@ def _inspect_archive(
         for part, f in facts.items()
         if f.uncached_formulas
     }
+    styles = sheetxml.struck_styles(_part(archive, names, "xl/styles.xml"))
+    struck = (
+        {part: sheetxml.struck_cells(archive.read(part), styles) for part in facts}
+        if styles
+        else {}
+    )
     links = sorted(n for n in names if n.startswith("xl/externalLinks/") and n.endswith(".xml"))
     if links:
         notices.append(
@@ -318,6 +325,7 @@ def _inspect_archive(
             # A sheet whose part was not found: fastexcel is asked for its errors.
             error_candidates=f.error_candidates if f else 1,
             uncached=uncached.get(entry.part or "", []),
+            struck=struck.get(entry.part or "", []),
         )
     return Inspection(data, notices, info)
 

@@ -368,7 +368,7 @@ def _add_sheet(sheets: _Sheets, reader, path: Path, name: str, info: SheetInfo |
             )
         return
     rows, layout, skipped, notices, data_rows = found
-    if errors or (info is not None and (info.merges or info.uncached)):
+    if errors or (info is not None and (info.merges or info.uncached or info.struck)):
         cells = _cell_findings(columns, data_rows, info, errors, first_col)
         sheets.cells += [(sheets.offset + at, *rest) for at, *rest in cells]
     sheets.offset += rows.num_rows
@@ -931,7 +931,8 @@ def _cell_findings(
     """Cells of the sheet's data rows that are not plain values: a cell under a merged cell
     (HH040: it arrives blank, the value it shows belongs to another row) and a formula error
     (HH041: its text, e.g. #REF!, is no value) and a formula whose result the file does not
-    hold (HH042: it arrives blank, Excel would compute it). `row` is the position among the
+    hold (HH042: it arrives blank, Excel would compute it); and a household's cells struck
+    through (HW005, a warning: crossed out, yet written). `row` is the position among the
     sheet's data rows. Merges above the first data row (two-level headers, titles) are the
     layout's."""
     excel_rows, named = data_rows
@@ -953,6 +954,17 @@ def _cell_findings(
         at = place(cell[0]) if cell else None
         if key is not None and at is not None:
             out.append((at, key, f"={formula}" if formula else None, "HH042", ref))
+    struck: dict[int, list[tuple[str, str]]] = {}  # data row -> its struck cells (key, ref)
+    for ref in info.struck if info is not None else []:
+        cell = sheetxml.parse_ref(ref)
+        key = by_position.get(cell[1] - first_col) if cell else None
+        at = place(cell[0]) if cell else None
+        if key is not None and at is not None:
+            struck.setdefault(at, []).append((key, ref))
+    for at, cells in struck.items():  # one warning a household, at its first struck cell
+        key, ref = cells[0]
+        value = columns[named[key]][int(excel_rows[at]) - 1].as_py()
+        out.append((at, key, value, "HW005", ", ".join(r for _, r in cells[:6])))
     for ref in info.merges if info is not None and len(excel_rows) else []:
         bounds = sheetxml.parse_range(ref)
         if bounds is None or bounds[2] < first_data:

@@ -15,7 +15,9 @@ the usual case. It learns, per sheet:
 - the candidates for formula errors (`<v>#...`) and the merged ranges (`<mergeCell ref>`);
 - the formulas whose result the file does not hold (`<f>` with no `<v>` after it, as written by
   programs that leave the computing to Excel): calamine reads them blank, so
-  `uncached_formulas` finds them for the reader to report (HH042).
+  `uncached_formulas` finds them for the reader to report (HH042);
+- the cells struck through (`struck_styles` in styles.xml, then `struck_cells`): an officer
+  crosses out a household that left the list; calamine reads it like any other (HW005).
 
 Only when the bound is absurd for the sheet does `exact_cells` parse every cell (regex, with
 the shared strings) to find the real extent: the last row and column holding a non-blank
@@ -433,3 +435,39 @@ def without_cells(xml: bytes, cells: list[Cell]) -> bytes:
         at = cell.end
     out.append(xml[at:])
     return b"".join(out)
+
+
+_FONTS = re.compile(rb"<fonts\b[^>]*>(.*?)</fonts>", re.DOTALL)
+_FONT = re.compile(rb"<font\b[^>]*?(?:/>|>(.*?)</font>)", re.DOTALL)
+_STRIKE = re.compile(rb'<strike\b(?![^>]*\bval="(?:0|false)")')
+_CELL_XFS = re.compile(rb"<cellXfs\b[^>]*>(.*?)</cellXfs>", re.DOTALL)
+_XF = re.compile(rb"<xf\b([^>]*)")
+_STYLED_CELL = re.compile(rb'<c\b([^>]*?\bs="(\d+)"[^>]*)')
+
+
+def struck_styles(styles_xml: bytes | None) -> frozenset[int]:
+    """The cell formats (positions in `<cellXfs>`) whose font is struck through; none in most
+    workbooks, so their sheets are never scanned for them."""
+    fonts = _FONTS.search(styles_xml or b"")
+    formats = _CELL_XFS.search(styles_xml or b"")
+    if fonts is None or formats is None:
+        return frozenset()
+    struck = {
+        i for i, m in enumerate(_FONT.finditer(fonts.group(1))) if _STRIKE.search(m.group(1) or b"")
+    }
+    if not struck:
+        return frozenset()
+    return frozenset(
+        i
+        for i, m in enumerate(_XF.finditer(formats.group(1)))
+        if int(_attrs(m.group(1)).get("fontId", "0") or 0) in struck
+    )
+
+
+def struck_cells(xml: bytes, styles: frozenset[int]) -> list[str]:
+    """The references of the sheet's cells formatted with one of `styles` (struck through)."""
+    refs = []
+    for match in _STYLED_CELL.finditer(xml):
+        if int(match.group(2)) in styles and (ref := _attrs(match.group(1)).get("r")):
+            refs.append(ref)
+    return refs

@@ -3,6 +3,8 @@ the header as written; everything else still loads, and the counts close."""
 
 from __future__ import annotations
 
+import openpyxl
+import openpyxl.styles
 import pytest
 
 import config
@@ -208,6 +210,28 @@ def test_a_copy_of_a_sheet_left_beside_it_is_named(tmp_path):
     other = [grid[0], *grid_rows([household(3), household(4), household(5)], ALL_KEYS)]
     load = process(write_grid(tmp_path / "o.xlsx", {"DS": grid, "Khác": other}))
     assert codes(load).count("HH030") == 2 and "WB039" not in codes(load)
+
+
+def test_a_household_struck_through_is_loaded_with_a_warning(tmp_path):
+    """An officer crosses out a household that left the list (strike-through) and keeps the
+    row: it was loaded like any other without a word. It still loads (the row is written),
+    with HW005 naming its struck cells; a struck cell outside the table says nothing."""
+    rows = [household(i) for i in (1, 2, 3)]
+    path = write_grid(
+        tmp_path / "s.xlsx", {"DS": [[LABELS[k] for k in ALL_KEYS], *grid_rows(rows, ALL_KEYS)]}
+    )
+    wb = openpyxl.load_workbook(path)
+    ws = wb["DS"]
+    for cell in ws[3][:4]:  # the second household: id, name, CCCD, district
+        cell.font = openpyxl.styles.Font(strike=True)
+    ws["AZ40"] = "ghi chú"
+    ws["AZ40"].font = openpyxl.styles.Font(strike=True)
+    wb.save(path)
+    load = process(path)
+    assert len(load.households) == 3 and closes(load)
+    [warning] = load.rejections[load.rejections["rule_code"] == "HW005"].to_dict("records")
+    assert (warning["excel_row"], warning["severity"]) == (3, "warning")
+    assert warning["value"] == "MN-000002" and warning["rule"].endswith("A3, B3, C3, D3")
 
 
 def test_a_sheet_without_header_is_reported_and_the_others_load(tmp_path):
