@@ -771,11 +771,12 @@ def _read_sheet(n_rows: int, columns: list[pa.Array], sheet: str, first_col: int
 
 
 def _without_quote_mark(column: pa.Array) -> pa.Array:
-    """The cells without a leading apostrophe typed as text ("'DB-04-000001", "'2"): Excel's
-    mark for "text", kept as a character when the list passed through another program."""
+    """The cells without a leading apostrophe typed as text before one word or number
+    ("'DB-04-000001", "'2"): Excel's mark for "text", kept as a character when the list
+    passed through another program. Other text starting with one is kept as typed."""
     if not pc.any(pc.starts_with(column, "'")).as_py():
         return column
-    return pc.replace_substring_regex(column, r"^'\s*", "")
+    return pc.replace_substring_regex(column, r"^'\s*([\p{L}\p{N}\-./,]+)$", r"\1")
 
 
 def _header_labels(
