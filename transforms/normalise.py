@@ -70,6 +70,10 @@ def _lookup(text: pd.Series, find: Callable[[str], str | None]) -> pd.Series:
 _NOTE = re.compile(r"\s*[(\[][^()\[\]]*[)\]]\s*$")
 
 
+# A note after a flag's mark and a dash or colon: "x - chưa có thẻ", "Có: 2 người".
+_FLAG_NOTE = re.compile(r"(?<=\S)(?:\s*:|\s+[-–])\s+.*$", re.DOTALL)
+
+
 def unannotated(value: str) -> str:
     """The value without a note in brackets after it (the cell as typed stays in the raw
     layer); a cell all in brackets is kept whole."""
@@ -220,10 +224,11 @@ def parse_flag(
     true_words: frozenset[str] = TRUE_WORDS,
     false_words: frozenset[str] = FALSE_WORDS,
 ) -> pd.Series:
-    """x / X / 1 / có / √ -> True; 0 / blank / không / - -> False; anything else -> missing."""
-
+    """x / X / 1 / có / √ -> True; 0 / blank / không / - -> False; anything else -> missing.
+    A note after the mark, in brackets or after a dash ("x (mới)", "x - chưa có thẻ"), is
+    not part of it."""
     codes, distinct = pd.factorize(text)
-    words = [fold(unannotated(value)) or value.strip() for value in distinct] + ["0"]
+    words = [fold(_FLAG_NOTE.sub("", unannotated(v))) or v.strip() for v in distinct] + ["0"]
     true = np.array([word in true_words for word in words])
     known = true | np.array([word in false_words for word in words])
     # Built from values and mask: a boolean Series from an object array costs 3x the parse.

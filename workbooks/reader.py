@@ -1082,7 +1082,8 @@ def _totals_checks(
     body_columns: list[pa.Array], kinds: np.ndarray, excel_row: np.ndarray, sheet: str
 ) -> list[dict[str, object]]:
     """A totals row's household count must equal the data rows above it (variant 6): those
-    since the previous totals row (a commune's subtotal) or all of them (a grand total)."""
+    since the previous totals row (a commune's subtotal) or all of them (a grand total); or,
+    for a totals row above every household (typed under the header), all of the sheet's."""
     notices = []
     # Data rows counted up to each row; only the (few) totals rows are visited.
     data_upto = np.cumsum(kinds == "data")
@@ -1091,7 +1092,8 @@ def _totals_checks(
         data_all = int(data_upto[position])
         data_since_last = data_all - previous
         said = _household_count([c[int(position)].as_py() for c in body_columns])
-        if said is not None and said not in (data_since_last, data_all):
+        counted = (data_since_last, data_all) if data_all else (int(data_upto[-1]),)
+        if said is not None and said not in counted:
             notices.append(
                 {
                     "sheet": sheet,

@@ -754,6 +754,16 @@ def test_6_a_totals_row_after_the_count_in_the_stt_column(tmp_path):
     assert (f["rows_loaded"], f["rows_rejected"], f["rows_totals"]) == (3, 0, 1) and closes(load)
 
 
+def test_6_a_totals_row_typed_above_the_households(tmp_path):
+    """A totals row typed right under the header, above every household, counts them all: it
+    was compared with the none above it (WB004 for a right count); a wrong count still is."""
+    rows = [household(i) for i in range(1, 4)]
+    for said, warned in ((3, False), (4, True)):
+        grid = [[LABELS[k] for k in ALL_KEYS], ["Tổng cộng", said], *grid_rows(rows, ALL_KEYS)]
+        load = process(write_grid(tmp_path / f"t{said}.xlsx", {"DS": grid}))
+        assert ("WB004" in codes(load)) is warned and len(load.households) == 3
+
+
 def test_6_totals_and_blank_rows_are_skipped_counted_and_checked(tmp_path):
     rows = [household(i) for i in range(1, 5)]
     grid = [
@@ -813,6 +823,7 @@ def test_7_values_with_a_note_in_brackets_and_other_usual_writings(tmp_path):
         household(3, head_id_number="CCCD: 011069687016", head_sex="Nữ giới"),
         household(4, poverty_cause="Do ốm đau", commune_classification="HCN"),
         household(5, poverty_cause="Thiếu vốn SX", household_size="3 NK", ethnicity="Kh'mú"),
+        household(6, health_insurance="x - chưa có thẻ", meritorious="Có: bố là thương binh"),
     ]
     load = process(write_workbook(tmp_path / "a.xlsx", rows))
     assert load.rejections["rule_code"].isin(["HW001"]).all(), load.rejections
@@ -827,6 +838,7 @@ def test_7_values_with_a_note_in_brackets_and_other_usual_writings(tmp_path):
         "capital",
     )
     assert h["ethnicity"].iloc[4] == "Khơ Mú"
+    assert "health_insurance" in h["deprived_indicators"].iloc[5] and h["meritorious"].iloc[5]
     assert load.raw["health_insurance"].iloc[0] == "x (mới)"
 
 
