@@ -19,7 +19,7 @@ from transforms.text import fold
 
 # Booleans (workbook-layout.md, indicator and flag columns; variant 7).
 # Matched after `fold`, or as typed where folding leaves nothing (a tick mark, a dash).
-TRUE_WORDS = frozenset({"x", "1", "co", "true", "yes", "v", "√", "✓", "✔", "☑"})
+TRUE_WORDS = frozenset({"x", "1", "co", "true", "yes", "v", "√", "✓", "✔", "☑", "+"})
 FALSE_WORDS = frozenset({"0", "khong", "false", "no", "-", "–", "—"})
 
 # Khu vực (workbook-layout.md): nông thôn or thành thị, also written as đô thị (the other word

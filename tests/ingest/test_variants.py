@@ -815,7 +815,8 @@ def test_6_a_templates_numbered_or_prefilled_rows_are_blank(tmp_path):
 def test_7_values_with_a_note_in_brackets_and_other_usual_writings(tmp_path):
     """Values the officer annotated ("x (mới)", "4 (mới tách)", "647.000 (ước)"), ID numbers
     grouped or labelled ("011 069 687 016", "CCCD: 011069687016"), "Nữ giới", "Do ốm đau",
-    "Thiếu vốn SX", "HCN", "3 NK", "Kh'mú": each rejected the household before. The cell as
+    "Thiếu vốn SX", "HCN", "3 NK", "Kh'mú", a "+" for a tick: each rejected the household
+    before. The cell as
     typed stays in the raw layer."""
     rows = [
         household(1, health_insurance="x (mới)", household_size="4 (mới tách)"),
@@ -824,6 +825,7 @@ def test_7_values_with_a_note_in_brackets_and_other_usual_writings(tmp_path):
         household(4, poverty_cause="Do ốm đau", commune_classification="HCN"),
         household(5, poverty_cause="Thiếu vốn SX", household_size="3 NK", ethnicity="Kh'mú"),
         household(6, health_insurance="x - chưa có thẻ", meritorious="Có: bố là thương binh"),
+        household(7, health_insurance="+"),  # a plus for a tick
     ]
     load = process(write_workbook(tmp_path / "a.xlsx", rows))
     assert load.rejections["rule_code"].isin(["HW001"]).all(), load.rejections
@@ -839,6 +841,7 @@ def test_7_values_with_a_note_in_brackets_and_other_usual_writings(tmp_path):
     )
     assert h["ethnicity"].iloc[4] == "Khơ Mú"
     assert "health_insurance" in h["deprived_indicators"].iloc[5] and h["meritorious"].iloc[5]
+    assert "health_insurance" in h["deprived_indicators"].iloc[6]
     assert load.raw["health_insurance"].iloc[0] == "x (mới)"
 
 
