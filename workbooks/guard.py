@@ -285,10 +285,10 @@ def _inspect_archive(
                 f"{m.filename}); a district workbook holds one row a household",
             )
     # Every part inflated within the limits above: reading the small ones again is safe.
-    sheets = sheetxml.workbook_sheets(
-        _part(archive, names, "xl/workbook.xml"),
-        _part(archive, names, "xl/_rels/workbook.xml.rels"),
-    )
+    workbook = _part(archive, names, "xl/workbook.xml")
+    if workbook is None:  # the directory names its parts, but not the workbook's own
+        _fail(path, "WB021", "corrupt .xlsx: the workbook part (xl/workbook.xml) is missing")
+    sheets = sheetxml.workbook_sheets(workbook, _part(archive, names, "xl/_rels/workbook.xml.rels"))
     notices: list[dict[str, object]] = []
     repaired = _bound_extents(path, archive, names, sheets, facts, limits, notices)
     if repaired:

@@ -81,6 +81,13 @@ def test_zip_damage_zipfile_itself_raises_on_is_refused(tmp_path):
     renamed[at : at + 2] = b"XL"  # the directory still says xl/
     (tmp_path / "renamed.xlsx").write_bytes(bytes(renamed))
     refused(tmp_path / "renamed.xlsx", "WB021", "a part cannot be read")
+    # Found by fuzzing (800 random examples): the directory's name of the workbook part
+    # damaged, its other parts intact: workbook_sheets got None and raised TypeError.
+    unnamed = bytearray(good)
+    at = unnamed.find(b"xl/workbook.xml", central)
+    unnamed[at : at + 2] = b"XL"
+    (tmp_path / "unnamed.xlsx").write_bytes(bytes(unnamed))
+    refused(tmp_path / "unnamed.xlsx", "WB021", "xl/workbook.xml")
 
 
 def test_truncated_and_corrupt(tmp_path):
