@@ -283,9 +283,10 @@ def _raw_rows(read: WorkbookRead, year: int, row_units: pd.Series) -> pd.DataFra
     base = [k for k in TEXT_KEYS if k not in PERSONAL_KEYS]
     raw = rows.reindex(columns=[*META, *base, *indicator_keys])
     raw = raw.assign(year=year, reporting_unit=row_units, file_hash=read.file_hash)
-    raw["extra"] = pd.arrays.ArrowExtensionArray(
-        text_map(rows.rename(columns=lambda c: c.removeprefix("extra:")), [e[6:] for e in extra])
-    )
+    # The unknown columns alone, then named by their labels: a label that is also a column's
+    # key ("household_id" in an analyst's export) never meets that column.
+    unknown = rows[extra].rename(columns=lambda c: c.removeprefix("extra:"))
+    raw["extra"] = pd.arrays.ArrowExtensionArray(text_map(unknown, [e[6:] for e in extra]))
     return raw
 
 

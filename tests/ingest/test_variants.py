@@ -381,6 +381,17 @@ def test_2_a_column_split_into_its_choices_under_a_merged_header(tmp_path):
     assert load.raw.set_index("excel_row")["head_sex"].to_dict()[5] == "Nam; Nữ"
 
 
+def test_3_an_unknown_column_headed_like_a_key_is_kept(tmp_path):
+    """Found by the fuzz suite (800 random examples): an unknown column headed with a column
+    key ("income_per_capita", "household_id", as an analyst's export names them) met that
+    column when the raw layer's extras were built, and the workbook crashed (ArrowInvalid)."""
+    grid = [[*(LABELS[k] for k in ALL_KEYS), "income_per_capita", "household_id"]]
+    grid += [[*r, "850000", "x"] for r in grid_rows([household(1)], ALL_KEYS)]
+    load = process(write_grid(tmp_path / "k.xlsx", {"DS": grid}))
+    assert len(load.households) == 1
+    assert dict(load.raw["extra"].iloc[0]) == {"income_per_capita": "850000", "household_id": "x"}
+
+
 def test_4_no_header_names_two_columns():
     """Every label, short form and indicator name folds to one key only: a label shared by
     two keys would read one column as another without a word."""
