@@ -128,8 +128,8 @@ def sheet_findings(
     keys): a required column missing (WB005), indicator columns not those of the review's
     standard (WB012 missing, WB013 another standard's), a title naming years none of which is
     the review's `year` or the next, which its lists are for (WB018: last year's list in this
-    year's folder). Returns the findings
-    (sheet, code, detail) and the facts validation needs about the sheets."""
+    year's folder). Returns the findings (sheet, code, detail) and the facts validation needs
+    about the sheets."""
     own = set(standard.indicator_keys)
     others = set(config.all_indicator_keys()) - own
     rows, complete = [], set()

@@ -70,10 +70,6 @@ def _lookup(text: pd.Series, find: Callable[[str], str | None]) -> pd.Series:
 _NOTE = re.compile(r"\s*[(\[][^()\[\]]*[)\]]\s*$")
 
 
-# A note after a flag's mark and a dash or colon: "x - chưa có thẻ", "Có: 2 người".
-_FLAG_NOTE = re.compile(r"(?<=\S)(?:\s*:|\s+[-–])\s+.*$", re.DOTALL)
-
-
 def unannotated(value: str) -> str:
     """The value without a note in brackets after it (the cell as typed stays in the raw
     layer); a cell all in brackets is kept whole."""
@@ -219,6 +215,10 @@ DEPRIVED_WORDS = TRUE_WORDS | {"thieu", "thieu hut"}
 NOT_DEPRIVED_WORDS = FALSE_WORDS | {"khong thieu", "khong thieu hut"}
 
 
+# A note after a flag's mark and a dash or colon: "x - chưa có thẻ", "Có: 2 người".
+_FLAG_NOTE = re.compile(r"(?<=\S)(?:\s*:|\s+[-–])\s+.*$", re.DOTALL)
+
+
 def parse_flag(
     text: pd.Series,
     true_words: frozenset[str] = TRUE_WORDS,
@@ -250,6 +250,10 @@ def parse_sex(text: pd.Series) -> pd.Series:
     return _lookup(text, SEX_WORDS.get)
 
 
+_BECAUSE = re.compile(r"^(?:do|vi) ")
+_CAUSE_ABBREVIATION = re.compile(r"\bsx\b")
+
+
 def parse_cause(text: pd.Series) -> pd.Series:
     """A cause of poverty as written -> its key in config/poverty_causes.csv, or missing."""
     causes = config.poverty_causes()
@@ -260,10 +264,6 @@ def parse_cause(text: pd.Series) -> pd.Series:
     return _lookup(
         text, lambda f: words.get(_CAUSE_ABBREVIATION.sub("san xuat", _BECAUSE.sub("", f)))
     )
-
-
-_BECAUSE = re.compile(r"^(?:do|vi) ")
-_CAUSE_ABBREVIATION = re.compile(r"\bsx\b")
 
 
 def parse_area(text: pd.Series) -> pd.Series:

@@ -587,12 +587,11 @@ def _header_keys(top: list[list[object]], row: int) -> dict[int, str]:
     first's."""
     keys: dict[int, str] = {}
     held: dict[str, tuple[int, int]] = {}  # key -> (rank, position)
-    ranks = label_ranks()
     for pos, value in enumerate(top[row]):
         key = key_for_label(value) if isinstance(value, str) else None
         if key is None:
             continue
-        rank = ranks.get(fold_label(value), 0)
+        rank = _label_rank(value)
         if key in held and held[key][0] <= rank:
             continue
         if key in held:
