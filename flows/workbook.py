@@ -73,7 +73,7 @@ def process_workbook(
     assemble): where the time goes, for `make bench`."""
     lap = _Laps(timings)
     standard = config.standard_for_year(year)
-    read = read_workbook(path)
+    read = read_workbook(path, year)
     if province.map(year).has_districts:
         fill_districts_from_titles(read)
     lap("read")

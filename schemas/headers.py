@@ -275,10 +275,24 @@ _ENUMERATOR = re.compile(
 )
 
 
+# The year a header names, folded: "Thu nhập BQ năm 2025", "Số nhân khẩu (2026)".
+_NAMED_YEAR = re.compile(r"\bnam ((?:19|20)\d{2})\b|\b((?:19|20)\d{2})$")
+_TRAILING_YEAR = re.compile(r"\s*(?:\bnam )?\b(?:19|20)\d{2}$")
+
+
 def fold_label(text: object) -> str:
-    """Like `fold`, with a unit suffix in brackets dropped (`Thu nhập ... (nghìn đồng)`) and a
-    leading number (`1. Việc làm`)."""
-    return fold(_ENUMERATOR.sub("", re.sub(r"\([^)]*\)\s*$", "", str(text))))
+    """Like `fold`, with a unit suffix in brackets dropped (`Thu nhập ... (nghìn đồng)`), a
+    leading number (`1. Việc làm`) and a trailing year (`Số nhân khẩu năm 2026`: `label_year`
+    tells which review's column it is)."""
+    folded = fold(_ENUMERATOR.sub("", re.sub(r"\([^)]*\)\s*$", "", str(text))))
+    return _TRAILING_YEAR.sub("", folded)
+
+
+def label_year(label: object) -> int | None:
+    """The year a header cell names ("Thu nhập BQ đầu người/tháng năm 2025", "(đồng, năm
+    2026)"), if any."""
+    found = _NAMED_YEAR.search(fold(label))
+    return int(found.group(1) or found.group(2)) if found else None
 
 
 @cache

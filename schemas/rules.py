@@ -497,6 +497,13 @@ _RULES += [
         "a sheet repeats the households of another sheet (a copy?): keep one of them",
     ),
     Rule(
+        "WB040",
+        None,
+        "notice",
+        "Cột ghi năm khác với năm rà soát: không đọc, giữ lại trong dữ liệu gốc",
+        "a column names another year than the review's: not read, kept in the raw layer",
+    ),
+    Rule(
         "WB035",
         "village",
         "notice",

@@ -42,6 +42,7 @@ from schemas.headers import (
     income_unit,
     key_for_label,
     label_ranks,
+    label_year,
     member_key,
     resident_totals_key,
 )
@@ -171,11 +172,12 @@ def fill_districts_from_titles(read: WorkbookRead) -> None:
     district column, or with it blank in every row, takes the district its title names
     ("Huyện Mường Nhé, tỉnh Điện Biên"), with the notice WB038, as it does its commune
     (`_given_columns`). Sheets whose title names none keep the missing column (WB005)."""
+    typed = read.rows["district"].notna().groupby(read.rows["sheet"]).any()
     for layout in read.layouts:
         district = layout.title_units.get("district")
-        rows = read.rows["sheet"] == layout.sheet
-        if district is None or read.rows.loc[rows, "district"].notna().any():
+        if district is None or typed.get(layout.sheet, False):
             continue
+        rows = read.rows["sheet"] == layout.sheet
         read.rows.loc[rows, "district"] = district
         layout.columns["district"] = FROM_TITLE
         detail = f"district = '{district}'"
@@ -276,9 +278,13 @@ def _is_listed(name: str) -> bool:
     return suffix in OTHER_SPREADSHEET_SUFFIXES and not name.startswith(("~$", "_", "."))
 
 
-def read_workbook(path: Path) -> WorkbookRead:
-    """Read every visible sheet of a district workbook whose name does not start with `_`."""
+def read_workbook(path: Path, year: int | None = None) -> WorkbookRead:
+    """Read every visible sheet of a district workbook whose name does not start with `_`.
+    `year`: the review's. A column whose header names another year than it or the next (the
+    year its lists are for: poverty-standards.md) is not the review's ("Thu nhập BQ năm 2025"
+    beside "... năm 2026"): kept as an unknown column (WB040). Without it, any year is."""
     path = Path(path)
+    years = None if year is None else frozenset({year, year + 1})
     limits = Limits.from_env()
     data = read_bounded(path, limits)  # read once: these bytes are hashed and parsed
     file_hash = hashlib.sha256(data).hexdigest()
@@ -287,7 +293,7 @@ def read_workbook(path: Path) -> WorkbookRead:
     sheets = _Sheets(inspection.notices)
     for name in sheet_names:
         if not name.startswith("_"):
-            _add_sheet(sheets, reader, path, name, inspection.sheets.get(name))
+            _add_sheet(sheets, reader, path, name, inspection.sheets.get(name), years)
 
     notices, hidden = sheets.notices, sheets.hidden
     if hidden:  # once per workbook, every hidden sheet named (WB030)
@@ -339,9 +345,17 @@ def _open(data: bytes, path: Path) -> tuple[fastexcel.ExcelReader, list[str]]:
         raise WorkbookError(f"{path.name}: not a readable Excel workbook ({exc})") from exc
 
 
-def _add_sheet(sheets: _Sheets, reader, path: Path, name: str, info: SheetInfo | None) -> None:
+def _add_sheet(
+    sheets: _Sheets,
+    reader,
+    path: Path,
+    name: str,
+    info: SheetInfo | None,
+    years: frozenset[int] | None,
+) -> None:
     """Read one sheet into `sheets`: as a hidden sheet, another kind of sheet (members,
-    resident totals), nothing (no header row: WB002 when it holds anything) or households."""
+    resident totals), nothing (no header row: WB002 when it holds anything) or households.
+    `years`: those whose columns are the review's (`read_workbook`)."""
     if info is not None and info.state != "visible":
         sheets.hidden.append(name)  # last year's list, a lookup table: not this census
         return
@@ -354,7 +368,7 @@ def _add_sheet(sheets: _Sheets, reader, path: Path, name: str, info: SheetInfo |
     n_rows = batch.num_rows
     first_col = info.first_col if info is not None else 1
     top = _top_rows(columns)
-    header = _find_header(n_rows, top)
+    header = _find_header(n_rows, top, years)
     other = _other_sheet(n_rows, columns, name, top, header)
     if other is not None:
         kind, frame = other
@@ -368,6 +382,8 @@ def _add_sheet(sheets: _Sheets, reader, path: Path, name: str, info: SheetInfo |
             )
         return
     rows, layout, skipped, notices, data_rows = found
+    if other_years := _other_year_columns(top, layout.header_rows, years):
+        notices.append({"sheet": name, "code": "WB040", "detail": ", ".join(other_years)})
     if errors or (info is not None and (info.merges or info.uncached or info.struck)):
         cells = _cell_findings(columns, data_rows, info, errors, first_col)
         sheets.cells += [(sheets.offset + at, *rest) for at, *rest in cells]
@@ -581,15 +597,17 @@ def _other_rows(
     )
 
 
-def _header_keys(top: list[list[object]], row: int) -> dict[int, str]:
-    """Column position -> key for the known labels in one row of the sheet's top block. Where
-    two columns name one key, it is the better-ranked label's (`label_ranks`), else the
-    first's."""
+def _header_keys(
+    top: list[list[object]], row: int, years: frozenset[int] | None = None
+) -> dict[int, str]:
+    """Column position -> key for the known labels in one row of the sheet's top block, those
+    naming a year of `years` or none (`_of_review`). Where two columns name one key, it is the
+    better-ranked label's (`label_ranks`), else the first's."""
     keys: dict[int, str] = {}
     held: dict[str, tuple[int, int]] = {}  # key -> (rank, position)
     for pos, value in enumerate(top[row]):
         key = key_for_label(value) if isinstance(value, str) else None
-        if key is None:
+        if key is None or not _of_review(value, years):
             continue
         rank = _label_rank(value)
         if key in held and held[key][0] <= rank:
@@ -606,7 +624,9 @@ def _top_rows(columns: list[pa.Array]) -> list[list[object]]:
     return [list(row) for row in zip(*top, strict=True)]
 
 
-def _find_header(n_rows: int, top: list[list[object]]) -> tuple[list[int], dict[int, str]] | None:
+def _find_header(
+    n_rows: int, top: list[list[object]], years: frozenset[int] | None = None
+) -> tuple[list[int], dict[int, str]] | None:
     """The header row(s) and their column keys: the row naming most columns, and the rows
     around it (up to HEADER_REACH each way) as far as one names further columns (two-level
     headers, workbook-layout.md variant 2; three levels where the indicators sit under their
@@ -615,7 +635,7 @@ def _find_header(n_rows: int, top: list[list[object]]) -> tuple[list[int], dict[
     for row in range(min(HEADER_SEARCH_ROWS, n_rows)):
         if len(best) >= MIN_HEADER_MATCHES and row > best_row + 2:
             break  # past a header and the row under it: the rest is data
-        keys = _header_keys(top, row)
+        keys = _header_keys(top, row, years)
         if len(keys) > len(best):
             best_row, best = row, keys
     if len(best) < MIN_HEADER_MATCHES:
@@ -627,7 +647,7 @@ def _find_header(n_rows: int, top: list[list[object]]) -> tuple[list[int], dict[
             neighbour = best_row + direction * step
             if not 0 <= neighbour < len(top):
                 break
-            if _add_neighbour(top, neighbour, keys, ranks):
+            if _add_neighbour(top, neighbour, keys, ranks, years):
                 first, last = min(first, neighbour), max(last, neighbour)
     # A household list names its households by id or by head: a sheet naming neither (a
     # summary by village) is none. One naming its heads without an id column is read, and
@@ -654,19 +674,46 @@ def _households_total(labels: Iterable[object]) -> bool:
     return bool(_HOUSEHOLDS_TOTAL.search(text)) and not _PER_PERSON.search(text)
 
 
+def _of_review(label: str, years: frozenset[int] | None) -> bool:
+    """Whether a header cell heads a column of the review: it names no year, or one of
+    `years` (None: any)."""
+    if years is None:
+        return True
+    named = label_year(label)
+    return named is None or named in years
+
+
+def _other_year_columns(
+    top: list[list[object]], header_rows: tuple[int, ...], years: frozenset[int] | None
+) -> list[str]:
+    """The header cells (Excel rows `header_rows`) naming a column, and another year than the
+    review's (WB040): kept as unknown columns, not read as the review's."""
+    cells = (top[r - 1] for r in header_rows if r - 1 < len(top))
+    return [
+        f"'{value.strip()}'"
+        for row in cells
+        for value in row
+        if isinstance(value, str) and key_for_label(value) and not _of_review(value, years)
+    ]
+
+
 def _label_rank(label: object) -> int:
     return label_ranks().get(fold_label(label), 0)
 
 
 def _add_neighbour(
-    top: list[list[object]], row: int, keys: dict[int, str], ranks: dict[str, int]
+    top: list[list[object]],
+    row: int,
+    keys: dict[int, str],
+    ranks: dict[str, int],
+    years: frozenset[int] | None,
 ) -> bool:
     """Add to `keys` (position -> key; `ranks`: key -> its label's rank) the columns a row of
     the header names further: a key not yet named, or one named better than before (the group
     "Thu nhập" over "Tổng thu nhập của hộ/năm" | "Bình quân đầu người/tháng": the second is
     the income per person). Returns whether the row named any."""
     named = False
-    for pos, key in _header_keys(top, row).items():
+    for pos, key in _header_keys(top, row, years).items():
         rank = _label_rank(top[row][pos])
         if pos in keys or ranks.get(key, rank + 1) <= rank:
             continue

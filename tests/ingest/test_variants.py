@@ -578,6 +578,41 @@ def test_5_a_group_thu_nhap_over_the_households_total_and_the_per_person_income(
 
 
 @pytest.mark.parametrize(
+    ("last_year", "this_year"),
+    [
+        ("Thu nhập BQ đầu người/tháng năm 2018", "Thu nhập BQ đầu người/tháng năm 2019"),
+        ("Thu nhập BQ đầu người/tháng (năm 2018)", "Thu nhập BQ đầu người/tháng (năm 2019)"),
+    ],
+)
+def test_5_income_columns_of_two_years_the_reviews_is_read(tmp_path, last_year, this_year):
+    """Last year's income kept beside this year's, each column naming its year. Named after
+    the label ("năm 2018"), neither was recognised and the workbook was refused (WB005); named
+    in brackets, both were, and the first, last year's, was read as the review's income
+    without a word. The review's column is read; the other year's is kept in the raw layer,
+    named by WB040. A review's lists are for the next year: "năm 2020" is this review's."""
+    keys = [last_year, *ALL_KEYS]
+    rows = [household(i, **{last_year: 400_000}) for i in (1, 2)]
+    labels = LABELS | {"income_per_capita": this_year}
+    grid = [[labels.get(k, k) for k in keys], *grid_rows(rows, keys)]
+    load = process(write_grid(tmp_path / "y.xlsx", {"DS": grid}))
+    assert load.refused is None and list(load.households["income_per_capita"]) == [850_000] * 2
+    assert dict(load.raw["extra"].iloc[0]) == {last_year: "400000"}
+    [wb040] = load.rejections.loc[load.rejections["rule_code"] == "WB040", "rule"]
+    assert wb040.endswith(f"'{last_year}'")
+    # Only last year's: the income per person is missing (WB005), never taken from it.
+    alone = [[LABELS[k] if k != "income_per_capita" else last_year for k in ALL_KEYS]]
+    alone += grid_rows(rows, ALL_KEYS)
+    load = process(write_grid(tmp_path / "old.xlsx", {"DS": alone}))
+    assert load.refused is not None and {"WB005", "WB040"} <= set(codes(load))
+    # The year its lists are for, or no year: the review's.
+    for label in ("Thu nhập BQ đầu người/tháng năm 2020", "Số nhân khẩu năm 2019"):
+        key = "household_size" if label.startswith("Số") else "income_per_capita"
+        named = [[label if k == key else LABELS[k] for k in ALL_KEYS], *grid_rows(rows, ALL_KEYS)]
+        load = process(write_grid(tmp_path / "n.xlsx", {"DS": named}))
+        assert load.refused is None and len(load.households) == 2 and "WB040" not in codes(load)
+
+
+@pytest.mark.parametrize(
     ("label", "written"),
     [
         ("Thu nhập bình quân đầu người (đồng/năm)", 10_200_000),
