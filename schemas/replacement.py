@@ -8,7 +8,8 @@ naming it; the officer gets the error workbook saying why), when:
 1. it has a structural fault (`STRUCTURAL`): a required column missing on a sheet (WB005), the
    indicator columns not those of the review year's standard (WB012, WB013), a title that
    names another year (WB018), a resident-totals row that cannot be used (WB019), most of a
-   sheet's incomes implausibly low or high (WB029, WB033: the income in the wrong unit);
+   sheet's incomes implausibly low or high (WB029, WB033: the income in the wrong unit), two
+   columns of one name where it is unclear which is the review's (WB041);
 2. more than the province's `max_rejected_share` of its household rows are rejected, and
    at least `min_rejected_rows` of them (province.toml; a unit never silently loses a commune
    or a large part of its households, while a few bad rows of a small list load as rows);
@@ -28,7 +29,7 @@ from pathlib import Path
 
 import pandas as pd
 
-STRUCTURAL = frozenset({"WB005", "WB012", "WB013", "WB018", "WB019", "WB029", "WB033"})
+STRUCTURAL = frozenset({"WB005", "WB012", "WB013", "WB018", "WB019", "WB029", "WB033", "WB041"})
 # When the province config does not set its own: a fifth of a unit missing makes its rate
 # meaningless; fewer than ten rows are a correction, not a lost commune.
 DEFAULT_MAX_REJECTED_SHARE = 0.20

@@ -504,6 +504,14 @@ _RULES += [
         "a column names another year than the review's: not read, kept in the raw layer",
     ),
     Rule(
+        "WB041",
+        None,
+        "error",
+        "Có hai cột cùng tên, không rõ cột nào là của năm rà soát: "
+        "ghi rõ (cũ, mới) hoặc xóa một cột",
+        "two columns have one name and which is the review's is unclear: mark them or drop one",
+    ),
+    Rule(
         "WB035",
         "village",
         "notice",

@@ -137,8 +137,9 @@ class SheetLayout:
 
 # The label of a column the sheet's title gives (WB038).
 FROM_TITLE = "(tiêu đề)"
-# "năm 2019" in a title row: the year the list is of (folded text, see transforms.text.fold).
-_TITLE_YEAR = re.compile(r"\bnam (\d{4})\b")
+# "năm 2019" in a title row: the year the list is of (folded text, see transforms.text.fold);
+# not a date's ("ngày 18 tháng 7 năm 2021": the circular the form cites, the day it is signed).
+_TITLE_YEAR = re.compile(r"(?<!\bthang \d )(?<!\bthang \d\d )\bnam (\d{4})\b")
 
 
 # A title naming the list's district or commune, as typed: "Huyện Mường Nhé, tỉnh Điện Biên",
@@ -368,7 +369,7 @@ def _add_sheet(
     n_rows = batch.num_rows
     first_col = info.first_col if info is not None else 1
     top = _top_rows(columns)
-    header = _find_header(n_rows, top, years)
+    header, ambiguous = _one_column_per_key(top, _find_header(n_rows, top, years), years)
     other = _other_sheet(n_rows, columns, name, top, header)
     if other is not None:
         kind, frame = other
@@ -382,6 +383,7 @@ def _add_sheet(
             )
         return
     rows, layout, skipped, notices, data_rows = found
+    notices += [{"sheet": name, "code": "WB041", "detail": detail} for detail in ambiguous]
     if other_years := _other_year_columns(top, layout.header_rows, years):
         notices.append({"sheet": name, "code": "WB040", "detail": ", ".join(other_years)})
     if errors or (info is not None and (info.merges or info.uncached or info.struck)):
@@ -672,6 +674,62 @@ def _households_total(labels: Iterable[object]) -> bool:
     household would be several times richer, without a word."""
     text = " ".join(fold(label) for label in labels if isinstance(label, str))
     return bool(_HOUSEHOLDS_TOTAL.search(text)) and not _PER_PERSON.search(text)
+
+
+# A column's heading marking it as not the review's ("Mã hộ (cũ)", "Thu nhập (trước rà
+# soát)") or as the review's ("(mới)", "(sau rà soát)"), folded.
+_EARLIER = re.compile(r"\b(?:cu|truoc ra soat|nam truoc|ky truoc)\b")
+_CURRENT = re.compile(r"\b(?:moi|sau ra soat|hien tai|hien nay)\b")
+
+
+def _one_column_per_key(
+    top: list[list[object]],
+    header: tuple[list[int], dict[int, str]] | None,
+    years: frozenset[int] | None,
+) -> tuple[tuple[list[int], dict[int, str]] | None, list[str]]:
+    """`header` with, for a key that several columns name alike ("Mã hộ (cũ)" | "Mã hộ
+    (mới)": labels of one rank), the column its heading marks as the review's (mới, sau rà
+    soát; or the one not marked cũ, trước rà soát), the others kept as unknown columns; and
+    each key it cannot tell, with those columns' labels (WB041: the workbook is refused,
+    never read from the leftmost without a word)."""
+    if header is None:
+        return None, []
+    rows, keys = header
+    keys, ambiguous = dict(keys), []
+    for pos, key in list(keys.items()):
+        labelled = [top[r][pos] for r in rows if key_for_label(top[r][pos]) == key]
+        rank = min((_label_rank(label) for label in labelled), default=0)
+        alike = sorted(
+            {
+                p
+                for r in rows
+                for p, value in enumerate(top[r])
+                if isinstance(value, str)
+                and key_for_label(value) == key
+                and _label_rank(value) == rank
+                and _of_review(value, years)
+            }
+        )
+        if len(alike) < 2:
+            continue
+        # The whole heading, and the row above it: "Năm 2025" | "Năm 2026" over two alike
+        # labels (a row of groups naming no column).
+        around = range(max(rows[0] - 1, 0), rows[-1] + 1)
+        heading = {p: " ".join(str(top[r][p] or "") for r in around) for p in alike}
+        current = [p for p in alike if _CURRENT.search(fold(heading[p]))]
+        later = [
+            p
+            for p in alike
+            if not _EARLIER.search(fold(heading[p])) and _of_review(heading[p], years)
+        ]
+        chosen = current if len(current) == 1 else later
+        if len(chosen) == 1:
+            del keys[pos]
+            keys[chosen[0]] = key
+            continue
+        labels = [" ".join(str(top[r][p]).strip() for r in rows if top[r][p]) for p in alike]
+        ambiguous.append(", ".join(f"'{label}'" for label in labels))
+    return (rows, dict(sorted(keys.items()))), ambiguous
 
 
 def _of_review(label: str, years: frozenset[int] | None) -> bool:

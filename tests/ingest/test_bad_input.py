@@ -196,6 +196,23 @@ def test_a_title_naming_the_year_its_lists_are_for_is_this_reviews(tmp_path, off
     assert (load.refused is not None) is refused
 
 
+def test_a_date_in_the_title_block_is_not_the_lists_year(tmp_path):
+    """The form's heading cites its circular, "ngày 18 tháng 7 năm 2021", and the list is
+    signed "ngày 10 tháng 12 năm 2019": those years were taken for the list's, and a title
+    without its own year was refused as another year's list (WB018). A date is no title."""
+    grid = [
+        ["Ban hành kèm theo Thông tư số 07/2021/TT-BLĐTBXH ngày 18 tháng 7 năm 2021"],
+        ["DANH SÁCH HỘ GIA ĐÌNH RÀ SOÁT HỘ NGHÈO, HỘ CẬN NGHÈO"],
+        [LABELS[k] for k in ALL_KEYS],
+        *grid_rows([household(1), household(2)], ALL_KEYS),
+    ]
+    load = process(write_grid(tmp_path / "t.xlsx", {"DS": grid}))
+    assert load.refused is None and "WB018" not in codes(load)
+    grid[1][0] += f" NĂM {YEAR - 2}"  # the list's own year still counts
+    load = process(write_grid(tmp_path / "old.xlsx", {"DS": grid}))
+    assert load.refused is not None and "WB018" in codes(load)
+
+
 def test_a_copy_of_a_sheet_left_beside_it_is_named(tmp_path):
     """A sheet copied to be edited and left beside its original ("DS (2)"): every household
     is rejected twice (HH030), as before, and WB039 now names the copy and its original. Two

@@ -613,6 +613,50 @@ def test_5_income_columns_of_two_years_the_reviews_is_read(tmp_path, last_year, 
 
 
 @pytest.mark.parametrize(
+    ("key", "old", "new", "above"),
+    [
+        ("household_id", "Mã hộ (cũ)", "Mã hộ (mới)", None),
+        ("village", "Thôn, bản (cũ)", "Thôn, bản", None),
+        ("income_per_capita", "TNBQ đầu người/tháng (trước rà soát)",
+         "TNBQ đầu người/tháng (sau rà soát)", None),
+        ("income_per_capita", "Thu nhập BQ/người/tháng", "Thu nhập BQ/người/tháng",
+         ("Năm 2018", "Năm 2019")),
+    ],
+)  # fmt: skip
+def test_4_two_columns_of_one_name_the_reviews_is_read(tmp_path, key, old, new, above):
+    """A column kept from last year beside the review's, both named alike: "Mã hộ (cũ)" |
+    "Mã hộ (mới)", "(trước rà soát)" | "(sau rà soát)", or under "Năm 2018" | "Năm 2019".
+    The bracket or the row above is no part of a label, so both named the key and the
+    leftmost, last year's, was read without a word: every id, village or income. The column
+    its heading marks as the review's is read; the other is kept as an unknown column."""
+    keys = ["old", *ALL_KEYS]
+    rows = [household(i, old={"household_id": f"X-{i}", "village": "Bản Cũ"}.get(key, 400_000))
+            for i in (1, 2)]  # fmt: skip
+    labels = LABELS | {"old": old, key: new}
+    grid = [[labels[k] for k in keys], *grid_rows(rows, keys)]
+    if above:  # a row of groups over the two columns
+        grid.insert(0, [above[0] if k == "old" else above[1] if k == key else None for k in keys])
+    load = process(write_grid(tmp_path / "c.xlsx", {"DS": grid}))
+    assert load.refused is None and len(load.households) == 2
+    assert list(load.households[key]) == [household(i)[key] for i in (1, 2)]
+    assert list(dict(load.raw["extra"].iloc[0]).values()) == [str(rows[0]["old"])]
+
+
+def test_4_two_columns_of_one_name_neither_marked_refuse_the_workbook(tmp_path):
+    """ "Dân tộc (vợ/chồng)" before "Dân tộc (chủ hộ)": the spouse's was read as the head's
+    without a word. Which is meant cannot be told from the headers: the workbook is refused
+    (WB041, structural), naming both."""
+    keys = ["spouse", *ALL_KEYS]
+    rows = [household(i, spouse="Kinh") for i in (1, 2)]
+    labels = LABELS | {"spouse": "Dân tộc (vợ/chồng)", "ethnicity": "Dân tộc (chủ hộ)"}
+    grid = [[labels[k] for k in keys], *grid_rows(rows, keys)]
+    load = process(write_grid(tmp_path / "e.xlsx", {"DS": grid}))
+    assert load.refused is not None and "WB041" in codes(load)
+    [wb041] = load.rejections.loc[load.rejections["rule_code"] == "WB041", "rule"]
+    assert wb041.endswith("'Dân tộc (vợ/chồng)', 'Dân tộc (chủ hộ)'")
+
+
+@pytest.mark.parametrize(
     ("label", "written"),
     [
         ("Thu nhập bình quân đầu người (đồng/năm)", 10_200_000),
