@@ -460,8 +460,7 @@ def typed_households(
             "commune_text": text["commune"],
             "commune": commune,
             "reporting_unit": district if has_districts else commune,
-            # "Tổ  dân  phố 1" is "Tổ dân phố 1": one village in the posting lists and marts
-            "village": text["village"].str.replace(r"\s+", " ", regex=True),
+            "village": normalise.place_name(text["village"]),
             "area": parse(normalise.parse_area, "area"),
             "ethnicity_text": text["ethnicity"],
             "ethnicity": ethnicity,

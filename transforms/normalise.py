@@ -351,9 +351,10 @@ _ASCII_SPACES = "[" + "".join(ch for ch in map(chr, range(128)) if re.fullmatch(
 
 def canonical_id(text: pd.Series) -> pd.Series:
     """A household id in the one form ids are compared and stored in: Unicode NFKC (full-width
-    letters and digits become ASCII), no invisible characters, no spaces, a hyphen for any dash,
-    upper case; so `db-03-000123`, `DB-03 000123`, `DB–03–000123` and `ＤＢ-03-000123` are one
-    household (year to year too)."""
+    letters and digits become ASCII), no invisible characters, a hyphen for any dash, no
+    spaces, upper case; so `db-03-000123`, `DB-03-0001 23`, `DB–03–000123` and `ＤＢ-03-000123`
+    are one household (year to year too). A space typed for the separator (`DB-03 000123`,
+    `DB 03 000123`) is a hyphen where the column's other ids have that many hyphens."""
     s = text.astype("str")
     # An ASCII id is its own NFKC form and holds no invisible character: only its spaces go,
     # in Arrow (NFKC and `\s` are Python calls a cell: canonical_id 0.15 -> 0.03 s for the
@@ -362,14 +363,53 @@ def canonical_id(text: pd.Series) -> pd.Series:
     ids = s.str.replace(_ASCII_SPACES, "", regex=True).str.upper()
     if unicode.any():
         ids[unicode] = _canonical_unicode(s[unicode]).to_numpy()
+    spaced = s.str.strip().str.contains(r"\s", regex=True).fillna(False).to_numpy(dtype=bool)
+    if spaced.any():
+        ids[spaced] = _separated(s[spaced], ids[spaced], ids[~spaced]).to_numpy()
     return ids.replace("", None)
+
+
+# Spaces between two letters or digits of an id (after `_canonical_unicode`'s steps).
+_INNER_SPACE = r"([A-Za-z0-9])\s+([A-Za-z0-9])"
+
+
+def _separated(typed: pd.Series, joined: pd.Series, others: pd.Series) -> pd.Series:
+    """Ids typed with spaces inside: `joined` (the spaces removed), or, where that has fewer
+    hyphens than most of the column's `others` and the spaces as hyphens have as many, those
+    ("DB-08 011771" among "DB-04-000001"s is "DB-08-011771"; "ML-0000 02" among "ML-000001"s
+    is "ML-000002")."""
+    usual = others.dropna().str.count("-").mode()
+    if usual.empty:
+        return joined
+    hyphened = _canonical_unicode(typed, inner="-")
+    for _ in range(2):  # one-character groups ("A 1 2"): the matches do not overlap
+        hyphened = hyphened.str.replace(_INNER_SPACE, r"\1-\2", regex=True)
+    hyphened = hyphened.str.replace(r"\s+", "", regex=True)
+    better = (hyphened.str.count("-") == usual.iloc[0]) & (joined.str.count("-") != usual.iloc[0])
+    return hyphened.where(better.fillna(False), joined)
+
+
+def place_name(text: pd.Series) -> pd.Series:
+    """A place's name (a village) as one spelling: Unicode NFC (a name typed with combining
+    marks is the same name), no invisible characters, single spaces; so "Bản  Nà Nọi", its
+    decomposed form and "Bản Nà Nọi\u200b" are one village in the posting lists and marts."""
+    s = text.astype("str")
+    plain = (s.isna() | s.str.isascii()).to_numpy(dtype=bool)  # NFC and invisible: Python calls
+    if not plain.all():
+        s = s.copy()
+        s[~plain] = s[~plain].str.normalize("NFC").str.replace(_INVISIBLE, "", regex=True)
+    return s.str.replace(r"\s+", " ", regex=True).str.strip()
 
 
 # Dashes Word and Excel's autocorrect put for the hyphen (`DB–03–000123`), and the minus sign.
 _DASHES = r"[\u2010-\u2015\u2212]"
 
 
-def _canonical_unicode(s: pd.Series) -> pd.Series:
+def _canonical_unicode(s: pd.Series, inner: str = "") -> pd.Series:
+    """`canonical_id`'s whole way; `inner`: what the spaces become (`_separated` keeps them
+    for its own steps)."""
     s = s.str.normalize("NFKC").str.replace(_INVISIBLE, "", regex=True)
     s = s.str.replace(_DASHES, "-", regex=True)
+    if inner:
+        return s.str.strip().str.upper()
     return s.str.replace(r"\s+", "", regex=True).str.upper()

@@ -951,6 +951,29 @@ def test_7_a_leading_apostrophe_kept_as_text_and_doubled_spaces(tmp_path):
     assert h["village"].iloc[0] == "Bản Tá Miếu"
 
 
+def test_7_an_id_with_a_space_for_its_hyphen_and_a_village_typed_otherwise(tmp_path):
+    """ "DB-08 011771" and "DB 08 011771" among ids of two hyphens were stored as
+    "DB-08011771" and "DB08011771": new households, not last year's, without a word. A space
+    typed for the separator is a hyphen where the column's ids have that many ("ML-0000 02"
+    among ids of one hyphen is still "ML-000002"). And a village typed decomposed (NFD) or
+    with a zero-width space was another village in the posting lists and marts."""
+    village = "Bản Tá Miếu"
+    rows = [household(i, household_id=f"DB-04-{i:06d}", village=village) for i in (1, 2, 3)]
+    rows += [
+        household(4, household_id="DB-08 011771", village=unicodedata.normalize("NFD", village)),
+        household(5, household_id="DB 08 011772", village=village + "\u200b"),
+        household(6, household_id="DB - 08 - 011773", village=f" {village}\u00a0"),
+    ]
+    load = process(write_workbook(tmp_path / "s.xlsx", rows))
+    assert load.rejections.empty, load.rejections
+    ids = load.households["household_id"].tolist()
+    assert ids[3:] == ["DB-08-011771", "DB-08-011772", "DB-08-011773"]
+    assert set(load.households["village"]) == {village}
+    ml = [household(1, household_id="ML-000001"), household(2, household_id="ML-0000 02")]
+    load = process(write_workbook(tmp_path / "m.xlsx", ml))
+    assert load.households["household_id"].tolist() == ["ML-000001", "ML-000002"]
+
+
 def test_7_numbers_as_text_with_separators_and_boolean_spellings(tmp_path):
     rows = [
         household(1, income_per_capita="1.200.000", health_insurance="x"),
