@@ -180,7 +180,7 @@ class SheetScan:
                     & (arr[hashes - 3 - k] == _LT)
                 )
             )
-        self._uncached(arr, pos, first)
+        self._uncached(arr, pos, ends, first)
         # <mergeCell ref="..."/>: few, parsed one by one
         for at in pos[first == 109]:
             found = self._MERGE.match(data, int(at), int(at) + 80)
@@ -226,15 +226,29 @@ class SheetScan:
                 break
             f.row_digits += 1
 
-    def _uncached(self, arr: np.ndarray, pos: np.ndarray, first: np.ndarray) -> None:
-        """Count each `</c>` that directly follows `<f ...>` or `</f>`: a formula cell without
-        its cached value (`<c><f>D9/E9</f></c>`, or `<f t="shared" si="0"/>`)."""
+    def _uncached(
+        self, arr: np.ndarray, pos: np.ndarray, ends: np.ndarray, first: np.ndarray
+    ) -> None:
+        """Count each `</c>` that follows `<f ...>` or `</f>`, an empty `<v/>` or `<v></v>`
+        aside: a formula cell without its cached value (`<c><f>D9/E9</f></c>`, `<f
+        t="shared" si="0"/>`, `<f>D9/E9</f><v />` as some writers leave a formula they did
+        not compute). An upper bound: `uncached_formulas` decides (an empty `<v></v>` is a
+        text formula's cached empty result)."""
         k = self.prefix
         closing = arr[pos + 1] == _SLASH
         letter = np.where(closing, arr[pos + 2 + k], first)
         follows = np.where(closing, arr[pos + 3 + k], arr[pos + 2 + k])
         formula = (letter == 102) & ((follows == 62) | (follows == 32) | (follows == _SLASH))
         cell_end = closing & (letter == 99) & (follows == 62)
+        opening_v = ~closing & (letter == 118)
+        after = arr[np.minimum(pos + 3 + k, len(arr) - 1)]
+        empty = opening_v & ((follows == _SLASH) | ((follows == 32) & (after == _SLASH)))
+        pair = opening_v & (follows == 62) & (ends == pos + 3 + k)  # <v> then </v> at once
+        empty |= pair | (closing & (letter == 118) & np.concatenate(([False], pair[:-1])))
+        if empty.any():
+            formula, cell_end = formula[~empty], cell_end[~empty]
+        if not len(formula):
+            return
         before = np.concatenate(([self.after_formula], formula[:-1]))
         self.facts.uncached_formulas += int(np.count_nonzero(cell_end & before))
         self.after_formula = bool(formula[-1])
@@ -348,8 +362,10 @@ class ExactCells:
 
 _UNCACHED = re.compile(
     rb"<(?:\w+:)?c\b([^>]*?)(?<!/)>\s*<(?:\w+:)?f\b[^>]*?(?:/>|>([^<]*)</(?:\w+:)?f>)\s*"
-    rb"</(?:\w+:)?c>"
+    rb"(<(?:\w+:)?v\s*/>|<(?:\w+:)?v>\s*</(?:\w+:)?v>)?\s*</(?:\w+:)?c>"
 )
+# Cell types whose empty cached value is a result: a text formula's empty string.
+_TEXT_TYPES = frozenset({"str", "inlineStr"})
 
 
 def uncached_formulas(xml: bytes) -> list[tuple[str, str]]:
@@ -358,9 +374,11 @@ def uncached_formulas(xml: bytes) -> list[tuple[str, str]]:
     (their place is known only by counting, as `exact_cells` does)."""
     found = []
     for match in _UNCACHED.finditer(xml):
-        ref = _attrs(match.group(1)).get("r")
-        if ref:
-            found.append((ref, cell_text(match.group(2) or b"")))
+        attrs = _attrs(match.group(1))
+        if match.group(3) and attrs.get("t") in _TEXT_TYPES:
+            continue  # `<v></v>`: the formula's result is an empty text
+        if attrs.get("r"):
+            found.append((attrs["r"], cell_text(match.group(2) or b"")))
     return found
 
 
