@@ -35,6 +35,8 @@ BASE_LABELS: dict[str, tuple[str, ...]] = {
         "Chủ hộ",
         "Họ và tên chủ hộ gia đình",
         "Họ tên chủ hộ gia đình",
+        "Họ tên CH",
+        "Họ và tên CH",
         # A household list's name column, headed as on a members sheet (whose own header
         # still reads as one: `_other_sheet` weighs both).
         "Họ và tên",
@@ -85,14 +87,25 @@ BASE_LABELS: dict[str, tuple[str, ...]] = {
         "Thôn/bản/tổ dân phố",
         "Thôn/bản/tổ DP",
         "Thôn, bản, tổ DP",
+        "Tên thôn, bản",
+        "Tên thôn",
+        "Tên bản",
     ),
     "area": ("Khu vực", "Thành thị/Nông thôn", "Nông thôn/Thành thị"),
-    "ethnicity": ("Dân tộc", "Dân tộc chủ hộ", "Dân tộc của chủ hộ"),
+    "ethnicity": (
+        "Dân tộc",
+        "Dân tộc chủ hộ",
+        "Dân tộc của chủ hộ",
+        "Thành phần dân tộc",
+        "Thành phần dân tộc chủ hộ",
+    ),
     "household_size": (
         "Số nhân khẩu",
         "Số khẩu",
         "Nhân khẩu",
         "Tổng số nhân khẩu",
+        "Số NK",
+        "Tổng số NK",
         "Số nhân khẩu trong hộ",
         "Số người trong hộ",
         "Số thành viên trong hộ",
@@ -113,6 +126,13 @@ BASE_LABELS: dict[str, tuple[str, ...]] = {
         "Thu nhập bình quân một người/tháng",
         "Mức thu nhập bình quân đầu người/tháng",
         "Mức thu nhập BQ/người/tháng",
+        "TN BQ/người/tháng",
+        "TNBQ/người/tháng",
+        "TN bình quân đầu người/tháng",
+        # A year's income per person: its unit (`income_unit`) divides it by 12.
+        "Thu nhập bình quân đầu người/năm",
+        "Thu nhập BQ đầu người/năm",
+        "TNBQ đầu người/năm",
         # Under a group "Thu nhập (đồng)" beside the household's total.
         "Bình quân đầu người/tháng",
         "Bình quân/người/tháng",
@@ -129,6 +149,7 @@ BASE_LABELS: dict[str, tuple[str, ...]] = {
     "meritorious": (
         "Hộ có người có công",
         "Người có công",
+        "Có người có công",
         "Hộ có người có công với cách mạng",
         "Hộ có thành viên là người có công",
         "Người có công với CM",

@@ -19,8 +19,9 @@ from transforms.text import fold
 
 # Booleans (workbook-layout.md, indicator and flag columns; variant 7).
 # Matched after `fold`, or as typed where folding leaves nothing (a tick mark, a dash).
-TRUE_WORDS = frozenset({"x", "1", "co", "true", "yes", "v", "√", "✓", "✔", "☑", "+"})
-FALSE_WORDS = frozenset({"0", "khong", "false", "no", "-", "–", "—"})
+# "×" is the x an autocorrect or a symbol font leaves; "ko" the usual short "không".
+TRUE_WORDS = frozenset({"x", "×", "1", "co", "true", "yes", "v", "√", "✓", "✔", "☑", "+"})
+FALSE_WORDS = frozenset({"0", "khong", "ko", "false", "no", "-", "–", "—"})
 
 # Khu vực (workbook-layout.md): nông thôn or thành thị, also written as đô thị (the other word
 # for urban), abbreviated (NT, TT) or after the heading ("Khu vực nông thôn", "KV thành thị":
@@ -93,23 +94,27 @@ def parse_number(text: pd.Series) -> pd.Series:
     return pd.Series(out, index=text.index, name=text.name)
 
 
-# The currency written beside an amount (`1.200.000đ`, `850.000 VNĐ`, `đ 850.000`): the
-# column's own unit (đồng), so dropping it alters nothing.
-# The currency (đ, đồng, VNĐ) before or after an amount, and "a person a month" after it
-# (`đ/tháng`, `đồng/người/tháng`): the column's own unit, said again in the cell.
+# The currency (đ, đồng, VNĐ, the sign ₫ of Excel's Vietnamese currency format; typed
+# without a Vietnamese keyboard: d, dong, VND) before or after an amount, and "a person a
+# month" after it (`đ/tháng`, `đồng/người/tháng`, `đ/khẩu/tháng`): the column's own unit,
+# said again in the cell, so dropping it alters nothing.
 _CURRENCY = re.compile(
-    r"^\s*(?:vn[dđ]|đồng|đ)\.?\s*"
-    r"|\s*(?:vn[dđ]|đồng|đ)?\.?\s*(?:/\s*(?:người|ng)\.?\s*)?(?:/\s*(?:tháng|th)\.?)?\s*$",
+    r"^\s*(?:vn[dđ]|đồng|dong|đ|₫)\.?\s*"
+    r"|\s*(?:vn[dđ]|đồng|dong|đ|d|₫)?\.?\s*(?:/\s*(?:người|nguoi|ng|khẩu|khau)\.?\s*)?"
+    r"(?:/\s*(?:tháng|thang|th)\.?)?\s*$",
     re.IGNORECASE,
 )
-# A count with its noun (`5 người`, `4 khẩu`, `6 nhân khẩu`).
-_PEOPLE = re.compile(r"\s*(?:người|ng|nhân khẩu|khẩu|nk)\.?\s*$", re.IGNORECASE)
+# A count with its noun (`5 người`, `4 khẩu`, `6 nhân khẩu`; `4 nguoi` typed without marks).
+_PEOPLE = re.compile(
+    r"\s*(?:người|nguoi|ng|nhân khẩu|nhan khau|khẩu|khau|nk)\.?\s*$", re.IGNORECASE
+)
 
 
 # An amount said in millions or thousands in the cell itself (`1,2 triệu`, `1.5 tr`, `850
 # nghìn`, `850 ngàn`, `850k`), after its currency is dropped: the word and what it multiplies.
-_MULTIPLIER = re.compile(r"(?<=\d)\s*(triệu|tr|nghìn|ngàn|k)\.?$", re.IGNORECASE)
-_MULTIPLES = {"triệu": 1e6, "tr": 1e6, "nghìn": 1e3, "ngàn": 1e3, "k": 1e3}
+_MULTIPLIER = re.compile(r"(?<=\d)\s*(triệu|trieu|tr|nghìn|nghin|ngàn|ngan|k)\.?$", re.IGNORECASE)
+_MULTIPLES = {"triệu": 1e6, "trieu": 1e6, "tr": 1e6, "nghìn": 1e3, "nghin": 1e3, "ngàn": 1e3}
+_MULTIPLES |= {"ngan": 1e3, "k": 1e3}
 
 
 def parse_money(text: pd.Series) -> pd.Series:
@@ -305,17 +310,21 @@ def _ethnic_group(folded: str, lookup: dict[str, str]) -> str | None:
 
 def id_digits(text: pd.Series) -> pd.Series:
     """An ID number (CMND 9 digits, CCCD 12) as digits, leading zeros kept, or missing. A cell
-    Excel stored as a number lost its leading zero (`40779075`, `40779075.0`): the zero is
-    restored (`lost_leading_zero` tells which, for the officer's warning HW002)."""
+    Excel stored as a number lost its leading zeros (`40779075`, `40779075.0`; two for a CCCD
+    of the provinces coded 001-009, `1079202736`): they are restored (`lost_leading_zero`
+    tells which, for the officer's warning HW002)."""
     s = _id_text(text)
     s = s.where(~_short_by_a_zero(s), "0" + s)
+    s = s.where(~_short_by_two_zeros(s), "00" + s)
     return s.where(s.str.fullmatch(r"\d{9}|\d{12}"))
 
 
 def lost_leading_zero(text: pd.Series) -> pd.Series:
-    """ID numbers of 8 or 11 digits: a 9- or 12-digit number whose leading zero Excel dropped
-    when it stored the cell as a number (CCCD numbers start with a 0 province code)."""
-    return _short_by_a_zero(_id_text(text))
+    """ID numbers of 8 or 11 digits, or 10 not starting with 0: a 9- or 12-digit number whose
+    leading zeros Excel dropped when it stored the cell as a number (CCCD numbers start with
+    a province code 001-096)."""
+    digits = _id_text(text)
+    return _short_by_a_zero(digits) | _short_by_two_zeros(digits)
 
 
 def _id_text(text: pd.Series) -> pd.Series:
@@ -339,6 +348,12 @@ _ID_LABEL = r"(?i)^(?:số\s+)?(?:cccd|cmnd|căn cước|định danh)(?:\s+số
 
 def _short_by_a_zero(digits: pd.Series) -> pd.Series:
     return digits.str.fullmatch(r"\d{8}|\d{11}").fillna(False).astype(bool)
+
+
+def _short_by_two_zeros(digits: pd.Series) -> pd.Series:
+    """A CCCD of a province coded 001-009 stored as a number; a 10-digit number written as
+    text (a telephone's) starts with its 0 and is none."""
+    return digits.str.fullmatch(r"[1-9]\d{9}").fillna(False).astype(bool)
 
 
 # Characters that print as nothing: a household id typed with one is the same id.

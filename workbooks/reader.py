@@ -143,17 +143,21 @@ _TITLE_YEAR = re.compile(r"(?<!\bthang \d )(?<!\bthang \d\d )\bnam (\d{4})\b")
 
 
 # A title naming the list's district or commune, as typed: "Huyện Mường Nhé, tỉnh Điện Biên",
-# "UBND HUYỆN MƯỜNG NHÉ", "Xã Na Son", "UBND XÃ NA SON" (what follows a comma is not part of
-# it).
+# "UBND HUYỆN MƯỜNG NHÉ", "ỦY BAN NHÂN DÂN XÃ NA SON", "Xã Na Son" (what follows a comma is
+# not part of it).
 _TITLE_UNIT = {
-    key: re.compile(rf"^(?:ubnd\s+)?((?:{words})\s+[^,;:()\n]*[^,;:()\s])", re.IGNORECASE)
+    key: re.compile(
+        rf"^(?:ubnd\s+|(?:ủy|uỷ) ban nhân dân\s+)?((?:{words})\s+[^,;:()\n]*[^,;:()\s])",
+        re.IGNORECASE,
+    )
     for key, words in (("district", "huyện|thị xã|thành phố"), ("commune", "xã|phường|thị trấn"))
 }
 
 
 def _title_units(top: list[list[object]], header_row: int) -> dict[str, str]:
     """The district and the commune the rows above the header name, each when they name one
-    only: key -> the unit as typed."""
+    only ("UBND XÃ NA SON" and "Xã Na Son" name one): key -> the unit as typed, the first
+    spelling not in capitals."""
     cells = [
         unicodedata.normalize("NFC", cell.strip())
         for row in top[:header_row]
@@ -162,9 +166,9 @@ def _title_units(top: list[list[object]], header_row: int) -> dict[str, str]:
     ]
     units = {}
     for key, pattern in _TITLE_UNIT.items():
-        found = {m.group(1) for cell in cells if (m := pattern.match(cell))}
-        if len(found) == 1:
-            units[key] = found.pop()
+        found = [m.group(1) for cell in cells if (m := pattern.match(cell))]
+        if len({fold(name) for name in found}) == 1:
+            units[key] = min(found, key=str.isupper)
     return units
 
 

@@ -974,6 +974,55 @@ def test_7_an_id_with_a_space_for_its_hyphen_and_a_village_typed_otherwise(tmp_p
     assert load.households["household_id"].tolist() == ["ML-000001", "ML-000002"]
 
 
+def test_7_values_typed_without_a_vietnamese_keyboard_or_with_excels_currency_sign(tmp_path):
+    """Each of these rejected its household (HH010, HH011, HH014, HH017, HH021), and a
+    workbook of them was refused: the đồng sign Excel's Vietnamese currency format shows
+    ("850.000 ₫"), amounts and counts typed without diacritics ("850.000 d", "0,85 trieu",
+    "5 nguoi"), "ko" and "×" as marks, a commune "X. Sín Thầu" or "Sín Thầu (mới)", and a
+    CCCD of a province coded 001-009 stored as a number (two zeros lost: HW002, restored)."""
+    typed = [
+        {"income_per_capita": "850.000 ₫", "household_size": "5 nguoi"},
+        {"income_per_capita": "850.000 d", "household_size": "5 khau", "commune": "X. Sín Thầu"},
+        {"income_per_capita": "850000 dong", "health_insurance": "×", "latrine": "ko"},
+        {"income_per_capita": "0,85 trieu", "commune": "Xã Sín Thầu (mới)"},
+        {"income_per_capita": "850 nghin", "head_id_number": 1079202736},
+        {"income_per_capita": "850.000 đ/khẩu/tháng"},
+    ]
+    rows = [household(i, **cells) for i, cells in enumerate(typed, 1)]
+    load = process(write_workbook(tmp_path / "k.xlsx", rows))
+    assert set(codes(load)) == {"HW002"}, load.rejections
+    h = load.households
+    assert h["income_per_capita"].tolist() == [850_000] * 6
+    assert h["household_size"].tolist() == [5] * 6 and set(h["commune"]) == {"Sín Thầu"}
+    assert "health_insurance" in h["deprived_indicators"].iloc[2]
+    assert "latrine" not in h["deprived_indicators"].iloc[2]
+    assert load.private["head_id_number"].iloc[4] == "001079202736"
+
+
+@pytest.mark.parametrize(
+    ("key", "label", "written"),
+    [
+        ("income_per_capita", "TN BQ/người/tháng (1000đ)", 850),
+        ("income_per_capita", "Thu nhập bình quân đầu người/năm (đồng)", 10_200_000),
+        ("ethnicity", "Thành phần dân tộc", None),
+        ("village", "Tên thôn, bản", None),
+        ("household_size", "Số NK", None),
+        ("head_name", "Họ tên CH", None),
+        ("meritorious", "Có người có công", "x"),
+    ],
+)
+def test_4_more_header_wordings(tmp_path, key, label, written):
+    """Headers officers write that named no column: the workbook was refused (WB005), or an
+    optional column was kept unread (meritorious: every household "not collected")."""
+    rows = [household(i) | ({key: written} if written is not None else {}) for i in (1, 2)]
+    load = process(write_workbook(tmp_path / "h.xlsx", rows, labels={key: label}))
+    assert load.refused is None and "WB003" not in codes(load), load.rejections
+    h = load.households
+    expected = {"income_per_capita": 850_000, "meritorious": True}.get(key, household(1).get(key))
+    column = load.private["head_name"] if key == "head_name" else h[key]
+    assert column.iloc[0] == (expected if key != "head_name" else "Lò Văn 1")
+
+
 def test_7_numbers_as_text_with_separators_and_boolean_spellings(tmp_path):
     rows = [
         household(1, income_per_capita="1.200.000", health_insurance="x"),
@@ -1099,6 +1148,25 @@ def test_a_list_without_a_commune_column_takes_the_commune_its_title_names(tmp_p
     assert detail.endswith("commune = 'XÃ SÍN THẦU'") and "WB010" not in codes(load)
     load = process(write_grid(tmp_path / "s.xlsx", {"Chung Chải": body}))
     assert set(load.households["commune"]) == {"Chung Chải"} and "WB010" in codes(load)
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        ["UBND XÃ SÍN THẦU", "Xã Sín Thầu"],  # one commune, two spellings
+        ["ỦY BAN NHÂN DÂN XÃ SÍN THẦU"],
+    ],
+)
+def test_a_title_naming_its_commune_twice_or_in_full_gives_it(tmp_path, title):
+    """The official heading names the commune twice ("UBND XÃ SÍN THẦU", then "Xã Sín Thầu"
+    above the list), or spells out "Ủy ban nhân dân": two spellings were taken for two
+    communes, the second form for none, and the sheet's name ("Danh sách") for the commune:
+    every household rejected (HH021) and the workbook refused."""
+    keys = [k for k in ALL_KEYS if k != "commune"]
+    body = [[LABELS[k] for k in keys], *grid_rows([household(1), household(2)], keys)]
+    load = process(write_grid(tmp_path / "t.xlsx", {"Danh sách": [[t] for t in title] + body}))
+    assert load.refused is None and set(load.households["commune"]) == {"Sín Thầu"}
+    assert "WB038" in codes(load) and "WB010" not in codes(load)
 
 
 def test_one_sheet_per_commune_with_its_commune_column_left_blank(tmp_path):
