@@ -299,14 +299,16 @@ _ENUMERATOR = re.compile(
 # The year a header names, folded: "Thu nhập BQ năm 2025", "Số nhân khẩu (2026)".
 _NAMED_YEAR = re.compile(r"\bnam ((?:19|20)\d{2})\b|\b((?:19|20)\d{2})$")
 _TRAILING_YEAR = re.compile(r"\s*(?:\bnam )?\b(?:19|20)\d{2}$")
+# An indicator's column headed by the deprivation: "Thiếu hụt việc làm", "Thiếu hụt về BHYT".
+_DEPRIVED_IN = re.compile(r"^thieu hut (?:ve )?(?=\S)")
 
 
 def fold_label(text: object) -> str:
     """Like `fold`, with a unit suffix in brackets dropped (`Thu nhập ... (nghìn đồng)`), a
-    leading number (`1. Việc làm`) and a trailing year (`Số nhân khẩu năm 2026`: `label_year`
-    tells which review's column it is)."""
+    leading number (`1. Việc làm`) or "Thiếu hụt" (`Thiếu hụt việc làm`), and a trailing year
+    (`Số nhân khẩu năm 2026`: `label_year` tells which review's column it is)."""
     folded = fold(_ENUMERATOR.sub("", re.sub(r"\([^)]*\)\s*$", "", str(text))))
-    return _TRAILING_YEAR.sub("", folded)
+    return _DEPRIVED_IN.sub("", _TRAILING_YEAR.sub("", folded))
 
 
 def label_year(label: object) -> int | None:

@@ -466,7 +466,10 @@ def typed_households(
             "ethnicity": ethnicity,
             "is_ethnic_minority": ethnicity.map(minority).astype("boolean"),
             "household_size": parse(normalise.parse_count, "household_size"),
-            "income_per_capita": parse(normalise.parse_money, "income_per_capita") * unit,
+            # To the hundredth of a đồng: "4,086 triệu" is 4,086,000, not 4,086,000.0000000005
+            "income_per_capita": (parse(normalise.parse_money, "income_per_capita") * unit).round(
+                2
+            ),
             "income_score": parse(normalise.parse_number, "income_score"),
             "deprivation_score": parse(normalise.parse_number, "deprivation_score"),
             **{flag: carried(parse(normalise.parse_flag, flag), flag) for flag in FLAG_KEYS},

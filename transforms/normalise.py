@@ -392,14 +392,14 @@ def _separated(typed: pd.Series, joined: pd.Series, others: pd.Series) -> pd.Ser
     """Ids typed with spaces inside: `joined` (the spaces removed), or, where that has fewer
     hyphens than most of the column's `others` and the spaces as hyphens have as many, those
     ("DB-08 011771" among "DB-04-000001"s is "DB-08-011771"; "ML-0000 02" among "ML-000001"s
-    is "ML-000002")."""
-    usual = others.dropna().str.count("-").mode()
-    if usual.empty:
-        return joined
+    is "ML-000002"); where every id has spaces, the hyphens."""
     hyphened = _canonical_unicode(typed, inner="-")
     for _ in range(2):  # one-character groups ("A 1 2"): the matches do not overlap
         hyphened = hyphened.str.replace(_INNER_SPACE, r"\1-\2", regex=True)
     hyphened = hyphened.str.replace(r"\s+", "", regex=True)
+    usual = others.dropna().str.count("-").mode()
+    if usual.empty:  # every id typed with spaces ("DB 006 000001"): they are its separators
+        return hyphened
     better = (hyphened.str.count("-") == usual.iloc[0]) & (joined.str.count("-") != usual.iloc[0])
     return hyphened.where(better.fillna(False), joined)
 

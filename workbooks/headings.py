@@ -26,21 +26,21 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 # A village row: an optional ordinal (I., 1., A/), then a word for a village-level unit with
-# its diacritics (Bản, not the Dao surname Bàn), then the name. Matched case-insensitively on
-# the cell as typed.
+# its diacritics (Bản, not the Dao surname Bàn), a colon or not ("Bản: Hô Cang"), then the
+# name. Matched case-insensitively on the cell as typed; the place is the word and the name.
 _VILLAGE_WORDS = (
     "bản|thôn|tổ dân phố|tdp|tổ|xóm|khối|khóm|đội|làng|bon|buôn|ấp|khu phố|khu dân cư|phum|sóc"
     "|thon|xom|to dan pho"
 )
 _VILLAGE_ROW = re.compile(
     rf"(?:(?:[ivxlc]+|\d{{1,3}}|[a-z])\s*[.):/-]\s*|(?:[ivxlc]+|\d{{1,3}})\s+)?"
-    rf"((?:{_VILLAGE_WORDS})\s+\S.*)",
+    rf"({_VILLAGE_WORDS})\s*:?\s+(\S.*)",
     re.IGNORECASE | re.DOTALL,
 )
 # A commune row, likewise: "I. XÃ NA SON", "Phường Mường Thanh", "Thị trấn Tủa Chùa".
 _COMMUNE_ROW = re.compile(
     r"(?:(?:[ivxlc]+|\d{1,3}|[a-z])\s*[.):/-]\s*|(?:[ivxlc]+|\d{1,3})\s+)?"
-    r"((?:xã|phường|thị trấn|đặc khu)\s+\S.*)",
+    r"(xã|phường|thị trấn|đặc khu)\s*:?\s+(\S.*)",
     re.IGNORECASE | re.DOTALL,
 )
 # What else a village row may hold: its ordinal, or its number of households ("25", "25 hộ").
@@ -91,7 +91,7 @@ def place_rows(
     for i, row in enumerate(few):
         texts = [unicodedata.normalize("NFC", c[i]) for c in cells if c[i]]
         for key, pattern in (("commune", _COMMUNE_ROW), ("village", _VILLAGE_ROW)):
-            names = [m.group(1).strip() for t in texts if (m := pattern.fullmatch(t))]
+            names = [f"{m[1]} {m[2].strip()}" for t in texts if (m := pattern.fullmatch(t))]
             others = [t for t in texts if not pattern.fullmatch(t)]
             if len(names) == 1 and all(_BESIDE.fullmatch(t) for t in others):
                 found[key][int(row)] = names[0]

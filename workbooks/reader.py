@@ -421,7 +421,7 @@ def _sheet_columns(
     utf8 = text_bytes(columns)  # None when a column is not text: detect looks at the texts
     if (utf8 is None or tcvn3.holds_marker(utf8)) and tcvn3.detect(_distinct_texts(columns)):
         grid = _grid(columns) if grid is None else grid
-        grid, changed = tcvn3.convert_frame(grid)
+        grid, changed = tcvn3.convert_frame(grid, _unicode_label)
         columns = _columns(grid)
         notices.append(
             {
@@ -431,6 +431,12 @@ def _sheet_columns(
             }
         )
     return columns
+
+
+def _unicode_label(text: str) -> bool:
+    """Whether a cell of a VN3 sheet is a header label typed in Unicode (a template's), not
+    VN3: it names a column as typed, and would name none converted."""
+    return key_for_label(text) is not None and key_for_label(tcvn3.to_unicode(text)) is None
 
 
 def _rows(tables: list[pa.Table], path: Path) -> pd.DataFrame:

@@ -13,6 +13,7 @@ Pure functions: no I/O. The reader decides which sheets to convert (workbooks/re
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -122,15 +123,22 @@ def detect(values: pd.Series) -> bool:
     )
 
 
-def convert_frame(grid: pd.DataFrame) -> tuple[pd.DataFrame, int]:
-    """Every VN3 candidate cell of a sheet converted; returns the grid and the cells changed.
-
-    Only candidates change: cells already in Unicode (a template's header row) stay as they are.
-    """
-    texts = _texts(pd.Series(grid.to_numpy().ravel()))
-    chosen = texts[candidates(texts)]
-    if chosen.empty:
-        return grid, 0
-    mapping = dict(zip(chosen, chosen.map(to_unicode), strict=True))
-    changed = int(grid.isin(list(mapping)).to_numpy().sum())
-    return grid.replace(mapping), changed
+def convert_frame(
+    grid: pd.DataFrame, typed_as_is: Callable[[str], bool] = lambda text: False
+) -> tuple[pd.DataFrame, int]:
+    """The VN3 columns of a sheet converted (those holding a text with a marker; returns the
+    grid and the cells changed): in each, every VN3 candidate cell but those `typed_as_is`
+    says are Unicode already (a template's header labels: "Nguyên nhân nghèo" reads as VN3
+    "Nguyờn nhõn nghốo"). Columns without a marker stay as they are: a template's Unicode
+    "Nông thôn" beside a village column typed in VN3 is no VN3 ("Nụng thụn")."""
+    converted, changed = grid.copy(), 0
+    for column in grid.columns:
+        texts = _texts(grid[column])
+        chosen = texts[candidates(texts)]
+        if chosen.empty or not chosen.str.contains(_MARKER_RE).any():
+            continue
+        chosen = chosen[~chosen.map(typed_as_is).astype(bool)]
+        mapping = dict(zip(chosen, chosen.map(to_unicode), strict=True))
+        changed += int(grid[column].isin(list(mapping)).sum())
+        converted[column] = grid[column].replace(mapping)
+    return converted, changed

@@ -771,6 +771,12 @@ def test_6_rows_naming_a_village_give_it_to_the_households_below(tmp_path):
     load = process(write_grid(tmp_path / "n.xlsx", {"DS": grid}))
     assert load.refused is None and codes(load) == ["WB034"]
     assert set(load.households["village"]) == {"Bản Tá Miếu"}
+    # ... and a row writing "Bản: Tá Miếu" names the village Bản Tá Miếu (it was a household's
+    # row, rejected, and every household below it for a missing village: HH005).
+    grid[1] = ["Bản: Tá Miếu"]
+    load = process(write_grid(tmp_path / "c.xlsx", {"DS": grid}))
+    assert load.refused is None and codes(load) == ["WB034"]
+    assert set(load.households["village"]) == {"Bản Tá Miếu"}
 
     # A head's name alone on a row (the Dao surname Bàn) is no village: rejected as before.
     grid = [[LABELS[k] for k in ALL_KEYS], [None, "Bàn Văn Sinh"], *canonical_grid(rows[:2])[3:5]]
@@ -972,6 +978,10 @@ def test_7_an_id_with_a_space_for_its_hyphen_and_a_village_typed_otherwise(tmp_p
     ml = [household(1, household_id="ML-000001"), household(2, household_id="ML-0000 02")]
     load = process(write_workbook(tmp_path / "m.xlsx", ml))
     assert load.households["household_id"].tolist() == ["ML-000001", "ML-000002"]
+    # Every id typed with spaces: they are its separators.
+    spaced = [household(1, household_id="DB 04 000001"), household(2, household_id="DB 04-000002")]
+    load = process(write_workbook(tmp_path / "a.xlsx", spaced))
+    assert load.households["household_id"].tolist() == ["DB-04-000001", "DB-04-000002"]
 
 
 def test_7_values_typed_without_a_vietnamese_keyboard_or_with_excels_currency_sign(tmp_path):
@@ -997,6 +1007,12 @@ def test_7_values_typed_without_a_vietnamese_keyboard_or_with_excels_currency_si
     assert "health_insurance" in h["deprived_indicators"].iloc[2]
     assert "latrine" not in h["deprived_indicators"].iloc[2]
     assert load.private["head_id_number"].iloc[4] == "001079202736"
+    # Millions times a decimal are whole đồng, not 4,086,000.0000000005 (above a line of
+    # 4,086,000 it would not be poor).
+    load = process(
+        write_workbook(tmp_path / "m.xlsx", [household(1, income_per_capita="4,086 tr")])
+    )
+    assert load.households["income_per_capita"].tolist() == [4_086_000]
 
 
 @pytest.mark.parametrize(
@@ -1009,6 +1025,7 @@ def test_7_values_typed_without_a_vietnamese_keyboard_or_with_excels_currency_si
         ("household_size", "Số NK", None),
         ("head_name", "Họ tên CH", None),
         ("meritorious", "Có người có công", "x"),
+        ("health_insurance", "Thiếu hụt bảo hiểm y tế", "x"),  # WB012: no indicator column
     ],
 )
 def test_4_more_header_wordings(tmp_path, key, label, written):
@@ -1018,6 +1035,9 @@ def test_4_more_header_wordings(tmp_path, key, label, written):
     load = process(write_workbook(tmp_path / "h.xlsx", rows, labels={key: label}))
     assert load.refused is None and "WB003" not in codes(load), load.rejections
     h = load.households
+    if key == "health_insurance":
+        assert "health_insurance" in h["deprived_indicators"].iloc[0]
+        return
     expected = {"income_per_capita": 850_000, "meritorious": True}.get(key, household(1).get(key))
     column = load.private["head_name"] if key == "head_name" else h[key]
     assert column.iloc[0] == (expected if key != "head_name" else "Lò Văn 1")
@@ -1089,6 +1109,28 @@ def test_9_tcvn3_text_is_detected_converted_and_reported(tmp_path):
     assert set(load.households["commune"]) == {"Sín Thầu"}
     assert set(load.private["head_name"]) == {f"Lò Văn Thắng {i}" for i in range(1, 4)}
     assert "WB008" in codes(load)
+
+
+def test_9_a_unicode_template_with_some_columns_typed_in_tcvn3(tmp_path):
+    """The province's Unicode template, a column or all the households typed with the ABC
+    keyboard: the whole sheet was converted, so the template's "Nguyên nhân nghèo" became
+    "Nguyờn nhõn nghốo" (an unknown column: every cause lost, with only WB003) and a Unicode
+    "Nông thôn", "Hà Nhì" beside a VN3 village "Nụng thụn", "Hà Nhỡ" (every household
+    rejected). Only the columns holding VN3 are converted (a text with a VN3-only byte: a
+    column of "ThiÕu vèn" alone could be either, stays as typed and is rejected, HH019), and
+    not their Unicode labels."""
+    causes = ["Thiếu vốn", "Thiếu đất sản xuất", "Thiếu vốn"]
+    rows = [
+        household(i, village=to_tcvn3("Bản Tá Miếu"), poverty_cause=to_tcvn3(causes[i - 1]),
+                  head_name=to_tcvn3(f"Lò Văn Thắng {i}"))
+        for i in range(1, 4)
+    ]  # fmt: skip
+    load = process(write_workbook(tmp_path / "t.xlsx", rows))
+    assert load.refused is None and codes(load) == ["WB008"], load.rejections
+    h = load.households
+    assert set(h["village"]) == {"Bản Tá Miếu"}
+    assert h["poverty_cause"].tolist() == ["capital", "land", "capital"]
+    assert set(h["area"]) == {"rural"} and set(h["ethnicity"]) == {"Hà Nhì"}
 
 
 def test_unicode_workbook_is_never_converted(tmp_path):
