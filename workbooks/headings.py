@@ -11,6 +11,9 @@ village typed in the household's own cell is never changed. A province's export 
 communes the same way, under a row naming the commune ("I. XÃ NA SON"): its households take
 that commune (WB037), and a village row's reach ends at the next commune row.
 
+Lists grouped by status head each group with a row of its own ("A. HỘ NGHÈO", "B. HỘ CẬN
+NGHÈO"): a heading too, naming no place.
+
 Templates also number their rows, or fill the commune and area, far below the last household:
 a row holding nothing but its number and its place names no household. It is skipped as a
 blank row, and the sheet's notice (WB036) says which rows were.
@@ -24,6 +27,8 @@ import unicodedata
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+
+from transforms.text import fold
 
 # A village row: an optional ordinal (I., 1., A/), then a word for a village-level unit with
 # its diacritics (Bản, not the Dao surname Bàn), a colon or not ("Bản: Hô Cang"), then the
@@ -42,6 +47,13 @@ _COMMUNE_ROW = re.compile(
     r"(?:(?:[ivxlc]+|\d{1,3}|[a-z])\s*[.):/-]\s*|(?:[ivxlc]+|\d{1,3})\s+)?"
     r"(xã|phường|thị trấn|đặc khu)\s*:?\s+(\S.*)",
     re.IGNORECASE | re.DOTALL,
+)
+# A row heading a group of households by status, folded: "A. HỘ NGHÈO", "II. Hộ cận nghèo",
+# "C. HỘ CÓ MỨC SỐNG TRUNG BÌNH VÀ HỘ KHÁC", "Danh sách hộ thoát nghèo".
+_SECTION_ROW = re.compile(
+    r"(?:(?:[ivxlc]+|\d{1,3}|[a-z]) )?(?:danh sach )?(?:cac )?ho (?:ngheo|can ngheo|"
+    r"khong ngheo|co muc song|thoat ngheo|moi thoat|tai ngheo|ngheo moi|can ngheo moi|khac)"
+    r"(?: .*)?"
 )
 # What else a village row may hold: its ordinal, or its number of households ("25", "25 hộ").
 _BESIDE = re.compile(r"[ivxlc]+[.)]?|[a-z][.)]?|\d{1,4}(?:[.)]|\s*hộ)?", re.IGNORECASE)
@@ -96,6 +108,23 @@ def place_rows(
             if len(names) == 1 and all(_BESIDE.fullmatch(t) for t in others):
                 found[key][int(row)] = names[0]
                 break
+    return found
+
+
+def section_rows(kinds: np.ndarray, stripped: list[pa.Array], filled: np.ndarray) -> np.ndarray:
+    """Data rows that head a group of households by status ("A. HỘ NGHÈO"): one cell, or its
+    number of households beside it."""
+    count = filled.sum(axis=0) if len(filled) else np.zeros(len(kinds), np.int64)
+    few = np.flatnonzero((kinds == "data") & (count > 0) & (count <= 2))
+    found = np.zeros(len(kinds), bool)
+    if not len(few):
+        return found
+    take = pa.array(few, type=pa.int64())
+    cells = [c.take(take).to_pylist() for c in stripped]
+    for i, row in enumerate(few):
+        texts = [c[i] for c in cells if c[i]]
+        heads = [t for t in texts if _SECTION_ROW.fullmatch(fold(t))]
+        found[row] = len(heads) == 1 and all(_BESIDE.fullmatch(t) for t in texts if t != heads[0])
     return found
 
 

@@ -939,6 +939,7 @@ def _body_kinds(
     kinds[repeated] = "heading"
     places = headings.place_rows(kinds, stripped, filled)
     kinds[[*places["commune"], *places["village"]]] = "heading"
+    kinds[headings.section_rows(kinds, stripped, filled)] = "heading"
     template = headings.template_rows(kinds, filled, _template_columns(keys, unknown))
     kinds[template] = "blank"
     return kinds, places, template

@@ -734,6 +734,24 @@ def test_6_a_header_repeated_inside_the_table_is_heading(tmp_path):
     assert closes(load)
 
 
+def test_6_rows_heading_groups_by_status_are_headings(tmp_path):
+    """One sheet, the households grouped under "A. HỘ NGHÈO", "B. HỘ CẬN NGHÈO", "C. HỘ CÓ
+    MỨC SỐNG TRUNG BÌNH VÀ HỘ KHÁC": each such row was read as a household and rejected on
+    every column, and the totals row said the rows above held three more (WB004)."""
+    rows = grid_rows([household(i) for i in range(1, 6)], ALL_KEYS)
+    grid = [
+        [LABELS[k] for k in ALL_KEYS],
+        ["A. HỘ NGHÈO"], *rows[:2],
+        ["B. HỘ CẬN NGHÈO", "2 hộ"], *rows[2:4],
+        ["C. HỘ CÓ MỨC SỐNG TRUNG BÌNH VÀ HỘ KHÁC"], *rows[4:],
+        ["Tổng cộng", 5],
+    ]  # fmt: skip
+    load = process(write_grid(tmp_path / "s.xlsx", {"DS": grid}))
+    assert load.rejections.empty, load.rejections
+    f = load.file_record
+    assert (f["rows_loaded"], f["rows_heading"]) == (5, 3) and closes(load)
+
+
 def test_6_rows_naming_a_village_give_it_to_the_households_below(tmp_path):
     """Lists grouped by village: a row names the village alone ("I. Bản Tá Miếu", or merged
     across the row) and its households leave the village blank. That row was rejected as a
