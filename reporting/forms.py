@@ -32,7 +32,6 @@ class Column:
     category: str | None = None
     value: str | None = None  # households | persons (default: the row's, else households)
     sum: tuple[str, ...] = ()
-    minus: tuple[str, ...] = ()
     rate: tuple[str, ...] = ()
     rate_over: str | None = None
     collected: str | None = None
@@ -180,11 +179,7 @@ def _in_dependency_order(columns: list[Column]) -> list[Column]:
     out: list[Column] = []
     pending = list(columns)
     while pending:
-        ready = [
-            c
-            for c in pending
-            if set(c.sum) | set(c.minus) | set(c.rate) | {c.rate_over} - {None} <= done
-        ]
+        ready = [c for c in pending if set(c.sum) | set(c.rate) | {c.rate_over} - {None} <= done]
         if not ready:
             raise ValueError(f"form columns refer to unknown columns: {[c.key for c in pending]}")
         out += ready
@@ -203,12 +198,6 @@ def _cell(
     """One column's values for every row (a unit and an area)."""
     if column.sum:
         return sum((_numbers(done[k]) for k in column.sum), pd.Series(0.0, index=rows.index))
-    if column.minus:
-        first, *rest = column.minus
-        out = _numbers(done[first])
-        for k in rest:
-            out = out - _numbers(done[k])
-        return out
     if column.rate:
         num, den = (_numbers(done[k]) for k in column.rate)
         return (100.0 * num / den.where(den != 0)).round(2)

@@ -10,6 +10,7 @@ import subprocess
 from collections import Counter
 from pathlib import Path
 
+import duckdb
 import openpyxl
 import pytest
 
@@ -19,6 +20,7 @@ from reporting import check
 from reporting.forms import NOT_COLLECTED, forms
 from tests.reporting import household_census as hc
 from tests.sample_warehouse import build as build_sample
+from tests.sample_warehouse import build_reform
 
 FIRST_ROW = 10  # Excel row of a form's first unit (title, header rows and the numbering above)
 
@@ -106,6 +108,28 @@ def test_optional_columns_not_in_the_workbooks_say_not_collected(written):
     assert NOT_COLLECTED in province  # meritorious, no working capacity: not collected
     causes = table(written[2025], sheet_of("Biểu số 10"))[0]
     assert causes.count(NOT_COLLECTED) == 2 * len(config.poverty_causes())
+
+
+def test_form_08_other_is_the_households_in_none_of_the_groups(tmp_path_factory, prefect_harness):
+    """Form 08's "Khác" was the total less the three groups, as report-forms.md writes it; a
+    household in two (ethnic minority and with a meritorious member) made it negative: -447
+    poor households for the province in the 2026 sample. It counts the households in none."""
+    warehouse = build_reform(tmp_path_factory).warehouse
+    out = tmp_path_factory.mktemp("form-08")
+    code = census(["forms", "--year", "2026", "--warehouse", str(warehouse), "--out", str(out)])
+    assert code == 0
+    rows = table(out / "bieu-mau-2026.xlsx", sheet_of("Biểu số 08"))
+    none_of = "NOT (coalesce(is_ethnic_minority, false) OR coalesce(meritorious, false) "
+    none_of += "OR coalesce(no_working_capacity, false))"
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        [(other, both)] = con.execute(
+            f"SELECT count(*) FILTER (status = 'poor' AND {none_of}), count(*) FILTER (status "
+            "= 'poor' AND is_ethnic_minority AND (meritorious OR no_working_capacity)) "
+            "FROM marts.household_status WHERE year = 2026"
+        ).fetchall()
+    assert both > 0  # households in two groups: the total less the three was not this
+    assert rows[0][2] == "Hộ" and rows[0][7] == other
+    assert all(r[c] >= 0 for r in rows for c in (7, 12) if isinstance(r[c], int | float))
 
 
 def test_deprivation_forms_use_the_years_indicators_in_order(written):

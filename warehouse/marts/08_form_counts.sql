@@ -13,7 +13,8 @@
 --   residents      all resident households of the unit (listed + unlisted), persons listed
 --   status         households of a status
 --   group          of a status, category: ethnic_minority | kinh | meritorious |
---                  no_working_capacity | social_protection | female_head
+--                  no_working_capacity | social_protection | female_head | other (in none
+--                  of ethnic_minority, no_working_capacity, meritorious: form 08's "Khác")
 --   collected      of a status, category: an optional column (meritorious, no_working_capacity,
 --                  poverty_cause, head_sex, social_protection): households with a value in it
 --                  (a flag is null only where the workbook did not carry the column; a cause
@@ -182,6 +183,12 @@ flagged AS (
         sum(household_size) FILTER (social_protection) AS group_social_protection_p,
         count(*) FILTER (head_sex = 'female') AS group_female_head,
         sum(household_size) FILTER (head_sex = 'female') AS group_female_head_p,
+        count(*) FILTER (NOT (coalesce(is_ethnic_minority, false)
+            OR coalesce(no_working_capacity, false) OR coalesce(meritorious, false)))
+            AS group_other,
+        sum(household_size) FILTER (NOT (coalesce(is_ethnic_minority, false)
+            OR coalesce(no_working_capacity, false) OR coalesce(meritorious, false)))
+            AS group_other_p,
         count(meritorious) AS collected_meritorious,
         sum(household_size) FILTER (meritorious IS NOT NULL) AS collected_meritorious_p,
         count(no_working_capacity) AS collected_no_working_capacity,
@@ -211,6 +218,7 @@ counts AS (
                AS "group:no_working_capacity",
            (group_social_protection, group_social_protection_p) AS "group:social_protection",
            (group_female_head, group_female_head_p) AS "group:female_head",
+           (group_other, group_other_p) AS "group:other",
            (collected_meritorious, collected_meritorious_p) AS "collected:meritorious",
            (collected_no_working_capacity, collected_no_working_capacity_p)
                AS "collected:no_working_capacity",
