@@ -246,7 +246,12 @@ def refuse_unit_conflicts(
     split into them (raw/<year>/_parts.csv); each is read again so its error workbook says so."""
     claims = {name: set(s.units) for name, s in run.staged.items()}
     loaded = run.loaded_units()
-    unchanged = {name: loaded.get(name, set()) for name in run.summary.unchanged}
+    # With --unit, the other units' workbooks are not read, and their loaded versions hold
+    # their units still: a workbook of this run naming one of them is refused, never left to
+    # replace it (cha-to.xlsx with three rows typed "Mường Tùng" replaced Mường Tùng's 1,215
+    # households by those three, the run "completed").
+    held = [*run.summary.unchanged, *run.summary.other_unit]
+    unchanged = {name: loaded.get(name, set()) for name in held}
     conflicts = unit_conflicts(claims, unchanged, declared_units(raw_dir, run.year, province))
     folder = Path(raw_dir) / str(run.year)
     jobs = [(folder / name, {"refusal": ("WB015", others)}) for name, others in conflicts.items()]

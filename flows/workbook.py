@@ -24,6 +24,7 @@ from schemas.household import (
     Validation,
     implausible_income_sheets,
     sheet_findings,
+    stray_units,
     validate,
     with_cell_findings,
 )
@@ -219,6 +220,8 @@ def _reporting_units(
     (a commune's own workbook, or the province's export of all); and each row's unit, rows
     naming none taking the workbook's (raw and private rows are replaced with their unit)."""
     named = row_units.dropna()
+    if not province.map(year).has_districts:
+        named = named[~stray_units(named)]  # HH043: a slip, not a unit to replace
     if named.empty:
         units = ["(unknown)"]
     elif province.map(year).has_districts:

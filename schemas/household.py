@@ -210,6 +210,25 @@ def text_schema(
     return pa.DataFrameSchema(columns, checks=[income_or_scores, standard_columns], strict=False)
 
 
+# A commune only a few rows of a workbook name, beside another its other rows name (a
+# neighbour's name typed in a commune's own list): a slip, not one of the workbook's units,
+# which it would replace with those rows (Mường Chà's 3,134 households by one row, the run
+# "completed"). Its rows are rejected (HH043). A province's export of every commune names each
+# in hundreds of rows.
+STRAY_ROWS = 10
+STRAY_SHARE = 0.01
+
+
+def stray_units(units: pd.Series) -> pd.Series:
+    """Whether each row names a stray unit: fewer than STRAY_ROWS rows, and at most
+    STRAY_SHARE of the rows naming one, name it, beside another unit."""
+    counts = units.value_counts()
+    if len(counts) < 2:
+        return pd.Series(False, index=units.index)
+    few = counts[(counts < STRAY_ROWS) & (counts <= STRAY_SHARE * counts.sum())].index
+    return units.isin(few) & (len(few) < len(counts))
+
+
 def typed_schema(
     indicator_keys: list[str],
     points_per_indicator: int,
@@ -250,6 +269,7 @@ def typed_schema(
         "HH033", lambda df: df["commune_text"].isna() | df["commune"].notna(), ignore_na=False
     )
     district_checks = [_check("HH032", workbook_district, ignore_na=False)]
+    commune_checks = [_check("HH043", lambda s: ~stray_units(s), ignore_na=False)]
     return pa.DataFrameSchema(
         {
             "household_id": pa.Column(
@@ -266,7 +286,9 @@ def typed_schema(
                 TEXT_DTYPE, district_checks if has_districts else [], nullable=True
             ),
             "commune_text": pa.Column(TEXT_DTYPE, nullable=True),
-            "commune": pa.Column(TEXT_DTYPE, nullable=True),
+            "commune": pa.Column(
+                TEXT_DTYPE, [] if has_districts else commune_checks, nullable=True
+            ),
             "ethnicity": pa.Column(TEXT_DTYPE, nullable=True),
             "household_size": pa.Column(
                 "Int64", _check("HH023", lambda s: s.between(lo, hi)), nullable=True

@@ -220,6 +220,13 @@ _RULES = [
         "commune is not one of the province's units in the review year",
     ),
     Rule(
+        "HH043",
+        "commune",
+        "error",
+        "Xã, phường khác với xã, phường của các hộ khác trong tệp (chỉ vài dòng ghi): kiểm tra lại",
+        "a commune only a few rows of the workbook name, beside another: a slip, not its commune",
+    ),
+    Rule(
         "HH034",
         None,
         "error",
@@ -300,8 +307,8 @@ _RULES += [
         "WB009",
         None,
         "notice",
-        "Tên tệp ghi một huyện khác với huyện trong bảng",
-        "the file name names a different district from the one in the cells",
+        "Tên tệp ghi một đơn vị (huyện, xã) khác với đơn vị trong bảng",
+        "the file name names a different unit (district, commune) from the one in the cells",
     ),
     Rule(
         "WB010",

@@ -250,3 +250,40 @@ def test_11_a_name_typed_as_the_id_is_rejected_and_published_nowhere(tmp_path, p
             for row in con.execute(f'SELECT * FROM "{schema}"."{table}"').fetchall()
         )
     assert "Tèo" not in text and "040779075" not in text and "Pọm" not in text
+
+
+def test_a_communes_workbook_naming_another_commune_never_replaces_it(tmp_path, prefect_harness):
+    """From 2025 each commune sends its own workbook. A neighbour's name typed in one row of
+    Sín Thầu's made Mường Nhé one of its units, and its rerun replaced Mường Nhé's households
+    with that row, the run "completed". A commune a few rows name beside another is a slip:
+    those rows are rejected (HH043), the unit left alone. Named in more rows, in a run of one
+    unit (`--unit`, the other commune's workbook not read), the workbook is refused (WB015)."""
+    raw, warehouse, year = tmp_path / "raw", tmp_path / "w.duckdb", 2026
+    folder = raw / str(year)
+
+    def commune(name: str, prefix: str, n: int, start: int = 1) -> list[dict]:
+        return [household(i, household_id=f"{prefix}-{i:06d}", district=None, commune=name)
+                for i in range(start, start + n)]  # fmt: skip
+
+    write_workbook(folder / "muong-nhe.xlsx", commune("Mường Nhé", "MN", 40), year)
+    write_workbook(folder / "sin-thau.xlsx", commune("Sín Thầu", "ST", 120), year)
+    assert run(raw, warehouse, tmp_path, year).status == "completed"
+    count = "SELECT count(*) FROM core.households WHERE reporting_unit = ?"
+    assert q(warehouse, count, ["Mường Nhé"]) == [(40,)]
+    # One row of Sín Thầu's list typed "Mường Nhé": that row is rejected, nothing replaced.
+    rows = commune("Sín Thầu", "ST", 120)
+    rows[5]["commune"] = "Mường Nhé"
+    write_workbook(folder / "sin-thau.xlsx", rows, year)
+    summary = run(raw, warehouse, tmp_path, year, unit="Sín Thầu")
+    assert summary.rows_loaded == 119 and summary.rows_rejected == 1
+    assert q(warehouse, count, ["Mường Nhé"]) == [(40,)]
+    found = "SELECT rule_code FROM audit.rejections WHERE household_id = 'ST-000006'"
+    assert q(warehouse, found) == [("HH043",)]
+    # Twenty rows: a unit of the workbook, which Mường Nhé's own workbook reports: refused.
+    for r in rows[:20]:
+        r["commune"] = "Mường Nhé"
+    write_workbook(folder / "sin-thau.xlsx", rows, year)
+    summary = run(raw, warehouse, tmp_path, year, unit="Sín Thầu")
+    assert summary.status == "partial" and "sin-thau.xlsx" in summary.failed
+    assert q(warehouse, count, ["Mường Nhé"]) == [(40,)]
+    assert q(warehouse, count, ["Sín Thầu"]) == [(119,)]
