@@ -20,6 +20,7 @@ frames, never into `rows`.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import itertools
 import re
@@ -248,7 +249,8 @@ def column_letter(index: int) -> str:
     return letters
 
 
-WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")  # .xlsm: an .xlsx with macros (never run)
+# .xlsm: an .xlsx with macros (never run); .xltx, .xltm: one saved as a template.
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xltx", ".xltm")
 # Spreadsheets in formats the pipeline does not read. They are listed with the workbooks, so a
 # run refuses each with its reason (WB020, workbooks/guard.py: save it as .xlsx) instead of
 # passing over a unit's list unseen.
@@ -260,27 +262,45 @@ def workbooks_in(folder: Path) -> list[Path]:
     spreadsheets of other formats (refused when read), without the lock files Excel leaves
     beside an open workbook (`~$...`) and the province's own files (`_parts.csv`: a name
     starting with `_` is not data). A folder inside it that holds any is listed too, to be
-    refused as a whole (WB020), never passed over."""
+    refused as a whole (WB020), never passed over; so is a name that lost its extension, or
+    has a space after it ("na-son.xlsx "), holding a spreadsheet's bytes."""
     if not folder.is_dir():
         return []
     return sorted(
         p
         for p in folder.iterdir()
-        if (p.is_file() and _is_listed(p.name)) or (p.is_dir() and _holds_workbooks(p))
+        if (p.is_file() and _is_listed(p)) or (p.is_dir() and _holds_workbooks(p))
     )
 
 
 def _holds_workbooks(folder: Path) -> bool:
     if folder.name.startswith(("_", ".")):
         return False
-    return any(p.is_file() and _is_listed(p.name) for p in folder.rglob("*"))
+    return any(p.is_file() and _is_listed(p) for p in folder.rglob("*"))
 
 
-def _is_listed(name: str) -> bool:
-    suffix = Path(name).suffix.lower()
+# The first bytes of an .xlsx (a zip) and of an .xls (an OLE compound file).
+_SPREADSHEET_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")
+
+
+def _is_listed(path: Path) -> bool:
+    name = path.name
+    if name.startswith("~$"):
+        return False
+    suffix = Path(name.rstrip(" .")).suffix.lower()
     if suffix in WORKBOOK_SUFFIXES:
-        return not name.startswith("~$")
-    return suffix in OTHER_SPREADSHEET_SUFFIXES and not name.startswith(("~$", "_", "."))
+        return True
+    if name.startswith(("_", ".")):
+        return False
+    if suffix in OTHER_SPREADSHEET_SUFFIXES:
+        return True
+    return not suffix and _starts_like_a_spreadsheet(path)
+
+
+def _starts_like_a_spreadsheet(path: Path) -> bool:
+    with contextlib.suppress(OSError), path.open("rb") as f:
+        return f.read(8).startswith(_SPREADSHEET_MAGIC)
+    return False
 
 
 def read_workbook(path: Path, year: int | None = None) -> WorkbookRead:

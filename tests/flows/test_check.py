@@ -3,6 +3,7 @@ workbooks (tests/factory.py), the flow's own per-workbook pipeline, no warehouse
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -109,6 +110,18 @@ def test_a_folder_stands_for_its_workbooks(folder, capsys):
     assert "raw/2019/muong-lay.xlsx (2019): CÓ LỖI" in out
     assert "raw/2019/muong-nhe.xlsx (2019): ĐẠT" in out
     assert "~$" not in out and "_parts" not in out
+    # A name that lost its extension, or has a space after it, or a template's: read, where
+    # they were passed over without a word (the run "completed" without those communes).
+    shutil.copy(raw / "muong-nhe.xlsx", raw / "muong-cha")
+    shutil.copy(raw / "muong-nhe.xlsx", raw / "tua-chua.xlsx ")
+    shutil.copy(raw / "muong-nhe.xlsx", raw / "nam-po.xltx")
+    (raw / "ghi-chu").write_text("not a spreadsheet", "utf-8")  # not one: left alone
+    code, out = check(capsys, "raw/2019")
+    for name in ("muong-cha", "tua-chua.xlsx ", "nam-po.xltx"):
+        assert f"raw/2019/{name} (2019): ĐẠT" in out, out
+    assert "ghi-chu" not in out
+    for name in ("muong-cha", "tua-chua.xlsx ", "nam-po.xltx", "ghi-chu"):
+        (raw / name).unlink()
     # A list saved in another format is named with what to do, never passed over; an .xlsm
     # (an .xlsx with macros, never run) is read.
     (raw / "muong-lay.xlsx").rename(raw / "muong-lay.xlsm")
