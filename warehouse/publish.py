@@ -13,8 +13,12 @@ DuckDB file and leaves out:
   private schema (an id an officer mistyped as a name or an ID number is not published);
 - villages (`village` columns): with a household's income and deprivations, a village and a
   stable key single a family out;
+- Excel rows (`excel_row` columns): with the file and sheet, a row points at the household's
+  line in the commune's workbook, its head's name and ID number beside it, and the key would
+  be reversible by anyone holding the workbook (a helper's review, December 2026);
 - in `audit.rejections`, the `value` column: the cells as typed, free text (a name typed into
-  Dân tộc would be published); the rule, the column and the place of each finding remain.
+  Dân tộc would be published); the rule, the column, the file and the sheet of each finding
+  remain.
 
 The copy is built in a temporary file beside the target, closed, made read-only on disk
 (0444) and renamed over the target, so an analyst sees either the old copy or the new one,
@@ -37,12 +41,12 @@ READ_ONLY_MODE = 0o444
 
 
 # Columns left out of the copy: (schema, table) -> columns; "*" for every table.
-LEFT_OUT = {"*": {"village"}, ("audit", "rejections"): {"value"}}
+LEFT_OUT = {"*": {"village", "excel_row"}, ("audit", "rejections"): {"value"}}
 
 
 def _select(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> str:
-    """The SELECT that copies one table: household ids as pseudonymous keys, villages and
-    free-text values left out."""
+    """The SELECT that copies one table: household ids as pseudonymous keys, villages, Excel
+    rows and free-text values left out."""
     columns = [
         c
         for (c,) in con.execute(

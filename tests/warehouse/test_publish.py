@@ -198,6 +198,8 @@ def test_no_cell_typed_in_a_rejection_and_no_officer_id_reaches_the_copy(tmp_pat
     everything = {v for values in cells.values() for v in values}
     assert not {v for v in everything if "Tèo" in v or "Pọm" in v or "040779075" in v}
     assert not {v for v in everything if "DB-01-000001" in v}
+    # No Excel row: with the file and sheet it points at the household's line in the workbook.
+    assert "excel_row" not in columns
     assert not {"household_id", "village", "value"} & columns
     # One key for the household in both years; 16 hex digits; a secret of 64 hex digits.
     assert len(keys) == 1 and len(keys[0][0]) == 16 and len(secret) == 64
