@@ -426,6 +426,8 @@ def annual_census(
         with stage(timings, "hash"):
             pending = triage(run, paths, force, only, parts)
         stage_workbooks(run, pending, province, reports_dir, only)
+        if only:
+            run.check_unit_found(only, Path(raw_dir) / str(year))
         refuse_unit_conflicts(run, raw_dir, province, reports_dir)
         reload_cross_workbook_duplicates(run, raw_dir, province, reports_dir)
         refuse_repeats(run, raw_dir, province, reports_dir)

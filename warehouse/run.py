@@ -199,6 +199,12 @@ class CensusRun:
         """Nothing to load: the run fails, naming the folder it looked in."""
         self.summary.failed[str(folder)] = f"không có tệp Excel nào trong {folder}"
 
+    def check_unit_found(self, unit: str, folder: Path) -> None:
+        """With `--unit`: a run that found no workbook of the unit (read, unchanged or failed)
+        says so, never "completed" (the corrected file left in another folder)."""
+        if not (self.staged or self.outcomes or self.summary.unchanged):
+            self.summary.failed[str(folder)] = f"không có tệp nào của {unit} trong {folder}"
+
     def finish(self) -> RunSummary:
         """The summary from the outcomes, and the run recorded as finished."""
         s = self.summary

@@ -287,3 +287,14 @@ def test_a_communes_workbook_naming_another_commune_never_replaces_it(tmp_path, 
     assert summary.status == "partial" and "sin-thau.xlsx" in summary.failed
     assert q(warehouse, count, ["Mường Nhé"]) == [(40,)]
     assert q(warehouse, count, ["Sín Thầu"]) == [(119,)]
+
+
+def test_a_run_of_one_unit_without_its_workbook_says_so(first_load, tmp_path):
+    """`census run --unit "Mường Nhé"` with no workbook of Mường Nhé in the folder (the
+    corrected file copied elsewhere) said "completed; 0 workbooks loaded", as if the
+    correction were in. It says no workbook of the unit was found, and is not completed."""
+    raw, warehouse, _ = first_load
+    summary = run(raw, warehouse, tmp_path, unit="Mường Nhé")
+    assert summary.status != "completed"
+    assert any("không có tệp nào của Mường Nhé" in why for why in summary.failed.values())
+    assert run(raw, warehouse, tmp_path, unit="Mường Lay").status == "completed"
