@@ -473,6 +473,8 @@ def typed_households(
     # A cell's income unit: the multiple it says itself (`1,2 triệu`), else its column's.
     column_unit = text["sheet"].map(dict(sheets.income_units)).fillna(1)
     unit = parse(normalise.money_multiple, "income_per_capita").fillna(column_unit)
+    # To the hundredth of a đồng: "4,086 triệu" is 4,086,000, not 4,086,000.0000000005
+    income = (parse(normalise.parse_money, "income_per_capita") * unit).round(2)
     typed = pd.DataFrame(
         {
             "year": year,
@@ -488,10 +490,7 @@ def typed_households(
             "ethnicity": ethnicity,
             "is_ethnic_minority": ethnicity.map(minority).astype("boolean"),
             "household_size": parse(normalise.parse_count, "household_size"),
-            # To the hundredth of a đồng: "4,086 triệu" is 4,086,000, not 4,086,000.0000000005
-            "income_per_capita": (parse(normalise.parse_money, "income_per_capita") * unit).round(
-                2
-            ),
+            "income_per_capita": income,
             "income_score": parse(normalise.parse_number, "income_score"),
             "deprivation_score": parse(normalise.parse_number, "deprivation_score"),
             **{flag: carried(parse(normalise.parse_flag, flag), flag) for flag in FLAG_KEYS},

@@ -393,7 +393,7 @@ def _separated(typed: pd.Series, joined: pd.Series, others: pd.Series) -> pd.Ser
     hyphens than most of the column's `others` and the spaces as hyphens have as many, those
     ("DB-08 011771" among "DB-04-000001"s is "DB-08-011771"; "ML-0000 02" among "ML-000001"s
     is "ML-000002"); where every id has spaces, the hyphens."""
-    hyphened = _canonical_unicode(typed, inner="-")
+    hyphened = _canonical_unicode(typed, keep_spaces=True)
     for _ in range(2):  # one-character groups ("A 1 2"): the matches do not overlap
         hyphened = hyphened.str.replace(_INNER_SPACE, r"\1-\2", regex=True)
     hyphened = hyphened.str.replace(r"\s+", "", regex=True)
@@ -420,11 +420,11 @@ def place_name(text: pd.Series) -> pd.Series:
 _DASHES = r"[\u2010-\u2015\u2212]"
 
 
-def _canonical_unicode(s: pd.Series, inner: str = "") -> pd.Series:
-    """`canonical_id`'s whole way; `inner`: what the spaces become (`_separated` keeps them
-    for its own steps)."""
+def _canonical_unicode(s: pd.Series, keep_spaces: bool = False) -> pd.Series:
+    """`canonical_id`'s whole way; with `keep_spaces`, the inner spaces are kept (`_separated`
+    decides which are hyphens)."""
     s = s.str.normalize("NFKC").str.replace(_INVISIBLE, "", regex=True)
     s = s.str.replace(_DASHES, "-", regex=True)
-    if inner:
+    if keep_spaces:
         return s.str.strip().str.upper()
     return s.str.replace(r"\s+", "", regex=True).str.upper()

@@ -17,14 +17,13 @@ import numpy as np
 import pandas as pd
 
 import config
+from transforms.normalise import unannotated
 from transforms.text import fold
 
 # Unit types written before a name, folded.
 _TYPE_PREFIX = re.compile(
     r"^(xa|x|phuong|p|thi tran|tt|huyen|h|thanh pho|tp|thi xa|tx|q|quan)\s+(?=\S)"
 )
-# A note in brackets after a unit's name: "Xã Chà Tở (mới)", the commune since the reform.
-_NOTE = re.compile(r"\s*[(\[][^()\[\]]*[)\]]\s*$")
 # Joins a canonical district name (never holds it) and a commune's text into one key.
 _PAIR = "\x1f"
 
@@ -34,7 +33,7 @@ def unit_keys(text: object) -> tuple[str, ...]:
     it (`Xã Sín Thầu` -> `xa sin thau`, `sin thau`). The name itself may start like a type
     (Xa Dung, Xá Nhè, Xá Tổng), so the text as written is tried first: `Xã Xa Dung` is Xa
     Dung, and `Dung` names no unit."""
-    folded = fold(_NOTE.sub("", str(text)) or text)
+    folded = fold(unannotated(str(text)))  # "Xã Chà Tở (mới)": the commune since the reform
     bare = _TYPE_PREFIX.sub("", folded)
     return (folded,) if bare == folded else (folded, bare)
 

@@ -93,13 +93,8 @@ def place_rows(
     """Data rows that name a commune or a village alone: "commune" and "village" -> row
     position -> the place as typed (without its ordinal). Only rows of at most three cells
     are looked at."""
-    count = filled.sum(axis=0) if len(filled) else np.zeros(len(kinds), np.int64)
-    few = np.flatnonzero((kinds == "data") & (count <= _MOST_CELLS))
+    few, cells = _short_rows(kinds, stripped, filled, _MOST_CELLS)
     found: dict[str, dict[int, str]] = {"commune": {}, "village": {}}
-    if not len(few):
-        return found
-    take = pa.array(few, type=pa.int64())
-    cells = [c.take(take).to_pylist() for c in stripped]
     for i, row in enumerate(few):
         texts = [unicodedata.normalize("NFC", c[i]) for c in cells if c[i]]
         for key, pattern in (("commune", _COMMUNE_ROW), ("village", _VILLAGE_ROW)):
@@ -114,18 +109,24 @@ def place_rows(
 def section_rows(kinds: np.ndarray, stripped: list[pa.Array], filled: np.ndarray) -> np.ndarray:
     """Data rows that head a group of households by status ("A. HỘ NGHÈO"): one cell, or its
     number of households beside it."""
-    count = filled.sum(axis=0) if len(filled) else np.zeros(len(kinds), np.int64)
-    few = np.flatnonzero((kinds == "data") & (count > 0) & (count <= 2))
+    few, cells = _short_rows(kinds, stripped, filled, 2)
     found = np.zeros(len(kinds), bool)
-    if not len(few):
-        return found
-    take = pa.array(few, type=pa.int64())
-    cells = [c.take(take).to_pylist() for c in stripped]
     for i, row in enumerate(few):
         texts = [c[i] for c in cells if c[i]]
         heads = [t for t in texts if _SECTION_ROW.fullmatch(fold(t))]
         found[row] = len(heads) == 1 and all(_BESIDE.fullmatch(t) for t in texts if t != heads[0])
     return found
+
+
+def _short_rows(
+    kinds: np.ndarray, stripped: list[pa.Array], filled: np.ndarray, most: int
+) -> tuple[np.ndarray, list[list[str | None]]]:
+    """The data rows of at most `most` filled cells, and their cells (a list per column):
+    only those are matched one by one (a household's row never is)."""
+    count = filled.sum(axis=0) if len(filled) else np.zeros(len(kinds), np.int64)
+    few = np.flatnonzero((kinds == "data") & (count <= most))
+    take = pa.array(few, type=pa.int64())
+    return few, [c.take(take).to_pylist() for c in stripped]
 
 
 def template_rows(kinds: np.ndarray, filled: np.ndarray, template: set[int]) -> np.ndarray:
