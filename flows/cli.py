@@ -25,6 +25,9 @@ from warehouse.publish import DEFAULT_PUBLISHED
 if TYPE_CHECKING:
     from reporting.household_files import Batch, Written
 
+# A run's status as the officer reads it, before Prefect's word for it.
+RUN_STATUS_VI = {"completed": "hoàn thành", "partial": "nạp một phần", "failed": "không nạp được"}
+
 
 def _years(text: str) -> list[int]:
     """Years and ranges separated by commas, in order, each once: `2019`, `2017-2019`,
@@ -104,16 +107,22 @@ def _run_year(census_flow, args: argparse.Namespace, raw_dir: Path, year: int) -
     if not isinstance(summary, RunSummary):
         print(f"{year}: {state.name}: {summary}")
         return None
+    # Vietnamese first for the officer, as `census check` prints; the English half is what
+    # scripts read (bench/run.py).
+    loaded, unchanged, failed = len(summary.loaded), len(summary.unchanged), len(summary.failed)
     print(
-        f"{year}: {summary.status}; {len(summary.loaded)} workbooks loaded, "
-        f"{len(summary.unchanged)} unchanged, {len(summary.failed)} failed; "
+        f"{year}: {RUN_STATUS_VI[summary.status]} / {summary.status}; "
+        f"{loaded} tệp đã nạp, {unchanged} không đổi, {failed} không nạp / "
+        f"{loaded} workbooks loaded, {unchanged} unchanged, {failed} failed; "
+        f"{summary.rows_loaded} hộ đã nạp, {summary.rows_rejected} dòng bị loại / "
         f"{summary.rows_loaded} households loaded, {summary.rows_rejected} rows rejected"
     )
     for path in summary.reports:
-        kind = "warnings workbook" if is_warnings_workbook(path) else "error workbook"
+        warnings = is_warnings_workbook(path)
+        kind = "tệp cảnh báo / warnings workbook" if warnings else "tệp báo lỗi / error workbook"
         print(f"  {kind}: {path}")
     for name, reason in summary.failed.items():
-        print(f"  FAILED {name}: {reason}")
+        print(f"  KHÔNG NẠP / FAILED {name}: {reason}")
     return {"completed": 0, "partial": 1, "failed": 2}[summary.status]
 
 

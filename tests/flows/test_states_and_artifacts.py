@@ -127,12 +127,17 @@ def test_partial_run_states_and_artifacts(partial_census, prefect_harness):
         assert value not in everything
 
 
-def test_exit_codes_follow_the_run(partial_census, prefect_harness):
+def test_exit_codes_follow_the_run(partial_census, prefect_harness, capsys):
     raw, warehouse = partial_census
     args = ["run", "--year", "2019", "--raw", str(raw), "--warehouse", str(warehouse)]
     assert cli.main(args) == 1  # partial
+    # The status line in Vietnamese first, as the officer reads it (it was English only).
+    out = capsys.readouterr().out
+    assert "2019: nạp một phần / partial; " in out and " tệp đã nạp, " in out
+    assert "  KHÔNG NẠP / FAILED broken.xlsx: " in out
     (raw / "2019" / "broken.xlsx").unlink()
     assert cli.main(args) == 0  # everything loaded (or unchanged)
+    assert "2019: hoàn thành / completed; 0 tệp đã nạp, " in capsys.readouterr().out
 
     nothing = raw.parent / "nothing"
     (nothing / "2019").mkdir(parents=True)
