@@ -217,14 +217,16 @@ def _reporting_units(
 ) -> tuple[list[str], pd.Series]:
     """The units the workbook replaces, read from its cells, never from its file name: its
     district up to the 2024 review (one a workbook: HH032), from 2025 each commune it lists
-    (a commune's own workbook, or the province's export of all); and each row's unit, rows
-    naming none taking the workbook's (raw and private rows are replaced with their unit)."""
+    (a commune's own workbook, or the province's export of all), but one only a few rows name
+    beside another (a slip: HH043); and each row's unit, rows naming none taking the
+    workbook's (raw and private rows are replaced with their unit)."""
     named = row_units.dropna()
-    if not province.map(year).has_districts:
-        named = named[~stray_units(named)]  # HH043: a slip, not a unit to replace
+    has_districts = province.map(year).has_districts
+    if not has_districts:
+        named = named[~stray_units(named)]
     if named.empty:
         units = ["(unknown)"]
-    elif province.map(year).has_districts:
+    elif has_districts:
         units = [str(named.mode().iloc[0])]
     else:
         units = sorted(named.unique())

@@ -124,7 +124,7 @@ def detect(values: pd.Series) -> bool:
 
 
 def convert_frame(
-    grid: pd.DataFrame, typed_as_is: Callable[[str], bool] = lambda text: False
+    grid: pd.DataFrame, typed_as_is: Callable[[str], bool]
 ) -> tuple[pd.DataFrame, int]:
     """The VN3 columns of a sheet converted (those holding a text with a marker; returns the
     grid and the cells changed): in each, every VN3 candidate cell but those `typed_as_is`
