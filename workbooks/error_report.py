@@ -3,8 +3,10 @@
 `reports/<year>/<unit-slug>-loi.xlsx` ("lỗi" = errors) goes back to the officer of the unit
 (the district up to 2024, the commune from 2025), who fixes the original workbook and sends it
 again; a workbook with warnings only is `<unit-slug>-canh-bao.xlsx` ("cảnh báo" = warnings), so
-its name says nothing was rejected. Everything in it is Vietnamese (the English of each rule
-stays in schemas/rules.py and the audit, for analysts). It holds:
+its name says nothing was rejected. A workbook not named after its unit adds its own name
+(`muong-lay-phan-2-loi.xlsx` for Mường Lay's `Phần 2.xlsx`): each file keeps its own list.
+Everything in it is Vietnamese (the English of each rule stays in schemas/rules.py and the
+audit, for analysts). It holds:
 - sheet `Lỗi` (errors): every row that was not loaded (a row with an error), sorted by sheet
   and Excel row. The problems come first: sheet, Excel row, rule codes, the messages, the
   column's header as the officer's file names it and the value as typed, one line per problem;
@@ -102,16 +104,31 @@ LINE_HEIGHT = 12.75  # points, a line of 10-point text
 def district_slug(district: str) -> str:
     """`Mường Nhé` -> `muong-nhe`: only a-z, 0-9 and `-`, so a name can never leave the
     reports folder (no `/`, `..` or drive letters survive `slug`)."""
-    return slug(district, default="khong-ro-huyen")
+    return slug(district, default="khong-ro-don-vi")
 
 
-def report_path(reports_dir: Path, year: int, district: str, warnings_only: bool = False) -> Path:
-    """`<reports>/<year>/<unit>-loi.xlsx`, or `<unit>-canh-bao.xlsx` for warnings only."""
+def report_path(
+    reports_dir: Path, year: int, district: str, source_file: str = "", warnings_only: bool = False
+) -> Path:
+    """`<reports>/<year>/<unit>-loi.xlsx`, or `<unit>-canh-bao.xlsx` for warnings only, for the
+    workbook named after its unit (`muong-lay.xlsx`, `Mường Lay 2026.xlsx`); else the file's
+    name follows the unit's (`muong-lay-phan-2-loi.xlsx` for `Phần 2.xlsx`): two workbooks of
+    one unit (declared parts, or two refused by WB015) each keep their own list, where one
+    overwrote, or being clean removed, the other's."""
     suffix = WARNINGS_SUFFIX if warnings_only else ERRORS_SUFFIX
-    path = Path(reports_dir) / str(int(year)) / f"{district_slug(district)}-{suffix}.xlsx"
+    name = report_name(district, source_file)
+    path = Path(reports_dir) / str(int(year)) / f"{name}-{suffix}.xlsx"
     if Path(reports_dir).resolve() not in path.resolve().parents:
         raise ValueError(f"report path {path} escapes {reports_dir}")
     return path
+
+
+def report_name(district: str, source_file: str = "") -> str:
+    """The error workbook's name before its suffix: the unit's slug, then the file's when the
+    file is not named after the unit."""
+    unit = district_slug(district)
+    stem = slug(Path(source_file).stem)
+    return stem if stem == unit or stem.startswith(f"{unit}-") else f"{unit}-{stem}".strip("-")
 
 
 def is_warnings_workbook(path: str | Path) -> bool:
@@ -136,7 +153,7 @@ def write_error_workbook(
     `rejections` are the audit rows of this workbook (sheet, excel_row, column_key, value,
     rule_code, severity, rule)."""
     severities = set(rejections["severity"])
-    paths = {w: report_path(reports_dir, year, district, warnings_only=w) for w in (False, True)}
+    paths = {w: report_path(reports_dir, year, district, read.path.name, w) for w in (False, True)}
     if not severities & set(PROBLEM_SEVERITIES):
         for stale in paths.values():
             stale.unlink(missing_ok=True)

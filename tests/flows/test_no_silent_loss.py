@@ -10,6 +10,7 @@ import sqlite3
 from pathlib import Path
 
 import duckdb
+import openpyxl
 import pytest
 
 import config
@@ -112,6 +113,27 @@ def test_1_a_unit_split_into_two_files_loads_whole_only_when_declared(tmp_path, 
         "muong-lay-2.xlsx",
     ]
     assert len(loaded_ids(warehouse)) == 75
+
+
+def test_1_two_parts_of_one_unit_keep_their_own_error_workbooks(tmp_path, prefect_harness):
+    """Both parts of Mường Lay have a rejected row: each part's list names its own row (both
+    wrote muong-lay-loi.xlsx, the later replacing the other's)."""
+    raw, warehouse, reports = tmp_path / "raw", tmp_path / "w.duckdb", tmp_path / "reports"
+    folder = raw / str(YEAR)
+    write_workbook(folder / "Phần 1.xlsx", muong_lay(1, 30) + muong_lay(31, 1, household_size=0))
+    write_workbook(folder / "Phần 2.xlsx", muong_lay(40, 20, "Sông Đà", household_size=-3)[:1]
+                   + muong_lay(41, 19, "Sông Đà"))  # fmt: skip
+    (folder / "_parts.csv").write_text(
+        "Đơn vị,Tệp\nMường Lay,Phần 1.xlsx\nMường Lay,Phần 2.xlsx\n", encoding="utf-8"
+    )
+    summary = run(raw, warehouse, tmp_path)
+    assert summary.status == "completed" and summary.rows_loaded == 49
+    listed = {}
+    for name in ("muong-lay-phan-1-loi.xlsx", "muong-lay-phan-2-loi.xlsx"):
+        book = openpyxl.load_workbook(reports / str(YEAR) / name, read_only=True)
+        listed[name] = {row[1] for row in book["Lỗi"].iter_rows(min_row=2, values_only=True)}
+    assert sorted(p.name for p in (reports / str(YEAR)).iterdir()) == sorted(listed)
+    assert listed == {"muong-lay-phan-1-loi.xlsx": {34}, "muong-lay-phan-2-loi.xlsx": {4}}
 
 
 def test_2_a_required_column_missing_on_one_sheet_keeps_the_loaded_version(first_load, tmp_path):

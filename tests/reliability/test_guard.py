@@ -352,6 +352,6 @@ def test_report_paths_never_leave_the_reports_folder(tmp_path, name):
     slug = district_slug(name)
     assert slug and all(c.isascii() and (c.isalnum() or c == "-") for c in slug), slug
     reports = tmp_path / "reports"
-    path = report_path(reports, 2019, name)
-    assert path.resolve().parent == (reports / "2019").resolve()
-    assert path.name.endswith("-loi.xlsx")
+    for path in (report_path(reports, 2019, name), report_path(reports, 2019, "Mường Nhé", name)):
+        assert path.resolve().parent == (reports / "2019").resolve()
+        assert path.name.endswith("-loi.xlsx")
