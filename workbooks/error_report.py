@@ -99,6 +99,10 @@ NUMERIC_KEYS = frozenset(
 _NUMBER = re.compile(r"-?(?:0|[1-9]\d{0,14})(?:\.\d{1,10})?")
 INTEGER_FORMAT, DECIMAL_FORMAT = "#,##0", "#,##0.0##"
 LINE_HEIGHT = 12.75  # points, a line of 10-point text
+NUMBER_CHAR_WIDTH = 1.1  # width units a digit or separator of 10-point text takes
+# The turned headers of the mark columns: 8-point bold, ~4.8 points a character, two lines in
+# a narrow column; the header row is at most MAX_HEADER_POINTS high.
+TURNED_POINTS, TURNED_CHAR_POINTS, MAX_HEADER_POINTS = 8, 4.8, 200.0
 
 
 def district_slug(district: str) -> str:
@@ -278,6 +282,8 @@ def _problem_sheet(
         # the height is set from the lines each cell wraps to.
         lines = max(_problem_lines(texts, formats), cell_lines)
         ws.set_row(out_row, LINE_HEIGHT * lines + 2)
+    for col, width in _number_widths(places, cells, numeric, widths).items():
+        ws.set_column(col, col, width)
     ws.freeze_panes(1, 2)
     ws.autofilter(0, 0, len(places), FIRST_CELL + len(keys) - 1)
     ws.hide_gridlines(0)  # printed too: the table's grid on paper
@@ -309,6 +315,31 @@ class _ProblemFormats:
     per_line: list[int]  # characters a line, by column
 
 
+def _number_widths(
+    places: list[tuple[tuple[str, int], list[_Finding]]],
+    cells: np.ndarray,
+    numeric: set[int],
+    widths: list[float],
+) -> dict[int, float]:
+    """The columns written as numbers that must widen to show their longest number in full
+    (Excel and LibreOffice print `###` for a number wider than its cell): the value typed
+    column and the officer's numeric columns."""
+    typed = [g[0].typed for _, g in places if len(g) == 1 and g[0].column_key in NUMERIC_KEYS]
+    by_column = {5: typed} | {FIRST_CELL + j: list(cells[:, j]) for j in numeric}
+    wider = {}
+    for col, values in by_column.items():
+        shown = [_shown(v) for v in values if isinstance(v, str) and _NUMBER.fullmatch(v)]
+        need = max(map(len, shown), default=0) * NUMBER_CHAR_WIDTH + 1
+        if need > widths[col]:
+            wider[col] = need
+    return wider
+
+
+def _shown(value: str) -> str:
+    """A number as its cell format shows it (`#,##0` or `#,##0.0##`)."""
+    return f"{float(value):,.3f}".rstrip("0") if "." in value else f"{int(value):,}"
+
+
 def _column_widths(keys: list[str], marks: set[str]) -> list[float]:
     """The widths of the problem columns, then of the officer's columns."""
     return [width for _, width in PROBLEM_COLUMNS] + [
@@ -324,14 +355,21 @@ def _write_header_row(
     heading = {"bold": True, "align": "center", "valign": "vcenter", **_Styles.BORDER}
     header_style = styles(bg_color="#DDEBF7", **heading)
     cell_header = styles(bg_color="#EDEDED", **heading)
-    turned = styles(bg_color="#EDEDED", rotation=90, **heading)
+    turned = styles(bg_color="#EDEDED", rotation=90, **heading | {"font_size": TURNED_POINTS})
     for col, (title, _) in enumerate(PROBLEM_COLUMNS):
         ws.write_string(0, col, title, header_style)
     for col, (key, label) in enumerate(columns, start=FIRST_CELL):
         ws.write_string(0, col, label, turned if key in marks else cell_header)
     for col, width in enumerate(widths):
         ws.set_column(col, col, width)
-    ws.set_row(0, 105)  # room for the turned indicator names and wrapped headers
+    ws.set_row(0, _header_height([label for key, label in columns if key in marks]))
+
+
+def _header_height(turned: list[str]) -> float:
+    """The header row's height in points: room for the longest turned label on the two lines
+    a narrow column holds (`Người phụ thuộc trong hộ gia đình` was cut at 105 points)."""
+    longest = max(map(len, turned), default=0)
+    return min(MAX_HEADER_POINTS, max(105.0, longest * TURNED_CHAR_POINTS * 0.6 + 12))
 
 
 def _sorted_findings(findings: pd.DataFrame, read: WorkbookRead, keys: list[str]) -> pd.DataFrame:

@@ -315,6 +315,33 @@ def test_the_first_printed_page_already_says_what_is_wrong(tmp_path):
     assert width > height and round(width) == 842  # A4 landscape
 
 
+@pytest.mark.skipif(
+    not (shutil.which("soffice") and shutil.which("pdftotext")),
+    reason="LibreOffice and poppler-utils are not installed here",
+)
+def test_a_long_number_prints_whole_and_the_turned_headers_have_room(tmp_path):
+    """An income of 999,999,999,999 printed `###` in its 9.5-wide column; the turned indicator
+    headers (10-point, 105 points high) were cut."""
+    rows = [household(1), household(2, income_per_capita=999_999_999_999, household_size=45)]
+    load = process(write_workbook(tmp_path / "muong-nhe.xlsx", rows), tmp_path / "reports")
+    ws = openpyxl.load_workbook(load.report)["Lỗi"]
+    turned = [c for c in ws[1] if c.alignment.textRotation == 90]
+    assert turned and all(c.font.sz == 8 for c in turned)
+    longest = max(len(c.value) for c in turned)
+    assert ws.row_dimensions[1].height >= longest * 4.8 * 0.6  # two lines of 8-point text
+    profile = (tmp_path / "lo-profile").as_uri()
+    subprocess.run(
+        ["soffice", f"-env:UserInstallation={profile}", "--headless", "--convert-to", "pdf",
+         "--outdir", str(tmp_path), load.report],
+        check=True, capture_output=True, timeout=300,
+    )  # fmt: skip
+    page = subprocess.run(
+        ["pdftotext", "-f", "1", "-l", "1", "-layout", str(tmp_path / "muong-nhe-loi.pdf"), "-"],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    assert "999,999,999,999" in page and "###" not in page
+
+
 def test_a_members_finding_shows_its_column_and_the_value_typed(tmp_path):
     """HW003 and HW004 carried the value in the message only: the error workbook's "Cột" and
     "Giá trị đã ghi" were blank for them."""
