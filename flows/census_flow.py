@@ -24,7 +24,7 @@ from flows import workers
 from flows.artifacts import publish_run_artifacts
 from flows.census_calendar import closed_census_year, local_today
 from flows.tasks import build_marts, hash_workbooks, load_batch, process_workbook_task
-from reporting.vietnamese import slug
+from reporting.vietnamese import slug, sort_key
 from schemas.replacement import IDENTICAL_MIN_HOUSEHOLDS, declared_parts, unit_conflicts
 from schemas.rules import RULES
 from transforms.units import reporting_unit_named, reporting_units
@@ -67,14 +67,21 @@ def only_unit(
     never written to."""
     reports = Path(reports_dir).resolve()
     if Path(raw_dir).resolve() in [reports, *reports.parents]:
-        raise ValueError(f"reports folder {reports_dir} is inside {raw_dir}, which is read-only")
+        raise ValueError(
+            f"thư mục báo cáo {reports_dir} nằm trong {raw_dir}, nơi chỉ được đọc / "
+            f"reports folder {reports_dir} is inside {raw_dir}, which is read-only"
+        )
     if unit is None:
         return None
     name = reporting_unit_named(unit, province, year)
     if name is None:
-        kind = "district" if province.map(year).has_districts else "commune"
-        known = ", ".join(reporting_units(province, year))
-        raise ValueError(f"'{unit}' is not a {kind} of {province.name} in {year} (known: {known})")
+        districts = province.map(year).has_districts
+        kind, kind_vi = ("district", "huyện") if districts else ("commune", "xã")
+        known = ", ".join(sorted(reporting_units(province, year), key=sort_key))
+        raise ValueError(
+            f"'{unit}' không phải là {kind_vi} của tỉnh {province.name} năm {year} (các "
+            f"{kind_vi}: {known}) / '{unit}' is not a {kind} of {province.name} in {year}"
+        )
     return name
 
 

@@ -11,8 +11,6 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import pandas as pd
-
 import config
 from flows.local_server import run_server
 from warehouse import queries, writer
@@ -59,7 +57,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     raw_dir = Path(args.raw)
     years = [args.year] if args.year else (_years_in(raw_dir) if raw_dir.is_dir() else [])
     if not years:
-        print(f"no census years under {raw_dir}/ (expected folders such as {raw_dir}/2019/)")
+        print(
+            f"không có năm rà soát nào trong {raw_dir}/ (cần thư mục như {raw_dir}/2026/) / "
+            f"no census years under {raw_dir}/ (expected folders such as {raw_dir}/2026/)"
+        )
         return 2
     worst = 0
     # The default runner's threads hand each workbook to a worker process (flows/workers.py).
@@ -105,7 +106,7 @@ def _run_year(census_flow, args: argparse.Namespace, raw_dir: Path, year: int) -
         )
     summary = state.result(raise_on_failure=False)
     if not isinstance(summary, RunSummary):
-        print(f"{year}: {state.name}: {summary}")
+        print(f"{year}: không chạy được / {state.name}: {summary}")
         return None
     # Vietnamese first for the officer, as `census check` prints; the English half is what
     # scripts read (bench/run.py).
@@ -144,52 +145,21 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def print_tables(warehouse_path: Path, years: list[int]) -> None:
     """One screen: the province's rates by year, the districts' for the years that had them,
     today's communes for the last year, then the targets of the years run."""
+    from reporting.console import rate_tables
+
     with writer.connect(warehouse_path, read_only=True) as con:
-        province = queries.rates(con, years, ("province", "poor_districts"))
-        districts = queries.rates(con, years, ("district",))
         last = years[-1]
-        communes = queries.rates(con, [y for y in years if y >= last - 1], ("current_commune",))
-        gaps = queries.target_gap(con, years)
-    if province.empty:
-        return
-    with pd.option_context("display.width", 140, "display.float_format", "{:.2f}".format):
-        print("\nProvince: rates (% of resident households) by census year")
-        shown = province.assign(
-            note=province["crosses_standard_change"].map({True: "new standard"}).fillna("")
-            + province["provisional_standard"].map({True: " (provisional)"}).fillna("")
+        text = rate_tables(
+            queries.rates(con, years, ("province", "poor_districts")),
+            queries.rates(con, years, ("district",)),
+            queries.rates(con, [y for y in years if y >= last - 1], ("current_commune",)),
+            queries.target_gap(con, years),
         )
-        columns = ["year", "name", "households", "poor", "poverty_rate", "near_poor_rate"]
-        columns += ["multidimensional_poverty_rate", "poverty_rate_cut", "standard", "note"]
-        print(shown[columns].to_string(index=False, na_rep="-"))
-        if not districts.empty:
-            table = districts.pivot_table(
-                index="name", columns="year", values="poverty_rate", sort=False
-            )
-            print("\nPoverty rate (%) by district (the years that had districts)")
-            print(table.rename_axis(index=None, columns=None).to_string(na_rep="-"))
-        if not communes.empty:
-            print(f"\nRates {last} (%) by today's commune (earlier years on the same units)")
-            table = communes.pivot_table(
-                index="name", columns="year", values="poverty_rate", sort=False
-            ).rename(columns=lambda y: f"poor {y}")
-            now = communes[communes["year"] == last].set_index("name")
-            table[f"near-poor {last}"] = now["near_poor_rate"]
-            table[f"multidim. {last}"] = now["multidimensional_poverty_rate"]
-            table[f"households {last}"] = now["households"]
-            print(table.rename_axis(index=None, columns=None).to_string(na_rep="-"))
-        for year, gap in gaps.groupby("year"):
-            print(f"\nTargets {year} (gap = actual - target; points, or households for counts)")
-            counts = gap["unit"] == "households"
-            figures = {
-                c: gap[c].map("{:.0f}".format).where(counts, gap[c].map("{:.2f}".format))
-                for c in ("target", "actual", "gap")
-            }
-            shown = gap.assign(**figures).mask(gap.isna())
-            columns = ["name", "indicator", "target", "actual", "gap", "on_track"]
-            print(shown[columns].to_string(index=False, na_rep="-"))
+    if text:
+        print(f"\n{text}")
     print(
-        f"\nNext: census report --year {last} (Excel, HTML, charts under reports/{last}/); "
-        "census publish (the analysts' copy)"
+        f"\nTiếp theo / next: census report --year {last} (Excel, HTML, biểu đồ / charts: "
+        f"reports/{last}/); census publish (bản cho người phân tích / the analysts' copy)"
     )
 
 

@@ -138,7 +138,10 @@ def load(warehouse: Path | str, year: int) -> ReportData:
             r[0] for r in con.execute("SELECT DISTINCT year FROM marts.poverty_rates").fetchall()
         ]
         if year not in years:
-            raise LookupError(f"no census year {year} in {warehouse} (it holds {sorted(years)})")
+            raise LookupError(
+                f"{warehouse} không có năm rà soát {year} (có các năm {sorted(years)}) / "
+                f"no census year {year} in {warehouse} (it holds {sorted(years)})"
+            )
         province = province_config.name
         flows = q(FLOWS)
         matrix = flows.pivot_table(

@@ -40,7 +40,9 @@ def write_forms(warehouse: Path, year: int, out_dir: Path) -> tuple[Path, list[s
         province = config.load_province(code)
         counts = year_counts(con, year)
         if counts.empty:
-            raise LookupError(f"no census year {year} in {warehouse}")
+            raise LookupError(
+                f"{warehouse} không có năm rà soát {year} / no census year {year} in {warehouse}"
+            )
         quality = unit_quality(con, year, province)
         tables = [
             form_table(form, year, form_units(con, year, form.rows), counts)

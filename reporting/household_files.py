@@ -69,7 +69,10 @@ def batch(
     """The communes of `year` (only `commune`, matched in any case and spelling, if given)."""
     province = config.load_province(province_code or config.DEFAULT_PROVINCE)
     if not Path(warehouse).is_file():
-        raise LookupError(f"no warehouse file {warehouse} (census run writes it)")
+        raise LookupError(
+            f"không có tệp kho dữ liệu {warehouse} (census run tạo tệp này) / "
+            f"no warehouse file {warehouse} (census run writes it)"
+        )
     with writer.connect(warehouse, read_only=True) as con:
         household_lists.check_province(con, province)
         every = household_lists.communes(con, year)

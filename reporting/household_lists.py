@@ -114,8 +114,10 @@ def check_province(con: duckdb.DuckDBPyConnection, province: config.Province) ->
     others = [p for p in queries.provinces(con) if p != province.name]
     if others:
         raise LookupError(
-            f"the warehouse holds the census of {', '.join(others)}, not {province.name}: "
-            "pass --province with that province's code"
+            f"kho dữ liệu chứa số liệu rà soát của {', '.join(others)}, không phải "
+            f"{province.name}: dùng --province với mã tỉnh đó / the warehouse holds the census "
+            f"of {', '.join(others)}, not {province.name}: pass --province with that "
+            "province's code"
         )
 
 
@@ -131,7 +133,10 @@ def communes(con: duckdb.DuckDBPyConnection, year: int, wanted: str | None = Non
                 "SELECT DISTINCT year FROM marts.household_status ORDER BY year"
             ).fetchall()
         ]
-        raise LookupError(f"no census year {year} in the warehouse (it holds {years})")
+        raise LookupError(
+            f"kho dữ liệu không có năm rà soát {year} (có các năm {years}) / "
+            f"no census year {year} in the warehouse (it holds {years})"
+        )
     out = [
         Commune(
             year,
@@ -148,7 +153,10 @@ def communes(con: duckdb.DuckDBPyConnection, year: int, wanted: str | None = Non
     chosen = [c for c in out if same_unit(c.name, wanted)]
     if not chosen:
         known = ", ".join(c.name for c in out)
-        raise LookupError(f"no commune '{wanted}' in the {year} review (known: {known})")
+        raise LookupError(
+            f"không có xã '{wanted}' trong rà soát năm {year} (các xã: {known}) / "
+            f"no commune '{wanted}' in the {year} review (known: {known})"
+        )
     return chosen
 
 
@@ -162,7 +170,10 @@ def review_standard(con: duckdb.DuckDBPyConnection, year: int) -> dict[str, obje
     """
     found = con.execute(sql, [year]).df().to_dict("records")
     if not found:
-        raise LookupError(f"no standard recorded for the {year} review")
+        raise LookupError(
+            f"không có chuẩn nghèo nào ghi cho rà soát năm {year} / "
+            f"no standard recorded for the {year} review"
+        )
     return found[0]
 
 

@@ -408,3 +408,21 @@ def test_the_form_counts_close_for_every_unit_of_every_map(warehouse):
         "AND measure = 'residents' AND area = 'all'",
     )
     assert residents == [(13,)]
+
+
+def test_the_run_ends_with_tables_an_officer_reads(warehouse, capsys):
+    """`census run`'s last screen was English only, communes by code point (Na Sang before
+    Nà Hỳ, Chiềng Sinh before Chà Tở): Vietnamese first, communes in dictionary order."""
+    from flows.cli import print_tables
+
+    print_tables(warehouse, YEARS)
+    out = capsys.readouterr().out
+    assert "Toàn tỉnh: tỷ lệ (% số hộ dân cư) theo năm rà soát" in out
+    assert "Tỷ lệ hộ nghèo (%) theo huyện (các năm còn cấp huyện)" in out
+    assert "Tỷ lệ (%) năm 2026 theo xã hiện nay" in out
+    header = next(line for line in out.splitlines() if "Tỷ lệ nghèo" in line)
+    assert header.split()[:4] == ["Năm", "Đơn", "vị", "Số"]
+    assert "chuẩn mới" in out and "new standard" not in out
+    communes = out.split("theo xã hiện nay")[1].splitlines()[2:]
+    names = [line[:14].strip() for line in communes if line.strip()][:5]
+    assert names == ["Chà Tở", "Mường Chà", "Mường Lay", "Nà Hỳ", "Na Sang"], names

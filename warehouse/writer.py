@@ -111,8 +111,11 @@ def _check_is_duckdb(path: Path) -> None:
         with path.open("rb") as fh:
             head = fh.read(16)
         if head[8:12] != _DUCKDB_MAGIC:
-            kind = "a SQLite database" if head.startswith(b"SQLite format 3") else "not DuckDB"
+            sqlite = head.startswith(b"SQLite format 3")
+            kind, kind_vi = ("a SQLite database", "SQLite") if sqlite else ("not DuckDB", "khác")
             raise NotAWarehouse(
+                f"{path} không phải kho dữ liệu rà soát: tệp là cơ sở dữ liệu {kind_vi}. Hãy "
+                "chỉ đường dẫn tệp .duckdb của kho (hoặc tên tệp mới để tạo kho) / "
                 f"{path} is not a census warehouse: the file is {kind}. Give the path of the "
                 "warehouse's .duckdb file (or a new file name to create one)."
             )
@@ -125,6 +128,8 @@ def check_file_name(path: Path) -> None:
     schemas = re.findall(r"CREATE SCHEMA IF NOT EXISTS (\w+)", DDL.read_text(encoding="utf-8"))
     if path.stem.lower() in schemas:
         raise NotAWarehouse(
+            f"{path}: tệp kho dữ liệu không được trùng tên một lược đồ của kho "
+            f"({', '.join(schemas)}); hãy đặt tên khác, ví dụ census.duckdb / "
             f"{path}: a warehouse file cannot be named after one of its schemas "
             f"({', '.join(schemas)}): DuckDB names the database after the file, and the "
             "two names then clash. Give it another name, e.g. census.duckdb."
@@ -149,6 +154,8 @@ def _open(path: Path, read_only: bool, lock_wait: float | None) -> duckdb.DuckDB
             if time.monotonic() >= deadline:
                 holder = re.search(r"PID (\d+)", str(exc))
                 raise WarehouseBusy(
+                    f"kho dữ liệu {path} đang được một tiến trình khác dùng (có lẽ một lần "
+                    "chạy census khác đang ghi): chờ nó xong rồi chạy lại / "
                     f"the warehouse {path} is in use by another process"
                     + (f" (PID {holder.group(1)})" if holder else "")
                     + f"; waited {lock_wait:g} s (CENSUS_LOCK_WAIT). Another census run is "

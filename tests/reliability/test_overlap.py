@@ -93,7 +93,9 @@ def test_second_run_stops_with_a_clear_message(census, monkeypatch, capsys):
         capsys.readouterr()
         assert cli.main(run_args(raw, warehouse, tmp)) == 2
         message = capsys.readouterr().out
-        assert "Failed: the warehouse" in message and "in use by another process" in message
+        assert "không chạy được / Failed: kho dữ liệu" in message  # Vietnamese first
+        assert "đang được một tiến trình khác dùng" in message
+        assert "in use by another process" in message
         assert str(warehouse) in message
         assert f"PID {holder.pid}" in message
         assert "waited 1 s" in message
