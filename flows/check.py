@@ -26,6 +26,7 @@ from reporting.vietnamese import number
 from schemas.rules import RULES
 from warehouse.writer import UnitLoad
 from workbooks.error_report import is_warnings_workbook
+from workbooks.error_text import said_vi_en
 from workbooks.errors import WorkbookError
 from workbooks.reader import SKIPPED_KINDS, workbooks_in
 
@@ -60,7 +61,8 @@ def check_file(
     except WorkbookError as exc:
         code = 2 if exc.code in UNREADABLE else 1
         what = "KHÔNG ĐỌC ĐƯỢC / cannot be read" if code == 2 else "BỊ TỪ CHỐI / refused"
-        return Outcome(path, code, [f"  {what}: {exc.code} {RULES[exc.code].message}: {exc}"])
+        detail = str(exc).removeprefix(f"{path.name}: ")  # named on the file's line already
+        return Outcome(path, code, [f"  {what}: {said_vi_en(exc.code, detail)}"])
     return summarise(path, load)
 
 

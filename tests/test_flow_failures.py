@@ -27,7 +27,8 @@ def test_bad_rows_and_unreadable_files_are_reported_and_the_rest_loads(tmp_path,
     assert set(summary.failed) == {"broken.xlsx"}
     # Named, then the rule in Vietnamese first, then the reader's detail (as census check says)
     assert summary.failed["broken.xlsx"].startswith(
-        "broken.xlsx: WB020 Tệp không phải bảng tính Excel / the file is not a spreadsheet: "
+        "broken.xlsx: WB020 Tệp không phải bảng tính Excel: tệp không phải bảng tính .xlsx, "
+        "cũng không phải .xls / the file is not a spreadsheet: not a spreadsheet: "
     )
     assert sorted(summary.loaded) == ["dien-bien-phu.xlsx", "muong-nhe.xlsx"]
     with duckdb.connect(str(warehouse), read_only=True) as con:

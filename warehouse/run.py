@@ -21,6 +21,7 @@ import pandas as pd
 import config
 from schemas.rules import RULES, findings
 from warehouse import queries, staging, writer
+from workbooks.error_text import said_vi_en
 
 
 @dataclass
@@ -164,15 +165,15 @@ class CensusRun:
 
     def record_failure(self, source_file: str, file_hash: str, reason: str, code: str) -> None:
         """A workbook that could not be read at all: one finding and its outcome, its message
-        the file's name, then the rule in Vietnamese and English, then the reader's detail
-        (what `census run` prints for it, as `census check` does)."""
+        the file's name, then the rule and the reader's detail in Vietnamese, then both in
+        English (what `census run` prints for it, as `census check` does)."""
         detail = reason.removeprefix(f"{source_file}: ")
         record = {
             "year": self.year,
             "source_file": source_file,
             "file_hash": file_hash,
             "status": "failed",
-            "message": f"{source_file}: {code} {RULES[code].message}: {detail}",
+            "message": f"{source_file}: {said_vi_en(code, detail)}",
             "recorded_at": now(),
         }
         rejection = findings(code, reason, source_file=source_file)

@@ -12,6 +12,7 @@ import pytest
 
 from flows import cli
 from tests.factory import household, write_workbook
+from tests.reliability import hostile
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -164,6 +165,39 @@ def test_unreadable_and_refused_workbooks(folder, capsys, monkeypatch):
     # The worst of several files decides.
     code, out = check(capsys, str(raw / "muong-nhe.xlsx"), str(raw / "broken.xlsx"))
     assert code == 2
+
+
+def test_a_file_refused_unread_says_what_to_do_in_vietnamese_first(folder, capsys):
+    """The officer reads Vietnamese only: a file refused before any row is read is explained,
+    with its fix, in Vietnamese, then in English for scripts and analysts; the file is named
+    once, on its own line."""
+    raw = folder / "raw" / "2019"
+    raw.mkdir(parents=True)
+    (raw / "csv.xlsx").write_text("Mã hộ,Họ và tên chủ hộ\nMN-1,Lò Văn A\n", "utf-8")
+    code, out = check(capsys, "raw/2019/csv.xlsx")
+    assert code == 2, out
+    assert out.splitlines()[1] == (
+        "  KHÔNG ĐỌC ĐƯỢC / cannot be read: WB020 Tệp không phải bảng tính Excel: tệp là văn "
+        "bản (CSV); mở bằng Excel hoặc LibreOffice rồi lưu lại thành .xlsx / the file is not a "
+        "spreadsheet: not a spreadsheet: the file is text (CSV); open it in Excel or "
+        "LibreOffice and save it as .xlsx"
+    )
+    hostile.password_protected(raw / "locked.xlsx")
+    (raw / "scan.xlsx").write_bytes(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n")
+    code, out = check(capsys, "raw/2019/locked.xlsx", "raw/2019/scan.xlsx")
+    assert code == 2, out
+    for vietnamese, english in (
+        (
+            "WB023 Tệp có đặt mật khẩu: gỡ mật khẩu trong Excel (Tệp > "
+            "Thông tin > Bảo vệ sổ làm việc) rồi gửi lại",
+            "remove the password in Excel (File > Info > Protect Workbook) and send it again",
+        ),
+        ("WB020 Tệp không phải bảng tính Excel: tệp là bản PDF", "the file is a PDF"),
+    ):
+        [line] = [line for line in out.splitlines() if vietnamese in line]
+        assert line.index(vietnamese) < line.index(english), line
+    assert "BỊ TỪ CHỐI / refused: WB023" in out  # read, and refused (exit 1 alone)
+    assert "locked.xlsx:" not in out and "scan.xlsx:" not in out  # not named again
 
 
 def test_check_imports_no_prefect_and_starts_no_server(folder):

@@ -6,18 +6,24 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+import zipfile
 from pathlib import Path
 
 import openpyxl
 import pytest
+import xlwt
 
 import config
 from flows.workbook import process_workbook
 from schemas.headers import LEADING_KEYS, canonical_keys, vietnamese_label
 from schemas.rules import RULES, findings
 from tests.factory import household, write_workbook
-from tests.ingest.builders import LABELS
-from workbooks.error_text import message_vi
+from tests.ingest.builders import LABELS, write_grid
+from tests.reliability import hostile
+from workbooks.error_text import detail_vi, message_vi
+from workbooks.errors import WorkbookError
+from workbooks.guard import FOLDER
+from workbooks.reader import read_workbook
 
 RED, YELLOW = "FFFFC7CE", "FFFFEB9C"
 
@@ -84,6 +90,182 @@ DETAILS = [
     ("HH041", "F9", "ô F9"),
     ("WB016", "năm 2018", "năm 2018"),
     ("WB015", "muong-nhe-2.xlsx", "muong-nhe-2.xlsx"),
+    # A workbook refused before any row is read (what `census check` and `census run` print),
+    # without the file's name the guard and the reader put first; the fix kept.
+    (
+        "WB001",
+        "cannot open: [Errno 13] Permission denied: 'raw/2019/muong-nhe.xlsx'",
+        "không mở được tệp: [Errno 13] Permission denied: 'raw/2019/muong-nhe.xlsx'",
+    ),
+    (
+        "WB001",
+        "no sheet has a recognisable header row (expected labels such as 'Mã hộ', "
+        "'Họ và tên chủ hộ', 'Số nhân khẩu')",
+        "không trang tính nào có dòng tiêu đề nhận ra được (cần các tiêu đề như 'Mã hộ', "
+        "'Họ và tên chủ hộ', 'Số nhân khẩu')",
+    ),
+    (
+        "WB001",
+        "no sheet has a recognisable header row (expected labels such as 'Mã hộ'); hidden "
+        "sheets are not read: DS, Cũ",
+        "(cần các tiêu đề như 'Mã hộ'); các trang tính ẩn không được đọc: DS, Cũ",
+    ),
+    (
+        "WB001",
+        "not a readable Excel workbook (Xlsx error: Zip error: invalid Zip archive)",
+        "không đọc được tệp này như một bảng tính Excel (Xlsx error: Zip error",
+    ),
+    (
+        "WB001",
+        "muong-nhe.xlsx, sheet 'Danh sách': cannot be read (unexpected end of data)",
+        "muong-nhe.xlsx, trang tính 'Danh sách': không đọc được (unexpected end of data)",
+    ),
+    ("WB020", FOLDER, "hãy chép chúng thẳng vào thư mục của năm, hoặc nếu muốn để riêng"),
+    ("WB020", "not a spreadsheet: the file is empty", "tệp rỗng"),
+    (
+        "WB020",
+        "not a spreadsheet of its type: the file is an .xls (Excel 97-2003) workbook with another "
+        "extension; rename it .xls (or save it again as .xlsx in Excel)",
+        "bảng tính .xls (Excel 97-2003) nhưng mang đuôi khác; đổi đuôi tên tệp thành .xls (hoặc "
+        "mở bằng Excel rồi lưu lại thành .xlsx)",
+    ),
+    (
+        "WB020",
+        "not a spreadsheet of its type: the file is an .xlsx workbook with another extension; "
+        "rename it .xlsx (or save it again as .xlsx in Excel)",
+        "đổi đuôi tên tệp thành .xlsx",
+    ),
+    (
+        "WB020",
+        "not a spreadsheet: the file is text (CSV); open it in Excel or LibreOffice and save it "
+        "as .xlsx",
+        "tệp là văn bản (CSV); mở bằng Excel hoặc LibreOffice rồi lưu lại thành .xlsx",
+    ),
+    (
+        "WB020",
+        "not a spreadsheet: the file is an OpenDocument spreadsheet (.ods); open it in Excel or "
+        "LibreOffice and save it as .xlsx",
+        "tệp là bảng tính OpenDocument (.ods); mở bằng Excel hoặc LibreOffice rồi lưu lại",
+    ),
+    (
+        "WB020",
+        "not a spreadsheet it reads: the file is .xlsb; open it in Excel or LibreOffice and save "
+        "it as .xlsx",
+        "tệp là bảng tính dạng .xlsb, chương trình không đọc được dạng này; mở bằng Excel",
+    ),
+    (
+        "WB020",
+        "not a spreadsheet: the file is HTML or XML text with a spreadsheet's name (save it as "
+        ".xlsx in Excel)",
+        "tệp là văn bản HTML hoặc XML nhưng đặt tên như bảng tính (mở bằng Excel rồi lưu lại",
+    ),
+    ("WB020", "not a spreadsheet: the file is a PDF", "tệp là bản PDF"),
+    ("WB020", "not a spreadsheet: the file is a damaged zip", "tệp nén (zip) bị hỏng"),
+    (
+        "WB020",
+        "not a spreadsheet: the file is neither an .xlsx (zip) nor an .xls (compound file)",
+        "không phải bảng tính .xlsx, cũng không phải .xls",
+    ),
+    (
+        "WB020",
+        "not a spreadsheet: a zip file without an Excel workbook inside",
+        "tệp nén (zip) không chứa bảng tính Excel nào",
+    ),
+    (
+        "WB021",
+        "corrupt or truncated .xlsx: the zip cannot be opened (Bad magic number for central "
+        "directory)",
+        "tệp .xlsx không mở ra được (Bad magic number",
+    ),
+    (
+        "WB021",
+        "corrupt or truncated .xlsx: a part cannot be read (Overlapped entries: "
+        "'xl/workbook.xml' (possible zip bomb))",
+        "có một phần của tệp .xlsx không đọc được (Overlapped entries: 'xl/workbook.xml' (",
+    ),
+    (
+        "WB021",
+        "corrupt or truncated .xlsx: part xl/styles.xml is misplaced",
+        "phần xl/styles.xml của tệp .xlsx nằm sai vị trí",
+    ),
+    (
+        "WB021",
+        "corrupt or truncated .xlsx: part xl/styles.xml is damaged",
+        "phần xl/styles.xml của tệp .xlsx bị hỏng",
+    ),
+    (
+        "WB021",
+        "corrupt .xlsx: part xl/styles.xml uses an unknown compression",
+        "phần xl/styles.xml của tệp .xlsx được nén theo cách không nhận ra",
+    ),
+    (
+        "WB021",
+        "corrupt or truncated .xlsx: part xl/worksheets/sheet1.xml (Error -3 while "
+        "decompressing data: invalid block type)",
+        "phần xl/worksheets/sheet1.xml của tệp .xlsx bị lỗi (Error -3 while decompressing",
+    ),
+    (
+        "WB021",
+        "corrupt or truncated .xlsx: part xl/worksheets/sheet1.xml is cut short",
+        "phần xl/worksheets/sheet1.xml của tệp .xlsx bị cắt cụt",
+    ),
+    (
+        "WB021",
+        "corrupt .xlsx: part xl/worksheets/sheet1.xml fails its checksum",
+        "phần xl/worksheets/sheet1.xml của tệp .xlsx sai mã kiểm tra",
+    ),
+    (
+        "WB021",
+        "corrupt .xlsx: the workbook part (xl/workbook.xml) is missing",
+        "tệp .xlsx thiếu phần chính của bảng tính (xl/workbook.xml)",
+    ),
+    # Numbers with Vietnamese thousands dots: 1,000 would read as one.
+    (
+        "WB022",
+        "file too large: 104,857,601 bytes (limit 104,857,600)",
+        "tệp quá lớn: 104.857.601 byte (giới hạn 104.857.600 byte)",
+    ),
+    ("WB022", "file too large: over 1,000 bytes", "tệp quá lớn: trên 1.000 byte"),
+    (
+        "WB022",
+        "zip bomb or oversized workbook: part xl/worksheets/sheet1.xml inflates to 1,048,576 "
+        "bytes or more (limits: 268,435,456 a part, 536,870,912 in all, ratio 200:1)",
+        "phần xl/worksheets/sheet1.xml giải nén ra từ 1.048.576 byte trở lên (giới hạn: "
+        "268.435.456 byte mỗi phần, 536.870.912 byte cả tệp, tỉ lệ nén 200:1)",
+    ),
+    (
+        "WB023",
+        "password-protected: the workbook is encrypted; remove the password in Excel (File > Info "
+        "> Protect Workbook) and send it again",
+        "gỡ mật khẩu trong Excel (Tệp > Thông tin > Bảo vệ sổ làm việc) rồi gửi lại",
+    ),
+    (
+        "WB024",
+        "too many rows: more than 250,000 rows (at sheet part xl/worksheets/sheet2.xml); a "
+        "district workbook holds one row a household",
+        "hơn 250.000 dòng (tính đến phần xl/worksheets/sheet2.xml); danh sách chỉ ghi mỗi hộ",
+    ),
+    (
+        "WB025",
+        "a cell's text is longer than Excel's limit of 32,767 characters (part "
+        "xl/sharedStrings.xml)",
+        "có ô dài hơn giới hạn 32.767 ký tự của Excel (phần xl/sharedStrings.xml)",
+    ),
+    (
+        "WB025",
+        "sheet 'Danh sách', row 12: a cell holds 40,000 characters (Excel's limit is 32,767)",
+        "trang tính 'Danh sách', dòng 12: có ô dài 40.000 ký tự (Excel chỉ cho tối đa 32.767",
+    ),
+    (
+        "WB031",
+        "sheet 'Danh sách': cell AZ1048576 holds '1,5', far outside the rest of the sheet "
+        "(A1:T56): a sheet may hold at most 250,000 rows, 1,024 columns and 10,000,000 cells; "
+        "delete that cell (or the rows and columns around it) and send the workbook again",
+        # the cell's own text is kept as written ('1,5'), the limits get dots
+        "trang tính 'Danh sách': ô AZ1048576 có giá trị '1,5', nằm rất xa phần còn lại của "
+        "trang tính (A1:T56): một trang tính chỉ được có tối đa 250.000 dòng, 1.024 cột và "
+        "10.000.000 ô; xoá ô đó (hoặc các dòng, cột quanh nó) rồi gửi lại tệp",
+    ),
 ]
 ENGLISH = re.compile(
     r"\b(row|rows|cells?|households?|file|sheet|ignored|kept|scaled|converted|also|links?|"
@@ -97,6 +279,86 @@ def test_each_detail_is_said_in_vietnamese(code, detail, expected):
     text = message_vi(code, rule)
     assert text.startswith(RULES[code].vi + ": ") and expected in text
     assert RULES[code].en not in text and not ENGLISH.search(text), text
+
+
+def _refusal_files(tmp_path: Path) -> list[Path]:
+    """One real file (or folder) for each way the guard and the reader refuse a workbook before
+    any row is read (tests/reliability/test_guard.py builds them the same way)."""
+    files = []
+
+    def put(name: str, data: bytes) -> None:
+        (tmp_path / name).write_bytes(data)
+        files.append(tmp_path / name)
+
+    def zipped(name: str, parts: dict[str, bytes]) -> None:
+        with zipfile.ZipFile(tmp_path / name, "w") as z:
+            for part, data in parts.items():
+                z.writestr(part, data)
+        files.append(tmp_path / name)
+
+    put("csv.xlsx", "Mã hộ,Họ và tên chủ hộ\nMN-1,Lò Văn A\n".encode())
+    put("utf16.csv", "Mã hộ\tHọ và tên\r\n".encode("utf-16"))
+    put("empty.xlsx", b"")
+    put("scan.xlsx", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n")
+    put("binary.xlsx", bytes(range(256)) * 4)
+    put("damaged-zip.xlsx", b"PK\x05\x06" + bytes(18))
+    files.append(hostile.html_as_xls(tmp_path / "web.xls"))
+    files.append(hostile.password_protected(tmp_path / "locked.xlsx"))
+    zipped("doc.xlsx", {"word/document.xml": b"<w:document/>"})
+    zipped("calc.xlsx", {"mimetype": b"application/vnd.oasis.opendocument.spreadsheet"})
+    zipped("binary-sheets.xlsb", {"xl/workbook.bin": b"\x83\x01\x00"})
+    book = xlwt.Workbook()
+    book.add_sheet("a").write(0, 0, "x")
+    book.save(str(tmp_path / "old.xlsx"))
+    files.append(tmp_path / "old.xlsx")
+    files.append(write_workbook(tmp_path / "new.xls", [household(1)]))
+    (tmp_path / "cu").mkdir()
+    files.append(tmp_path / "cu")
+    files.append(hostile.truncated(tmp_path / "cut.xlsx", tmp_path))
+    files.append(hostile.corrupt(tmp_path / "bad.xlsx", tmp_path))
+    unnamed = bytearray(hostile.valid_bytes(tmp_path))
+    at = unnamed.find(b"xl/workbook.xml", unnamed.find(b"PK\x01\x02"))
+    unnamed[at : at + 2] = b"XL"  # the directory's name of the workbook part
+    put("unnamed.xlsx", bytes(unnamed))
+    files.append(hostile.zip_bomb(tmp_path / "bomb.xlsx", tmp_path, megabytes=8))
+    files.append(write_grid(tmp_path / "no-header.xlsx", {"DS": [["a", "b"], [1, 2]]}))
+    long = write_workbook(tmp_path / "long.xlsx", [household(1, note="PLACEHOLDER")])
+    files.append(hostile.replace_in_parts(long, b"PLACEHOLDER", b"a" * 40_000))
+    huge = write_workbook(tmp_path / "huge.xlsx", [household(1, note="PLACEHOLDER")])
+    files.append(hostile.replace_in_parts(huge, b"PLACEHOLDER", b"b" * 3_000_000))
+    return files
+
+
+# Limits lowered so that an ordinary workbook is refused by each of them.
+LIMITS = {
+    "CENSUS_MAX_FILE_BYTES": "1000",  # WB022, file too large
+    "CENSUS_MAX_MEMBER_BYTES": "2000",  # WB022, a part too large
+    "CENSUS_MAX_ROWS": "5",  # WB024
+    "CENSUS_MAX_CELLS": "500",  # WB031
+}
+
+
+def _refusal(path: Path) -> tuple[str, str]:
+    """The rule and the detail a real refusal gives, without the file's name (as the callers
+    pass it)."""
+    with pytest.raises(WorkbookError) as info:
+        read_workbook(path)
+    return info.value.code, str(info.value).removeprefix(f"{path.name}: ")
+
+
+def test_every_refusal_of_a_real_file_is_said_in_vietnamese(tmp_path, monkeypatch):
+    """What the guard and the reader really write, not a copy of it: a detail whose wording
+    changed (and no longer matches its pattern) would reach the officer in English."""
+    said = [_refusal(path) for path in _refusal_files(tmp_path)]
+    workbook = write_workbook(tmp_path / "many.xlsx", [household(i) for i in range(1, 61)])
+    for name, limit in LIMITS.items():
+        with monkeypatch.context() as m:
+            m.setenv(name, limit)
+            said.append(_refusal(workbook))
+    codes = {code for code, _ in said}
+    assert codes == {"WB001", "WB020", "WB021", "WB022", "WB023", "WB024", "WB025", "WB031"}
+    for code, detail in said:
+        assert detail_vi(code, detail) != detail, (code, detail)
 
 
 def test_a_refusal_quotes_the_faults_in_vietnamese():
