@@ -519,6 +519,14 @@ _RULES += [
         "two columns have one name and which is the review's is unclear: mark them or drop one",
     ),
     Rule(
+        "WB042",
+        None,
+        "notice",
+        "Trang tính mẫu, hướng dẫn (Mẫu, Ví dụ, Hướng dẫn) không được nhập: "
+        "danh sách ở các trang tính khác",
+        "a template's example or instructions sheet was not read: the list is on other sheets",
+    ),
+    Rule(
         "WB035",
         "village",
         "notice",

@@ -303,8 +303,18 @@ def _starts_like_a_spreadsheet(path: Path) -> bool:
     return False
 
 
+# Sheets named as a template's example or instructions (folded): "Mẫu" with one made-up
+# household was loaded as a household. Read only when no other sheet holds the list (the
+# officer filled in the template's own sheet); a form's name ("Mẫu số 01") is a list.
+EXAMPLE_SHEETS = frozenset(
+    {"mau", "mau nhap", "vi du", "mau vi du", "huong dan", "hd", "huong dan nhap", "example",
+     "sample", "template", "instructions"}
+)  # fmt: skip
+
+
 def read_workbook(path: Path, year: int | None = None) -> WorkbookRead:
-    """Read every visible sheet of a district workbook whose name does not start with `_`.
+    """Read every visible sheet of a district workbook whose name does not start with `_`,
+    nor names an example (EXAMPLE_SHEETS) beside a list (WB042).
     `year`: the review's. A column whose header names another year than it or the next (the
     year its lists are for: poverty-standards.md) is not the review's ("Thu nhập BQ năm 2025"
     beside "... năm 2026"): kept as an unknown column (WB040). Without it, any year is."""
@@ -316,8 +326,14 @@ def read_workbook(path: Path, year: int | None = None) -> WorkbookRead:
     inspection = inspect_workbook(data, path, limits)  # hostile files never reach calamine
     reader, sheet_names = _open(inspection.data, path)
     sheets = _Sheets(inspection.notices)
-    for name in sheet_names:
-        if not name.startswith("_"):
+    names = [name for name in sheet_names if not name.startswith("_")]
+    examples = [name for name in names if fold(name) in EXAMPLE_SHEETS]
+    for name in [n for n in names if n not in examples]:
+        _add_sheet(sheets, reader, path, name, inspection.sheets.get(name), years)
+    if sheets.layouts and examples:
+        sheets.notices.append({"code": "WB042", "detail": ", ".join(f"'{n}'" for n in examples)})
+    else:  # the template's own sheet, filled in: the list itself
+        for name in examples:
             _add_sheet(sheets, reader, path, name, inspection.sheets.get(name), years)
 
     notices, hidden = sheets.notices, sheets.hidden

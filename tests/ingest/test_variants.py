@@ -1295,3 +1295,19 @@ def test_reader_counts_every_row_under_the_header(tmp_path):
     rows = [household(i) for i in range(1, 8)]
     read = read_workbook(write_workbook(tmp_path / "r.xlsx", rows))
     assert read.rows_read == 7 + 1 + 2  # data + totals + (blank, signature)
+
+
+@pytest.mark.parametrize("example", ["Mẫu", "MAU", "Hướng dẫn", "Ví dụ"])
+def test_an_example_sheet_beside_the_list_is_not_read(tmp_path, example):
+    """A template's "Mẫu" sheet, one made-up household on it, was loaded as a household."""
+    made_up = household(99, household_id="MN-999999", head_name="Nguyễn Văn A")
+    sheets = {example: [[LABELS[k] for k in ALL_KEYS], *grid_rows([made_up], ALL_KEYS)]}
+    sheets["DS"] = [
+        [LABELS[k] for k in ALL_KEYS],
+        *grid_rows(list(map(household, (1, 2))), ALL_KEYS),
+    ]
+    load = process(write_grid(tmp_path / "m.xlsx", sheets))
+    assert sorted(load.households["household_id"]) == ["MN-000001", "MN-000002"]
+    assert "WB042" in codes(load)
+    alone = process(write_grid(tmp_path / "n.xlsx", {example: sheets["DS"]}))  # filled in
+    assert len(alone.households) == 2 and "WB042" not in codes(alone)
