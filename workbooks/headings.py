@@ -98,12 +98,18 @@ def place_rows(
     for i, row in enumerate(few):
         texts = [unicodedata.normalize("NFC", c[i]) for c in cells if c[i]]
         for key, pattern in (("commune", _COMMUNE_ROW), ("village", _VILLAGE_ROW)):
-            names = [f"{m[1]} {m[2].strip()}" for t in texts if (m := pattern.fullmatch(t))]
+            names = [_cased(f"{m[1]} {m[2].strip()}") for t in texts if (m := pattern.fullmatch(t))]
             others = [t for t in texts if not pattern.fullmatch(t)]
             if len(names) == 1 and all(_BESIDE.fullmatch(t) for t in others):
                 found[key][int(row)] = names[0]
                 break
     return found
+
+
+def _cased(place: str) -> str:
+    """A place a heading row names in capitals ("BẢN HÔ CANG", a heading's style) as its
+    households' cells write it ("Bản Hô Cang"): one village, not two, in the lists and marts."""
+    return place.title() if place.isupper() else place
 
 
 def section_rows(kinds: np.ndarray, stripped: list[pa.Array], filled: np.ndarray) -> np.ndarray:
