@@ -30,6 +30,7 @@ from schemas.rules import RULES
 from transforms.units import reporting_unit_named, reporting_units
 from warehouse import queries, writer
 from warehouse.run import CensusRun, RunSummary, census_run
+from workbooks.error_report import stale_reports
 from workbooks.guard import FOLDER
 from workbooks.reader import workbooks_in
 
@@ -305,6 +306,15 @@ def refuse_repeats(
     _redo(run, jobs, province, reports_dir)
 
 
+def remove_stale_reports(run: CensusRun, raw_dir: Path, reports_dir: Path) -> None:
+    """Remove the error workbooks of workbooks gone from the year's folder (renamed or
+    removed): an officer would fix rows of a file nobody sends any more."""
+    logger = get_run_logger()
+    for path in stale_reports(reports_dir, run.year, Path(raw_dir) / str(run.year)):
+        path.unlink(missing_ok=True)
+        logger.info("%s: đã xoá, tệp của nó không còn / removed: its workbook is gone", path.name)
+
+
 def load_units(run: CensusRun, raw_dir: Path, province: config.Province) -> None:
     """Replace each unit with its staged workbook, or with all the files the province
     declared it split into: all of them or none (a unit is never half loaded). The units go
@@ -439,6 +449,7 @@ def annual_census(
         reload_cross_workbook_duplicates(run, raw_dir, province, reports_dir)
         refuse_repeats(run, raw_dir, province, reports_dir)
         load_units(run, raw_dir, province)
+        remove_stale_reports(run, raw_dir, reports_dir)
         with stage(timings, "marts"):
             build_marts(run.con)
         summary = run.finish()

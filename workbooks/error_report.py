@@ -26,8 +26,10 @@ reports folder is not committed and goes back to the unit only. Written with xls
 
 from __future__ import annotations
 
+import html
 import itertools
 import re
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
@@ -140,6 +142,31 @@ def is_warnings_workbook(path: str | Path) -> bool:
     return Path(path).stem.endswith(f"-{WARNINGS_SUFFIX}")
 
 
+def stale_reports(reports_dir: Path, year: int, raw_folder: Path) -> list[Path]:
+    """The error and warnings workbooks of `reports_dir/<year>/` written for a workbook of
+    `raw_folder` that is no longer there (renamed or removed since): their rows are nobody's
+    to fix. Lists written for files elsewhere (`census check ~/x.xlsx`) are not these."""
+    folder, raw = Path(reports_dir) / str(int(year)), Path(raw_folder).resolve()
+    suffixes = (f"-{ERRORS_SUFFIX}", f"-{WARNINGS_SUFFIX}")
+    stale = []
+    for path in sorted(folder.glob("*.xlsx")) if folder.is_dir() else []:
+        source = _source_of(path) if path.stem.endswith(suffixes) else None
+        if source is not None and source.parent == raw and not source.exists():
+            stale.append(path)
+    return stale
+
+
+def _source_of(path: Path) -> Path | None:
+    """The workbook an error workbook is about (its `subject` property), if it says."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            core = archive.read("docProps/core.xml").decode("utf-8")
+    except (OSError, KeyError, zipfile.BadZipFile, UnicodeDecodeError):
+        return None
+    found = re.search(r"<dc:subject>(.*?)</dc:subject>", core, re.DOTALL)
+    return Path(html.unescape(found[1])) if found else None
+
+
 def has_problems(rejections: pd.DataFrame) -> bool:
     return bool(rejections["severity"].isin(PROBLEM_SEVERITIES).any())
 
@@ -181,6 +208,8 @@ def write_error_workbook(
         .transform("any")
     )
     book = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False})
+    # The workbook it is about, so a later run can tell a list whose workbook is gone.
+    book.set_properties({"title": f"{district} {year}", "subject": str(read.path.resolve())})
     try:
         styles = _Styles(book)
         refused = rejections["rule_code"].eq(REFUSED).any()

@@ -136,6 +136,22 @@ def test_1_two_parts_of_one_unit_keep_their_own_error_workbooks(tmp_path, prefec
     assert listed == {"muong-lay-phan-1-loi.xlsx": {34}, "muong-lay-phan-2-loi.xlsx": {4}}
 
 
+def test_1_a_renamed_workbook_leaves_no_list_of_the_old_name(tmp_path, prefect_harness):
+    """muong-lay.xlsx, renamed ML 2019.xlsx, kept its muong-lay-loi.xlsx beside the new list:
+    an officer fixed rows of a file nobody sends. A list of a file checked elsewhere stays."""
+    raw, warehouse, reports = tmp_path / "raw", tmp_path / "w.duckdb", tmp_path / "reports"
+    rows = muong_lay(1, 30) + muong_lay(31, 1, household_size=0)
+    old = write_workbook(raw / str(YEAR) / "muong-lay.xlsx", rows)
+    outside = write_workbook(tmp_path / "elsewhere" / "ban-nhap.xlsx", rows)
+    assert census(["check", str(outside), "--year", str(YEAR), "--reports", str(reports)]) == 1
+    run(raw, warehouse, tmp_path)
+    listed = lambda: sorted(p.name for p in (reports / str(YEAR)).iterdir())  # noqa: E731
+    assert listed() == ["muong-lay-ban-nhap-loi.xlsx", "muong-lay-loi.xlsx"]
+    old.rename(old.with_name("ML 2019.xlsx"))
+    run(raw, warehouse, tmp_path)
+    assert listed() == ["muong-lay-ban-nhap-loi.xlsx", "muong-lay-ml-2019-loi.xlsx"]
+
+
 def test_2_a_required_column_missing_on_one_sheet_keeps_the_loaded_version(first_load, tmp_path):
     raw, warehouse, original = first_load
     before = loaded_ids(warehouse)
