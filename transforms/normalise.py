@@ -24,14 +24,22 @@ TRUE_WORDS = frozenset({"x", "×", "1", "co", "true", "yes", "v", "√", "✓", 
 FALSE_WORDS = frozenset({"0", "khong", "ko", "false", "no", "-", "–", "—"})
 
 # Khu vực (workbook-layout.md): nông thôn or thành thị, also written as đô thị (the other word
-# for urban), abbreviated (NT, TT) or after the heading ("Khu vực nông thôn", "KV thành thị":
-# AREA_HEADING).
+# for urban), abbreviated (NT, TT, N.thôn, T.thị) or after the heading ("Khu vực nông thôn",
+# "KV thành thị": AREA_HEADING); or as the kind of unit the household lives in, which decides
+# it: wards and towns (phường, thị trấn) are urban, communes (xã) rural (Luật Tổ chức chính
+# quyền địa phương 2025, Điều 2; Decree 07/2021/NĐ-CP and its successor count the lines by
+# that area).
 AREA_WORDS = {
     "nong thon": "rural",
     "thanh thi": "urban",
     "do thi": "urban",
     "nt": "rural",
     "tt": "urban",
+    "n thon": "rural",
+    "t thi": "urban",
+    "xa": "rural",
+    "phuong": "urban",
+    "thi tran": "urban",
 }
 AREA_HEADING = re.compile(r"^(?:khu vuc|kv) ")
 CLASSIFICATION_WORDS = {

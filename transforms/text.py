@@ -26,7 +26,8 @@ def fold(text: object) -> str:
 @lru_cache(maxsize=1 << 16)
 def _fold_text(text: str) -> str:
     # Cached: the reader folds the same header labels and titles in every commune sheet.
-    s = unicodedata.normalize("NFD", text).lower()
+    # NFKD: a full-width "ｘ" or "１" (an East Asian input method's) folds as "x" and "1".
+    s = unicodedata.normalize("NFKD", text).lower()
     s = "".join(ch for ch in s if unicodedata.category(ch) != "Mn")
     s = s.replace("đ", "d")
     s = re.sub(r"[^0-9a-z]+", " ", s)

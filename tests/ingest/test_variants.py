@@ -1103,6 +1103,20 @@ def test_7_numbers_as_text_with_separators_and_boolean_spellings(tmp_path):
     assert all("latrine" not in d for d in h["deprived_indicators"])
 
 
+def test_7_areas_as_the_unit_kind_and_full_width_marks(tmp_path):
+    """ "Phường", "Thị trấn", "Xã" in the area column, "N.thôn", "T.thị", and marks typed
+    full-width ("ｘ", "１") rejected their households (HH012, HH016)."""
+    areas = ["Phường", "Thị trấn", "Xã", "N.thôn", "T.thị"]
+    rows = [household(i, area=a, health_insurance="ｘ") for i, a in enumerate(areas, start=1)]
+    rows.append(household(6, latrine="１"))
+    load = process(write_workbook(tmp_path / "a.xlsx", rows))
+    assert load.rejections.empty, load.rejections
+    h = load.households
+    assert h["area"].tolist() == ["urban", "urban", "rural", "rural", "urban", "rural"]
+    deprived = h["deprived_indicators"].tolist()
+    assert all("health_insurance" in d for d in deprived[:5]) and "latrine" in deprived[5]
+
+
 def test_8_legacy_xls(tmp_path):
     rows = [household(i, household_size=i + 1) for i in range(1, 4)]
     path = write_xls(tmp_path / "muong-nhe.xls", {"DS": canonical_grid(rows)})
