@@ -25,10 +25,9 @@ FALSE_WORDS = frozenset({"0", "khong", "ko", "false", "no", "-", "–", "—"})
 
 # Khu vực (workbook-layout.md): nông thôn or thành thị, also written as đô thị (the other word
 # for urban), abbreviated (NT, TT, N.thôn, T.thị) or after the heading ("Khu vực nông thôn",
-# "KV thành thị": AREA_HEADING); or as the kind of unit the household lives in, which decides
-# it: wards and towns (phường, thị trấn) are urban, communes (xã) rural (Luật Tổ chức chính
-# quyền địa phương 2025, Điều 2; Decree 07/2021/NĐ-CP and its successor count the lines by
-# that area).
+# "KV thành thị": AREA_HEADING); or as the kind of unit the household lives in: wards and
+# towns (phường, thị trấn) are urban units, communes (xã) rural ones, as the statistics office
+# classes the areas (an officer writing "Xã" for a household of a ward is not caught here).
 AREA_WORDS = {
     "nong thon": "rural",
     "thanh thi": "urban",
