@@ -527,6 +527,15 @@ _RULES += [
         "a template's example or instructions sheet was not read: the list is on other sheets",
     ),
     Rule(
+        "WB043",
+        None,
+        "notice",
+        "Ô xã, thôn bản hoặc khu vực được gộp qua nhiều hộ: giá trị của ô gộp được ghi cho "
+        "từng hộ trong vùng gộp",
+        "a place cell (commune, village, area) merged down over households: its value is each "
+        "of those households'",
+    ),
+    Rule(
         "WB035",
         "village",
         "notice",

@@ -426,8 +426,13 @@ def _add_sheet(
     notices += [{"sheet": name, "code": "WB041", "detail": detail} for detail in ambiguous]
     if other_years := _other_year_columns(top, layout.header_rows, years):
         notices.append({"sheet": name, "code": "WB040", "detail": ", ".join(other_years)})
+    filled: dict[str, str] = {}
+    if info is not None and info.merges:
+        rows, filled = _merged_places(rows, data_rows, info.merges, first_col)
+        if filled:
+            notices.append(_merged_places_notice(name, filled))
     if errors or (info is not None and (info.merges or info.uncached or info.struck)):
-        cells = _cell_findings(columns, data_rows, info, errors, first_col)
+        cells = _cell_findings(columns, data_rows, info, errors, first_col, filled)
         sheets.cells += [(sheets.offset + at, *rest) for at, *rest in cells]
     sheets.offset += rows.num_rows
     sheets.tables.append(rows)
@@ -1079,6 +1084,7 @@ def _cell_findings(
     info: SheetInfo | None,
     errors: list[tuple[int, int, str]],
     first_col: int,
+    filled: dict[str, str],
 ) -> list[tuple[int, str, object, str, str]]:
     """Cells of the sheet's data rows that are not plain values: a cell under a merged cell
     (HH040: it arrives blank, the value it shows belongs to another row) and a formula error
@@ -1086,7 +1092,7 @@ def _cell_findings(
     hold (HH042: it arrives blank, Excel would compute it); and a household's cells struck
     through (HW005, a warning: crossed out, yet written). `row` is the position among the
     sheet's data rows. Merges above the first data row (two-level headers, titles) are the
-    layout's."""
+    layout's; those `filled` (`_merged_places`) are values."""
     excel_rows, named = data_rows
     by_position = {p: key for key, p in named.items()}
     first_data = int(excel_rows[0]) if len(excel_rows) else 0
@@ -1119,7 +1125,7 @@ def _cell_findings(
         out.append((at, key, value, "HW005", ", ".join(r for _, r in cells[:6])))
     for ref in info.merges if info is not None and len(excel_rows) else []:
         bounds = sheetxml.parse_range(ref)
-        if bounds is None or bounds[2] < first_data:
+        if bounds is None or bounds[2] < first_data or ref in filled:
             continue
         top, left, bottom, right = bounds
         anchor_col = left - first_col
@@ -1137,6 +1143,50 @@ def _cell_findings(
                     continue
                 out.append((at, key, shown or None, "HH040", f"{ref} = '{shown}'"))
     return out
+
+
+# Place columns a printed list merges down over its households ("Bản Tá Miếu" once, over its
+# village's rows): the merged value is each covered household's (WB043), as the sheet shows it.
+MERGED_PLACES = ("district", "commune", "village", "area")
+
+
+def _merged_places(
+    rows: pa.Table, data_rows: tuple[np.ndarray, dict[str, int]], merges: list[str], first_col: int
+) -> tuple[pa.Table, dict[str, str]]:
+    """`rows` with each place cell merged down one column from a household's row given to the
+    household rows under it; and the merged ranges so given, with their values. Any other
+    merge over data rows stays a finding (HH040)."""
+    excel_rows, named = data_rows
+    by_position = {p: key for key, p in named.items()}
+    at = {int(r): i for i, r in enumerate(excel_rows)}
+    given: dict[str, list[tuple[list[int], str]]] = {}
+    filled = {}
+    for ref in merges:
+        bounds = sheetxml.parse_range(ref)
+        if bounds is None or bounds[1] != bounds[3] or bounds[0] not in at:
+            continue  # not one column, or its value is not on a household's row
+        top, col, bottom, _ = bounds
+        key = by_position.get(col - first_col)
+        value = rows[key][at[top]].as_py() if key in MERGED_PLACES else None
+        below = [at[r] for r in range(top + 1, bottom + 1) if r in at]
+        if value and below:
+            given.setdefault(key, []).append((below, value))
+            filled[ref] = value
+    for key, ranges in given.items():
+        values = rows[key].to_pylist()
+        for positions, value in ranges:
+            for i in positions:
+                values[i] = value
+        column = pa.array(values, pa.large_string())
+        rows = rows.set_column(rows.column_names.index(key), key, column)
+    return rows, filled
+
+
+def _merged_places_notice(sheet: str, filled: dict[str, str]) -> dict[str, object]:
+    """WB043: the merged place cells given to the households under them (the first six)."""
+    named = sorted(filled, key=sheetxml.parse_range)
+    shown = "; ".join(f"{ref} = '{filled[ref]}'" for ref in named[:6])
+    return {"sheet": sheet, "code": "WB043", "detail": shown + ("; …" if len(named) > 6 else "")}
 
 
 def _heading_cells(top: list[list[object]], header_rows: list[int]) -> dict[int, set[str]]:

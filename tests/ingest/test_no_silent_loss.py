@@ -336,33 +336,35 @@ def test_formula_errors_in_a_legacy_xls(tmp_path):
 
 
 def test_merged_data_cells_are_findings_with_the_merged_value(tmp_path):
+    """A merged cell's lower cells arrive blank: in a place column merged down from a
+    household's row (a printed list's village or commune, once over its households) the
+    merged value is each covered household's, said by WB043; in any other column each covered
+    cell is a finding with the merged value (HH040), its row rejected."""
     rows = [household(i) for i in range(1, 6)]
     grid = [["DANH SÁCH"], [LABELS[k] for k in ALL_KEYS], *grid_rows(rows, ALL_KEYS)]
     commune = chr(ord("A") + ALL_KEYS.index("commune"))
-    merges = ["A1:H1", f"{commune}3:{commune}5"]  # a title merge; a commune merged down
+    ethnicity = chr(ord("A") + ALL_KEYS.index("ethnicity"))
+    merges = ["A1:H1", f"{commune}3:{commune}5", f"{ethnicity}5:{ethnicity}7"]
     path = write_grid(tmp_path / "m.xlsx", {"DS": grid}, {"DS": merges})
     read = read_workbook(path)
-    assert read.rows["commune"].fillna("-").tolist() == [
-        "Sín Thầu",
-        "-",
-        "-",
-        "Sín Thầu",
-        "Sín Thầu",
-    ]
+    assert read.rows["commune"].tolist() == ["Sín Thầu"] * 5
+    assert read.rows["ethnicity"].fillna("-").tolist() == ["Hà Nhì"] * 3 + ["-", "-"]
     found = read.cell_findings
     assert found[["row", "column_key", "value", "rule_code"]].values.tolist() == [
-        [1, "commune", "Sín Thầu", "HH040"],
-        [2, "commune", "Sín Thầu", "HH040"],
+        [3, "ethnicity", "Hà Nhì", "HH040"],
+        [4, "ethnicity", "Hà Nhì", "HH040"],
     ]
-    assert (found["detail"] == f"{commune}3:{commune}5 = 'Sín Thầu'").all()
+    assert (found["detail"] == f"{ethnicity}5:{ethnicity}7 = 'Hà Nhì'").all()
     load = process(path)
-    assert load.households["household_id"].tolist() == ["MN-000001", "MN-000004", "MN-000005"]
+    assert load.households["household_id"].tolist() == ["MN-000001", "MN-000002", "MN-000003"]
+    assert load.households["commune"].tolist() == ["Sín Thầu"] * 3
     merged = load.rejections[load.rejections["rule_code"] == "HH040"]
-    assert merged["excel_row"].tolist() == [4, 5]
-    assert merged["value"].tolist() == ["Sín Thầu", "Sín Thầu"]
-    assert merged["column_name"].tolist() == ["Xã", "Xã"]
+    assert merged["excel_row"].tolist() == [6, 7]
+    assert merged["value"].tolist() == ["Hà Nhì", "Hà Nhì"]
+    assert merged["column_name"].tolist() == ["Dân tộc", "Dân tộc"]
     assert merged["rule"].str.startswith("Ô bị gộp").all()
-    assert merged["rule"].str.contains(f"{commune}3:{commune}5").all()
+    [given] = load.rejections.loc[load.rejections["rule_code"] == "WB043", "rule"]
+    assert given.endswith(f"{commune}3:{commune}5 = 'Sín Thầu'")
     assert closes(load)
 
 
