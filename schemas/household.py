@@ -522,6 +522,7 @@ def validate(
     keys = standard.indicator_keys
     text = text.reindex(columns=list(dict.fromkeys([*text.columns, *TEXT_KEYS, *keys])))
     text = text.astype({key: "str" for key in (*TEXT_KEYS, *keys)})
+    text["head_id_number"] = normalise.without_no_id(text["head_id_number"])
     parsed = _ParseOnce(text)
     typed = typed_households(text, year, province, standard, sheets, parsed)
     has_districts = province.map(year).has_districts

@@ -19,8 +19,9 @@ from transforms.text import fold
 
 # Booleans (workbook-layout.md, indicator and flag columns; variant 7).
 # Matched after `fold`, or as typed where folding leaves nothing (a tick mark, a dash).
-# "×" is the x an autocorrect or a symbol font leaves; "ko" the usual short "không".
-TRUE_WORDS = frozenset({"x", "×", "1", "co", "true", "yes", "v", "√", "✓", "✔", "☑", "+"})
+# "×" is the x an autocorrect or a symbol font leaves; "ko" the usual short "không"; a bullet
+# ("•", "●") is a mark as a tick is.
+TRUE_WORDS = frozenset({"x", "×", "1", "co", "true", "yes", "v", "√", "✓", "✔", "☑", "+", "•", "●"})
 FALSE_WORDS = frozenset({"0", "khong", "ko", "false", "no", "-", "–", "—"})
 
 # Khu vực (workbook-layout.md): nông thôn or thành thị, also written as đô thị (the other word
@@ -324,6 +325,18 @@ def id_digits(text: pd.Series) -> pd.Series:
     s = s.where(~_short_by_a_zero(s), "0" + s)
     s = s.where(~_short_by_two_zeros(s), "00" + s)
     return s.where(s.str.fullmatch(r"\d{9}|\d{12}"))
+
+
+# An ID number cell that says the head has none ("-", "chưa có", "không có"): blank, not a
+# malformed number (HH017 rejected the household; the column is optional). The raw layer
+# keeps what was typed.
+NO_ID_WORDS = frozenset({"", "khong", "khong co", "chua co", "chua", "ko", "chua lam", "chua cap"})
+
+
+def without_no_id(text: pd.Series) -> pd.Series:
+    """`text` with the cells saying "no ID number" blank (NO_ID_WORDS; punctuation alone)."""
+    none = pd.Series(_per_distinct(text, lambda v: fold(v) in NO_ID_WORDS, False), text.index)
+    return text.mask(none.astype(bool))
 
 
 def lost_leading_zero(text: pd.Series) -> pd.Series:

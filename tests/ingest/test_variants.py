@@ -1105,16 +1105,16 @@ def test_7_numbers_as_text_with_separators_and_boolean_spellings(tmp_path):
 
 def test_7_areas_as_the_unit_kind_and_full_width_marks(tmp_path):
     """ "Phường", "Thị trấn", "Xã" in the area column, "N.thôn", "T.thị", and marks typed
-    full-width ("ｘ", "１") rejected their households (HH012, HH016)."""
+    full-width ("ｘ", "１") or as a bullet ("•") rejected their households (HH014, HH016)."""
     areas = ["Phường", "Thị trấn", "Xã", "N.thôn", "T.thị"]
     rows = [household(i, area=a, health_insurance="ｘ") for i, a in enumerate(areas, start=1)]
-    rows.append(household(6, latrine="１"))
+    rows.append(household(6, latrine="１", health_insurance="•"))
     load = process(write_workbook(tmp_path / "a.xlsx", rows))
     assert load.rejections.empty, load.rejections
     h = load.households
     assert h["area"].tolist() == ["urban", "urban", "rural", "rural", "urban", "rural"]
     deprived = h["deprived_indicators"].tolist()
-    assert all("health_insurance" in d for d in deprived[:5]) and "latrine" in deprived[5]
+    assert all("health_insurance" in d for d in deprived) and "latrine" in deprived[5]
 
 
 def test_8_legacy_xls(tmp_path):
@@ -1325,3 +1325,14 @@ def test_an_example_sheet_beside_the_list_is_not_read(tmp_path, example):
     assert "WB042" in codes(load)
     alone = process(write_grid(tmp_path / "n.xlsx", {example: sheets["DS"]}))  # filled in
     assert len(alone.households) == 2 and "WB042" not in codes(alone)
+
+
+def test_an_id_number_cell_saying_none_is_blank(tmp_path):
+    """ "-", "chưa có", "Không có" in the optional CCCD column rejected the household (HH017)."""
+    written = ["-", "chưa có", "Không có", "012345678901"]
+    rows = [household(i, head_id_number=w) for i, w in enumerate(written, start=1)]
+    rows.append(household(5, head_id_number="1,10792E+11"))  # its digits are lost: rejected
+    load = process(write_workbook(tmp_path / "c.xlsx", rows))
+    assert load.households["household_id"].tolist() == [f"MN-00000{i}" for i in range(1, 5)]
+    assert load.private["head_id_number"].tolist() == [*written, "1,10792E+11"]  # as typed
+    assert codes(load) == ["HH017"]
