@@ -20,8 +20,10 @@ from transforms.text import fold
 # Booleans (workbook-layout.md, indicator and flag columns; variant 7).
 # Matched after `fold`, or as typed where folding leaves nothing (a tick mark, a dash).
 # "×" is the x an autocorrect or a symbol font leaves; "ko" the usual short "không"; a bullet
-# ("•", "●") is a mark as a tick is.
-TRUE_WORDS = frozenset({"x", "×", "1", "co", "true", "yes", "v", "√", "✓", "✔", "☑", "+", "•", "●"})
+# ("•", "●") is a mark as a tick is; "ü" (folded "u") is Wingdings' tick, read without its font.
+TRUE_WORDS = frozenset(
+    {"x", "×", "1", "co", "true", "yes", "v", "√", "✓", "✔", "☑", "+", "•", "●", "u"}
+)
 FALSE_WORDS = frozenset({"0", "khong", "ko", "false", "no", "-", "–", "—"})
 
 # Khu vực (workbook-layout.md): nông thôn or thành thị, also written as đô thị (the other word
@@ -112,9 +114,11 @@ _CURRENCY = re.compile(
     r"(?:/\s*(?:tháng|thang|th)\.?)?\s*$",
     re.IGNORECASE,
 )
-# A count with its noun (`5 người`, `4 khẩu`, `6 nhân khẩu`; `4 nguoi` typed without marks).
+# A count with its noun (`5 người`, `4 khẩu`, `6 nhân khẩu`, `4 người/hộ`; `4 nguoi` typed
+# without marks).
 _PEOPLE = re.compile(
-    r"\s*(?:người|nguoi|ng|nhân khẩu|nhan khau|khẩu|khau|nk)\.?\s*$", re.IGNORECASE
+    r"\s*(?:người|nguoi|ng|nhân khẩu|nhan khau|khẩu|khau|nk)\.?\s*(?:/\s*(?:hộ|ho)\.?\s*)?$",
+    re.IGNORECASE,
 )
 
 
@@ -185,8 +189,13 @@ def _lettered(text: pd.Series) -> np.ndarray:
     return text.str.contains(r"[^\d\s.,\-]", regex=True).fillna(False).to_numpy(bool)
 
 
+_SPACES = r"[\s\u00a0\u200b\u200c\u200d\u2060\ufeff\u00ad]"
+
+
 def _parse_numbers(text: pd.Series) -> pd.Series:
-    s = text.astype("str").str.strip().str.replace(r"[\s\u00a0]", "", regex=True)
+    # Spaces and the invisible characters text pasted from the web or a chat carries
+    # ("7659000\u200b": every income of a workbook was HH011).
+    s = text.astype("str").str.strip().str.replace(_SPACES, "", regex=True)
     thousands = s.str.fullmatch(r"-?\d{1,3}(\.\d{3})+") | s.str.fullmatch(r"-?\d{1,3}(,\d{3})+")
     s = s.where(~thousands, s.str.replace(r"[.,]", "", regex=True))
     mixed = s.str.fullmatch(r"-?\d{1,3}(\.\d{3})+,\d+")  # 1.200.000,5

@@ -1105,14 +1105,19 @@ def test_7_numbers_as_text_with_separators_and_boolean_spellings(tmp_path):
 
 def test_7_areas_as_the_unit_kind_and_full_width_marks(tmp_path):
     """ "Phường", "Thị trấn", "Xã" in the area column, "N.thôn", "T.thị", and marks typed
-    full-width ("ｘ", "１") or as a bullet ("•") rejected their households (HH014, HH016)."""
+    full-width ("ｘ", "１") or as a bullet ("•") rejected their households (HH014, HH016); so
+    did "4 người/hộ" (HH010) and an income with a zero-width space after it (HH011)."""
     areas = ["Phường", "Thị trấn", "Xã", "N.thôn", "T.thị"]
     rows = [household(i, area=a, health_insurance="ｘ") for i, a in enumerate(areas, start=1)]
     rows.append(household(6, latrine="１", health_insurance="•"))
+    # ... a size "người/hộ", an income with a zero-width space pasted after it, Wingdings' tick
+    rows.append(household(7, household_size="4 người/hộ", income_per_capita="850000\u200b"))
+    rows[-1] |= {"health_insurance": "ü"}
     load = process(write_workbook(tmp_path / "a.xlsx", rows))
     assert load.rejections.empty, load.rejections
     h = load.households
-    assert h["area"].tolist() == ["urban", "urban", "rural", "rural", "urban", "rural"]
+    assert h["area"].tolist() == ["urban", "urban", "rural", "rural", "urban", "rural", "rural"]
+    assert (h["household_size"].iloc[6], h["income_per_capita"].iloc[6]) == (4, 850_000)
     deprived = h["deprived_indicators"].tolist()
     assert all("health_insurance" in d for d in deprived) and "latrine" in deprived[5]
 
