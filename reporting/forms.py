@@ -4,7 +4,8 @@ as data; reporting/forms_excel.py lays them out on paper.
 
 A cell is a number, None (nothing to count) or `NOT_COLLECTED` (the optional column the count
 needs was not in the unit's workbooks). Rows come in the order the province sends them:
-province total first; before 2025 each district then its communes; from 2025 the communes.
+province total first; before 2025 each district then its communes; from 2025 the communes;
+units in Vietnamese dictionary order (reporting.vietnamese.sort_key).
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ class Column:
     rate_over: str | None = None
     collected: str | None = None
     hidden: bool = False
-    each: str | None = None  # indicator | ethnicity | cause: one column each, per year
+    each: str | None = None  # indicator | ethnicity | ethnic_minority | cause: one column each
 
     @property
     def is_rate(self) -> bool:
@@ -63,7 +64,7 @@ class Form:
 class FormTable:
     form: Form
     columns: list[Column]  # shown, with `each` expanded
-    rows: pd.DataFrame  # label, kind (Hộ | Nhân khẩu | ""), level, reporting_unit, then keys
+    rows: pd.DataFrame  # label, stt, kind (Hộ | Nhân khẩu | ""), level, reporting_unit, keys
     extra: dict[str, object] = field(default_factory=dict)
 
 
@@ -93,12 +94,16 @@ def forms() -> list[Form]:
 
 def expand(form: Form, year: int, present: dict[str, list[str]]) -> list[Column]:
     """The form's columns for `year`: an `each` column becomes one column per indicator of the
-    year's standard (in its order), ethnic group present, or cause (config order)."""
+    year's standard (in its order), ethnic group present (or ethnic-minority group present),
+    or cause (config order)."""
     standard = config.standard_for_year(year)
     causes = config.poverty_causes()
+    majority = set(config.ethnic_groups().query("not is_ethnic_minority")["ethnicity"])
     names = {
         "indicator": [(i.key, i.name_vi) for i in standard.indicators],
         "ethnicity": [(g, g) for g in present.get("ethnicity", [])],
+        # The groups that make up the ethnic-minority column: Kinh has a column of its own.
+        "ethnic_minority": [(g, g) for g in present.get("ethnicity", []) if g not in majority],
         "cause": list(zip(causes["cause"], causes["label_vi"], strict=True)),
     }
     out = []
@@ -116,8 +121,10 @@ def expand(form: Form, year: int, present: dict[str, list[str]]) -> list[Column]
 
 
 def form_units(con: duckdb.DuckDBPyConnection, year: int, rows: str) -> pd.DataFrame:
-    """The rows of a form: (label, level, scope, name, area, reporting_unit) in the order the
-    province sends them."""
+    """The rows of a form: (label, stt, level, scope, name, area, reporting_unit) in the order
+    the province sends them: the total first (last for the areas form), then the units in
+    Vietnamese dictionary order, numbered 1..N (a district's communes 1.1, 1.2 ...); a total
+    has no number."""
     province = config.load_province(con.execute("SELECT code FROM ref.province").fetchone()[0])
     m = province.map(year)
     if rows == "areas":
@@ -129,22 +136,31 @@ def form_units(con: duckdb.DuckDBPyConnection, year: int, rows: str) -> pd.DataF
     return _unit_rows(province, m, "all", "Toàn tỉnh", districts_only=False)
 
 
+def _by_name(names: pd.Series, kinds: pd.Series) -> list[tuple[str, str]]:
+    """(name, unit type) in Vietnamese dictionary order of the name (`Chà Tở` before
+    `Chiềng Sinh`), not by code point."""
+    return sorted(zip(names, kinds, strict=True), key=lambda pair: vi.sort_key(pair[0]))
+
+
 def _unit_rows(
     province: config.Province, m: config.UnitMap, area: str, total: str, districts_only: bool
 ) -> pd.DataFrame:
-    rows = [(total, 0, "province", province.name, area, None)]
+    rows = [(total, "", 0, "province", province.name, area, None)]
     if m.has_districts:
-        for d, kind in zip(m.districts["district"], m.districts["unit_type"], strict=True):
-            rows.append((vi.unit_name(d, kind, "district"), 1, "district", d, area, d))
+        districts = _by_name(m.districts["district"], m.districts["unit_type"])
+        for i, (d, kind) in enumerate(districts, start=1):
+            rows.append((vi.unit_name(d, kind, "district"), str(i), 1, "district", d, area, d))
             if districts_only:
                 continue
             communes = m.communes[m.communes["district"] == d]
-            for c, ckind in zip(communes["commune"], communes["unit_type"], strict=True):
-                rows.append((vi.unit_name(c, ckind), 2, "commune", c, area, d))
+            named = _by_name(communes["commune"], communes["unit_type"])
+            for k, (c, ckind) in enumerate(named, start=1):
+                rows.append((vi.unit_name(c, ckind), f"{i}.{k}", 2, "commune", c, area, d))
     else:
-        for c, kind in zip(m.communes["commune"], m.communes["unit_type"], strict=True):
-            rows.append((vi.unit_name(c, kind), 1, "commune", c, area, c))
-    return pd.DataFrame(rows, columns=["label", "level", *KEYS, "reporting_unit"])
+        communes = _by_name(m.communes["commune"], m.communes["unit_type"])
+        for i, (c, kind) in enumerate(communes, start=1):
+            rows.append((vi.unit_name(c, kind), str(i), 1, "commune", c, area, c))
+    return pd.DataFrame(rows, columns=["label", "stt", "level", *KEYS, "reporting_unit"])
 
 
 def form_table(form: Form, year: int, units: pd.DataFrame, counts: pd.DataFrame) -> FormTable:

@@ -53,7 +53,8 @@ def write_forms(warehouse: Path, year: int, out_dir: Path) -> tuple[Path, list[s
     path = out_dir / f"bieu-mau-{year}.xlsx"
     book = xlsxwriter.Workbook(
         str(path),
-        {"strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False},
+        {"strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False}
+        | paper.DEFAULT_FONT,
     )
     book.set_properties({"title": f"Biểu mẫu rà soát hộ nghèo, hộ cận nghèo năm {year}"})
     fmt = paper.formats(book)
@@ -62,6 +63,10 @@ def write_forms(warehouse: Path, year: int, out_dir: Path) -> tuple[Path, list[s
     paper.write_table(book, fmt, report_tables.quality(quality, year), province, "Phụ lục")
     book.close()
     return path, [t.form.number for t in tables]
+
+
+SIGN_ROOM = 60.0  # points under the signer's title: room to sign and seal
+KEPT_WITH_SIGNATURE = 2  # units whose rows print on the signature's page
 
 
 def _form_sheet(
@@ -73,31 +78,57 @@ def _form_sheet(
     width = len(lead) + len(columns)
     paper.header(ws, fmt, width, province, form.number)
     ws.merge_range(3, 0, 3, width - 1, f"{form.title} NĂM {year}", fmt["title"])
-    ws.set_row(3, 36)
     subtitle = f"(Kết quả rà soát năm {year}: danh sách hộ nghèo, hộ cận nghèo năm {year + 1})"
     ws.merge_range(4, 0, 4, width - 1, subtitle, fmt["subtitle"])
     head = paper.FIRST_TABLE_ROW
     names, numbers = head + 1, head + 2
+    heights = {3: 36.0, head: 32.0, names: 64.0}
     for j, text in enumerate(lead):
         ws.merge_range(head, j, names, j, text, fmt["head"])
     _column_heads(ws, fmt, columns, len(lead), head)
     for j in range(width):
         ws.write_string(numbers, j, f"({j + 1})", fmt["number_row"])
-    ws.set_row(head, 32)
-    ws.set_row(names, 64)
     marked = quality.marked
+    widths = _widths(rows, columns, len(lead))
+    per_line = int(sum(paper.column_points(w) for w in widths) / 5)  # 10 pt italic: ~5 pt a letter
     r = numbers + 1
-    for i, row in enumerate(rows.to_dict("records")):
-        _data_row(ws, fmt, r, i, row, columns, form.pairs, marked, quality)
+    for row in rows.to_dict("records"):
+        _data_row(ws, fmt, r, row, columns, form.pairs, marked, quality)
         r += 1
-    r = _notes(ws, fmt, r + 1, width, form, quality, year)
-    paper.signature(ws, fmt, r + 1, width, province)
-    ws.set_column(0, 0, 5)
-    ws.set_column(1, 1, 28)
-    if form.pairs:
-        ws.set_column(2, 2, 10)
-    ws.set_column(len(lead), width - 1, 11)
-    paper.print_setup(ws, numbers, width)
+    sign = _notes(ws, fmt, r + 1, width, form, quality, year, (heights, per_line)) + 1
+    paper.signature(ws, fmt, sign, width, province)
+    last = sign + 4
+    heights[last] = SIGN_ROOM
+    for j, w in enumerate(widths):
+        ws.set_column(j, j, w)
+    tall = [heights.get(i, paper.DEFAULT_ROW) for i in range(last + 1)]
+    for i, h in enumerate(tall):
+        ws.set_row(i, h)  # every row's height fixed: the page breaks are computed from them
+    keep = _kept_together(numbers + 1, len(rows), 2 if form.pairs else 1, last)
+    groups = [c.group for c in columns]
+    fit = paper.layout(widths, tall, len(lead), (head, numbers), keep, groups)
+    paper.print_layout(ws, numbers, len(lead), (last, width - 1), fit)
+
+
+def _widths(rows: pd.DataFrame, columns: list, lead: int) -> list[float]:
+    """Columns' widths in characters: the unit's name as wide as the longest, a count column
+    as wide as a count needs (wider when its header is long, or it may say "không thu thập")."""
+    longest = max(len(str(label)) + 4 * max(level - 1, 0) for label, level in
+                  zip(rows["label"], rows["level"], strict=True))  # fmt: skip
+    out = [5.0, max(16.0, longest + len(MARK) + 2)] + ([10.0] if lead == 3 else [])
+    for column in columns:
+        long = len(column.header) > 16  # wraps onto more lines than the header row holds
+        out.append(12.0 if column.collected else 11.0 if long else 8.0)
+    return out
+
+
+def _kept_together(first: int, count: int, per_unit: int, last: int) -> list[tuple[int, int]]:
+    """Rows printed on one page: a unit's rows (its Hộ and Nhân khẩu rows), the title and
+    header with the first unit, and the last units with the notes and the signature."""
+    keep = [(u, u + per_unit - 1) for u in range(first, first + count, per_unit)]
+    keep.append((0, first + per_unit - 1))
+    keep.append((max(first, first + count - KEPT_WITH_SIGNATURE * per_unit), last))
+    return keep
 
 
 def _column_heads(ws, fmt, columns: list, first: int, head: int) -> None:
@@ -121,14 +152,14 @@ def _column_heads(ws, fmt, columns: list, first: int, head: int) -> None:
         j = end + 1
 
 
-def _data_row(ws, fmt, r, i, row, columns, pairs, marked, quality) -> None:
-    """One row of a form: its number and unit (on a unit's first row), then its cells."""
+def _data_row(ws, fmt, r, row, columns, pairs, marked, quality) -> None:
+    """One row of a form: its number (none on a total) and unit on a unit's first row, then
+    its cells."""
     bold = row["scope"] in ("province", "district")
     first_of_unit = not pairs or row["kind"] == "Hộ"
     label = row["label"] + (MARK if _is_marked(row, marked, quality) else "")
     indent = "    " * max(row["level"] - 1, 0)
-    number = str(i // (2 if pairs else 1) + 1) if first_of_unit else ""
-    ws.write_string(r, 0, number, fmt["text"])
+    ws.write_string(r, 0, row["stt"] if first_of_unit else "", fmt["text"])
     ws.write_string(r, 1, indent + label if first_of_unit else "", fmt[
         "text_bold" if bold else "text"])  # fmt: skip
     lead = 2
@@ -152,7 +183,12 @@ def _is_marked(row: dict, marked: set[str], quality: Quality) -> bool:
     return row["reporting_unit"] in marked
 
 
-def _notes(ws, fmt, r: int, width: int, form: Form, quality: Quality, year: int) -> int:
+def _notes(
+    ws, fmt, r: int, width: int, form: Form, quality: Quality, year: int, rows: tuple
+) -> int:
+    """The lines under the table from row `r`, each as tall as its wrapped lines need
+    (`rows`: the sheet's heights to set, the letters a line holds); returns the row after."""
+    heights, per_line = rows
     lines = [form.note] if form.note else []
     if form.movements and (change := vi.standard_change_note(year, year - 1)):
         lines.append(change)  # the forms' start is the previous year's list
@@ -163,6 +199,6 @@ def _notes(ws, fmt, r: int, width: int, form: Form, quality: Quality, year: int)
     lines += quality.provisional
     for line in lines:
         ws.merge_range(r, 0, r, width - 1, line, fmt["note"])
-        ws.set_row(r, 15 * (1 + len(line) // 160))
+        heights[r] = 15.0 * (1 + len(line) // per_line)
         r += 1
     return r

@@ -6,6 +6,8 @@ with the header rows repeated; and the data-quality note's sheet. Shared by the 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pandas as pd
 import xlsxwriter
 
@@ -15,6 +17,9 @@ from reporting.tables import Table
 
 VIETNAMESE = "[$-42A]"  # Vietnamese locale: "." between thousands, "," before decimals
 FONT = {"font_name": "Times New Roman", "font_size": 11}
+# The workbook's own font: a column's width is counted in its digits, so Excel and LibreOffice
+# (which, without Calibri, measured columns in a wider font) draw the same widths.
+DEFAULT_FONT = {"default_format_properties": FONT}
 FIRST_TABLE_ROW = 6
 
 
@@ -39,14 +44,14 @@ def formats(book: xlsxwriter.Workbook) -> dict[str, object]:
         "head": book.add_format(
             cell | {"bold": True, "align": "center", "text_wrap": True, "bg_color": "#E7E6E6"}
         ),
-        "number_row": book.add_format(cell | {"italic": True, "align": "center", "font_size": 9}),
+        "number_row": book.add_format(cell | {"italic": True, "align": "center", "font_size": 10}),
         "text": book.add_format(cell | {"text_wrap": True}),
         "text_bold": book.add_format(cell | {"bold": True, "text_wrap": True}),
         "count": book.add_format(cell | {"num_format": f"{VIETNAMESE}#,##0"}),
         "count_bold": book.add_format(cell | {"bold": True, "num_format": f"{VIETNAMESE}#,##0"}),
         "rate": book.add_format(cell | {"num_format": f"{VIETNAMESE}0.00"}),
         "rate_bold": book.add_format(cell | {"bold": True, "num_format": f"{VIETNAMESE}0.00"}),
-        "missing": book.add_format(cell | {"italic": True, "align": "center", "font_size": 9}),
+        "missing": book.add_format(cell | {"italic": True, "align": "center", "font_size": 10}),
         "note": book.add_format(
             FONT | {"italic": True, "font_size": 10, "text_wrap": True, "valign": "top"}
         ),
@@ -81,14 +86,165 @@ def signature(ws, fmt, r: int, width: int, province: config.Province) -> None:
 
 
 def print_setup(ws, header_last: int, width: int) -> None:
+    """A4 landscape fitted to the page width (a report table: a few columns)."""
     ws.set_landscape()
-    ws.set_paper(9)  # A4
+    ws.set_paper(A4.code)
     ws.fit_to_pages(1, 0)
-    ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.6)
+    ws.set_margins(**MARGINS)
     ws.repeat_rows(FIRST_TABLE_ROW, header_last)
     ws.set_footer("&CTrang &P/&N")
     ws.freeze_panes(header_last + 1, 2)
     ws.print_area(0, 0, ws.dim_rowmax, width - 1)
+
+
+@dataclass(frozen=True)
+class Paper:
+    code: int  # xlsxwriter's set_paper
+    name: str
+    width: float  # landscape, in points
+    height: float
+
+    @property
+    def printable(self) -> tuple[float, float]:
+        """Width and height inside the margins, in points."""
+        return (
+            self.width - 72 * (MARGINS["left"] + MARGINS["right"]),
+            self.height - 72 * (MARGINS["top"] + MARGINS["bottom"]),
+        )
+
+
+A4 = Paper(9, "A4", 842.0, 595.0)
+A3 = Paper(8, "A3", 1191.0, 842.0)
+MARGINS = {"left": 0.4, "right": 0.4, "top": 0.5, "bottom": 0.6}  # inches
+# The smallest print scale: 11 pt body text prints at 6.6 pt, still read without a lens (fitted
+# to the width, form 09 printed at 3 pt). A form is printed on A4 when it fits there at this
+# scale, else on A3 (the provincial office's printer for wide forms: one sheet per page of
+# units, read across without matching pages), and only wider than A3 split across pages.
+MIN_SCALE = 60
+DEFAULT_ROW = 15.0  # points
+# Excel and LibreOffice lay rows and columns out a little differently: a page is filled to
+# this share only, so neither adds a break of its own inside a unit's pair of rows.
+SLACK = 0.96
+
+
+@dataclass(frozen=True)
+class Layout:
+    """How a sheet prints: its paper, a fixed scale (fit-to-page would make Excel ignore the
+    manual breaks), and the rows (columns) each printed page starts at."""
+
+    paper: Paper
+    scale: int  # percent
+    row_breaks: tuple[int, ...] = ()
+    column_breaks: tuple[int, ...] = ()
+
+
+def column_points(width: float) -> float:
+    """A column `width` characters wide in points, as LibreOffice draws it with the workbook's
+    default font (`DEFAULT_FONT`, Times New Roman 11: 5.5 pt a digit, 4 pt of padding, as
+    measured); Excel's 7 px a digit is a little narrower, so the page holds it too."""
+    return 5.5 * width + 4.0
+
+
+def layout(
+    widths: list[float],
+    heights: list[float],
+    lead: int,
+    header: tuple[int, int],
+    keep: list[tuple[int, int]],
+    groups: list[str],
+) -> Layout:
+    """The paper, scale and breaks of a sheet whose columns are `widths` (characters; the
+    first `lead` name the unit and repeat when the columns run across pages, `groups` the
+    data columns' group headers) and rows `heights` (points; rows `header` repeat on every
+    page): each range of rows in `keep` (first, last) printed on one page."""
+    total = sum(column_points(w) for w in widths)
+    for paper in (A4, A3):
+        scale = min(100, int(100 * SLACK * paper.printable[0] / total))
+        if scale >= MIN_SCALE:
+            return Layout(paper, scale, _row_breaks(heights, header, keep, paper, scale))
+    room = SLACK * A3.printable[0] * 100 / MIN_SCALE
+    across = _column_breaks(widths, lead, groups, room)
+    return Layout(A3, MIN_SCALE, _row_breaks(heights, header, keep, A3, MIN_SCALE), across)
+
+
+def _row_breaks(
+    heights: list[float], header: tuple[int, int], keep: list[tuple[int, int]], paper: Paper,
+    scale: int,
+) -> tuple[int, ...]:  # fmt: skip
+    """Rows each new page starts at: a block of `keep` moves whole to the next page, under
+    the repeated header rows, when it does not fit under what the page already holds."""
+    room = SLACK * paper.printable[1] * 100 / scale
+    repeated = sum(heights[header[0] : header[1] + 1])
+    breaks: list[int] = []
+    used = 0.0
+    for first, last in _blocks(len(heights), keep):
+        tall = sum(heights[first : last + 1])
+        if used + tall > room and used > repeated:
+            breaks.append(first)
+            used = repeated
+        used += tall
+    return tuple(breaks)
+
+
+def _blocks(rows: int, keep: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Every row once, in order: the ranges of `keep` (merged where they overlap), each other
+    row on its own."""
+    out: list[tuple[int, int]] = []
+    for first, last in sorted(keep):
+        if out and first <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], last))
+        else:
+            out.append((first, last))
+    singles = sorted(set(range(rows)) - {r for a, b in out for r in range(a, b + 1)})
+    return sorted(out + [(r, r) for r in singles])
+
+
+def _column_breaks(widths: list[float], lead: int, groups: list[str], room: float) -> tuple:
+    """Columns each page across starts at, the unit's columns repeated on each: a group's
+    columns stay on one page unless the group alone is wider than a page."""
+    free = room - sum(column_points(w) for w in widths[:lead])
+    breaks: list[int] = []
+    used = 0.0
+    for first, last in _runs(groups, lead):
+        if used and used + sum(column_points(w) for w in widths[first : last + 1]) > free:
+            breaks.append(first)
+            used = 0.0
+        for j in range(first, last + 1):
+            if used and used + column_points(widths[j]) > free:
+                breaks.append(j)
+                used = 0.0
+            used += column_points(widths[j])
+    return tuple(breaks)
+
+
+def _runs(groups: list[str], lead: int) -> list[tuple[int, int]]:
+    """(first, last) sheet column of each run of data columns under one group header; a
+    column without a group is a run of its own."""
+    runs: list[tuple[int, int]] = []
+    for j, group in enumerate(groups, start=lead):
+        if runs and group and groups[runs[-1][0] - lead] == group:
+            runs[-1] = (runs[-1][0], j)
+        else:
+            runs.append((j, j))
+    return runs
+
+
+def print_layout(ws, header_last: int, lead: int, last: tuple[int, int], fit: Layout) -> None:
+    """Print `ws` to `last` (row, column) as `fit` says: landscape, its paper, its scale and
+    breaks, the header rows (and the unit's columns when it runs across pages) on every page."""
+    ws.set_landscape()
+    ws.set_paper(fit.paper.code)
+    ws.set_print_scale(fit.scale)
+    ws.set_margins(**MARGINS)
+    ws.repeat_rows(FIRST_TABLE_ROW, header_last)
+    if fit.column_breaks:
+        ws.repeat_columns(0, lead - 1)
+        ws.set_v_pagebreaks(list(fit.column_breaks))
+        ws.print_across()
+    ws.set_h_pagebreaks(list(fit.row_breaks))
+    ws.set_footer("&CTrang &P/&N")
+    ws.freeze_panes(header_last + 1, lead)
+    ws.print_area(0, 0, *last)
 
 
 def write_table(book, fmt, table: Table, province: config.Province, number: str = "") -> None:

@@ -158,6 +158,9 @@ def _headings(table, columns: Sequence[Column]) -> None:
             bottom.cell(c.heading, align="C")
 
 
+TABLE_GAP = 2.0  # mm below a table
+
+
 class _BandTable(Table):
     """fpdf2's table, whose band rows keep to the row after them: a village's heading never
     ends a page with its households on the next. (fpdf2 keeps rows joined by a rowspan on one
@@ -167,9 +170,14 @@ class _BandTable(Table):
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.bands: set[int] = set()
+        self.kept: tuple[int, float] = (0, 0.0)  # the last rows kept together, then room
 
     def _compute_rows_info(self) -> Iterator[RowLayoutInfo]:
         infos = list(super()._compute_rows_info())
+        last, room = self.kept  # each of the last rows needs the rows below it and the room
+        for i in range(len(infos) - 1, len(infos) - 1 - last, -1):
+            below = infos[i + 1].pagebreak_height if i + 1 < len(infos) else room
+            infos[i] = replace(infos[i], pagebreak_height=infos[i].height + below)
         for i in sorted(self.bands):
             if i + 1 < len(infos):
                 infos[i] = replace(
@@ -178,9 +186,16 @@ class _BandTable(Table):
         return iter(infos)
 
 
-def table(pdf: FPDF, columns: Sequence[Column], rows: Iterable[Sequence[str] | Band]) -> None:
+def table(
+    pdf: FPDF,
+    columns: Sequence[Column],
+    rows: Iterable[Sequence[str] | Band],
+    keep_last: int = 0,
+    then: float = 0.0,
+) -> None:
     """A bordered table over the page's width; its header row(s) repeat at the top of every
-    page the table runs onto, so each printed page can be read alone."""
+    page the table runs onto, so each printed page can be read alone. Its last `keep_last`
+    rows print on one page with `then` mm below them (what follows the table: a signature)."""
     pdf.set_font(FONT, "", BODY_PT - 1)
     two_rows = any(c.group for c in columns)
     t = _BandTable(
@@ -194,6 +209,7 @@ def table(pdf: FPDF, columns: Sequence[Column], rows: Iterable[Sequence[str] | B
         padding=(0.8, 1.2),
         v_align="MIDDLE",
     )
+    t.kept = (keep_last, then + TABLE_GAP)
     _headings(t, columns)
     for r in rows:
         if isinstance(r, Band):
@@ -205,7 +221,7 @@ def table(pdf: FPDF, columns: Sequence[Column], rows: Iterable[Sequence[str] | B
             for text in r:
                 row.cell(text)
     t.render()
-    pdf.ln(2)
+    pdf.ln(TABLE_GAP)
 
 
 def signature(

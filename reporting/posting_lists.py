@@ -30,6 +30,7 @@ from reporting.vietnamese import (
     provisional_note,
 )
 
+KEPT_WITH_SIGNATURE = 3  # households printed on the signature's page
 COLUMNS = (
     pdf.Column("TT", 0.07, "C"),
     pdf.Column("Họ và tên chủ hộ", 0.31),
@@ -115,11 +116,17 @@ def _list_page(doc: pdf.Document, kind: str, posting: Posting, meta: dict) -> No
             "chưa lập được danh sách này.",
             style="B",
         )
-    else:
-        if escape:
-            pdf.paragraph(doc, _escape_basis(kind, posting), style="I")
-        doc.ln(1)
-        pdf.table(doc, COLUMNS, _rows(kind, posting.lists[kind]))
+        _closing(doc, posting, meta)
+        return
+    if escape:
+        pdf.paragraph(doc, _escape_basis(kind, posting), style="I")
+    doc.ln(1)
+    _table(doc, _rows(kind, posting.lists[kind]), posting, meta)
+
+
+def _closing(doc: pdf.Document, posting: Posting, meta: dict) -> None:
+    """Where complaints go, the provisional standard's note, the chair's signature block."""
+    commune = posting.commune
     pdf.paragraph(
         doc,
         "Mọi ý kiến, khiếu nại xin gửi về Ban Chỉ đạo rà soát hộ nghèo, hộ cận nghèo "
@@ -129,6 +136,37 @@ def _list_page(doc: pdf.Document, kind: str, posting: Posting, meta: dict) -> No
         pdf.paragraph(doc, provisional_note(posting.standard), style="I")
     signer = (str(meta["commune_signer_title"]), str(meta["commune_signer_subtitle"]))
     pdf.signature(doc, dated_at(commune.name), *signer)
+
+
+def _table(doc: pdf.Document, rows: list, posting: Posting, meta: dict) -> None:
+    """The list and its closing, its last households (`_tail_start`) on the closing's page: a
+    signature on a page without the list's last households is not a signed list."""
+    tail = _tail_start(rows)
+    closing = _closing_height(posting, meta)
+    pdf.table(doc, COLUMNS, rows, keep_last=len(rows) - tail if tail else 0, then=closing)
+    _closing(doc, posting, meta)
+
+
+def _closing_height(posting: Posting, meta: dict) -> float:
+    """The closing's height in mm, written once on a blank page."""
+    trial = pdf.document("")
+    trial.add_page()
+    top = trial.get_y()
+    _closing(trial, posting, meta)
+    return trial.get_y() - top
+
+
+def _tail_start(rows: list) -> int:
+    """Where the rows kept with the signature start: the last `KEPT_WITH_SIGNATURE`
+    households, the bands among and after them, and a village's heading just before them;
+    0 when that is the whole list."""
+    i, households = len(rows), 0
+    while i > 0 and households < KEPT_WITH_SIGNATURE:
+        i -= 1
+        households += not isinstance(rows[i], pdf.Band)
+    while i > 0 and isinstance(rows[i - 1], pdf.Band):
+        i -= 1
+    return i
 
 
 def render(posting: Posting, province: config.Province) -> pdf.Document:

@@ -5,6 +5,7 @@ LibreOffice and rendered to pages where those tools are installed."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from collections import Counter
@@ -18,6 +19,7 @@ import config
 from flows.cli import main as census
 from reporting import check
 from reporting.forms import NOT_COLLECTED, forms
+from reporting.vietnamese import COMMUNE_TYPE_VI, DISTRICT_TYPE_VI, sort_key
 from tests.reporting import household_census as hc
 from tests.sample_warehouse import build as build_sample
 from tests.sample_warehouse import build_reform
@@ -219,3 +221,180 @@ def test_form_12_the_detailed_lists_go_to_the_officers_folder_only(written):
         assert {r[3] for r in heads} == wanted
     forms_book = openpyxl.load_workbook(written[2025])
     assert "Danh sách hộ nghèo" not in forms_book.sheetnames  # never beside the other forms
+
+
+# Printing: what the reviewer found on paper (A4, LibreOffice), on the sample province's 45
+# communes of 2026 (tests/sample_warehouse.py), where the forms run over several pages.
+
+PAIRS = ("Biểu số 02", "Biểu số 03", "Biểu số 08")
+PRINTABLE = {9: (842 - 57.6, 595 - 79.2), 8: (1191 - 57.6, 842 - 79.2)}  # A4, A3 landscape
+BODY_PT = 11  # the forms' text
+
+
+@pytest.fixture(scope="module")
+def reform_forms(tmp_path_factory, prefect_harness) -> Path:
+    warehouse = build_reform(tmp_path_factory).warehouse
+    out = tmp_path_factory.mktemp("forms-2026")
+    code = census(["forms", "--year", "2026", "--warehouse", str(warehouse), "--out", str(out)])
+    assert code == 0
+    return out / "bieu-mau-2026.xlsx"
+
+
+@pytest.fixture(scope="module")
+def reform_printed(reform_forms, tmp_path_factory) -> list[str]:
+    """The forms as LibreOffice prints them: each page's text, laid out."""
+    if not (shutil.which("soffice") and shutil.which("pdftotext")):
+        pytest.skip("LibreOffice or poppler is not installed (make check-report installs them)")
+    pdf = check.printed(reform_forms, tmp_path_factory.mktemp("forms-2026-pdf"))
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
+                          text=True, check=True).stdout  # fmt: skip
+    return text.split("\f")[:-1]
+
+
+def form_sheets(path: Path) -> list:
+    book = openpyxl.load_workbook(path)
+    return [book[f.sheet] for f in forms() if f.applies_to(2026)]
+
+
+def unit_label(label: str) -> str:
+    """`Xã Chà Tở (*)` -> `Chà Tở`; `Thành phố Điện Biên Phủ` -> `Điện Biên Phủ`."""
+    label = label.strip().removesuffix(" (*)")
+    for kind in [*COMMUNE_TYPE_VI.values(), *DISTRICT_TYPE_VI.values()]:
+        label = label.removeprefix(kind + " ")
+    return label
+
+
+def column_points(width: float) -> float:
+    return 5.5 * width + 4  # LibreOffice's width of a column, Times New Roman 11 (measured)
+
+
+def test_every_form_prints_at_a_legible_size(reform_forms):
+    """Form 09 (37 columns) was fitted to the width of A4 and printed at about 3 pt: each form
+    now has a fixed scale at which its 11 pt text prints at 6.5 pt or more, on A4, or on A3
+    when it is too wide for A4 at that size, and its columns fit the paper's width at it."""
+    for ws in form_sheets(reform_forms):
+        setup = ws.page_setup
+        assert not ws.sheet_properties.pageSetUpPr.fitToPage, ws.title
+        assert setup.orientation == "landscape" and setup.paperSize in PRINTABLE, ws.title
+        assert BODY_PT * setup.scale / 100 >= 6.5, (ws.title, setup.scale)
+        widths = [
+            d.width - 5 / 7  # as characters: xlsxwriter stores 5 px of padding with them
+            for d in ws.column_dimensions.values()
+            for _ in range(d.min, min(d.max, ws.max_column) + 1)
+        ]
+        assert len(widths) == ws.max_column, ws.title
+        across = len(ws.col_breaks.brk) + 1
+        width = sum(column_points(w) for w in widths) * setup.scale / 100 / across
+        assert width <= PRINTABLE[setup.paperSize][0], (ws.title, width)
+        assert ws.print_title_rows == "$7:$9", ws.title
+    form_09 = openpyxl.load_workbook(reform_forms)[sheet_of("Biểu số 09")]
+    assert form_09.page_setup.paperSize == 8  # A3: too wide for A4 at a legible size
+
+
+def test_printed_forms_body_text_is_at_least_6_5_pt(reform_forms, tmp_path):
+    if not shutil.which("soffice"):
+        pytest.skip("LibreOffice is not installed (make check-report installs it)")
+    from pypdf import PdfReader
+
+    pdf = check.printed(reform_forms, tmp_path)
+    for number, page in enumerate(PdfReader(pdf).pages, start=1):
+        sizes: Counter = Counter()
+
+        def seen(text, cm, tm, font, size, sizes=sizes):
+            scale = (tm[2] ** 2 + tm[3] ** 2) ** 0.5 * (cm[2] ** 2 + cm[3] ** 2) ** 0.5
+            sizes[round(size * scale, 1)] += len(text.strip())
+
+        page.extract_text(visitor_text=seen)
+        body = sizes.most_common(1)[0][0]
+        assert body >= 6.5, (number, sizes.most_common(3))
+
+
+def test_form_09_shows_each_ethnic_group_once(reform_forms):
+    """report-forms.md: total, Kinh, all ethnic minorities, then a column per group present.
+    Kinh was also among the groups; the groups now break down the ethnic-minority column."""
+    ws = openpyxl.load_workbook(reform_forms)[sheet_of("Biểu số 09")]
+    groups = [c.value for c in ws[FIRST_ROW - 3]]
+    names = [c.value for c in ws[FIRST_ROW - 2]]
+    near = names.index("Tổng số", 4)  # the near-poor half starts at its own total
+    for half in (names[3:near], names[near:]):
+        assert half[:3] == ["Tổng số", "Kinh", "Dân tộc thiểu số"]
+        assert "Kinh" not in half[3:] and len(set(half)) == len(half), half
+        assert half[3:] == sorted(half[3:], key=sort_key)
+    assert "Hộ nghèo dân tộc thiểu số, chia theo dân tộc" in groups
+    for row in table(reform_forms, sheet_of("Biểu số 09")):
+        for start, end in ((3, near), (near, len(names))):
+            minority, by_group = row[start + 2], row[start + 3 : end]
+            assert minority == sum(by_group), row[:3]
+
+
+def test_a_units_pair_of_rows_is_never_split_across_pages(reform_forms, reform_printed):
+    """Forms 02, 03 and 08 printed a commune's Hộ row at the foot of a page and its Nhân khẩu
+    row on the next: the pages now break above a Hộ row (manual breaks at a fixed scale), and
+    LibreOffice adds none of its own."""
+    for number in PAIRS:
+        ws = openpyxl.load_workbook(reform_forms)[sheet_of(number)]
+        breaks = [b.id for b in ws.row_breaks.brk]  # the last row of a page (1-based)
+        assert len(breaks) >= 2, number
+        for last in breaks:
+            assert ws.cell(last + 1, 3).value == "Hộ", (number, last)
+    for i, page in enumerate(reform_printed, start=1):
+        households = len(re.findall(r"\sHộ\s+\d", page))
+        persons = len(re.findall(r"Nhân khẩu\s+\d", page))
+        assert households == persons, (i, households, persons)
+
+
+def test_the_signature_prints_with_the_last_units(reform_forms, reform_printed):
+    """Form 01 printed its signature block alone on a page: the last two units, the notes and
+    the signature now print on one page, with room to sign."""
+    for ws in form_sheets(reform_forms):
+        rows = table(reform_forms, ws.title)
+        pairs = 2 if rows[0][2] == "Hộ" else 1
+        last_units = FIRST_ROW + len(rows) - 2 * pairs  # Excel row of the last two units
+        breaks = [b.id for b in ws.row_breaks.brk]
+        assert breaks and breaks[-1] < last_units, (ws.title, breaks, last_units)
+    signed = [p for p in reform_printed if "Người lập biểu" in p][: len(form_sheets(reform_forms))]
+    last = unit_label(table(reform_forms, sheet_of("Biểu số 01"))[-1][1])
+    assert last in signed[0] and "KT. CHỦ TỊCH" in signed[0]  # form 01's signature page
+    for page in signed:  # each form's (the data-quality note's last: not a form)
+        assert re.search(r"^\s*\d+\s+(Xã|Phường)", page, re.M), page[:200]
+
+
+def test_units_in_vietnamese_dictionary_order_the_total_first(reform_forms, written):
+    """Units were in code-point order ("Chiềng Sinh" before "Chà Tở")."""
+    for ws in form_sheets(reform_forms):
+        rows = [r for r in table(reform_forms, ws.title) if r[1]]
+        assert rows[0][1].startswith("Toàn tỉnh"), ws.title
+        names = [unit_label(r[1]) for r in rows[1:]]
+        assert names == sorted(names, key=sort_key), ws.title
+        assert names.index("Chà Tở") < names.index("Chiềng Sinh")
+    # Before 2025: the districts in order, each district's communes in order under it.
+    rows = table(written[2024], sheet_of("Biểu số 01"))[1:]
+    districts = [r[1] for r in rows if not r[1].startswith(" ")]
+    assert [unit_label(d) for d in districts] == sorted(map(unit_label, districts), key=sort_key)
+    by_district: dict[str, list[str]] = {}
+    for r in rows:
+        if not r[1].startswith(" "):
+            district = by_district.setdefault(r[1], [])
+        else:
+            district.append(unit_label(r[1]))
+    assert any(len(communes) > 1 for communes in by_district.values())
+    for communes in by_district.values():
+        assert communes == sorted(communes, key=sort_key)
+
+
+def test_printed_units_in_vietnamese_order(reform_printed):
+    text = "\n".join(reform_printed)
+    assert text.index("Xã Chà Tở") < text.index("Xã Chiềng Sinh")
+
+
+def test_row_numbers_count_the_units_not_the_total(reform_forms, written):
+    """STT numbered the province total 1: the total has no number, the units 1..N."""
+    for ws in form_sheets(reform_forms):
+        rows = [r for r in table(reform_forms, ws.title) if r[1]]
+        assert rows[0][0] in ("", None), ws.title
+        assert [r[0] for r in rows[1:]] == [str(i) for i in range(1, len(rows))], ws.title
+    rows = [r for r in table(written[2024], sheet_of("Biểu số 01")) if r[1]]
+    district = [r[0] for r in rows if not r[1].startswith(" ")][1:]
+    assert district == [str(i) for i in range(1, len(district) + 1)]
+    first = [r[0] for r in rows if r[1].startswith(" ")][:2]
+    assert first == ["1.1", "1.2"]  # the first district's communes

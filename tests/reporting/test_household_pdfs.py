@@ -321,3 +321,43 @@ def test_an_empty_list_says_so_and_counts_zero():
     words = " ".join(text.split())  # the sentences wrap where the page does
     assert "chuẩn nghèo giai đoạn 2027-2030 áp dụng trong lần rà soát này còn tạm tính" in words
     assert "Ban Chỉ đạo rà soát hộ nghèo, hộ cận nghèo phường Mường Lay" in words
+
+
+def test_the_signature_never_stands_alone_on_a_page():
+    """A list that filled its last page put the chair's signature alone on the next one (page
+    36 of Nà Hỳ's 2026 posting): its last households now go there with it. Tried for every
+    length of a list around the ends of its first and second pages."""
+    import pandas as pd
+
+    import config
+    from reporting import posting_lists
+    from reporting.household_lists import LISTS, Commune
+
+    province = config.load_province()
+    columns = {"village": [], "household_size": [], "head_name": [], "status": []}
+    empty = pd.DataFrame(columns | {"poverty_movement": [], "near_poverty_movement": []})
+    alone = []
+    for n in (*range(27, 33), *range(62, 68)):
+        poor = pd.DataFrame({
+            "village": ["Bản Nà Hỳ 1"] * n,
+            "household_size": [4] * n,
+            "head_name": [f"Lò Văn Hộ {i:03d}" for i in range(n)],
+            "status": ["poor"] * n,
+            "poverty_movement": ["stayed_poor"] * n,
+            "near_poverty_movement": [None] * n,
+        })  # fmt: skip
+        posting = posting_lists.Posting(
+            commune=Commune(2026, "Nà Hỳ", unit_type="commune"),
+            lists=dict.fromkeys(LISTS, empty) | {"poor": poor},
+            previous_year=2025,
+            standard="2027-2030",
+            provisional=True,
+        )
+        doc = posting_lists.render(posting, province)
+        texts = [p.extract_text() for p in PdfReader(BytesIO(bytes(doc.output()))).pages]
+        signed = next(t for t in texts if "CHỦ TỊCH" in t)  # the poor list's signature page
+        rows = re.findall(r"^(\d+) Lò Văn Hộ", signed, re.M)
+        if len(rows) < min(3, n):
+            alone.append(n)
+        assert "Tổng cộng: " in signed and "khiếu nại" in signed
+    assert not alone, alone
