@@ -19,6 +19,7 @@ import numpy as np  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.ticker import FuncFormatter  # noqa: E402
 
+from reporting import tables  # noqa: E402
 from reporting.data import ReportData  # noqa: E402
 from reporting.vietnamese import STATUS_VI, number  # noqa: E402
 
@@ -28,15 +29,34 @@ PERCENT = FuncFormatter(lambda v, _: f"{number(v, 0)}%")
 
 
 def _png(fig: Figure) -> bytes:
+    """The figure as PNG, carrying its titles and the words on it as the file's Title and
+    Description, for whoever finds the file on its own (a slide, a search, a test)."""
+    fig.canvas.draw()  # the tick labels are set only when drawn
+    titles = [ax.get_title() for ax in fig.axes if ax.get_title()]
+    metadata = {"Title": " / ".join(titles), "Description": "\n".join(_words(fig))}
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=DPI, bbox_inches="tight")
+    fig.savefig(buffer, format="png", dpi=DPI, bbox_inches="tight", metadata=metadata)
     plt.close(fig)
     return buffer.getvalue()
 
 
+def _words(fig: Figure) -> list[str]:
+    """Titles, axis labels, tick labels, legends and notes of a drawn figure (not the figures
+    written on its bars)."""
+    texts = []
+    for ax in fig.axes:
+        texts += [ax.get_title(), ax.get_xlabel(), ax.get_ylabel()]
+        texts += [t.get_text() for t in (*ax.get_xticklabels(), *ax.get_yticklabels())]
+        legend = ax.get_legend()
+        texts += [t.get_text() for t in legend.get_texts()] if legend else []
+    texts += [t.get_text() for t in fig.texts]
+    return [t for t in texts if t]
+
+
 def district_rates(data: ReportData) -> bytes:
-    """Each district's poverty rate this year, last year's beside it, and a poor district's
-    target (last year's rate minus the target cut)."""
+    """Each reporting unit's poverty rate this year (districts up to 2024, communes and wards
+    from 2025), last year's beside it, and a poor district's target (last year's rate minus
+    the target cut)."""
     d = data.districts.iloc[::-1]
     y = np.arange(len(d))
     fig, ax = plt.subplots(figsize=(9, 0.5 * len(d) + 1.6))
@@ -65,7 +85,9 @@ def district_rates(data: ReportData) -> bytes:
     )
     ax.xaxis.set_major_formatter(PERCENT)
     ax.set_xlim(0, max(right.max() * 1.18, 1.0))  # every rate 0 (a tiny test province)
-    ax.set_title(f"Tỷ lệ hộ nghèo theo huyện, năm {data.year} (* huyện nghèo)")
+    poor = " (* huyện nghèo)" if data.unit_scope == "district" else ""
+    ax.set_title(f"Tỷ lệ hộ nghèo theo {data.units.name}, năm {data.year}{poor}")
+    ax.set_ylabel(data.units.header)
     ax.legend(loc="lower right", fontsize=8)
     ax.grid(axis="x", alpha=0.3)
     return _png(fig)
@@ -112,15 +134,16 @@ def province_trend(data: ReportData, targets: dict[str, float]) -> bytes:
                 edgecolor="black",
                 zorder=5,
             )
-    ax.scatter(
-        [],
-        [],
-        marker="*",
-        s=120,
-        color="white",
-        edgecolor="black",
-        label=f"Chỉ tiêu năm {data.year}",
-    )
+    if targets:  # a year no target covers has no star to explain
+        ax.scatter(
+            [],
+            [],
+            marker="*",
+            s=120,
+            color="white",
+            edgecolor="black",
+            label=f"Chỉ tiêu năm {data.year}",
+        )
     ax.set_xticks(sorted(t["year"].unique()))
     ax.yaxis.set_major_formatter(PERCENT)
     ax.set_ylim(0, None)
@@ -132,11 +155,17 @@ def province_trend(data: ReportData, targets: dict[str, float]) -> bytes:
 
 
 def minority_vs_overall(data: ReportData, target: float | None) -> bytes:
-    """Ethnic-minority poverty rate beside the overall rate, each year, and by main group."""
+    """Ethnic-minority poverty rate beside the overall rate, each year, and by ethnic group:
+    every group above the threshold, the smaller ones together (data.ETHNIC_CHART), the rule
+    said under the chart."""
     province = data.trend[data.trend["scope"] == "province"]
-    groups = data.ethnic_groups[data.ethnic_groups["households"] >= 10].head(8)
+    groups = data.ethnic_chart
     fig, (left, right) = plt.subplots(
-        1, 2, figsize=(11, 4.5), gridspec_kw={"width_ratios": [1, 1.3]}
+        1,
+        2,
+        figsize=(11, max(4.5, 0.32 * len(groups) + 2)),
+        gridspec_kw={"width_ratios": [1, 1.3]},
+        layout="constrained",  # room for the groups' names, the legends and the note
     )
     x = np.arange(len(province))
     left.bar(x - 0.2, province["poverty_rate"], 0.4, color=BLUE, label="Chung toàn tỉnh")
@@ -161,16 +190,19 @@ def minority_vs_overall(data: ReportData, target: float | None) -> bytes:
     left.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=2)
     left.grid(axis="y", alpha=0.3)
 
-    colors = [ORANGE if m else BLUE for m in groups["is_ethnic_minority"]]
-    right.barh(
-        groups["ethnicity"].iloc[::-1], groups["poverty_rate"].iloc[::-1], color=colors[::-1]
-    )
+    # orange: ethnic minorities; blue: Kinh; grey: a bar of both (Khác)
+    colors = [{True: ORANGE, False: BLUE}.get(m, GREY) for m in groups["is_ethnic_minority"]]
+    y = np.arange(len(groups))[::-1]  # the largest group on top, "Khác" at the foot
+    right.barh(y, groups["poverty_rate"], color=colors)
+    right.set_yticks(y, tables.ethnic_chart_labels(data))
     overall = province["poverty_rate"].iloc[-1]
     right.axvline(overall, color="black", linewidth=1, label=f"Chung {number(overall, 2)}%")
     right.xaxis.set_major_formatter(PERCENT)
-    right.set_title(f"Theo dân tộc, năm {data.year} (10 hộ trở lên)")
+    right.set_title(f"Theo dân tộc, năm {data.year}")
     right.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.08))
     right.grid(axis="x", alpha=0.3)
+    note = textwrap.fill(tables.ethnic_chart_note(data), 150)
+    fig.text(0.5, -0.02, note, ha="center", va="top", fontsize=8, style="italic")
     return _png(fig)
 
 

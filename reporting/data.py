@@ -17,6 +17,25 @@ from reporting.quality import Quality, unit_quality
 
 STATUS_ORDER = list(config.status_labels())  # poorest first
 
+# The ethnic-group chart draws a bar for each group of at least this many households (a rate
+# over fewer is too unsteady to compare); the smaller groups share one bar, "Khác".
+ETHNIC_CHART_MIN_HOUSEHOLDS = 100
+
+
+@dataclass(frozen=True)
+class UnitWords:
+    """How the report names the units the year reports by (districts up to the 2024 review,
+    communes and wards from 2025, when Vietnam had no districts left)."""
+
+    name: str  # in a sentence: "Tỷ lệ hộ nghèo theo {name}"
+    header: str  # a table's column, an axis
+
+
+UNIT_WORDS = {
+    "district": UnitWords("huyện", "Huyện, thị xã, thành phố"),
+    "commune": UnitWords("xã, phường", "Xã, phường"),
+}
+
 # The province's summary form (biểu tổng hợp): marts.summary_form, rows urban units, rural
 # units, total; movement percentages there are of the poor at the start of the year.
 SUMMARY_FORM = """
@@ -69,6 +88,31 @@ WHERE r.year = $year AND r.scope = 'ethnic_group'
 ORDER BY r.households DESC, r.name
 """
 
+# The bars of the ethnic-group chart: each group of at least $min_households households, then
+# the smaller groups and any household without one together (ethnicity NULL; `groups`: the
+# named groups in it), so that no listed household is left out. is_ethnic_minority is NULL for
+# a bar mixing both.
+ETHNIC_CHART = """
+WITH g AS (
+    SELECT r.name, coalesce(e.is_ethnic_minority, true) AS minority, r.households, r.poor,
+           r.households < $min_households OR r.name IS NULL AS small
+    FROM marts.poverty_rates AS r
+    LEFT JOIN ref.ethnic_groups AS e ON e.ethnicity = r.name
+    WHERE r.year = $year AND r.scope = 'ethnic_group'
+)
+SELECT
+    CASE WHEN small THEN NULL ELSE name END AS ethnicity,
+    CASE WHEN bool_and(minority) THEN true WHEN NOT bool_or(minority) THEN false END
+        AS is_ethnic_minority,
+    count(name) AS groups,
+    sum(households) AS households,
+    sum(poor) AS poor,
+    100.0 * sum(poor) / nullif(sum(households), 0) AS poverty_rate
+FROM g
+GROUP BY small, CASE WHEN small THEN NULL ELSE name END
+ORDER BY small, households DESC, ethnicity
+"""
+
 TREND = """
 SELECT year, scope, name, households, poor, poverty_rate, near_poor_rate,
        ethnic_minority_poverty_rate
@@ -84,6 +128,12 @@ FROM marts.target_gap
 WHERE year = $year
 ORDER BY CASE scope WHEN 'province' THEN 0 WHEN 'poor_districts' THEN 1 ELSE 2 END, name,
          indicator
+"""
+
+# Every year some target of the province's plans covers (ref.targets), to say so in a year
+# none covers.
+TARGET_YEARS = """
+SELECT DISTINCT unnest(range(first_year, last_year + 1)) AS year FROM ref.targets ORDER BY year
 """
 
 # Households of the province by last year's status (rows) and this year's (columns), paired by
@@ -118,9 +168,16 @@ class ReportData:
     summary: pd.DataFrame
     districts: pd.DataFrame
     ethnic_groups: pd.DataFrame
+    ethnic_chart: pd.DataFrame  # the chart's bars (ETHNIC_CHART)
     trend: pd.DataFrame
     target_gap: pd.DataFrame
+    target_years: list[int]  # the years the plans' targets cover, this year or not
     flows: pd.DataFrame  # previous status x status, household counts (empty in the first year)
+
+    @property
+    def units(self) -> UnitWords:
+        """The words for the units the year reports by."""
+        return UNIT_WORDS[self.unit_scope]
 
 
 def load(warehouse: Path | str, year: int) -> ReportData:
@@ -130,9 +187,10 @@ def load(warehouse: Path | str, year: int) -> ReportData:
         province_config = config.load_province(code)
         scope = "district" if province_config.map(year).has_districts else "commune"
 
+        params = {"year": year, "scope": scope, "min_households": ETHNIC_CHART_MIN_HOUSEHOLDS}
+
         def q(sql: str) -> pd.DataFrame:
-            params = {"year": year} | ({"scope": scope} if "$scope" in sql else {})
-            return con.execute(sql, params).df() if "$year" in sql else con.sql(sql).df()
+            return con.execute(sql, {k: v for k, v in params.items() if f"${k}" in sql}).df()
 
         years = [
             r[0] for r in con.execute("SELECT DISTINCT year FROM marts.poverty_rates").fetchall()
@@ -160,7 +218,9 @@ def load(warehouse: Path | str, year: int) -> ReportData:
             summary=q(SUMMARY_FORM),
             districts=q(DISTRICTS),
             ethnic_groups=q(ETHNIC_GROUPS),
+            ethnic_chart=q(ETHNIC_CHART),
             trend=q(TREND),
             target_gap=q(TARGET_GAP),
+            target_years=[int(y) for y in q(TARGET_YEARS)["year"]],
             flows=matrix.reindex(index=rows, columns=cols).fillna(0).astype(int),
         )

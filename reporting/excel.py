@@ -34,5 +34,15 @@ def write_excel(data: ReportData, path: Path) -> Path:
         tables.quality(data.quality, data.year),
     ):
         paper.write_table(wb, fmt, table, data.config)
+        if table.rows.empty and table.empty:
+            _say_empty(wb.get_worksheet_by_name(table.sheet[:31]), fmt, table)
     wb.close()
     return path
+
+
+def _say_empty(ws, fmt: dict, table: tables.Table) -> None:
+    """A table without rows says why on its first row, across every column (the official
+    sheet leaves that row blank), so the sheet never prints as a bare header."""
+    row = paper.FIRST_TABLE_ROW + 1
+    ws.merge_range(row, 0, row, len(table.columns) - 1, table.empty, fmt["text"])
+    ws.set_row(row, 30)

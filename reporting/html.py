@@ -43,6 +43,7 @@ tr.total td { font-weight: bold; } .ok { color: #2e8b57; } .miss { color: #c0392
 .letterhead, .signature { display: flex; justify-content: space-between; text-align: center; }
 .signature { margin-top: 2rem; } .signature div { min-width: 18rem; min-height: 7rem; }
 p.note { font-size: 0.85rem; font-style: italic; color: #444; }
+p.empty { border: 1px solid #c8d0da; padding: 0.5rem 0.8rem; background: #f6f8fa; }
 @media print { h2 { page-break-before: auto; } figure { page-break-inside: avoid; } }
 """
 
@@ -84,7 +85,11 @@ def _cell(value: object, kind: str, record: dict) -> str:
 
 
 def _table(table: tables.Table) -> str:
-    """The columns the table declares for the page, headed as in the workbook."""
+    """The columns the table declares for the page, headed as in the workbook; a table without
+    rows says why instead."""
+    note = f'<p class="note">{_e(table.note)}</p>' if table.note else ""
+    if table.rows.empty and table.empty:
+        return f'<p class="empty">{_e(table.empty)}</p>{note}'
     columns = table.html_columns()
     head = "".join(f"<th>{_e(c.header)}</th>" for c in columns)
     rows = []
@@ -92,7 +97,6 @@ def _table(table: tables.Table) -> str:
         cells = "".join(_cell(record.get(c.key), c.kind, record) for c in columns)
         total = ' class="total"' if table.total_last and i == len(table.rows) - 1 else ""
         rows.append(f"<tr{total}>{cells}</tr>")
-    note = f'<p class="note">{_e(table.note)}</p>' if table.note else ""
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>{note}"
 
 
@@ -164,21 +168,29 @@ Nguồn: kho dữ liệu rà soát hộ nghèo, hộ cận nghèo của tỉnh (
 """
 
 
-def _figures(charts: dict[str, bytes], year: int) -> dict[str, str]:
+def _figures(charts: dict[str, bytes], data: ReportData) -> dict[str, str]:
     """Each chart as a figure with its alternative text and caption."""
+    by_district = data.unit_scope == "district"
+    has_targets = not data.target_gap.empty
     captions = {
         "districts": (
-            "Tỷ lệ hộ nghèo theo huyện",
-            "Cột: năm nay; chấm xám: năm trước; vạch đỏ: tỷ lệ phải đạt của huyện nghèo "
-            "(năm trước trừ mức giảm chỉ tiêu).",
+            f"Tỷ lệ hộ nghèo theo {data.units.name}",
+            "Cột: năm nay; chấm xám: năm trước"
+            + (
+                "; vạch đỏ: tỷ lệ phải đạt của huyện nghèo (năm trước trừ mức giảm chỉ tiêu)."
+                if by_district
+                else "."
+            ),
         ),
         "trend": (
             "Xu hướng tỷ lệ hộ nghèo toàn tỉnh",
-            "Các năm có trong kho dữ liệu; ngôi sao: chỉ tiêu năm " + str(year) + ".",
+            "Các năm có trong kho dữ liệu"
+            + (f"; ngôi sao: chỉ tiêu năm {data.year}." if has_targets else "."),
         ),
         "ethnic": (
-            "Tỷ lệ hộ nghèo dân tộc thiểu số so với chung",
-            "Tỷ lệ hộ nghèo DTTS = hộ nghèo DTTS / tổng số hộ DTTS.",
+            _ethnic_alt(data),
+            "Tỷ lệ hộ nghèo DTTS = hộ nghèo DTTS / tổng số hộ DTTS. "
+            + tables.ethnic_chart_note(data),
         ),
         "flows": (
             "Biến động giữa các nhóm hộ",
@@ -190,11 +202,24 @@ def _figures(charts: dict[str, bytes], year: int) -> dict[str, str]:
     }
 
 
+def _ethnic_alt(data: ReportData) -> str:
+    """The ethnic chart's bars in words, for whoever cannot see it."""
+    c = data.ethnic_chart
+    bars = "; ".join(
+        f"{label} {number(rate, 2)}% ({number(households)} hộ)"
+        for label, rate, households in zip(
+            tables.ethnic_chart_labels(data), c["poverty_rate"], c["households"], strict=True
+        )
+    )
+    return f"Tỷ lệ hộ nghèo dân tộc thiểu số so với chung; theo dân tộc năm {data.year}: {bars}"
+
+
 def _sections(data: ReportData, charts: dict[str, bytes]) -> str:
     """Sections 1-6: the charts with their tables, the targets, the quality of the data."""
-    figure = _figures(charts, data.year)
+    figure = _figures(charts, data)
+    against = "chỉ tiêu và năm trước" if data.unit_scope == "district" else "năm trước"
     return f"""
-<h2>1. Tỷ lệ hộ nghèo theo huyện, so với chỉ tiêu và năm trước</h2>
+<h2>1. Tỷ lệ hộ nghèo theo {_e(data.units.name)}, so với {against}</h2>
 {figure["districts"]}
 {_table(tables.districts(data))}
 

@@ -1,8 +1,8 @@
 """The data-quality note that travels with every form and report of a review year: per unit,
-the rows loaded and rejected and why, the units missing or whose latest workbook was refused or
-failed, and the values still provisional. A unit whose figures rest on a partial load (rows of
-its loaded workbook rejected) or on an earlier version (its new workbook refused) is marked
-wherever it appears (`MARK`).
+the rows read, loaded, rejected (and why) and skipped, the units missing or whose latest
+workbook was refused or failed, and the values still provisional. A unit whose figures rest on
+a partial load (rows of its loaded workbook rejected) or on an earlier version (its new
+workbook refused) is marked wherever it appears (`MARK`).
 """
 
 from __future__ import annotations
@@ -22,34 +22,46 @@ MARK_NOTE = (
     "mới không được nạp: xem trang Chất lượng số liệu."
 )
 
-# Per reporting unit of the year: the workbook loaded (its rows and findings), and the last
-# word of the latest run that read a workbook for it, when that workbook was not loaded.
+# Per reporting unit of the year: the workbooks loaded (their rows and findings: a unit sent in
+# parts has several), and the last word of the latest run that read a workbook for it, when
+# that workbook was not loaded. rows_read = rows_loaded + rows_rejected + rows_skipped (blank,
+# totals, signature and heading rows; rows_heading is null in records older than the column).
 UNIT_LOADS = """
-WITH loaded AS (
-    SELECT reporting_unit, any_value(source_file) AS source_file, any_value(file_hash) AS file_hash,
-           count(*) AS households
-    FROM core.households WHERE year = $year GROUP BY reporting_unit
+WITH files AS (
+    SELECT reporting_unit, source_file, file_hash, count(*) AS households
+    FROM core.households WHERE year = $year GROUP BY ALL
+),
+loaded AS (
+    SELECT reporting_unit, string_agg(source_file, ', ' ORDER BY source_file) AS source_file,
+           sum(households) AS households
+    FROM files GROUP BY reporting_unit
 ),
 records AS (
     SELECT f.*, row_number() OVER (PARTITION BY f.file_hash ORDER BY f.recorded_at DESC) AS n
     FROM audit.ingest_files AS f WHERE f.year = $year
 ),
-read_as AS (  -- the audit record of the version loaded
-    SELECT l.reporting_unit, r.rows_read, r.rows_loaded, r.rows_rejected
-    FROM loaded AS l JOIN records AS r ON r.file_hash = l.file_hash AND r.n = 1
+read_as AS (  -- the audit records of the versions loaded
+    SELECT l.reporting_unit, sum(r.rows_read) AS rows_read, sum(r.rows_loaded) AS rows_loaded,
+           sum(r.rows_rejected) AS rows_rejected,
+           sum(r.rows_blank + r.rows_totals + r.rows_signature + coalesce(r.rows_heading, 0))
+               AS rows_skipped
+    FROM files AS l JOIN records AS r ON r.file_hash = l.file_hash AND r.n = 1
+    GROUP BY l.reporting_unit
 ),
 reasons AS (
-    SELECT l.reporting_unit,
+    SELECT x.reporting_unit,
            string_agg(r.message_vi || ': ' || x.rows || ' dòng', '; ' ORDER BY x.rows DESC)
                AS reasons
-    FROM loaded AS l
-    JOIN (
-        SELECT file_hash, rule_code, count(DISTINCT (sheet, excel_row)) AS rows
-        FROM audit.rejections WHERE year = $year AND severity = 'error' AND excel_row IS NOT NULL
+    FROM (
+        SELECT l.reporting_unit, j.rule_code, count(DISTINCT (j.file_hash, j.sheet, j.excel_row))
+               AS rows
+        FROM files AS l
+        JOIN audit.rejections AS j ON j.file_hash = l.file_hash
+        WHERE j.year = $year AND j.severity = 'error' AND j.excel_row IS NOT NULL
         GROUP BY ALL
-    ) AS x ON x.file_hash = l.file_hash
+    ) AS x
     JOIN ref.rules AS r USING (rule_code)
-    GROUP BY l.reporting_unit
+    GROUP BY x.reporting_unit
 ),
 not_loaded AS (  -- the newest record of a workbook that was refused or failed, by unit
     SELECT u.unit AS reporting_unit, arg_max(r.status, r.recorded_at) AS status,
@@ -60,7 +72,7 @@ not_loaded AS (  -- the newest record of a workbook that was refused or failed, 
     GROUP BY u.unit
 )
 SELECT l.reporting_unit, l.source_file, l.households, a.rows_read, a.rows_loaded,
-       a.rows_rejected, s.reasons, n.status AS last_status, n.why AS last_why
+       a.rows_rejected, a.rows_skipped, s.reasons, n.status AS last_status, n.why AS last_why
 FROM loaded AS l
 LEFT JOIN read_as AS a USING (reporting_unit)
 LEFT JOIN reasons AS s USING (reporting_unit)
@@ -137,6 +149,7 @@ def quality_rows(quality: Quality) -> pd.DataFrame:
             "rows_read": u["rows_read"],
             "rows_loaded": u["rows_loaded"],
             "rows_rejected": u["rows_rejected"],
+            "rows_skipped": u["rows_skipped"],
             "reasons": u["reasons"].fillna(""),
             "last": u["last_why"].fillna(""),
         }

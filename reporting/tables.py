@@ -10,9 +10,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from reporting.data import ReportData
+from reporting.data import ETHNIC_CHART_MIN_HOUSEHOLDS, ReportData
 from reporting.quality import MARK, MARK_NOTE, QUALITY_SHEET, Quality, quality_rows
-from reporting.vietnamese import INDICATOR_VI, SCOPE_VI, UNIT_VI, standard_change_note
+from reporting.vietnamese import INDICATOR_VI, SCOPE_VI, UNIT_VI, number, standard_change_note
 
 
 @dataclass(frozen=True)
@@ -36,6 +36,7 @@ class Table:
     html_keys: tuple[str, ...] = ()  # the columns the HTML report shows; none: not shown there
     total_last: bool = False  # the last row is the total
     note: str = ""  # printed under the table in the workbook
+    empty: str = ""  # said in place of the rows when there is none
 
     def html_columns(self) -> list[Column]:
         by_key = {c.key: c for c in self.columns}
@@ -111,51 +112,49 @@ def summary_form(data: ReportData) -> Table:
     )
 
 
+# The districts table's columns about poor districts: shown only in the years with districts.
+POOR_DISTRICT_KEYS = ("is_poor_district", "target_cut")
+
+
 def districts(data: ReportData) -> Table:
     """Each reporting unit of the year (its districts up to 2024, its communes from 2025)
     beside last year, with a poor district's target cut; a unit whose figures rest on a partial
     load or an earlier version is marked."""
     by_district = data.unit_scope == "district"
+    units = data.units
     marked = data.quality.marked
     rows = data.districts.assign(
         district=[d + (MARK if d in marked else "") for d in data.districts["district"]]
     )
+    columns = (
+        Column(units.header, "district", "text", 24),
+        Column("Huyện nghèo", "is_poor_district", "flag", 8),
+        Column("Tổng số hộ dân cư", "households", "count", 11),
+        Column("Số hộ nghèo", "poor", "count", 10),
+        Column("Tỷ lệ hộ nghèo (%)", "poverty_rate", "percent", 10),
+        Column(f"Tỷ lệ năm {_previous(data)} (%)", "previous_rate", "percent", 10),
+        Column("Mức giảm (điểm %)", "cut", "points", 10),
+        Column("Chỉ tiêu giảm (điểm %)", "target_cut", "points", 10),
+        Column("Số hộ cận nghèo", "near_poor", "count", 10),
+        Column("Tỷ lệ hộ cận nghèo (%)", "near_poor_rate", "percent", 10),
+        Column("Tỷ lệ hộ nghèo DTTS (%)", "ethnic_minority_poverty_rate", "percent", 11),
+    )
+    html_keys = ("district", "households", "poor", "poverty_rate", "previous_rate", "cut")
+    if by_district:
+        html_keys += ("target_cut",)
+    else:  # no district, so no poor district and no target of one
+        columns = tuple(c for c in columns if c.key not in POOR_DISTRICT_KEYS)
     return Table(
-        sheet="Theo huyện" if by_district else "Theo xã, phường",
-        title=(
-            f"TỶ LỆ HỘ NGHÈO, HỘ CẬN NGHÈO THEO {'HUYỆN' if by_district else 'XÃ, PHƯỜNG'} "
-            f"NĂM {data.year}"
-        ),
+        sheet=f"Theo {units.name}",
+        title=f"TỶ LỆ HỘ NGHÈO, HỘ CẬN NGHÈO THEO {units.name.upper()} NĂM {data.year}",
         subtitle=(
             f"(Mức giảm so với năm {_previous(data)}, điểm %"
             + ("; chỉ tiêu giảm áp dụng cho huyện nghèo)" if by_district else ")")
         ),
-        columns=(
-            Column(
-                "Huyện, thị xã, thành phố" if by_district else "Xã, phường", "district", "text", 24
-            ),
-            Column("Huyện nghèo", "is_poor_district", "flag", 8),
-            Column("Tổng số hộ dân cư", "households", "count", 11),
-            Column("Số hộ nghèo", "poor", "count", 10),
-            Column("Tỷ lệ hộ nghèo (%)", "poverty_rate", "percent", 10),
-            Column(f"Tỷ lệ năm {_previous(data)} (%)", "previous_rate", "percent", 10),
-            Column("Mức giảm (điểm %)", "cut", "points", 10),
-            Column("Chỉ tiêu giảm (điểm %)", "target_cut", "points", 10),
-            Column("Số hộ cận nghèo", "near_poor", "count", 10),
-            Column("Tỷ lệ hộ cận nghèo (%)", "near_poor_rate", "percent", 10),
-            Column("Tỷ lệ hộ nghèo DTTS (%)", "ethnic_minority_poverty_rate", "percent", 11),
-        ),
+        columns=columns,
         rows=rows,
         note=MARK_NOTE if marked or data.quality.missing else "",
-        html_keys=(
-            "district",
-            "households",
-            "poor",
-            "poverty_rate",
-            "previous_rate",
-            "cut",
-            "target_cut",
-        ),
+        html_keys=html_keys,
     )
 
 
@@ -179,6 +178,41 @@ def ethnic_groups(data: ReportData) -> Table:
     )
 
 
+def ethnic_chart_labels(data: ReportData) -> list[str]:
+    """The bars of the ethnic-group chart (data.ethnic_chart), named: a group's own name, and
+    "Khác" for the groups under the threshold together."""
+    c = data.ethnic_chart
+    return [
+        name if isinstance(name, str) else _others(groups)
+        for name, groups in zip(c["ethnicity"], c["groups"], strict=True)
+    ]
+
+
+def _others(groups: int) -> str:
+    return f"Khác ({number(groups)} dân tộc)" if groups else "Khác"  # only unnamed households
+
+
+def ethnic_chart_note(data: ReportData) -> str:
+    """What the ethnic-group chart's bars cover: the threshold, and that the bars' households
+    add up to the province's (or, when communes' resident totals add unlisted households to
+    the province, by how many they fall short)."""
+    least = number(ETHNIC_CHART_MIN_HOUSEHOLDS)
+    shown = int(data.ethnic_chart["households"].sum())
+    trend = data.trend
+    province = trend[(trend["scope"] == "province") & (trend["year"] == data.year)]
+    total = int(province["households"].iloc[0])
+    note = (
+        f"Mỗi dân tộc có từ {least} hộ trở lên một cột; các dân tộc dưới {least} hộ (và hộ "
+        f'chưa ghi dân tộc) gộp vào cột "Khác". Các cột gồm {number(shown)} hộ'
+    )
+    if shown == total:
+        return note + f", bằng tổng số hộ toàn tỉnh ({number(total)} hộ)."
+    return (
+        note + f"; tổng số hộ toàn tỉnh là {number(total)} hộ, trong đó {number(total - shown)} "
+        "hộ chỉ có trong tổng số hộ dân cư của xã, không có trong danh sách nên không rõ dân tộc."
+    )
+
+
 def target_gap(data: ReportData) -> Table:
     """The plan's targets against this year's figures, scopes and indicators in Vietnamese."""
     g = data.target_gap
@@ -191,6 +225,7 @@ def target_gap(data: ReportData) -> Table:
     return Table(
         sheet="Chỉ tiêu",
         title=f"KẾT QUẢ THỰC HIỆN CHỈ TIÊU GIẢM NGHÈO NĂM {data.year}",
+        empty=no_target(data),
         subtitle="(Chênh lệch = thực hiện - kế hoạch; điểm %, hoặc số hộ)",
         columns=(
             Column("Phạm vi", "scope", "text", 16),
@@ -209,6 +244,27 @@ def target_gap(data: ReportData) -> Table:
     )
 
 
+def no_target(data: ReportData) -> str:
+    """Why the year has no target to measure: which years the plans' targets cover."""
+    if not data.target_years:
+        return f"Kho dữ liệu chưa có chỉ tiêu kế hoạch nào của tỉnh để so sánh năm {data.year}."
+    return (
+        f"Không có chỉ tiêu nào của kế hoạch giảm nghèo của tỉnh áp dụng cho năm {data.year}: "
+        f"các chỉ tiêu của kế hoạch chỉ áp dụng cho {_years(data.target_years)}."
+    )
+
+
+def _years(years: list[int]) -> str:
+    """Sorted years as runs: "năm 2019", "các năm 2019-2020", joined by commas."""
+    runs: list[list[int]] = []
+    for y in years:
+        if runs and y == runs[-1][-1] + 1:
+            runs[-1].append(y)
+        else:
+            runs.append([y])
+    return ", ".join(f"năm {r[0]}" if len(r) == 1 else f"các năm {r[0]}-{r[-1]}" for r in runs)
+
+
 def quality(quality: Quality, year: int) -> Table:
     """The data-quality note: per reporting unit, loaded and rejected rows and why, units
     missing, new workbooks not loaded, values still provisional (reporting/quality.py)."""
@@ -217,7 +273,10 @@ def quality(quality: Quality, year: int) -> Table:
     return Table(
         sheet=QUALITY_SHEET,
         title=f"CHẤT LƯỢNG SỐ LIỆU RÀ SOÁT NĂM {year}",
-        subtitle="(Theo từng đơn vị báo cáo: số dòng đã nạp, bị loại và lý do)",
+        subtitle=(
+            "(Theo từng đơn vị báo cáo: số dòng đọc = số hộ nạp + số dòng bị loại + số dòng bỏ "
+            "qua; lý do loại)"
+        ),
         columns=tuple(Column(header, key, kind, width) for key, header, kind, width in QUALITY),
         rows=quality_rows(quality),
         html_keys=tuple(key for key, *_ in QUALITY),
@@ -232,6 +291,7 @@ QUALITY = (
     ("rows_read", "Số dòng đọc", "count", 10),
     ("rows_loaded", "Số hộ nạp", "count", 10),
     ("rows_rejected", "Số dòng bị loại", "count", 10),
+    ("rows_skipped", "Số dòng bỏ qua (trống, tổng cộng, chữ ký, tiêu đề)", "count", 12),
     ("reasons", "Lý do loại (quy tắc: số dòng)", "text", 48),
     ("last", "Tệp mới không được nạp và lý do", "text", 48),
 )
