@@ -104,6 +104,7 @@ class SheetInfo:
     error_candidates: int
     uncached: list[tuple[str, str]] = field(default_factory=list)  # (cell, formula): HH042
     struck: list[str] = field(default_factory=list)  # cells struck through: HW005
+    rows: int = 0  # <row> elements of its part
 
 
 @dataclass
@@ -326,6 +327,7 @@ def _inspect_archive(
             error_candidates=f.error_candidates if f else 1,
             uncached=uncached.get(entry.part or "", []),
             struck=struck.get(entry.part or "", []),
+            rows=f.rows if f else 0,
         )
     return Inspection(data, notices, info)
 

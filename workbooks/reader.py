@@ -303,13 +303,15 @@ def _starts_like_a_spreadsheet(path: Path) -> bool:
     return False
 
 
-# Sheets named as a template's example or instructions (folded): "Mẫu" with one made-up
-# household was loaded as a household. Read only when no other sheet holds the list (the
-# officer filled in the template's own sheet); a form's name ("Mẫu số 01") is a list.
+# Sheets named as a template's example or instructions (folded), of a few rows: "Mẫu" with one
+# made-up household was loaded as a household. Read when no other sheet holds the list (the
+# officer filled in the template's own sheet), or when it holds more rows than an example (a
+# list under that name); a form's name ("Mẫu số 01") is a list.
 EXAMPLE_SHEETS = frozenset(
-    {"mau", "mau nhap", "vi du", "mau vi du", "huong dan", "hd", "huong dan nhap", "example",
+    {"mau", "mau nhap", "vi du", "mau vi du", "huong dan", "huong dan nhap", "example",
      "sample", "template", "instructions"}
 )  # fmt: skip
+EXAMPLE_MAX_ROWS = 12  # a title, the header, a few households, a note
 
 
 def read_workbook(path: Path, year: int | None = None) -> WorkbookRead:
@@ -327,7 +329,7 @@ def read_workbook(path: Path, year: int | None = None) -> WorkbookRead:
     reader, sheet_names = _open(inspection.data, path)
     sheets = _Sheets(inspection.notices)
     names = [name for name in sheet_names if not name.startswith("_")]
-    examples = [name for name in names if fold(name) in EXAMPLE_SHEETS]
+    examples = [name for name in names if _is_example(name, inspection.sheets.get(name))]
     for name in [n for n in names if n not in examples]:
         _add_sheet(sheets, reader, path, name, inspection.sheets.get(name), years)
     if sheets.layouts and examples:
@@ -384,6 +386,12 @@ def _open(data: bytes, path: Path) -> tuple[fastexcel.ExcelReader, list[str]]:
         return reader, list(reader.sheet_names)
     except Exception as exc:  # calamine raises a family of errors; all mean "unreadable"
         raise WorkbookError(f"{path.name}: not a readable Excel workbook ({exc})") from exc
+
+
+def _is_example(name: str, info: SheetInfo | None) -> bool:
+    """Whether a sheet is a template's example (EXAMPLE_SHEETS), by its name and its few rows
+    (a legacy .xls, whose rows are not counted before reading, is no example)."""
+    return fold(name) in EXAMPLE_SHEETS and info is not None and info.rows <= EXAMPLE_MAX_ROWS
 
 
 def _add_sheet(

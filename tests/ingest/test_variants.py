@@ -1330,6 +1330,11 @@ def test_an_example_sheet_beside_the_list_is_not_read(tmp_path, example):
     assert "WB042" in codes(load)
     alone = process(write_grid(tmp_path / "n.xlsx", {example: sheets["DS"]}))  # filled in
     assert len(alone.households) == 2 and "WB042" not in codes(alone)
+    # A list under that name, beside another: more rows than an example, read.
+    rows = [household(i, household_id=f"MN-{900 + i:06d}") for i in range(1, 15)]
+    sheets[example] = [[LABELS[k] for k in ALL_KEYS], *grid_rows(rows, ALL_KEYS)]
+    both = process(write_grid(tmp_path / "b.xlsx", sheets))
+    assert len(both.households) == 16 and "WB042" not in codes(both)
 
 
 def test_an_id_number_cell_saying_none_is_blank(tmp_path):
