@@ -13,11 +13,12 @@ os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 import pytest  # noqa: E402
 
 
-def pytest_sessionstart(session: pytest.Session) -> None:
+@pytest.fixture(scope="session", autouse=True)
+def _own_working_folder() -> None:
     """Every default path of the pipeline (raw/, reports/, warehouse/) is relative to the
     working directory: the suite works in a folder of its own, so no test writes into the
-    repository's raw/, reports/ or warehouse/, whatever it leaves to a default. (At session
-    start: pytest has found its test paths by then.)"""
+    repository's raw/, reports/ or warehouse/, whatever it leaves to a default. (Before the
+    first test, after collection: a pytest-xdist worker collects after its session starts.)"""
     os.chdir(tempfile.mkdtemp(prefix="census-tests-"))
 
 
