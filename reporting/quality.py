@@ -100,7 +100,9 @@ def unit_quality(con: duckdb.DuckDBPyConnection, year: int, province: config.Pro
     """The year's note, read from the warehouse (audit and core) and config."""
     loads = con.execute(UNIT_LOADS, {"year": year}).df().set_index("reporting_unit")
     m = province.map(year)
-    units = list(m.districts["district"] if m.has_districts else m.communes["commune"])
+    # In Vietnamese dictionary order, as the forms list them (the map's order is its file's).
+    units = sorted(m.districts["district"] if m.has_districts else m.communes["commune"],
+                   key=vi.sort_key)  # fmt: skip
     frame = loads.reindex(units).rename_axis("reporting_unit").reset_index()
     rejected = frame["rows_rejected"].fillna(0) > 0
     kept = frame["last_status"].notna() & frame["source_file"].notna()

@@ -5,6 +5,7 @@ LibreOffice and rendered to pages where those tools are installed."""
 
 from __future__ import annotations
 
+import itertools
 import re
 import shutil
 import subprocess
@@ -153,6 +154,15 @@ def test_numbers_are_numbers_in_vietnamese_notation_and_the_sheet_prints(written
     assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in texts
     assert any(t.startswith("Điện Biên, ngày") for t in texts)
     assert "Người lập biểu" in texts and "KT. CHỦ TỊCH" in texts
+
+
+def test_the_quality_note_lists_the_units_in_dictionary_order(written):
+    """It listed them in the map file's order (Mường Lay, Mường Thanh, Điện Biên Phủ, Búng
+    Lao, ...), the forms beside it in dictionary order."""
+    ws = openpyxl.load_workbook(written[2026])["Chất lượng số liệu"]
+    rows = ws.iter_rows(min_row=8, values_only=True)
+    units = [r[0] for r in itertools.takewhile(lambda r: r[0] and r[1], rows)]
+    assert len(units) >= 3 and units == sorted(units, key=sort_key)
 
 
 def test_the_2026_forms_say_the_standard_is_provisional(written):
