@@ -189,7 +189,11 @@ def _lettered(text: pd.Series) -> np.ndarray:
     return text.str.contains(r"[^\d\s.,\-]", regex=True).fillna(False).to_numpy(bool)
 
 
-_SPACES = r"[\s\u00a0\u200b\u200c\u200d\u2060\ufeff\u00ad]"
+# Characters that print as nothing (zero-width spaces and joiners, word joiner, byte-order
+# mark, soft hyphen): a number or an id typed with one is the same number or id.
+_INVISIBLE_CHARS = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
+_INVISIBLE = f"[{_INVISIBLE_CHARS}]"
+_SPACES = rf"[\s\u00a0{_INVISIBLE_CHARS}]"
 
 
 def _parse_numbers(text: pd.Series) -> pd.Series:
@@ -385,8 +389,6 @@ def _short_by_two_zeros(digits: pd.Series) -> pd.Series:
     return digits.str.fullmatch(r"[1-9]\d{9}").fillna(False).astype(bool)
 
 
-# Characters that print as nothing: a household id typed with one is the same id.
-_INVISIBLE = "[\u200b\u200c\u200d\u2060\ufeff\u00ad]"
 # The ASCII characters Python's `\s` matches (tab to carriage return, \x1c-\x1f, space), as a
 # class of the characters themselves: pandas runs this through Arrow's RE2, `\s` through
 # Python's re one cell at a time (RE2's \s lacks \x0b and \x1c-\x1f).

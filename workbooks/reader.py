@@ -52,6 +52,8 @@ from transforms.text import fold
 from workbooks import choices, headings, sheetxml, tcvn3
 from workbooks.errors import WorkbookError
 from workbooks.guard import (
+    CFB_SIGNATURE,
+    ZIP_SIGNATURE,
     Limits,
     SheetInfo,
     cells_clean,
@@ -279,10 +281,6 @@ def _holds_workbooks(folder: Path) -> bool:
     return any(p.is_file() and _is_listed(p) for p in folder.rglob("*"))
 
 
-# The first bytes of an .xlsx (a zip) and of an .xls (an OLE compound file).
-_SPREADSHEET_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")
-
-
 def _is_listed(path: Path) -> bool:
     name = path.name
     if name.startswith("~$"):
@@ -299,7 +297,7 @@ def _is_listed(path: Path) -> bool:
 
 def _starts_like_a_spreadsheet(path: Path) -> bool:
     with contextlib.suppress(OSError), path.open("rb") as f:
-        return f.read(8).startswith(_SPREADSHEET_MAGIC)
+        return f.read(8).startswith((ZIP_SIGNATURE, CFB_SIGNATURE))  # .xlsx, .xls
     return False
 
 
