@@ -155,8 +155,9 @@ def print_tables(warehouse_path: Path, years: list[int]) -> None:
             queries.rates(con, [y for y in years if y >= last - 1], ("current_commune",)),
             queries.target_gap(con, years),
         )
-    if text:
-        print(f"\n{text}")
+    if not text:  # no year has rates: nothing to report on either
+        return
+    print(f"\n{text}")
     print(
         f"\nTiếp theo / next: census report --year {last} (Excel, HTML, biểu đồ / charts: "
         f"reports/{last}/); census publish (bản cho người phân tích / the analysts' copy)"
