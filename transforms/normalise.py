@@ -348,8 +348,11 @@ NO_ID_WORDS = frozenset({"", "khong", "khong co", "chua co", "chua", "ko", "chua
 
 def without_no_id(text: pd.Series) -> pd.Series:
     """`text` with the cells saying "no ID number" blank (NO_ID_WORDS; punctuation alone)."""
-    none = pd.Series(_per_distinct(text, lambda v: fold(v) in NO_ID_WORDS, False), text.index)
-    return text.mask(none.astype(bool))
+    # Only a cell without a digit can say none: the numbers, nearly all distinct, are not
+    # folded one by one (that took 0.9 s of the sample province's 4.6 s of workbook work).
+    wordy = text[~text.astype("str").str.contains(r"\d", regex=True).fillna(True)]
+    none = _per_distinct(wordy, lambda v: fold(v) in NO_ID_WORDS, False).astype(bool)
+    return text.mask(pd.Series(none, wordy.index).reindex(text.index, fill_value=False))
 
 
 def lost_leading_zero(text: pd.Series) -> pd.Series:
@@ -439,7 +442,14 @@ def place_name(text: pd.Series) -> pd.Series:
     """A place's name (a village) as one spelling: Unicode NFC (a name typed with combining
     marks is the same name), no invisible characters, single spaces; so "Bản  Nà Nọi", its
     decomposed form and "Bản Nà Nọi\u200b" are one village in the posting lists and marts."""
-    s = text.astype("str")
+    # Each distinct name once: a list holds a few hundred villages, and NFC is a Python call
+    # per non-ASCII cell (every cell took 0.18 s of the sample province's 4.3 s).
+    codes, distinct = pd.factorize(text)
+    names = _place_names(pd.Series(distinct, dtype="str")).to_numpy(dtype=object)
+    return pd.Series(np.append(names, None)[codes], index=text.index, name=text.name, dtype="str")
+
+
+def _place_names(s: pd.Series) -> pd.Series:
     plain = (s.isna() | s.str.isascii()).to_numpy(dtype=bool)  # NFC and invisible: Python calls
     if not plain.all():
         s = s.copy()
