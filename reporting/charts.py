@@ -98,11 +98,15 @@ def province_trend(data: ReportData, targets: dict[str, float]) -> bytes:
     t = data.trend
     province = t[t["scope"] == "province"]
     poor_districts = t[t["scope"] == "poor_districts"]
+    poor_label = "Tỷ lệ hộ nghèo các huyện nghèo"
+    if not poor_districts.empty and poor_districts["year"].max() < data.year:
+        # No districts since 1 July 2025: the line is history, and says where it ends.
+        poor_label += f" (đến năm {poor_districts['year'].max()})"
     fig, ax = plt.subplots(figsize=(9, 4.5))
     lines = [
         (province, "poverty_rate", "Tỷ lệ hộ nghèo toàn tỉnh", BLUE),
         (province, "ethnic_minority_poverty_rate", "Tỷ lệ hộ nghèo DTTS", ORANGE),
-        (poor_districts, "poverty_rate", "Tỷ lệ hộ nghèo các huyện nghèo", RED),
+        (poor_districts, "poverty_rate", poor_label, RED),
         (province, "near_poor_rate", "Tỷ lệ hộ cận nghèo", GREEN),
     ]
     for frame, column, label, color in lines:

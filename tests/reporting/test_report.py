@@ -188,8 +188,18 @@ def test_a_commune_year_names_its_units_communes_not_districts(commune_year, rep
     assert "<h2>1. Tỷ lệ hộ nghèo theo xã, phường" in page
     assert 'alt="Tỷ lệ hộ nghèo theo xã, phường"' in page
     assert "huyện" not in page.lower()
-    for chart in ("districts", "ethnic", "flows"):  # the trend draws earlier poor districts
+    for chart in ("districts", "ethnic", "flows"):
         assert "huyện" not in _chart_words(out / f"bieu-do-{chart}-{COMMUNE_YEAR}.png").lower()
+    # The trend draws the poor districts' rates of the years they had some, and says so.
+    with duckdb.connect(str(commune_year[0]), read_only=True) as con:
+        [(last,)] = con.execute(
+            "SELECT max(year) FROM marts.poverty_rates WHERE scope = 'poor_districts'"
+        ).fetchall()
+    trend = _chart_words(out / f"bieu-do-trend-{COMMUNE_YEAR}.png").splitlines()
+    assert last < COMMUNE_YEAR
+    assert [w for w in trend if "huyện" in w] == [
+        f"Tỷ lệ hộ nghèo các huyện nghèo (đến năm {last})"
+    ]
     words = _chart_words(out / f"bieu-do-districts-{COMMUNE_YEAR}.png").splitlines()
     assert words[0] == f"Tỷ lệ hộ nghèo theo xã, phường, năm {COMMUNE_YEAR}"  # the title
     assert "Xã, phường" in words  # the axis
