@@ -6,11 +6,12 @@ and title, the review year; the table with its header rows repeated on every pri
 the form's note and the data-quality marks; "Điện Biên, ngày … tháng … năm …", the signer's
 title and room to sign (right), "Người lập biểu" (left). Numbers are written as numbers in
 Vietnamese notation (`[$-42A]`: 42.938 and 33,07, in Excel and LibreOffice alike), A4
-landscape fitted to the page width. Text cells never become formulas.
+landscape or A3 at a fixed scale (official_sheet.layout). Text cells never become formulas.
 """
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 
 import duckdb
@@ -82,18 +83,19 @@ def _form_sheet(
     ws.merge_range(4, 0, 4, width - 1, subtitle, fmt["subtitle"])
     head = paper.FIRST_TABLE_ROW
     names, numbers = head + 1, head + 2
-    heights = {3: 36.0, head: 32.0, names: 64.0}
+    widths = _widths(rows, columns, len(lead))
+    top, below = _head_heights(columns, widths[len(lead) :])
+    heights = {3: 36.0, head: top, names: below}
     for j, text in enumerate(lead):
         ws.merge_range(head, j, names, j, text, fmt["head"])
     _column_heads(ws, fmt, columns, len(lead), head)
     for j in range(width):
         ws.write_string(numbers, j, f"({j + 1})", fmt["number_row"])
-    marked = quality.marked
-    widths = _widths(rows, columns, len(lead))
+    marked, missing = quality.marked, set(quality.missing)
     per_line = int(sum(paper.column_points(w) for w in widths) / 5)  # 10 pt italic: ~5 pt a letter
     r = numbers + 1
     for row in rows.to_dict("records"):
-        _data_row(ws, fmt, r, row, columns, form.pairs, marked, quality)
+        _data_row(ws, fmt, r, row, columns, form.pairs, marked, missing, quality)
         r += 1
     sign = _notes(ws, fmt, r + 1, width, form, quality, year, (heights, per_line)) + 1
     paper.signature(ws, fmt, sign, width, province)
@@ -120,6 +122,32 @@ def _widths(rows: pd.DataFrame, columns: list, lead: int) -> list[float]:
         long = len(column.header) > 16  # wraps onto more lines than the header row holds
         out.append(12.0 if column.collected else 11.0 if long else 8.0)
     return out
+
+
+HEAD_LINE = 14.0  # points a line of the 11 pt bold header takes, with its spacing
+HEAD_LETTER = 6.0  # points of a bold letter, on average (wider than a digit)
+
+
+def _head_heights(columns: list, widths: list[float]) -> tuple[float, float]:
+    """The two header rows' heights (points), as tall as their longest label wraps in its
+    cells: a group's label over its columns, a column's own in its column ("Nhân khẩu hộ có
+    mức sống trung bình" over two count columns takes three lines; the row held two and a
+    half). A label of a column without a group spans both rows."""
+
+    def lines(text: str, width: float) -> int:
+        return len(textwrap.wrap(text, max(1, int(paper.column_points(width) / HEAD_LETTER))))
+
+    spans: dict[str, float] = {}
+    for column, width in zip(columns, widths, strict=True):
+        if column.group:
+            spans[column.group] = spans.get(column.group, 0.0) + width
+    group = max((lines(g, w) for g, w in spans.items()), default=1)
+    own = max((lines(c.header, w) for c, w in zip(columns, widths, strict=True) if c.group),
+              default=1)  # fmt: skip
+    ungrouped = max((lines(c.header, w) for c, w in zip(columns, widths, strict=True)
+                     if not c.group), default=1)  # fmt: skip
+    top, below = max(32.0, HEAD_LINE * group + 4), max(64.0, HEAD_LINE * own + 4)
+    return top, max(below, HEAD_LINE * ungrouped + 8 - top)
 
 
 def _kept_together(first: int, count: int, per_unit: int, last: int) -> list[tuple[int, int]]:
@@ -152,10 +180,12 @@ def _column_heads(ws, fmt, columns: list, first: int, head: int) -> None:
         j = end + 1
 
 
-def _data_row(ws, fmt, r, row, columns, pairs, marked, quality) -> None:
+def _data_row(ws, fmt, r, row, columns, pairs, marked, missing, quality) -> None:
     """One row of a form: its number (none on a total) and unit on a unit's first row, then
-    its cells."""
+    its cells; blank for a unit with no data this year (the note names it): a 0 would say
+    it has no poor households."""
     bold = row["scope"] in ("province", "district")
+    no_data = row["scope"] != "province" and row["reporting_unit"] in missing
     first_of_unit = not pairs or row["kind"] == "Hộ"
     label = row["label"] + (MARK if _is_marked(row, marked, quality) else "")
     indent = "    " * max(row["level"] - 1, 0)
@@ -167,7 +197,7 @@ def _data_row(ws, fmt, r, row, columns, pairs, marked, quality) -> None:
         ws.write_string(r, 2, row["kind"], fmt["text"])
         lead = 3
     for j, column in enumerate(columns):
-        value = row.get(column.key)
+        value = None if no_data else row.get(column.key)
         if value == NOT_COLLECTED:
             ws.write_string(r, lead + j, NOT_COLLECTED, fmt["missing"])
         elif value is None or pd.isna(value):
@@ -199,6 +229,7 @@ def _notes(
     lines += quality.provisional
     for line in lines:
         ws.merge_range(r, 0, r, width - 1, line, fmt["note"])
-        heights[r] = 15.0 * (1 + len(line) // per_line)
+        # Wrapped at word ends as Excel wraps it: a long word moved whole to the next line.
+        heights[r] = 15.0 * max(1, len(textwrap.wrap(line, per_line)))
         r += 1
     return r

@@ -88,6 +88,38 @@ def test_form_01_totals_equal_the_province_and_units_add_up(written):
             assert sum(r[column] or 0 for r in units) == province[column], (year, column)
 
 
+def test_a_unit_without_data_has_blank_cells_not_zeros(written):
+    """A commune whose workbook has not come in printed 0 households, 0 poor: as if it had
+    none. Its cells are blank; the note under the table names it."""
+    loaded = {h.commune for h in hc.households()}
+    for number in ("Biểu số 01", "Biểu số 02", "Biểu số 04"):
+        rows = table(written[2026], sheet_of(number))
+        units = [r for r in rows if r[0]]  # numbered: a unit's first (or only) row
+        assert len(units) == 45
+        for r in units:
+            index = rows.index(r)
+            cells = [v for row in rows[index : index + 2] if not row[0] or row is r
+                     for v in row[2:] if v not in ("Hộ", "Nhân khẩu")]  # fmt: skip
+            if unit_label(r[1]) in loaded:
+                assert all(isinstance(v, int | float) for v in cells if v is not None), r
+                assert any(v for v in cells), r
+            else:
+                assert all(v is None for v in cells), (number, r)
+    ws = openpyxl.load_workbook(written[2026])[sheet_of("Biểu số 01")]
+    notes = [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+    said = next(n for n in notes if n.startswith("Đơn vị chưa có số liệu: "))
+    assert "Mường Ảng" in said and "Nà Hỳ" not in said
+
+
+def test_a_long_group_label_has_the_lines_it_wraps_to(written):
+    """Form 01's "Nhân khẩu hộ có mức sống trung bình" over two count columns wraps to three
+    lines; its row held two and a half, and LibreOffice printed it cut at the top."""
+    ws = openpyxl.load_workbook(written[2026])[sheet_of("Biểu số 01")]
+    group_row = FIRST_ROW - 3  # the group labels, then the columns' own, then the numbering
+    assert ws.cell(group_row, 15).value == "Nhân khẩu hộ có mức sống trung bình"
+    assert ws.row_dimensions[group_row].height >= 3 * 14
+
+
 def test_movement_forms_close_on_every_row(written):
     for year in (2025, 2026):
         for number, member in (("Biểu số 02", "poor"), ("Biểu số 03", "near_poor")):
@@ -95,6 +127,8 @@ def test_movement_forms_close_on_every_row(written):
             assert rows[0][2] == "Hộ" and rows[1][2] == "Nhân khẩu"
             moved = 0
             for r in rows:
+                if r[3] is None:  # a unit with no data this year: blank
+                    continue
                 start, d2, d3, d4, i5, i6, i7, i8, end = r[3:12]
                 assert end == start - d2 - d3 - d4 + i5 + i6 + i7 + i8, (year, number, r)
                 moved += d2 + d3 + d4 + i5 + i6 + i7 + i8
