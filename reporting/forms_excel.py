@@ -11,7 +11,6 @@ landscape or A3 at a fixed scale (official_sheet.layout). Text cells never becom
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 
 import duckdb
@@ -92,12 +91,11 @@ def _form_sheet(
     for j in range(width):
         ws.write_string(numbers, j, f"({j + 1})", fmt["number_row"])
     marked, missing = quality.marked, set(quality.missing)
-    per_line = int(sum(paper.column_points(w) for w in widths) / 5)  # 10 pt italic: ~5 pt a letter
     r = numbers + 1
     for row in rows.to_dict("records"):
         _data_row(ws, fmt, r, row, columns, form.pairs, marked, missing, quality)
         r += 1
-    sign = _notes(ws, fmt, r + 1, width, form, quality, year, (heights, per_line)) + 1
+    sign = _notes(ws, fmt, r + 1, width, form, quality, year, (heights, sum(widths))) + 1
     paper.signature(ws, fmt, sign, width, province)
     last = sign + 4
     heights[last] = SIGN_ROOM
@@ -124,30 +122,24 @@ def _widths(rows: pd.DataFrame, columns: list, lead: int) -> list[float]:
     return out
 
 
-HEAD_LINE = 14.0  # points a line of the 11 pt bold header takes, with its spacing
-HEAD_LETTER = 6.0  # points of a bold letter, on average (wider than a digit)
-
-
 def _head_heights(columns: list, widths: list[float]) -> tuple[float, float]:
     """The two header rows' heights (points), as tall as their longest label wraps in its
     cells: a group's label over its columns, a column's own in its column ("Nhân khẩu hộ có
     mức sống trung bình" over two count columns takes three lines; the row held two and a
     half). A label of a column without a group spans both rows."""
-
-    def lines(text: str, width: float) -> int:
-        return len(textwrap.wrap(text, max(1, int(paper.column_points(width) / HEAD_LETTER))))
-
     spans: dict[str, float] = {}
+    own, alone = [1], [1]
     for column, width in zip(columns, widths, strict=True):
+        lines = paper.label_lines(column.header, width)
         if column.group:
             spans[column.group] = spans.get(column.group, 0.0) + width
-    group = max((lines(g, w) for g, w in spans.items()), default=1)
-    own = max((lines(c.header, w) for c, w in zip(columns, widths, strict=True) if c.group),
-              default=1)  # fmt: skip
-    ungrouped = max((lines(c.header, w) for c, w in zip(columns, widths, strict=True)
-                     if not c.group), default=1)  # fmt: skip
-    top, below = max(32.0, HEAD_LINE * group + 4), max(64.0, HEAD_LINE * own + 4)
-    return top, max(below, HEAD_LINE * ungrouped + 8 - top)
+            own.append(lines)
+        else:
+            alone.append(lines)
+    group = max([1, *(paper.label_lines(g, w) for g, w in spans.items())])
+    top = max(32.0, paper.HEAD_LINE * group + 4)
+    below = max(64.0, paper.HEAD_LINE * max(own) + 4, paper.HEAD_LINE * max(alone) + 8 - top)
+    return top, below
 
 
 def _kept_together(first: int, count: int, per_unit: int, last: int) -> list[tuple[int, int]]:
@@ -217,8 +209,9 @@ def _notes(
     ws, fmt, r: int, width: int, form: Form, quality: Quality, year: int, rows: tuple
 ) -> int:
     """The lines under the table from row `r`, each as tall as its wrapped lines need
-    (`rows`: the sheet's heights to set, the letters a line holds); returns the row after."""
-    heights, per_line = rows
+    (`rows`: the sheet's heights to set, the table's width in characters); returns the row
+    after."""
+    heights, across = rows
     lines = [form.note] if form.note else []
     if form.movements and (change := vi.standard_change_note(year, year - 1)):
         lines.append(change)  # the forms' start is the previous year's list
@@ -229,7 +222,6 @@ def _notes(
     lines += quality.provisional
     for line in lines:
         ws.merge_range(r, 0, r, width - 1, line, fmt["note"])
-        # Wrapped at word ends as Excel wraps it: a long word moved whole to the next line.
-        heights[r] = 15.0 * max(1, len(textwrap.wrap(line, per_line)))
+        heights[r] = 15.0 * paper.label_lines(line, across, paper.NOTE_LETTER)
         r += 1
     return r

@@ -6,6 +6,7 @@ with the header rows repeated; and the data-quality note's sheet. Shared by the 
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass
 
 import pandas as pd
@@ -138,6 +139,17 @@ class Layout:
     column_breaks: tuple[int, ...] = ()
 
 
+HEAD_LINE = 14.0  # points a line of the 11 pt bold header takes, with its spacing
+HEAD_LETTER = 6.0  # points of a bold letter, on average (wider than a digit)
+NOTE_LETTER = 5.0  # points of a letter of the notes' 10 pt italic, on average
+
+
+def label_lines(text: str, width: float, letter: float = HEAD_LETTER) -> int:
+    """The lines `text` takes in a cell `width` characters wide, wrapped at word ends as
+    Excel wraps it (a long word moves whole to the next line)."""
+    return max(1, len(textwrap.wrap(text, max(1, int(column_points(width) / letter)))))
+
+
 def column_points(width: float) -> float:
     """A column `width` characters wide in points, as LibreOffice draws it with the workbook's
     default font (`DEFAULT_FONT`, Times New Roman 11: 5.5 pt a digit, 4 pt of padding, as
@@ -258,7 +270,8 @@ def write_table(book, fmt, table: Table, province: config.Province, number: str 
     ws.set_row(3, 36)
     ws.merge_range(4, 0, 4, width - 1, table.subtitle, fmt["subtitle"])
     head = FIRST_TABLE_ROW
-    ws.set_row(head, 48)
+    lines = max(label_lines(c.header, c.width) for c in columns)
+    ws.set_row(head, max(48.0, HEAD_LINE * lines + 6))  # "Số dòng bỏ qua (trống, ...)": 5
     for j, column in enumerate(columns):
         ws.set_column(j, j, column.width)
         ws.write_string(head, j, column.header, fmt["head"])
@@ -269,7 +282,7 @@ def write_table(book, fmt, table: Table, province: config.Province, number: str 
     r = head + 2 + len(table.rows)
     if table.note:
         ws.merge_range(r, 0, r, width - 1, table.note, fmt["note"])
-        ws.set_row(r, 15 * (1 + len(table.note) // 150))
+        ws.set_row(r, 15 * label_lines(table.note, sum(c.width for c in columns), NOTE_LETTER))
         r += 1
     signature(ws, fmt, r + 1, width, province)
     print_setup(ws, head, width)
