@@ -72,6 +72,8 @@ def _sheet(book, fmt, sheet: str, status: str, rows: list, year: int, province) 
     ws.merge_range(4, 0, 4, width - 1, "(Mỗi hộ một dòng chủ hộ, tiếp theo là các thành viên)",
                    fmt["subtitle"])  # fmt: skip
     head = paper.FIRST_TABLE_ROW
+    lines = max(paper.label_lines(text, w) for text, w in COLUMNS)
+    ws.set_row(head, paper.HEAD_LINE * lines + 6)
     for j, (text, w) in enumerate(COLUMNS):
         ws.write_string(head, j, text, fmt["head"])
         ws.set_column(j, j, w)
@@ -107,7 +109,7 @@ def _sheet(book, fmt, sheet: str, status: str, rows: list, year: int, province) 
                 ws.write_string(r, j, value, fmt["text"])  # fmt: skip
             r += 1
     paper.signature(ws, fmt, r + 1, width, province)
-    paper.print_setup(ws, head, width)
+    paper.print_setup(ws, head, [w for _, w in COLUMNS])
 
 
 def _flag(value: object) -> str:

@@ -86,16 +86,19 @@ def signature(ws, fmt, r: int, width: int, province: config.Province) -> None:
     ws.merge_range(r + 3, first, r + 3, width - 1, vi.SIGN_HERE, fmt["sign"])
 
 
-def print_setup(ws, header_last: int, width: int) -> None:
-    """A4 landscape fitted to the page width (a report table: a few columns)."""
+def print_setup(ws, header_last: int, widths: list[float]) -> None:
+    """Landscape fitted to the page width (a report table: a few columns): A4, or A3 where A4
+    would print the text under MIN_SCALE (the summary form's 24 columns: 5.5 pt on A4)."""
+    total = sum(column_points(w) for w in widths)
+    paper = A4 if fitted_scale(A4, total) >= MIN_SCALE else A3
     ws.set_landscape()
-    ws.set_paper(A4.code)
+    ws.set_paper(paper.code)
     ws.fit_to_pages(1, 0)
     ws.set_margins(**MARGINS)
     ws.repeat_rows(FIRST_TABLE_ROW, header_last)
     ws.set_footer("&CTrang &P/&N")
     ws.freeze_panes(header_last + 1, 2)
-    ws.print_area(0, 0, ws.dim_rowmax, width - 1)
+    ws.print_area(0, 0, ws.dim_rowmax, len(widths) - 1)
 
 
 @dataclass(frozen=True)
@@ -157,6 +160,12 @@ def column_points(width: float) -> float:
     return 5.5 * width + 4.0
 
 
+def fitted_scale(paper: Paper, total: float) -> int:
+    """The print scale (%, at most 100) at which columns `total` points wide fit the paper's
+    width."""
+    return min(100, int(100 * SLACK * paper.printable[0] / total))
+
+
 def layout(
     widths: list[float],
     heights: list[float],
@@ -171,7 +180,7 @@ def layout(
     page): each range of rows in `keep` (first, last) printed on one page."""
     total = sum(column_points(w) for w in widths)
     for paper in (A4, A3):
-        scale = min(100, int(100 * SLACK * paper.printable[0] / total))
+        scale = fitted_scale(paper, total)
         if scale >= MIN_SCALE:
             return Layout(paper, scale, _row_breaks(heights, header, keep, paper, scale))
     room = SLACK * A3.printable[0] * 100 / MIN_SCALE
@@ -285,7 +294,7 @@ def write_table(book, fmt, table: Table, province: config.Province, number: str 
         ws.set_row(r, 15 * label_lines(table.note, sum(c.width for c in columns), NOTE_LETTER))
         r += 1
     signature(ws, fmt, r + 1, width, province)
-    print_setup(ws, head, width)
+    print_setup(ws, head, [c.width for c in columns])
 
 
 def _cell(ws, fmt, row: int, col: int, column, record: dict, bold: bool) -> None:

@@ -263,6 +263,9 @@ def test_form_12_the_detailed_lists_go_to_the_officers_folder_only(written):
         heads = [r for r in book[sheet].iter_rows(min_row=8, values_only=True) if r[7] == "Chủ hộ"]
         wanted = {h.household_id for h in hc.households() if h.status[2025] == status}
         assert {r[3] for r in heads} == wanted
+        # "Không có khả năng lao động" takes three lines in its column: the header row had
+        # Excel's default height, one line.
+        assert book[sheet].row_dimensions[7].height >= 3 * 14
     forms_book = openpyxl.load_workbook(written[2025])
     assert "Danh sách hộ nghèo" not in forms_book.sheetnames  # never beside the other forms
 
