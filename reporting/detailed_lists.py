@@ -72,8 +72,7 @@ def _sheet(book, fmt, sheet: str, status: str, rows: list, year: int, province) 
     ws.merge_range(4, 0, 4, width - 1, "(Mỗi hộ một dòng chủ hộ, tiếp theo là các thành viên)",
                    fmt["subtitle"])  # fmt: skip
     head = paper.FIRST_TABLE_ROW
-    lines = max(paper.label_lines(text, w) for text, w in COLUMNS)
-    ws.set_row(head, paper.HEAD_LINE * lines + 6)
+    ws.set_row(head, paper.head_height(list(COLUMNS)))
     for j, (text, w) in enumerate(COLUMNS):
         ws.write_string(head, j, text, fmt["head"])
         ws.set_column(j, j, w)

@@ -153,6 +153,12 @@ def label_lines(text: str, width: float, letter: float = HEAD_LETTER) -> int:
     return max(1, len(textwrap.wrap(text, max(1, int(column_points(width) / letter)))))
 
 
+def head_height(labels: list[tuple[str, float]], least: float = 0.0) -> float:
+    """A one-row table header's height (points): its longest label's lines (`labels`: text,
+    column width), at least `least`."""
+    return max(least, HEAD_LINE * max(label_lines(text, width) for text, width in labels) + 6)
+
+
 def column_points(width: float) -> float:
     """A column `width` characters wide in points, as LibreOffice draws it with the workbook's
     default font (`DEFAULT_FONT`, Times New Roman 11: 5.5 pt a digit, 4 pt of padding, as
@@ -279,8 +285,7 @@ def write_table(book, fmt, table: Table, province: config.Province, number: str 
     ws.set_row(3, 36)
     ws.merge_range(4, 0, 4, width - 1, table.subtitle, fmt["subtitle"])
     head = FIRST_TABLE_ROW
-    lines = max(label_lines(c.header, c.width) for c in columns)
-    ws.set_row(head, max(48.0, HEAD_LINE * lines + 6))  # "Số dòng bỏ qua (trống, ...)": 5
+    ws.set_row(head, head_height([(c.header, c.width) for c in columns], least=48.0))
     for j, column in enumerate(columns):
         ws.set_column(j, j, column.width)
         ws.write_string(head, j, column.header, fmt["head"])
