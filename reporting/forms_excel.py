@@ -218,10 +218,25 @@ def _notes(
     if quality.marked or quality.missing:
         lines.append(MARK_NOTE)
     if quality.missing:
-        lines.append("Đơn vị chưa có số liệu: " + ", ".join(quality.missing) + ".")
+        lines.append(_missing_note(quality.missing, form))
     lines += quality.provisional
     for line in lines:
         ws.merge_range(r, 0, r, width - 1, line, fmt["note"])
         heights[r] = 15.0 * paper.label_lines(line, across, paper.NOTE_LETTER)
         r += 1
     return r
+
+
+def _missing_note(missing: list[str], form: Form) -> str:
+    """The units without data, and what that does to the province's row: its households and
+    rates leave them out, but a movement form's start is last year's list, theirs included,
+    so their households of last year count as gone (form 02's "giảm khác": 356 of its 509
+    with Mường Lay's 2026 workbook missing from the sample)."""
+    note = f"Đơn vị chưa có số liệu: {', '.join(missing)}. "
+    note += "Số liệu toàn tỉnh chưa gồm các đơn vị này"
+    if form.movements:
+        note += "; riêng số đầu kỳ gồm cả hộ của các đơn vị này năm trước"
+        gone = next((c.header for c in form.columns if c.category == "other_decrease"), None)
+        if gone:
+            note += f", được tính vào cột {gone}"
+    return note + "."

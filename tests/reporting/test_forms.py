@@ -109,6 +109,16 @@ def test_a_unit_without_data_has_blank_cells_not_zeros(written):
     notes = [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
     said = next(n for n in notes if n.startswith("Đơn vị chưa có số liệu: "))
     assert "Mường Ảng" in said and "Nà Hỳ" not in said
+    assert said.endswith(". Số liệu toàn tỉnh chưa gồm các đơn vị này.")
+    # A movement form's start is last year's list, a missing unit's households included:
+    # they count as gone, and the note says where.
+    ws = openpyxl.load_workbook(written[2026])[sheet_of("Biểu số 02")]
+    notes = [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+    said = next(n for n in notes if n.startswith("Đơn vị chưa có số liệu: "))
+    assert said.endswith(
+        "riêng số đầu kỳ gồm cả hộ của các đơn vị này năm trước, được tính vào cột "
+        "Giảm khác (chết, chuyển đi, nhập, tách hộ) [4]."
+    )
 
 
 def test_a_long_group_label_has_the_lines_it_wraps_to(written):
