@@ -23,6 +23,7 @@ from pathlib import Path
 import psutil
 import pytest
 
+from flows.prefect_server import NICE
 from tests.factory import household, write_workbook
 
 REPO = Path(__file__).resolve().parents[2]
@@ -211,6 +212,8 @@ def test_a_killed_server_takes_its_prefect_api_server_with_it(tmp_path, home):
     server = psutil.Process(state(home)["pid"])
     [api] = server.children()
     assert "flows.prefect_server" in " ".join(api.cmdline())
+    # It yields the cores to the run and its workers, at their priority (flows/workers.py).
+    wait_until(lambda: api.nice() == server.nice() + NICE, 30, "API server reniced")
     server.send_signal(signal.SIGKILL)
     wait_until(lambda: not api.is_running() or api.status() == "zombie", 30, "API server gone")
     wait_until(lambda: not processes_of(home), 30, "nothing left")
