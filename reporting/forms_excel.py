@@ -218,7 +218,7 @@ def _notes(
     if quality.marked or quality.missing:
         lines.append(MARK_NOTE)
     if quality.missing:
-        lines.append(_missing_note(quality.missing, form))
+        lines.append(_missing_note(quality, form))
     lines += quality.provisional
     for line in lines:
         ws.merge_range(r, 0, r, width - 1, line, fmt["note"])
@@ -227,13 +227,12 @@ def _notes(
     return r
 
 
-def _missing_note(missing: list[str], form: Form) -> str:
+def _missing_note(quality: Quality, form: Form) -> str:
     """The units without data, and what that does to the province's row: its households and
     rates leave them out, but a movement form's start is last year's list, theirs included,
     so their households of last year count as gone (form 02's "giảm khác": 356 of its 509
     with Mường Lay's 2026 workbook missing from the sample)."""
-    note = f"Đơn vị chưa có số liệu: {', '.join(missing)}. "
-    note += "Số liệu toàn tỉnh chưa gồm các đơn vị này"
+    note = quality.missing_line + " Số liệu toàn tỉnh chưa gồm các đơn vị này"
     if form.movements:
         note += "; riêng số đầu kỳ gồm cả hộ của các đơn vị này năm trước"
         gone = next((c.header for c in form.columns if c.category == "other_decrease"), None)

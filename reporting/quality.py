@@ -95,6 +95,12 @@ class Quality:
     def missing(self) -> list[str]:
         return list(self.units.loc[self.units["state"] == "missing", "reporting_unit"])
 
+    @property
+    def missing_line(self) -> str:
+        """The note's sentence naming the units without data (empty when none)."""
+        missing = self.missing
+        return f"Đơn vị chưa có số liệu: {', '.join(missing)}." if missing else ""
+
 
 def unit_quality(con: duckdb.DuckDBPyConnection, year: int, province: config.Province) -> Quality:
     """The year's note, read from the warehouse (audit and core) and config."""

@@ -269,7 +269,6 @@ def quality(quality: Quality, year: int) -> Table:
     """The data-quality note: per reporting unit, loaded and rejected rows and why, units
     missing, new workbooks not loaded, values still provisional (reporting/quality.py)."""
     provisional = " ".join(quality.provisional) or "Không có giá trị nào còn tạm tính."
-    missing = ", ".join(quality.missing)
     return Table(
         sheet=QUALITY_SHEET,
         title=f"CHẤT LƯỢNG SỐ LIỆU RÀ SOÁT NĂM {year}",
@@ -280,7 +279,7 @@ def quality(quality: Quality, year: int) -> Table:
         columns=tuple(Column(header, key, kind, width) for key, header, kind, width in QUALITY),
         rows=quality_rows(quality),
         html_keys=tuple(key for key, *_ in QUALITY),
-        note=(f"Đơn vị chưa có số liệu: {missing}. " if missing else "") + provisional,
+        note=" ".join(filter(None, [quality.missing_line, provisional])),
     )
 
 
