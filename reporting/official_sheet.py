@@ -91,14 +91,21 @@ def print_setup(ws, header_last: int, widths: list[float]) -> None:
     would print the text under MIN_SCALE (the summary form's 24 columns: 5.5 pt on A4)."""
     total = sum(column_points(w) for w in widths)
     paper = A4 if fitted_scale(A4, total) >= MIN_SCALE else A3
+    _page(ws, paper, header_last, 2, (ws.dim_rowmax, len(widths) - 1))
+    ws.fit_to_pages(1, 0)
+
+
+def _page(ws, paper: Paper, header_last: int, lead: int, last: tuple[int, int]) -> None:
+    """What every official sheet prints with: landscape on `paper`, the margins, the header
+    rows on every page, the page number, the header and the first `lead` columns frozen, the
+    print area to `last` (row, column)."""
     ws.set_landscape()
     ws.set_paper(paper.code)
-    ws.fit_to_pages(1, 0)
     ws.set_margins(**MARGINS)
     ws.repeat_rows(FIRST_TABLE_ROW, header_last)
     ws.set_footer("&CTrang &P/&N")
-    ws.freeze_panes(header_last + 1, 2)
-    ws.print_area(0, 0, ws.dim_rowmax, len(widths) - 1)
+    ws.freeze_panes(header_last + 1, lead)
+    ws.print_area(0, 0, *last)
 
 
 @dataclass(frozen=True)
@@ -259,19 +266,13 @@ def _runs(groups: list[str], lead: int) -> list[tuple[int, int]]:
 def print_layout(ws, header_last: int, lead: int, last: tuple[int, int], fit: Layout) -> None:
     """Print `ws` to `last` (row, column) as `fit` says: landscape, its paper, its scale and
     breaks, the header rows (and the unit's columns when it runs across pages) on every page."""
-    ws.set_landscape()
-    ws.set_paper(fit.paper.code)
+    _page(ws, fit.paper, header_last, lead, last)
     ws.set_print_scale(fit.scale)
-    ws.set_margins(**MARGINS)
-    ws.repeat_rows(FIRST_TABLE_ROW, header_last)
     if fit.column_breaks:
         ws.repeat_columns(0, lead - 1)
         ws.set_v_pagebreaks(list(fit.column_breaks))
         ws.print_across()
     ws.set_h_pagebreaks(list(fit.row_breaks))
-    ws.set_footer("&CTrang &P/&N")
-    ws.freeze_panes(header_last + 1, lead)
-    ws.print_area(0, 0, *last)
 
 
 def write_table(book, fmt, table: Table, province: config.Province, number: str = "") -> None:
