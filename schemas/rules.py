@@ -115,7 +115,7 @@ _RULES = [
         "HH018",
         "commune_classification",
         "error",
-        "Phân loại của xã không hợp lệ",
+        "Phân loại của xã phải là Hộ nghèo, Hộ cận nghèo hoặc Hộ có mức sống trung bình",
         "commune's classification is not one of Hộ nghèo, Hộ cận nghèo, Hộ có mức sống trung bình",
     ),
     Rule(

@@ -54,6 +54,9 @@ CLASSIFICATION_WORDS = {
     "ho trung binh": "average",
     "trung binh": "average",
     "muc song tb": "average",
+    "ho muc song tb": "average",
+    "ho tb": "average",
+    "mstb": "average",
     "ho mstb": "average",
     "hn": "poor",  # the forms' abbreviations
     "hcn": "near_poor",

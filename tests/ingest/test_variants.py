@@ -959,6 +959,29 @@ def test_7_values_with_a_note_in_brackets_and_other_usual_writings(tmp_path):
     assert load.raw["health_insurance"].iloc[0] == "x (mới)"
 
 
+def test_7_causes_and_classes_in_the_officers_usual_words(tmp_path):
+    """Causes written as officers and the older forms write them ("Thiếu đất canh tác",
+    "Thiếu vốn làm ăn", "Bệnh tật, ốm đau", "Không có người lao động") and the commune's class
+    "Hộ TB" rejected their households (HH019, HH018): a third of a probe commune's list, which
+    refused the workbook. A class the form does not know is still rejected, and says which
+    are known."""
+    rows = [
+        household(1, poverty_cause="Thiếu đất canh tác", commune_classification="Hộ TB"),
+        household(2, poverty_cause="Thiếu vốn làm ăn", commune_classification="MSTB"),
+        household(3, poverty_cause="Bệnh tật, ốm đau"),
+        household(4, poverty_cause="Không có người lao động"),
+        household(5, commune_classification="Thoát nghèo"),
+    ]
+    load = process(write_workbook(tmp_path / "c.xlsx", rows))
+    h = load.households.set_index("household_id")["poverty_cause"]
+    assert h.tolist() == ["land", "capital", "illness", "labour"]
+    classes = load.households["commune_classification"].tolist()
+    assert classes[:2] == ["average", "average"]
+    [message] = load.rejections.loc[load.rejections["rule_code"] == "HH018", "rule"]
+    assert message.startswith("Phân loại của xã phải là Hộ nghèo, Hộ cận nghèo hoặc Hộ có")
+    assert load.raw["poverty_cause"].iloc[0] == "Thiếu đất canh tác"
+
+
 def test_7_a_leading_apostrophe_kept_as_text_and_doubled_spaces(tmp_path):
     """A list that passed through another program keeps Excel's text mark as a character
     ("'MN-000001", "'3"): every such cell was rejected. A village typed with doubled spaces
