@@ -333,8 +333,9 @@ def warning_schema(standard: config.Standard) -> pa.DataFrameSchema:
         return ~(below | above)
 
     restored = _check("HW002", lambda df: ~df["head_id_restored"], ignore_na=False)
+    lost = _check("HW006", lambda df: ~df["head_id_lost"], ignore_na=False)
     return pa.DataFrameSchema(
-        checks=[_check("HW001", plausible, ignore_na=False), restored], strict=False
+        checks=[_check("HW001", plausible, ignore_na=False), restored, lost], strict=False
     )
 
 
@@ -522,9 +523,14 @@ def validate(
     keys = standard.indicator_keys
     text = text.reindex(columns=list(dict.fromkeys([*text.columns, *TEXT_KEYS, *keys])))
     text = text.astype({key: "str" for key in (*TEXT_KEYS, *keys)})
-    text["head_id_number"] = normalise.without_no_id(text["head_id_number"])
+    as_typed = text["head_id_number"]
+    # An ID number in exponent form has lost digits: not read as one, with a warning (HW006),
+    # never a rejection (the column is optional; the household is real). Kept as typed.
+    exponent = normalise.id_in_exponent_form(as_typed)
+    text["head_id_number"] = normalise.without_no_id(as_typed.mask(exponent))
     parsed = _ParseOnce(text)
     typed = typed_households(text, year, province, standard, sheets, parsed)
+    typed["head_id_lost"] = exponent
     has_districts = province.map(year).has_districts
     findings = pd.concat(
         [
@@ -549,8 +555,9 @@ def validate(
             "cũng ở/also at " + other_places(text, findings.loc[duplicate, "row"])
         ).to_numpy()
     findings["severity"] = findings["rule_code"].map(lambda c: RULES[c].severity)
+    shown = text.assign(head_id_number=as_typed)  # the values as the officer typed them
     findings["value"] = [
-        text.at[row, col] if col in text.columns else None
+        shown.at[row, col] if col in shown.columns else None
         for row, col in zip(findings["row"], findings["column_key"], strict=True)
     ]
     rejected = findings.loc[findings["severity"] == "error", "row"].unique()
@@ -561,6 +568,7 @@ def validate(
             "ethnicity_text",
             "has_indicator_columns",
             "head_id_restored",
+            "head_id_lost",
         ]
     )
     return Validation(

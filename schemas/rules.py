@@ -254,6 +254,15 @@ _RULES = [
         "the ID number lost its leading zero (stored as a number by Excel): restored",
     ),
     Rule(
+        "HW006",
+        "head_id_number",
+        "warning",
+        "Số CCCD bị Excel đổi sang dạng số mũ (như 1,10792E+11) nên đã mất chữ số, không dùng "
+        "được: định dạng cột Số CCCD là Văn bản (Text) rồi ghi lại số",
+        "the ID number was turned into exponent form by Excel (1.10792E+11) and lost digits, so "
+        "it cannot be used: format the column as Text and type it again",
+    ),
+    Rule(
         "HW003",
         None,
         "warning",

@@ -1025,6 +1025,27 @@ def test_7_an_id_with_a_space_for_its_hyphen_and_a_village_typed_otherwise(tmp_p
     assert load.households["household_id"].tolist() == ["DB-04-000001", "DB-04-000002"]
 
 
+def test_7_an_id_number_in_excels_exponent_form_loads_with_a_warning(tmp_path):
+    """A CCCD copied from a narrow column as Excel showed it ("1,10792E+11") has six digits
+    of twelve: it rejected the household (HH017), though the column is optional. The
+    household now loads, with a warning that says how to fix it (HW006), and the cell is kept
+    as typed; a number of the wrong length is still rejected."""
+    rows = [
+        household(1, head_id_number="1,10792E+11"),
+        household(2, head_id_number="1.10792e+11"),
+        household(3, head_id_number="0110696870"),  # ten digits: neither card
+        household(4, head_id_number="011069687016"),
+    ]
+    load = process(write_workbook(tmp_path / "e.xlsx", rows))
+    found = load.rejections.set_index("household_id")["rule_code"]
+    assert found.to_dict() == {"MN-000001": "HW006", "MN-000002": "HW006", "MN-000003": "HH017"}
+    [message] = set(load.rejections.loc[load.rejections["rule_code"] == "HW006", "rule"])
+    assert message.startswith("Số CCCD bị Excel đổi sang dạng số mũ (như 1,10792E+11)")
+    assert load.households["household_id"].tolist() == ["MN-000001", "MN-000002", "MN-000004"]
+    ids = load.private.drop_duplicates("household_id")["head_id_number"].tolist()
+    assert ids == ["1,10792E+11", "1.10792e+11", "0110696870", "011069687016"]
+
+
 def test_7_values_typed_without_a_vietnamese_keyboard_or_with_excels_currency_sign(tmp_path):
     """Each of these rejected its household (HH010, HH011, HH014, HH017, HH021), and a
     workbook of them was refused: the đồng sign Excel's Vietnamese currency format shows
@@ -1364,8 +1385,8 @@ def test_an_id_number_cell_saying_none_is_blank(tmp_path):
     """ "-", "chưa có", "Không có" in the optional CCCD column rejected the household (HH017)."""
     written = ["-", "chưa có", "Không có", "012345678901"]
     rows = [household(i, head_id_number=w) for i, w in enumerate(written, start=1)]
-    rows.append(household(5, head_id_number="1,10792E+11"))  # its digits are lost: rejected
+    rows.append(household(5, head_id_number="1,10792"))  # a number, not a "none": rejected
     load = process(write_workbook(tmp_path / "c.xlsx", rows))
     assert load.households["household_id"].tolist() == [f"MN-00000{i}" for i in range(1, 5)]
-    assert load.private["head_id_number"].tolist() == [*written, "1,10792E+11"]  # as typed
+    assert load.private["head_id_number"].tolist() == [*written, "1,10792"]  # as typed
     assert codes(load) == ["HH017"]
