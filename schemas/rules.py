@@ -85,17 +85,17 @@ _RULES = [
         "HH014",
         None,
         "error",
-        "Chỉ số thiếu hụt phải là x, 1, có, √, thiếu (thiếu hụt) hoặc để trống, 0, không, dấu -, "
-        "không thiếu",
-        "an indicator must be x, 1, có, √, thiếu (deprived) or blank, 0, không, a dash, không "
-        "thiếu (not deprived)",
+        "Chỉ số thiếu hụt phải là x, 1, có (C), √, thiếu (thiếu hụt) hoặc để trống, 0, không "
+        "(K), dấu -, không thiếu",
+        "an indicator must be x, 1, có (C), √, thiếu (deprived) or blank, 0, không (K), a dash, "
+        "không thiếu (not deprived)",
     ),
     Rule(
         "HH015",
         None,
         "error",
-        "Cột đánh dấu phải là x, 1, có, √ hoặc để trống, 0, không, dấu -",
-        "a flag must be x, 1, có, √ or blank, 0, không, a dash",
+        "Cột đánh dấu phải là x, 1, có (C), √ hoặc để trống, 0, không (K), dấu -",
+        "a flag must be x, 1, có (C), √ or blank, 0, không (K), a dash",
     ),
     Rule(
         "HH016",

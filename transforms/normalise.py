@@ -21,10 +21,13 @@ from transforms.text import fold
 # Matched after `fold`, or as typed where folding leaves nothing (a tick mark, a dash).
 # "×" is the x an autocorrect or a symbol font leaves; "ko" the usual short "không"; a bullet
 # ("•", "●") is a mark as a tick is; "ü" (folded "u") is Wingdings' tick, read without its font.
+# "C" and "K" are có and không, as paper forms abbreviate them. Still refused as ambiguous: "2"
+# (the statistics office codes không as 2, but a 2 is also a count), "o" (a zero or a circle)
+# and "xx".
 TRUE_WORDS = frozenset(
-    {"x", "×", "1", "co", "true", "yes", "v", "√", "✓", "✔", "☑", "+", "•", "●", "u"}
+    {"x", "×", "1", "co", "c", "true", "yes", "v", "√", "✓", "✔", "☑", "+", "•", "●", "u"}
 )
-FALSE_WORDS = frozenset({"0", "khong", "ko", "false", "no", "-", "–", "—"})
+FALSE_WORDS = frozenset({"0", "khong", "ko", "k", "false", "no", "-", "–", "—"})
 
 # Khu vực (workbook-layout.md): nông thôn or thành thị, also written as đô thị (the other word
 # for urban), abbreviated (NT, TT, N.thôn, T.thị) or after the heading ("Khu vực nông thôn",

@@ -1025,6 +1025,27 @@ def test_7_an_id_with_a_space_for_its_hyphen_and_a_village_typed_otherwise(tmp_p
     assert load.households["household_id"].tolist() == ["DB-04-000001", "DB-04-000002"]
 
 
+def test_7_marks_c_and_k_are_co_and_khong_and_a_2_is_still_refused(tmp_path):
+    """A list marked as paper forms abbreviate có and không ("C", "K") rejected every
+    household (HH014, HH015): a probe commune's 1,352, the workbook refused. A "2" (the
+    statistics office's code for không, but also a count) is still a question for the
+    officer."""
+    rows = [
+        household(1, health_insurance="C", latrine="K", meritorious="C"),
+        household(2, health_insurance="k", latrine="c", meritorious="K"),
+        household(3, health_insurance="2"),
+    ]
+    load = process(write_workbook(tmp_path / "ck.xlsx", rows))
+    h = load.households.set_index("household_id")
+    assert h["meritorious"].tolist() == [True, False]
+    assert "health_insurance" in h.loc["MN-000001", "deprived_indicators"]
+    assert "latrine" not in h.loc["MN-000001", "deprived_indicators"]
+    assert "latrine" in h.loc["MN-000002", "deprived_indicators"]
+    assert "health_insurance" not in h.loc["MN-000002", "deprived_indicators"]
+    [message] = load.rejections.loc[load.rejections["household_id"] == "MN-000003", "rule"]
+    assert message.startswith("Chỉ số thiếu hụt phải là x, 1, có (C), √")
+
+
 def test_7_an_id_number_in_excels_exponent_form_loads_with_a_warning(tmp_path):
     """A CCCD copied from a narrow column as Excel showed it ("1,10792E+11") has six digits
     of twelve: it rejected the household (HH017), though the column is optional. The
