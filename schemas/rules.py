@@ -111,21 +111,28 @@ _RULES = [
         "Số CCCD phải gồm 12 chữ số (CMND 9 chữ số)",
         "ID number must have 12 digits (9 for the old card)",
     ),
+    # Warnings, not errors (until 3 December 2026 they rejected the household): both columns
+    # are optional, the commune's class is only compared with the computed one and the cause
+    # only feeds form 10, so a value in the officer's own words no longer takes the household
+    # out of every form and rate.
     Rule(
         "HH018",
         "commune_classification",
-        "error",
-        "Phân loại của xã phải là Hộ nghèo, Hộ cận nghèo hoặc Hộ có mức sống trung bình",
-        "commune's classification is not one of Hộ nghèo, Hộ cận nghèo, Hộ có mức sống trung bình",
+        "warning",
+        "Phân loại của xã phải là Hộ nghèo, Hộ cận nghèo hoặc Hộ có mức sống trung bình; hộ vẫn "
+        "được nạp nhưng không so sánh được với phân loại tính từ thu nhập và chỉ số",
+        "commune's classification is not one of Hộ nghèo, Hộ cận nghèo, Hộ có mức sống trung "
+        "bình: the household is loaded, without the commune's class to compare",
     ),
     Rule(
         "HH019",
         "poverty_cause",
-        "error",
+        "warning",
         "Nguyên nhân nghèo không thuộc danh mục (Thiếu đất sản xuất, Thiếu vốn, Thiếu lao động, "
         "Thiếu công cụ sản xuất, Thiếu kiến thức sản xuất, Thiếu kỹ năng lao động, Ốm đau, tai "
-        "nạn, Khác)",
-        "the cause of poverty is not one of the national list",
+        "nạn, Khác); hộ vẫn được nạp nhưng không được tính vào cột nguyên nhân nào của biểu",
+        "the cause of poverty is not one of the national list: the household is loaded and "
+        "counted under no cause",
     ),
     Rule(
         "HH037",

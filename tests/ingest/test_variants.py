@@ -8,6 +8,7 @@ import random
 import unicodedata
 
 import openpyxl
+import pandas as pd
 import pytest
 
 import config
@@ -249,7 +250,8 @@ def test_ethnic_groups_written_by_a_local_group_or_another_name(tmp_path):
 def test_the_commune_classification_and_cause_in_their_usual_wordings(tmp_path):
     """The form's own wordings of a cause ("Không có vốn sản xuất, kinh doanh", "Có người ốm
     đau, bệnh nặng, tai nạn") and "Hộ trung bình" for the average-living class rejected the
-    household (HH019, HH018); an unlisted cause still does."""
+    household (HH019, HH018); an unlisted cause is a warning: the household loads, counted
+    under no cause."""
     said = [
         ("Không có vốn sản xuất, kinh doanh", "Hộ trung bình"),
         ("Có người ốm đau, bệnh nặng, tai nạn", "Mức sống TB"),
@@ -261,9 +263,12 @@ def test_the_commune_classification_and_cause_in_their_usual_wordings(tmp_path):
     ]
     load = process(write_workbook(tmp_path / "c.xlsx", rows))
     h = load.households
-    assert h["poverty_cause"].tolist() == ["capital", "illness", "skills"]
-    assert h["commune_classification"].tolist() == ["average", "average", "poor"]
-    assert set(load.rejections["rule_code"]) == {"HH019"}
+    assert h["poverty_cause"].tolist()[:3] == ["capital", "illness", "skills"]
+    assert pd.isna(h["poverty_cause"].iloc[3])
+    assert h["commune_classification"].tolist() == ["average", "average", "poor", "poor"]
+    [(code, severity)] = load.rejections[["rule_code", "severity"]].drop_duplicates().values
+    assert (code, severity) == ("HH019", "warning")
+    assert load.raw["poverty_cause"].iloc[3] == "Đông con"
 
 
 def test_a_members_sheet_with_dates_of_birth_keeps_their_years(tmp_path):
@@ -963,8 +968,8 @@ def test_7_causes_and_classes_in_the_officers_usual_words(tmp_path):
     """Causes written as officers and the older forms write them ("Thiếu đất canh tác",
     "Thiếu vốn làm ăn", "Bệnh tật, ốm đau", "Không có người lao động") and the commune's class
     "Hộ TB" rejected their households (HH019, HH018): a third of a probe commune's list, which
-    refused the workbook. A class the form does not know is still rejected, and says which
-    are known."""
+    refused the workbook. A class the form does not know is a warning that says which are
+    known; its household loads."""
     rows = [
         household(1, poverty_cause="Thiếu đất canh tác", commune_classification="Hộ TB"),
         household(2, poverty_cause="Thiếu vốn làm ăn", commune_classification="MSTB"),
@@ -974,10 +979,11 @@ def test_7_causes_and_classes_in_the_officers_usual_words(tmp_path):
     ]
     load = process(write_workbook(tmp_path / "c.xlsx", rows))
     h = load.households.set_index("household_id")["poverty_cause"]
-    assert h.tolist() == ["land", "capital", "illness", "labour"]
+    assert h.tolist()[:4] == ["land", "capital", "illness", "labour"]
     classes = load.households["commune_classification"].tolist()
-    assert classes[:2] == ["average", "average"]
-    [message] = load.rejections.loc[load.rejections["rule_code"] == "HH018", "rule"]
+    assert classes[:2] == ["average", "average"] and pd.isna(classes[4])
+    [(code, severity, message)] = load.rejections[["rule_code", "severity", "rule"]].values
+    assert (code, severity) == ("HH018", "warning")
     assert message.startswith("Phân loại của xã phải là Hộ nghèo, Hộ cận nghèo hoặc Hộ có")
     assert load.raw["poverty_cause"].iloc[0] == "Thiếu đất canh tác"
 
@@ -1219,7 +1225,7 @@ def test_9_a_unicode_template_with_some_columns_typed_in_tcvn3(tmp_path):
     "Nguyờn nhõn nghốo" (an unknown column: every cause lost, with only WB003) and a Unicode
     "Nông thôn", "Hà Nhì" beside a VN3 village "Nụng thụn", "Hà Nhỡ" (every household
     rejected). Only the columns holding VN3 are converted (a text with a VN3-only byte: a
-    column of "ThiÕu vèn" alone could be either, stays as typed and is rejected, HH019), and
+    column of "ThiÕu vèn" alone could be either, stays as typed, with warning HH019), and
     not their Unicode labels."""
     causes = ["Thiếu vốn", "Thiếu đất sản xuất", "Thiếu vốn"]
     rows = [
