@@ -18,6 +18,7 @@ import pandas as pd
 
 import config
 from reporting import vietnamese as vi
+from schemas.headers import BASE_LABELS
 
 NOT_COLLECTED = "không thu thập"
 KEYS = ["scope", "name", "area"]
@@ -187,6 +188,46 @@ def form_table(form: Form, year: int, units: pd.DataFrame, counts: pd.DataFrame)
     # Unit by unit, its households row then its persons row.
     table = pd.concat(frames).sort_index(kind="stable").reset_index(drop=True)
     return FormTable(form, [c for c in columns if not c.hidden], table)
+
+
+def uncounted_line(table: FormTable) -> str | None:
+    """The province's households that a group of one column each over an optional column (form
+    10: a column per cause of poverty) leaves out, by status: their workbooks left that column
+    blank or wrote a value outside the list (warning HH019). Without this line the group
+    silently added up to less than the form's total of the status."""
+    province = table.rows[(table.rows["scope"] == "province") & (table.rows["kind"] != "Nhân khẩu")]
+    if province.empty:
+        return None
+    row = province.iloc[0]
+    missing = []
+    for status, collected, keys in _each_groups(table.columns):
+        total = next(
+            (c.key for c in table.columns if c.measure == "status" and c.status == status), None
+        )
+        cells = [row[k] for k in keys]
+        if total is None or any(isinstance(v, str) for v in cells):  # not collected at all
+            continue
+        left_out = int(row[total] - sum(cells))
+        if left_out > 0:
+            missing.append((left_out, vi.STATUS_VI[status].lower(), collected))
+    if not missing:
+        return None
+    counts = ", ".join(f"{vi.number(n)} {label}" for n, label, _ in missing)
+    what = BASE_LABELS[missing[0][2]][0].lower()
+    return (
+        f"Toàn tỉnh có {counts} không ghi {what} hoặc ghi ngoài danh mục: các hộ này không "
+        f"được tính vào cột {what} nào."
+    )
+
+
+def _each_groups(columns: list[Column]) -> list[tuple[str, str, list[str]]]:
+    """(status, optional column, column keys) of each group of one column each (`each`) over
+    an optional column, in form order."""
+    groups: dict[tuple[str, str, str], list[str]] = {}
+    for c in columns:
+        if c.collected and ":" in c.key and c.status:
+            groups.setdefault((c.key.split(":")[0], c.status, c.collected), []).append(c.key)
+    return [(status, collected, keys) for (_, status, collected), keys in groups.items()]
 
 
 def _in_dependency_order(columns: list[Column]) -> list[Column]:

@@ -28,6 +28,7 @@ from reporting.forms import (
     form_table,
     form_units,
     forms,
+    uncounted_line,
     year_counts,
 )
 from reporting.quality import MARK, MARK_NOTE, Quality, unit_quality
@@ -95,7 +96,7 @@ def _form_sheet(
     for row in rows.to_dict("records"):
         _data_row(ws, fmt, r, row, columns, form.pairs, marked, missing, quality)
         r += 1
-    sign = _notes(ws, fmt, r + 1, width, form, quality, year, (heights, sum(widths))) + 1
+    sign = _notes(ws, fmt, r + 1, width, table, quality, year, (heights, sum(widths))) + 1
     paper.signature(ws, fmt, sign, width, province)
     last = sign + 4
     heights[last] = SIGN_ROOM
@@ -206,13 +207,16 @@ def _is_marked(row: dict, marked: set[str], quality: Quality) -> bool:
 
 
 def _notes(
-    ws, fmt, r: int, width: int, form: Form, quality: Quality, year: int, rows: tuple
+    ws, fmt, r: int, width: int, table: FormTable, quality: Quality, year: int, rows: tuple
 ) -> int:
     """The lines under the table from row `r`, each as tall as its wrapped lines need
     (`rows`: the sheet's heights to set, the table's width in characters); returns the row
     after."""
     heights, across = rows
+    form = table.form
     lines = [form.note] if form.note else []
+    if uncounted := uncounted_line(table):
+        lines.append(uncounted)
     if form.movements and (change := vi.standard_change_note(year, year - 1)):
         lines.append(change)  # the forms' start is the previous year's list
     if quality.marked or quality.missing:
