@@ -399,7 +399,9 @@ _ID_LABEL = r"(?i)^(?:số\s+)?(?:cccd|cmnd|căn cước|định danh)(?:\s+số
 
 
 def _short_by_a_zero(digits: pd.Series) -> pd.Series:
-    return digits.str.fullmatch(r"\d{8}|\d{11}").fillna(False).astype(bool)
+    """A 9- or 12-digit number stored as a number; one that still starts with its 0 was typed
+    as text a digit short: a slip to correct, not a zero to restore."""
+    return digits.str.fullmatch(r"[1-9]\d{7}|[1-9]\d{10}").fillna(False).astype(bool)
 
 
 def _short_by_two_zeros(digits: pd.Series) -> pd.Series:
