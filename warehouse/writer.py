@@ -93,15 +93,6 @@ DEFAULT_LOCK_WAIT = 60.0
 
 _NO_EXTENSIONS = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
 
-# Rows per row group of what the writer adds. DuckDB compresses a row group on one thread: at
-# its default of 122,880 a province's year (130,000 households) is one group and a bit, so the
-# load and the marts compressed on one core of two. Smaller groups are compressed in parallel:
-# the sample's five years loaded in 32.5 s instead of 37.6 s (load and marts 9.1 s instead of
-# 10.8 s), a cold province run's load and marts 1.4-1.5 s instead of 1.7-1.8 s, for a file 9%
-# larger (140 instead of 128 MB). At 16,384 the load was faster still but the file twice as
-# large (December 2026). DuckDB does not keep the size in the file: it is given on each open.
-ROW_GROUP_SIZE = 32_768
-
 
 class WarehouseBusy(RuntimeError):
     """Another process holds the warehouse file; raised after the bounded wait."""
@@ -146,8 +137,7 @@ def check_file_name(path: Path) -> None:
 
 
 def _open(path: Path, read_only: bool, lock_wait: float | None) -> duckdb.DuckDBPyConnection:
-    """The file opened (to write: attached with ROW_GROUP_SIZE as the connection's default
-    database), retried while another process holds its lock."""
+    """duckdb.connect, retried while another process holds the file's lock."""
     check_file_name(path)
     _check_is_duckdb(path)
     if lock_wait is None:
@@ -157,9 +147,7 @@ def _open(path: Path, read_only: bool, lock_wait: float | None) -> duckdb.DuckDB
         try:
             # Never install or load an extension behind the operator's back: a SQLite or
             # other file given as the warehouse is refused, not opened through a download.
-            if read_only:
-                return duckdb.connect(str(path), read_only=True, config=_NO_EXTENSIONS)
-            return _attached(path)
+            return duckdb.connect(str(path), read_only=read_only, config=_NO_EXTENSIONS)
         except duckdb.IOException as exc:
             if "Could not set lock" not in str(exc):
                 raise
@@ -176,17 +164,6 @@ def _open(path: Path, read_only: bool, lock_wait: float | None) -> duckdb.DuckDB
                 ) from exc
             time.sleep(min(pause, max(deadline - time.monotonic(), 0)))
             pause = min(pause * 2, 2.0)
-
-
-def _attached(path: Path) -> duckdb.DuckDBPyConnection:
-    con = duckdb.connect(config=_NO_EXTENSIONS)
-    try:
-        con.execute(f"ATTACH ? AS census (ROW_GROUP_SIZE {ROW_GROUP_SIZE})", [str(path)])
-        con.execute("USE census")
-    except BaseException:
-        con.close()
-        raise
-    return con
 
 
 def connect(
