@@ -361,6 +361,9 @@ def without_no_id(text: pd.Series) -> pd.Series:
     return text.mask(pd.Series(none, wordy.index).reindex(text.index, fill_value=False))
 
 
+_EXPONENT_FORM = r"(?i)\s*\d[.,]\d+\s*e\s*\+?\s*\d{1,2}\s*"
+
+
 def id_in_exponent_form(text: pd.Series) -> pd.Series:
     """ID numbers written in Excel's exponent form ("1,10792E+11", "1.10792e+11"): a number
     cell shown in a narrow column and copied as text keeps six digits of twelve; the others
@@ -368,11 +371,8 @@ def id_in_exponent_form(text: pd.Series) -> pd.Series:
     return text.astype("str").str.fullmatch(_EXPONENT_FORM).fillna(False).astype(bool)
 
 
-_EXPONENT_FORM = r"(?i)\s*\d[.,]\d+\s*e\s*\+?\s*\d{1,2}\s*"
-
-
 def lost_leading_zero(text: pd.Series) -> pd.Series:
-    """ID numbers of 8 or 11 digits, or 10 not starting with 0: a 9- or 12-digit number whose
+    """ID numbers of 8, 10 or 11 digits not starting with 0: a 9- or 12-digit number whose
     leading zeros Excel dropped when it stored the cell as a number (CCCD numbers start with
     a province code 001-096)."""
     digits = _id_text(text)
