@@ -45,6 +45,7 @@ from schemas.headers import (
     label_ranks,
     label_year,
     member_key,
+    names_money_unit,
     resident_totals_key,
 )
 from transforms.frames import empty_frame
@@ -1015,15 +1016,22 @@ def _sheet_income_unit(
     top: list[list[object]], header_rows: list[int], keys: dict[int, str]
 ) -> float:
     """The income column's unit (`income_unit`), read from every row of the heading: the
-    label "Thu nhập ... (nghìn đồng)", or the label on one row and "(nghìn đồng)" under it."""
-    return max(
-        (
-            income_unit(top[r][p] for r in header_rows if isinstance(top[r][p], str))
-            for p, k in keys.items()
-            if k == "income_per_capita"
-        ),
-        default=1,
-    )
+    label "Thu nhập ... (nghìn đồng)", or the label on one row and "(nghìn đồng)" under it;
+    else from a unit line above the table, as official forms print one ("ĐVT: nghìn đồng")."""
+    cells = [
+        [top[r][p] for r in header_rows if isinstance(top[r][p], str)]
+        for p, k in keys.items()
+        if k == "income_per_capita"
+    ]
+    if not cells or any(names_money_unit(c) for c in cells):
+        return max((income_unit(c) for c in cells), default=1)
+    above = top[: header_rows[0]]
+    lines = [c for row in above for c in row if isinstance(c, str) and _UNIT_LINE.match(fold(c))]
+    return income_unit(lines) if lines else 1
+
+
+# "ĐVT: nghìn đồng", "(Đơn vị tính: 1.000 đ)": the unit line of a form, folded.
+_UNIT_LINE = re.compile(r"^\(?\s*(?:dvt|don vi tinh)\b")
 
 
 def _template_columns(keys: dict[int, str], unknown: dict[int, str]) -> set[int]:

@@ -708,6 +708,33 @@ def test_5_the_unit_written_under_the_income_label_is_read(tmp_path, layout):
 
 
 @pytest.mark.parametrize(
+    ("line", "label", "scaled"),
+    [
+        ("ĐVT: nghìn đồng", "Thu nhập bình quân đầu người/tháng", True),
+        ("(Đơn vị tính: 1.000 đ)", "Thu nhập BQ đầu người", True),
+        ("ĐVT: nghìn đồng", "Thu nhập bình quân đầu người/tháng (đồng)", False),
+        ("ĐVT: hộ, người", "Thu nhập bình quân đầu người/tháng", False),
+    ],
+)
+def test_5_a_unit_line_above_the_table_gives_the_incomes_unit(tmp_path, line, label, scaled):
+    """Official forms print the unit on a line above the table ("ĐVT: nghìn đồng"), not in
+    the income's header: the sheet was refused as implausibly low (WB029). That line is the
+    unit when the income's own heading names none; a heading that does ("(đồng)") wins, and a
+    line naming no money unit is none."""
+    rows = [household(i, income_per_capita=850 + i) for i in range(1, 4)]
+    labels = LABELS | {"income_per_capita": label}
+    grid = [["DANH SÁCH HỘ"], [None] * 8 + [line], [labels[k] for k in ALL_KEYS]]
+    grid += [*grid_rows(rows, ALL_KEYS), ["Tổng cộng", 3]]
+    load = process(write_grid(tmp_path / "dvt.xlsx", {"DS": grid}))
+    if scaled:
+        assert load.households["income_per_capita"].tolist() == [851_000, 852_000, 853_000]
+        assert load.refused is None and "WB007" in codes(load), load.rejections
+    else:  # as typed, each with its implausibly-low warning (a sheet this small is not WB029)
+        assert load.households["income_per_capita"].tolist() == [851, 852, 853]
+        assert "WB007" not in codes(load) and "HW001" in codes(load)
+
+
+@pytest.mark.parametrize(
     "label", ["Thu nhập bình quân đầu người/tháng (đồng)", "Thu nhập (VNĐ/người/tháng)"]
 )
 def test_5_income_in_dong_is_not_scaled(tmp_path, label):
