@@ -230,6 +230,11 @@ OPTIONAL_KEYS: tuple[str, ...] = (
     "social_protection",
 )
 
+# Optional columns whose value no count or status needs as written: the commune's own class
+# (only compared, HH018), the cause (form 10, HH019) and the note. A value outside their lists
+# is a warning, and so is a formula error in them (HW007, not HH041): their household loads.
+ADVISORY_KEYS: tuple[str, ...] = ("commune_classification", "poverty_cause", "note")
+
 # Personal data: kept in the warehouse's `private` schema only.
 PERSONAL_KEYS: tuple[str, ...] = ("head_name", "head_id_number", "note")
 

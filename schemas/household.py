@@ -583,11 +583,17 @@ def validate(
 def with_cell_findings(checked: Validation, cells: pd.DataFrame) -> Validation:
     """`checked` with the reader's cell findings added (`WorkbookRead.cell_findings`: HH040
     merged data cells, HH041 formula errors, HH042 formulas without their result): their rows
-    are rejected like any row with an error, each finding with its value and detail."""
+    are rejected like any row with an error, each finding with its value and detail; a formula
+    error in an advisory column (HW007) and a struck-through row (HW005) are warnings."""
     if cells.empty:
         return checked
     added = cells.assign(severity=[RULES[c].severity for c in cells["rule_code"]])
-    findings = pd.concat([checked.findings, added[FINDING_COLUMNS]], ignore_index=True)
+    # A formula error in an advisory column (HW007) is its cell's one finding: its text (#N/A)
+    # is no value to report as outside the column's list too (HH018, HH019).
+    advisory = added.loc[added["rule_code"] == "HW007", ["row", "column_key"]]
+    at = pd.MultiIndex.from_frame(checked.findings[["row", "column_key"]])
+    earlier = checked.findings[~at.isin(list(advisory.itertuples(index=False, name=None)))]
+    findings = pd.concat([earlier, added[FINDING_COLUMNS]], ignore_index=True)
     rejected = added.loc[added["severity"] == "error", "row"].unique()
     households = checked.households.drop(index=rejected, errors="ignore")
     return dataclasses.replace(checked, households=households, findings=findings)

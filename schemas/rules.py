@@ -587,6 +587,15 @@ _RULES += [
         "the cell holds a formula error (#N/A, #REF!, ...), not a valid value",
     ),
     Rule(
+        "HW007",
+        None,
+        "warning",
+        "Ô chứa lỗi công thức (#N/A, #REF!, ...) ở cột không bắt buộc: hộ vẫn được nạp, ô này "
+        "không được dùng; sửa công thức hoặc xoá ô",
+        "a formula error (#N/A, #REF!, ...) in an optional column: the household is loaded "
+        "without the cell; mend the formula or clear the cell",
+    ),
+    Rule(
         "HH042",
         None,
         "error",

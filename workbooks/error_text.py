@@ -105,6 +105,7 @@ _DETAIL_VI: dict[str, tuple[tuple[re.Pattern[str], str], ...]] = {
     "WB036": ((_p(r"(\d+) rows: (.*)"), r"\1 dòng: \2"),),
     "HH040": ((_p(r"(.*)"), r"ô gộp \1"),),
     "HH041": ((_p(r"(.*)"), r"ô \1"),),
+    "HW007": ((_p(r"(.*)"), r"ô \1"),),
     "HH042": ((_p(r"(.*)"), r"ô \1"),),
     # Workbooks refused before any row is read.
     "WB001": (

@@ -36,6 +36,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from schemas.headers import (
+    ADVISORY_KEYS,
     BASE_LABELS,
     MEMBER_ONLY_KEYS,
     RESIDENT_TOTALS_LABELS,
@@ -1119,7 +1120,8 @@ def _cell_findings(
     for row, col, text in errors:
         key, at = by_position.get(col), place(row + 1)
         if key is not None and at is not None:
-            out.append((at, key, text, "HH041", f"{column_letter(col + first_col - 1)}{row + 1}"))
+            code = "HW007" if key in ADVISORY_KEYS else "HH041"
+            out.append((at, key, text, code, f"{column_letter(col + first_col - 1)}{row + 1}"))
     for ref, formula in info.uncached if info is not None else []:
         cell = sheetxml.parse_ref(ref)
         key = by_position.get(cell[1] - first_col) if cell else None

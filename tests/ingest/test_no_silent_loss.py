@@ -283,8 +283,34 @@ def test_formula_errors_arrive_as_their_text(tmp_path):
     read = read_workbook(path)
     assert read.rows["note"].tolist() == ERRORS
     found = read.cell_findings
-    assert found["rule_code"].tolist() == ["HH041"] * 7
+    assert found["rule_code"].tolist() == ["HW007"] * 7  # the note: a warning (below)
     assert found["value"].tolist() == ERRORS and found["row"].tolist() == list(range(7))
+
+
+def test_a_formula_error_in_an_advisory_column_is_a_warning(tmp_path):
+    """#N/A in the note, the commune's class (typically a VLOOKUP) or the cause rejected the
+    household (HH041), though the note carries no rule and an unknown class or cause is a
+    warning: a probe commune lost 20 households for its notes. They load, with HW007 as the
+    cell's one finding (not HH018 as well); the cell stays as typed in raw."""
+    rows = [
+        household(1, note="#N/A"),
+        household(2, commune_classification="#N/A"),
+        household(3, poverty_cause="#REF!"),
+        household(4, village="#REF!"),  # a required column: still rejected
+    ]
+    load = process(write_workbook(tmp_path / "a.xlsx", rows), reports_dir=tmp_path / "r")
+    assert load.households["household_id"].tolist() == ["MN-000001", "MN-000002", "MN-000003"]
+    found = load.rejections.groupby("household_id")["rule_code"].apply(sorted).to_dict()
+    assert found == {
+        "MN-000001": ["HW007"],
+        "MN-000002": ["HW007"],
+        "MN-000003": ["HW007"],
+        "MN-000004": ["HH041"],
+    }
+    h = load.households.set_index("household_id")
+    assert h[["commune_classification", "poverty_cause"]].iloc[1:].isna().all().all()
+    assert load.raw["commune_classification"].iloc[1] == "#N/A"
+    assert closes(load)
 
 
 def test_formula_errors_are_rejected_never_missing(tmp_path):
