@@ -396,14 +396,14 @@ def income_unit(labels: Iterable[object]) -> float:
     return money / 12 if yearly else money
 
 
+_MONEY_WORD = re.compile(r"\bdong\b|\bvnd\b|\bd\b")  # đồng, VNĐ, đ: folded
+
+
 def names_money_unit(labels: Iterable[object]) -> bool:
     """Whether heading cells name the income's unit at all ("(đồng)", "VNĐ", "nghìn đồng"):
     then a unit line above the table ("ĐVT: ...") is not the column's."""
     folded = " ".join(fold(label) for label in labels)
     return bool(_MONEY_WORD.search(folded) or income_unit([folded]) != 1)
-
-
-_MONEY_WORD = re.compile(r"\bdong\b|\bvnd\b|\bd\b")
 
 
 def income_scaling(unit: float) -> str:

@@ -1013,6 +1013,10 @@ def _data_columns(
     return data
 
 
+# "ĐVT: nghìn đồng", "(Đơn vị tính: 1.000 đ)": the unit line of a form, folded.
+_UNIT_LINE = re.compile(r"^\(?\s*(?:dvt|don vi tinh)\b")
+
+
 def _sheet_income_unit(
     top: list[list[object]], header_rows: list[int], keys: dict[int, str]
 ) -> float:
@@ -1029,10 +1033,6 @@ def _sheet_income_unit(
     above = top[: header_rows[0]]
     lines = [c for row in above for c in row if isinstance(c, str) and _UNIT_LINE.match(fold(c))]
     return income_unit(lines) if lines else 1
-
-
-# "ĐVT: nghìn đồng", "(Đơn vị tính: 1.000 đ)": the unit line of a form, folded.
-_UNIT_LINE = re.compile(r"^\(?\s*(?:dvt|don vi tinh)\b")
 
 
 def _template_columns(keys: dict[int, str], unknown: dict[int, str]) -> set[int]:
