@@ -226,7 +226,7 @@ def _notes(
     lines += quality.provisional
     for line in lines:
         ws.merge_range(r, 0, r, width - 1, line, fmt["note"])
-        heights[r] = 15.0 * paper.label_lines(line, across, paper.NOTE_LETTER)
+        heights[r] = paper.note_height(line, across)
         r += 1
     return r
 

@@ -160,6 +160,12 @@ def label_lines(text: str, width: float, letter: float = HEAD_LETTER) -> int:
     return max(1, len(textwrap.wrap(text, max(1, int(column_points(width) / letter)))))
 
 
+def note_height(text: str, width: float) -> float:
+    """A note's row height (points) under a table `width` characters wide: 15 a wrapped line
+    of the notes' 10 pt italic."""
+    return 15.0 * label_lines(text, width, NOTE_LETTER)
+
+
 def head_height(labels: list[tuple[str, float]], least: float = 0.0) -> float:
     """A one-row table header's height (points): its longest label's lines (`labels`: text,
     column width), at least `least`."""
@@ -297,7 +303,7 @@ def write_table(book, fmt, table: Table, province: config.Province, number: str 
     r = head + 2 + len(table.rows)
     if table.note:
         ws.merge_range(r, 0, r, width - 1, table.note, fmt["note"])
-        ws.set_row(r, 15 * label_lines(table.note, sum(c.width for c in columns), NOTE_LETTER))
+        ws.set_row(r, note_height(table.note, sum(c.width for c in columns)))
         r += 1
     signature(ws, fmt, r + 1, width, province)
     print_setup(ws, head, [c.width for c in columns])
